@@ -1,0 +1,1 @@
+"""Entities, value objects, the ticket state machine, domain events and typed errors."""

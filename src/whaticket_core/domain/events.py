@@ -1,0 +1,81 @@
+"""Domain events, published after commit through the :class:`~whaticket_core.ports.EventPublisher` port.
+
+Events carry read-model snapshots, so a publisher can route and serialise them without reading the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .read_models import MessageView, TicketView
+from .ticket import TicketPlacement
+from .whatsapp import ConnectionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCreated:
+    ticket: TicketView
+
+
+@dataclass(frozen=True, slots=True)
+class TicketUpdated:
+    ticket: TicketView
+    # Where the ticket was before this change, when it moved (status, queue or assignee): the old rooms still get
+    # this one update so their lists can drop the ticket.
+    previous: TicketPlacement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketClosed:
+    ticket: TicketView
+
+
+@dataclass(frozen=True, slots=True)
+class TicketDeleted:
+    ticket_id: int
+    placement: TicketPlacement
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCreated:
+    message: MessageView
+    ticket: TicketView
+
+
+@dataclass(frozen=True, slots=True)
+class MessageUpdated:
+    message: MessageView
+    ticket: TicketView
+
+
+@dataclass(frozen=True, slots=True)
+class WhatsAppQrCode:
+    whatsapp_id: int
+    qrcode: str
+
+
+@dataclass(frozen=True, slots=True)
+class WhatsAppStatusChanged:
+    whatsapp_id: int
+    status: ConnectionStatus
+    number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserSessionsRevoked:
+    """logout-all or deletion: the user's live sockets must be dropped."""
+
+    user_id: int
+
+
+DomainEvent = (
+    TicketCreated
+    | TicketUpdated
+    | TicketClosed
+    | TicketDeleted
+    | MessageCreated
+    | MessageUpdated
+    | WhatsAppQrCode
+    | WhatsAppStatusChanged
+    | UserSessionsRevoked
+)

@@ -1,0 +1,113 @@
+"""Messages and their delivery acknowledgements.
+
+Acks only move forward: pending → sent → delivered → read. ``failed`` (with a reason) ends a message that could not
+be handed to WhatsApp; a late receipt never moves an ack backwards.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .errors import InvalidInput, MessageNotEditable
+
+MAX_BODY_LENGTH = 65_536  # WhatsApp's own limit
+EDIT_WINDOW = timedelta(minutes=15)  # WhatsApp accepts edits for 15 minutes
+
+
+class MessageAck(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+_ACK_RANK = {MessageAck.PENDING: 0, MessageAck.SENT: 1, MessageAck.DELIVERED: 2, MessageAck.READ: 3}
+
+
+class MediaType(enum.StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    VOICE = "voice"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACT = "contact"
+
+
+@dataclass(slots=True)
+class Message:
+    ticket_id: int
+    contact_id: int
+    whatsapp_id: int
+    from_me: bool
+    body: str
+    ack: MessageAck
+    created_at: datetime
+    wa_message_id: str | None = None
+    media_type: MediaType | None = None
+    # Key of the bytes in the media store (None until an inbound download finished), their type and file name.
+    media_key: str | None = None
+    media_mime: str | None = None
+    media_name: str | None = None
+    # Transport-specific reference for fetching inbound media later (the download job's input).
+    media_ref: str | None = None
+    quoted_message_id: int | None = None
+    is_edited: bool = False
+    is_deleted: bool = False
+    error: str | None = None
+    # In group tickets, who in the group wrote it (number and push name).
+    participant: str | None = None
+    participant_name: str | None = None
+    delivery_attempts: int = 0
+    id: int = 0
+
+    def advance_ack(self, ack: MessageAck) -> bool:
+        """Move the ack forward; return whether it changed. Backward moves and moves out of ``failed`` are ignored."""
+        if ack is MessageAck.FAILED or self.ack is MessageAck.FAILED:
+            return False
+        if _ACK_RANK[ack] <= _ACK_RANK[self.ack]:
+            return False
+        self.ack = ack
+        return True
+
+    def mark_sent(self, wa_message_id: str) -> None:
+        self.wa_message_id = wa_message_id
+        self.error = None
+        self.advance_ack(MessageAck.SENT)
+
+    def mark_failed(self, reason: str) -> None:
+        """Only a message still waiting for WhatsApp can fail."""
+        if self.ack is MessageAck.PENDING:
+            self.ack = MessageAck.FAILED
+            self.error = reason
+
+    def edit(self, body: str, now: datetime) -> None:
+        """Text messages this side sent may be edited within :data:`EDIT_WINDOW` once WhatsApp has them."""
+        if not self.from_me or self.media_type is not None or self.is_deleted:
+            raise MessageNotEditable(f"Message {self.id} cannot be edited", messageId=self.id)
+        if self.wa_message_id is None or self.ack in (MessageAck.PENDING, MessageAck.FAILED):
+            raise MessageNotEditable(f"Message {self.id} has not reached WhatsApp", messageId=self.id)
+        if now - self.created_at > EDIT_WINDOW:
+            raise MessageNotEditable(f"Message {self.id} is older than 15 minutes", messageId=self.id)
+        self.body = validate_body(body)
+        self.is_edited = True
+
+    def delete_for_everyone(self) -> None:
+        self.is_deleted = True
+
+
+def validate_body(body: str) -> str:
+    if len(body) > MAX_BODY_LENGTH:
+        raise InvalidInput(f"body holds at most {MAX_BODY_LENGTH} characters", "body")
+    return body
+
+
+def preview(body: str, media_type: MediaType | None) -> str:
+    """The ticket list's ``lastMessage`` line for a message."""
+    if body:
+        return body[:255]
+    return f"[{media_type}]" if media_type else ""

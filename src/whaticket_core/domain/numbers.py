@@ -1,0 +1,35 @@
+"""Phone-number normalisation: every number is stored as E.164 digits without the ``+``."""
+
+from __future__ import annotations
+
+from .errors import InvalidInput
+
+MIN_DIGITS = 7  # the shortest E.164 numbers in use (small island states) have 7 digits
+MAX_DIGITS = 15  # E.164 maximum
+
+
+def normalize_number(raw: str) -> str:
+    """Return the digits of ``raw`` in international form.
+
+    Accepts what users and WhatsApp hand us: ``+55 (11) 99999-9999``, ``0055...`` (international dialling prefix),
+    or a WhatsApp JID such as ``5511999999999:12@s.whatsapp.net`` (device suffix and server are dropped).
+    Raises :class:`InvalidInput` when fewer than 7 or more than 15 digits remain.
+    """
+    text = raw.strip()
+    if "@" in text:
+        text = text.split("@", 1)[0]
+        text = text.split(":", 1)[0]
+    digits = "".join(ch for ch in text if ch.isdigit() and ch.isascii())
+    if not text.startswith("+") and digits.startswith("00"):
+        digits = digits[2:]
+    if not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
+        raise InvalidInput(f"{raw!r} is not a phone number in international form", "number")
+    return digits
+
+
+def normalize_group_id(raw: str) -> str:
+    """A WhatsApp group id (``120363...@g.us`` or its digits-and-dash user part), kept as the user part."""
+    text = raw.strip().split("@", 1)[0]
+    if not text or not all(ch.isdigit() or ch == "-" for ch in text):
+        raise InvalidInput(f"{raw!r} is not a WhatsApp group id", "group")
+    return text

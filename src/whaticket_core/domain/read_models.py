@@ -1,0 +1,105 @@
+"""Read models: the plain shapes the hot reads (ticket list, message page, counts) return.
+
+Query adapters fill them straight from SQL rows; events carry them too, so HTTP and realtime share one shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .contact import Contact
+from .message import MediaType, Message, MessageAck
+from .ticket import Ticket, TicketStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSummary:
+    id: int
+    name: str
+    number: str
+    profile_pic_url: str | None
+    is_group: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    id: int
+    status: TicketStatus
+    contact: ContactSummary
+    whatsapp_id: int
+    queue_id: int | None
+    user_id: int | None
+    unread_messages: int
+    last_message: str
+    last_message_at: datetime | None
+    is_group: bool
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, ticket: Ticket, contact: Contact) -> TicketView:
+        return cls(
+            id=ticket.id,
+            status=ticket.status,
+            contact=ContactSummary(
+                contact.id, contact.name, contact.number, contact.profile_pic_url, contact.is_group
+            ),
+            whatsapp_id=ticket.whatsapp_id,
+            queue_id=ticket.queue_id,
+            user_id=ticket.user_id,
+            unread_messages=ticket.unread_messages,
+            last_message=ticket.last_message,
+            last_message_at=ticket.last_message_at,
+            is_group=ticket.is_group,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+            closed_at=ticket.closed_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    id: int
+    ticket_id: int
+    contact_id: int
+    from_me: bool
+    body: str
+    ack: MessageAck
+    media_type: MediaType | None
+    has_media: bool
+    quoted_message_id: int | None
+    is_edited: bool
+    is_deleted: bool
+    error: str | None
+    created_at: datetime
+    participant: str | None = None
+    participant_name: str | None = None
+
+    @classmethod
+    def of(cls, message: Message) -> MessageView:
+        return cls(
+            id=message.id,
+            ticket_id=message.ticket_id,
+            contact_id=message.contact_id,
+            from_me=message.from_me,
+            body="" if message.is_deleted else message.body,
+            ack=message.ack,
+            media_type=message.media_type,
+            has_media=message.media_key is not None,
+            quoted_message_id=message.quoted_message_id,
+            is_edited=message.is_edited,
+            is_deleted=message.is_deleted,
+            error=message.error,
+            created_at=message.created_at,
+            participant=message.participant,
+            participant_name=message.participant_name,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCounts:
+    pending: int
+    open: int
+    closed: int

@@ -1,0 +1,39 @@
+"""Company-wide settings: known keys, their defaults and allowed values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from .errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    key: str
+    default: str
+    allowed: frozenset[str] | None = None  # None: any value passing ``numeric`` (or anything)
+    numeric: bool = False
+
+
+USER_CREATION: Final = "userCreation"
+TICKET_REOPEN_WINDOW_MINUTES: Final = "ticketReopenWindowMinutes"
+GROUP_MESSAGES: Final = "groupMessages"
+
+SPECS: Final[dict[str, SettingSpec]] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec(USER_CREATION, "disabled", frozenset({"enabled", "disabled"})),
+        SettingSpec(TICKET_REOPEN_WINDOW_MINUTES, "120", numeric=True),
+        SettingSpec(GROUP_MESSAGES, "ignore", frozenset({"ignore", "ticket"})),
+    )
+}
+
+
+def validate_setting(key: str, value: str) -> str:
+    spec = SPECS[key]
+    if spec.allowed is not None and value not in spec.allowed:
+        raise InvalidInput(f"{key} must be one of {sorted(spec.allowed)}", "value")
+    if spec.numeric and (not value.isdigit() or int(value) > 525_600):
+        raise InvalidInput(f"{key} must be a whole number of minutes (at most a year)", "value")
+    return value

@@ -1,0 +1,50 @@
+"""Users (agents, supervisors, admins) and their roles."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .errors import InvalidInput
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    USER = "user"
+
+
+@dataclass(slots=True)
+class User:
+    name: str
+    email: str
+    password_hash: str
+    role: Role
+    created_at: datetime
+    queue_ids: list[int] = field(default_factory=list)
+    whatsapp_id: int | None = None
+    # Bumped by logout-all: every token carrying an older version stops working at once.
+    token_version: int = 0
+    id: int = 0
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and supervisors see every ticket."""
+        return self.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def normalize_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    local, sep, domain = cleaned.partition("@")
+    if not sep or not local or "." not in domain or len(cleaned) > 254 or " " in cleaned:
+        raise InvalidInput("email is not a valid address", "email")
+    return cleaned
+
+
+def validate_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters", "password")
+    return password

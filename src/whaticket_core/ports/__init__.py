@@ -1,0 +1,55 @@
+"""Ports: one ``typing.Protocol`` per capability the core needs from the outside world."""
+
+from .clock import Clock
+from .jobs import DeliverMessage, DownloadMedia, Job, JobQueue, SendReadReceipts
+from .media import MediaFetcher, MediaStore
+from .publisher import EventPublisher
+from .queries import MessageQueries, TicketCounter, TicketListQuery, TicketQueries
+from .repositories import (
+    ContactRepository,
+    MessageRepository,
+    QueueRepository,
+    QuickAnswerRepository,
+    RefreshTokenRepository,
+    SettingRepository,
+    TicketRepository,
+    UserRepository,
+    WhatsAppRepository,
+)
+from .security import PasswordHasher, TokenCodec
+from .transport import MessageSender, OutboundMedia, Recipient, SessionController, TransportError
+from .unit_of_work import StoreConflict, UnitOfWork
+
+__all__ = [
+    "Clock",
+    "ContactRepository",
+    "DeliverMessage",
+    "DownloadMedia",
+    "EventPublisher",
+    "Job",
+    "JobQueue",
+    "MediaFetcher",
+    "MediaStore",
+    "MessageQueries",
+    "MessageRepository",
+    "MessageSender",
+    "OutboundMedia",
+    "PasswordHasher",
+    "QueueRepository",
+    "QuickAnswerRepository",
+    "Recipient",
+    "RefreshTokenRepository",
+    "SendReadReceipts",
+    "SessionController",
+    "SettingRepository",
+    "StoreConflict",
+    "TicketCounter",
+    "TicketListQuery",
+    "TicketQueries",
+    "TicketRepository",
+    "TokenCodec",
+    "TransportError",
+    "UnitOfWork",
+    "UserRepository",
+    "WhatsAppRepository",
+]

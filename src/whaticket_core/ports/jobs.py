@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverMessage:
+    """Hand stored outbound message ``message_id`` to WhatsApp."""
+
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadMedia:
+    """Fetch the media of inbound message ``message_id`` into the media store."""
+
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SendReadReceipts:
+    """Tell WhatsApp the customer's messages ``wa_message_ids`` on ticket ``ticket_id`` were read."""
+
+    ticket_id: int
+    wa_message_ids: tuple[str, ...]
+
+
+Job = DeliverMessage | DownloadMedia | SendReadReceipts
+
+
+class JobQueue(Protocol):
+    """Background work, run at least once. Enqueueing a job whose twin (same kind and subject) is still waiting is a
+    no-op, so callers may enqueue freely; jobs themselves must be idempotent. Call only after the commit that made
+    the job's subject visible."""
+
+    async def enqueue(self, job: Job) -> None: ...

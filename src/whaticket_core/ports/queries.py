@@ -1,0 +1,59 @@
+"""Query ports: the hot reads, served by one SQL statement each (no ORM objects) with an index and a keyset cursor.
+
+They read committed data outside any unit of work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit
+from ..domain.read_models import MessageView, TicketCounts, TicketView
+from ..domain.ticket import TicketStatus
+from ..domain.visibility import Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class TicketListQuery:
+    viewer: Viewer
+    status: TicketStatus | None = None
+    queue_ids: frozenset[int] | None = None
+    user_id: int | None = None
+    search: str | None = None
+    unread_only: bool = False
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+    def __post_init__(self) -> None:
+        check_limit(self.limit)
+
+
+class TicketQueries(Protocol):
+    """Tickets the viewer may see (:func:`~whaticket_core.domain.visibility.can_see`), filtered by the query, newest
+    activity first (``updated_at`` desc, then ``id`` desc). ``search`` matches contact name, contact number and
+    message text, case-insensitively. ``next_cursor`` is None on the last page. An invalid cursor raises InvalidInput.
+    """
+
+    async def list_tickets(self, query: TicketListQuery) -> CursorPage[TicketView]: ...
+
+    async def get_ticket(self, ticket_id: int) -> TicketView | None:
+        """No visibility check: callers apply it."""
+        ...
+
+
+class TicketCounter(Protocol):
+    """Counts of the tickets of :meth:`TicketQueries.list_tickets` per status, ignoring ``status``, ``limit`` and
+    ``cursor`` of the query."""
+
+    async def count_tickets(self, query: TicketListQuery) -> TicketCounts: ...
+
+
+class MessageQueries(Protocol):
+    """A ticket's messages, newest first (``id`` desc), with an opaque keyset cursor."""
+
+    async def list_messages(
+        self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+    ) -> CursorPage[MessageView]: ...
+
+    async def get_message(self, message_id: int) -> MessageView | None: ...

@@ -1,0 +1,196 @@
+"""Repositories: the write side's access to aggregates, always used inside a :class:`UnitOfWork`.
+
+Shared contract: ``add`` assigns a positive integer ``id`` to the entity it is given and returns it; ``save``
+persists changes to an entity that was read or added in the same unit of work; ``get`` returns None for an unknown
+id. A uniqueness rule broken at ``add``/``save`` time raises :class:`~whaticket_core.ports.unit_of_work.StoreConflict`
+(the unit of work is then unusable and must be rolled back). Lists are ordered by id unless stated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from ..domain.auth import RefreshToken
+from ..domain.contact import Contact
+from ..domain.message import Message
+from ..domain.pagination import OffsetPage, OffsetQuery
+from ..domain.queue import Queue
+from ..domain.quick_answer import QuickAnswer
+from ..domain.ticket import Ticket
+from ..domain.user import User
+from ..domain.whatsapp import WhatsApp
+
+
+class TicketRepository(Protocol):
+    async def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
+        """``for_update`` locks the row until the unit of work ends (serialises concurrent writers)."""
+        ...
+
+    async def get_active(self, contact_id: int, whatsapp_id: int, *, for_update: bool = False) -> Ticket | None:
+        """The pending or open ticket of this contact on this connection, if any."""
+        ...
+
+    async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:
+        """The most recently closed ticket of this contact on this connection."""
+        ...
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        """Raises StoreConflict when the contact already has an active ticket on that connection."""
+        ...
+
+    async def save(self, ticket: Ticket) -> None:
+        """Raises StoreConflict when the change would make a second active ticket for the contact and connection."""
+        ...
+
+    async def delete(self, ticket_id: int) -> None:
+        """Deletes the ticket and its messages."""
+        ...
+
+    async def list_assigned_active(self, user_id: int) -> list[Ticket]:
+        """Active tickets assigned to ``user_id``."""
+        ...
+
+    async def contact_has_tickets(self, contact_id: int) -> bool: ...
+
+
+class MessageRepository(Protocol):
+    async def get(self, message_id: int, *, for_update: bool = False) -> Message | None: ...
+
+    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str) -> Message | None: ...
+
+    async def add(self, message: Message) -> Message:
+        """Raises StoreConflict when (whatsapp_id, wa_message_id) is already stored."""
+        ...
+
+    async def save(self, message: Message) -> None: ...
+
+    async def latest_inbound(self, ticket_id: int, limit: int) -> list[Message]:
+        """The newest ``limit`` messages the customer sent on the ticket, newest first."""
+        ...
+
+    async def list_stale_pending(self, older_than: datetime, limit: int) -> list[Message]:
+        """Outbound messages still ``pending`` created before ``older_than``, oldest first (the sweeper's work)."""
+        ...
+
+
+class ContactRepository(Protocol):
+    async def get(self, contact_id: int) -> Contact | None: ...
+
+    async def get_by_number(self, number: str) -> Contact | None: ...
+
+    async def add(self, contact: Contact) -> Contact:
+        """Raises StoreConflict when the number is taken."""
+        ...
+
+    async def save(self, contact: Contact) -> None: ...
+
+    async def delete(self, contact_id: int) -> None: ...
+
+    async def list_page(self, query: OffsetQuery) -> OffsetPage[Contact]:
+        """``search`` matches name, number or email, case-insensitively."""
+        ...
+
+
+class QueueRepository(Protocol):
+    async def get(self, queue_id: int) -> Queue | None: ...
+
+    async def get_many(self, queue_ids: list[int]) -> list[Queue]:
+        """The queues among ``queue_ids`` that exist, in the order of ``queue_ids``."""
+        ...
+
+    async def get_by_name(self, name: str) -> Queue | None:
+        """Case-insensitive."""
+        ...
+
+    async def get_by_color(self, color: str) -> Queue | None: ...
+
+    async def add(self, queue: Queue) -> Queue: ...
+
+    async def save(self, queue: Queue) -> None: ...
+
+    async def delete(self, queue_id: int) -> None: ...
+
+    async def list_page(self, query: OffsetQuery) -> OffsetPage[Queue]:
+        """``search`` matches the name."""
+        ...
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def get_by_email(self, email: str) -> User | None: ...
+
+    async def add(self, user: User) -> User:
+        """Raises StoreConflict when the email is taken."""
+        ...
+
+    async def save(self, user: User) -> None: ...
+
+    async def delete(self, user_id: int) -> None: ...
+
+    async def count(self) -> int: ...
+
+    async def count_admins(self) -> int: ...
+
+    async def list_page(self, query: OffsetQuery) -> OffsetPage[User]:
+        """``search`` matches name or email."""
+        ...
+
+
+class WhatsAppRepository(Protocol):
+    async def get(self, whatsapp_id: int, *, for_update: bool = False) -> WhatsApp | None: ...
+
+    async def get_default(self) -> WhatsApp | None: ...
+
+    async def get_by_name(self, name: str) -> WhatsApp | None: ...
+
+    async def add(self, whatsapp: WhatsApp) -> WhatsApp: ...
+
+    async def save(self, whatsapp: WhatsApp) -> None: ...
+
+    async def delete(self, whatsapp_id: int) -> None: ...
+
+    async def list_page(self, query: OffsetQuery) -> OffsetPage[WhatsApp]:
+        """``search`` matches name or number."""
+        ...
+
+    async def list_all(self) -> list[WhatsApp]: ...
+
+
+class QuickAnswerRepository(Protocol):
+    async def get(self, quick_answer_id: int) -> QuickAnswer | None: ...
+
+    async def get_by_shortcut(self, shortcut: str) -> QuickAnswer | None: ...
+
+    async def add(self, quick_answer: QuickAnswer) -> QuickAnswer: ...
+
+    async def save(self, quick_answer: QuickAnswer) -> None: ...
+
+    async def delete(self, quick_answer_id: int) -> None: ...
+
+    async def list_page(self, query: OffsetQuery) -> OffsetPage[QuickAnswer]:
+        """``search`` matches shortcut or message."""
+        ...
+
+
+class SettingRepository(Protocol):
+    async def get(self, key: str) -> str | None:
+        """The stored value, or None when the key was never set (callers apply the default)."""
+        ...
+
+    async def set(self, key: str, value: str) -> None: ...
+
+    async def all(self) -> dict[str, str]: ...
+
+
+class RefreshTokenRepository(Protocol):
+    async def get(self, token_id: str, *, for_update: bool = False) -> RefreshToken | None: ...
+
+    async def add(self, token: RefreshToken) -> None: ...
+
+    async def save(self, token: RefreshToken) -> None: ...
+
+    async def revoke_family(self, family_id: str) -> None: ...
+
+    async def revoke_all_of_user(self, user_id: int) -> None: ...

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..domain.message import MediaType
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A chat on WhatsApp: a contact's number (E.164 digits) or a group id."""
+
+    address: str
+    is_group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMedia:
+    """Media to send. Always bytes: a transport handed a URL would fetch it (SSRF)."""
+
+    data: bytes
+    media_type: MediaType
+    mime_type: str
+    file_name: str | None = None
+
+
+class MessageSender(Protocol):
+    """Sends on a connected WhatsApp connection. Each send returns WhatsApp's message id. Failures raise
+    :class:`TransportError`; ``retryable`` says whether trying again later may succeed."""
+
+    async def send_text(
+        self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
+    ) -> str: ...
+
+    async def send_media(
+        self,
+        whatsapp_id: int,
+        to: Recipient,
+        media: OutboundMedia,
+        *,
+        caption: str = "",
+        quoted_wa_message_id: str | None = None,
+    ) -> str: ...
+
+    async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None: ...
+
+    async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None: ...
+
+    async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None: ...
+
+
+class SessionController(Protocol):
+    """Controls a connection's WhatsApp session. Progress (QR codes, status) comes back through the
+    ``UpdateConnectionStatus`` / ``UpdateQrCode`` use cases, not as return values."""
+
+    async def start_session(self, whatsapp_id: int) -> None: ...
+
+    async def request_pair_code(self, whatsapp_id: int, phone_number: str) -> str: ...
+
+    async def logout(self, whatsapp_id: int) -> None: ...
+
+
+class TransportError(Exception):
+    """A send that WhatsApp (or the way to it) refused."""
+
+    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable

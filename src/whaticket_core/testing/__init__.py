@@ -1,0 +1,33 @@
+"""In-memory fakes of every port: they keep state, so tests assert on what happened, not on calls.
+
+Usable by other programs' tests too::
+
+    from whaticket_core.testing import InMemoryStore, InMemoryUnitOfWork, ManualClock
+"""
+
+from .clock import ManualClock
+from .jobs import InMemoryJobQueue
+from .media import InMemoryMediaStore
+from .publisher import RecordingPublisher
+from .queries import InMemoryMessageQueries, InMemoryTicketQueries
+from .security import FakePasswordHasher, FakeTokenCodec
+from .store import InMemoryStore
+from .transport import FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
+from .unit_of_work import InMemoryUnitOfWork
+
+__all__ = [
+    "FakeMediaFetcher",
+    "FakeMessageSender",
+    "FakePasswordHasher",
+    "FakeSessionController",
+    "FakeTokenCodec",
+    "InMemoryJobQueue",
+    "InMemoryMediaStore",
+    "InMemoryMessageQueries",
+    "InMemoryStore",
+    "InMemoryTicketQueries",
+    "InMemoryUnitOfWork",
+    "ManualClock",
+    "RecordingPublisher",
+    "SentItem",
+]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from ..domain.errors import InvalidInput
+from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
+from ..domain.read_models import MessageView, TicketCounts, TicketView
+from ..domain.ticket import Ticket, TicketStatus
+from ..domain.visibility import can_see
+from ..ports.queries import TicketListQuery
+from .store import InMemoryStore
+
+
+class InMemoryTicketQueries:
+    """The ticket list, one ticket and the tab counts, read from an :class:`InMemoryStore`'s committed state."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def _view(self, ticket: Ticket) -> TicketView:
+        return TicketView.of(ticket, self._store.state.contacts[ticket.contact_id])
+
+    def _matching(self, query: TicketListQuery, *, with_status: bool) -> list[Ticket]:
+        s = self._store.state
+        found = []
+        for t in s.tickets.values():
+            if not can_see(query.viewer, t.placement):
+                continue
+            if with_status and query.status is not None and t.status is not query.status:
+                continue
+            if query.queue_ids is not None and t.queue_id not in query.queue_ids:
+                continue
+            if query.user_id is not None and t.user_id != query.user_id:
+                continue
+            if query.unread_only and t.unread_messages == 0:
+                continue
+            if query.search and not self._search_hits(t, query.search.lower()):
+                continue
+            found.append(t)
+        return found
+
+    def _search_hits(self, ticket: Ticket, needle: str) -> bool:
+        s = self._store.state
+        contact = s.contacts[ticket.contact_id]
+        if needle in contact.name.lower() or needle in contact.number:
+            return True
+        return any(m.ticket_id == ticket.id and needle in m.body.lower() for m in s.messages.values())
+
+    async def list_tickets(self, query: TicketListQuery) -> CursorPage[TicketView]:
+        found = sorted(
+            self._matching(query, with_status=True), key=lambda t: (t.updated_at.isoformat(), t.id), reverse=True
+        )
+        if query.cursor is not None:
+            at, last_id = decode_cursor(query.cursor, str, int)
+            found = [t for t in found if (t.updated_at.isoformat(), t.id) < (at, last_id)]
+        page = found[: query.limit + 1]
+        next_cursor = None
+        if len(page) > query.limit:
+            page = page[: query.limit]
+            next_cursor = encode_cursor(page[-1].updated_at.isoformat(), page[-1].id)
+        return CursorPage([self._view(t) for t in page], next_cursor)
+
+    async def get_ticket(self, ticket_id: int) -> TicketView | None:
+        ticket = self._store.state.tickets.get(ticket_id)
+        return None if ticket is None else self._view(ticket)
+
+    async def count_tickets(self, query: TicketListQuery) -> TicketCounts:
+        found = self._matching(query, with_status=False)
+        return TicketCounts(
+            pending=sum(t.status is TicketStatus.PENDING for t in found),
+            open=sum(t.status is TicketStatus.OPEN for t in found),
+            closed=sum(t.status is TicketStatus.CLOSED for t in found),
+        )
+
+
+class InMemoryMessageQueries:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def list_messages(
+        self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+    ) -> CursorPage[MessageView]:
+        check_limit(limit)
+        found = sorted(
+            (m for m in self._store.state.messages.values() if m.ticket_id == ticket_id),
+            key=lambda m: m.id,
+            reverse=True,
+        )
+        if cursor is not None:
+            (before,) = decode_cursor(cursor, int)
+            if not isinstance(before, int):
+                raise InvalidInput("cursor is not valid", "cursor")
+            found = [m for m in found if m.id < before]
+        page = found[: limit + 1]
+        next_cursor = None
+        if len(page) > limit:
+            page = page[:limit]
+            next_cursor = encode_cursor(page[-1].id)
+        return CursorPage([MessageView.of(m) for m in page], next_cursor)
+
+    async def get_message(self, message_id: int) -> MessageView | None:
+        message = self._store.state.messages.get(message_id)
+        return None if message is None else MessageView.of(message)
