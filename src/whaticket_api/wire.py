@@ -1,0 +1,102 @@
+"""The wire shapes clients see (camelCase JSON), shared by the HTTP API and the Socket.IO gateway.
+
+Read models from the core are converted to msgspec Structs here, once, so both fronts send identical payloads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
+
+API_PREFIX = "/api/v1"
+
+
+class ContactSummaryOut(msgspec.Struct, rename="camel"):
+    id: int
+    name: str
+    number: str
+    profile_pic_url: str | None
+    is_group: bool
+
+
+class TicketOut(msgspec.Struct, rename="camel"):
+    id: int
+    status: str
+    contact: ContactSummaryOut
+    whatsapp_id: int
+    queue_id: int | None
+    user_id: int | None
+    unread_messages: int
+    last_message: str
+    last_message_at: datetime | None
+    is_group: bool
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class MessageOut(msgspec.Struct, rename="camel"):
+    id: int
+    ticket_id: int
+    contact_id: int
+    from_me: bool
+    body: str
+    ack: str
+    media_type: str | None
+    media_url: str | None
+    quoted_message_id: int | None
+    is_edited: bool
+    is_deleted: bool
+    error: str | None
+    created_at: datetime
+    participant: str | None = None
+    participant_name: str | None = None
+
+
+def contact_summary_out(c: ContactSummary) -> ContactSummaryOut:
+    return ContactSummaryOut(c.id, c.name, c.number, c.profile_pic_url, c.is_group)
+
+
+def ticket_out(t: TicketView) -> TicketOut:
+    return TicketOut(
+        id=t.id,
+        status=t.status.value,
+        contact=contact_summary_out(t.contact),
+        whatsapp_id=t.whatsapp_id,
+        queue_id=t.queue_id,
+        user_id=t.user_id,
+        unread_messages=t.unread_messages,
+        last_message=t.last_message,
+        last_message_at=t.last_message_at,
+        is_group=t.is_group,
+        created_at=t.created_at,
+        updated_at=t.updated_at,
+        closed_at=t.closed_at,
+    )
+
+
+def media_url(message_id: int) -> str:
+    return f"{API_PREFIX}/messages/{message_id}/media"
+
+
+def message_out(m: MessageView) -> MessageOut:
+    return MessageOut(
+        id=m.id,
+        ticket_id=m.ticket_id,
+        contact_id=m.contact_id,
+        from_me=m.from_me,
+        body=m.body,
+        ack=m.ack.value,
+        media_type=m.media_type.value if m.media_type else None,
+        media_url=media_url(m.id) if m.has_media else None,
+        quoted_message_id=m.quoted_message_id,
+        is_edited=m.is_edited,
+        is_deleted=m.is_deleted,
+        error=m.error,
+        created_at=m.created_at,
+        participant=m.participant,
+        participant_name=m.participant_name,
+    )
