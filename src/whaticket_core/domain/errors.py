@@ -175,3 +175,7 @@ class InvalidToken(Unauthorized):
 
 class RefreshTokenReused(Unauthorized):
     code = "refresh_token_reused"
+
+
+class QrCodeNotFound(NotFound):
+    code = "qrcode_not_found"

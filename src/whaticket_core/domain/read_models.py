@@ -11,6 +11,7 @@ from datetime import datetime
 from .contact import Contact
 from .message import MediaType, Message, MessageAck
 from .ticket import Ticket, TicketStatus
+from .user import Role, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +104,20 @@ class TicketCounts:
     pending: int
     open: int
     closed: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A user as clients see it: never the password hash or the token version."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    queue_ids: tuple[int, ...]
+    whatsapp_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(user.id, user.name, user.email, user.role, tuple(user.queue_ids), user.whatsapp_id, user.created_at)
