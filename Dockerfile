@@ -1,0 +1,23 @@
+# Production image: one image, two roles.
+#   docker run -e DATABASE_URL=... -e REDIS_URL=... -e JWT_SECRET=... -e JWT_REFRESH_SECRET=... IMAGE            (API)
+#   docker run ... IMAGE whaticket worker                                                                      (jobs + WhatsApp sessions)
+# Without DATABASE_URL it runs the embedded default (SQLite in /data).
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+# neonize imports python-magic, which needs libmagic.
+RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 whaticket && mkdir /data && chown whaticket /data
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+WORKDIR /app
+COPY alembic.ini ./
+COPY migrations ./migrations
+USER whaticket
+ENV DATA_DIR=/data APP_ENV=production PORT=3001
+EXPOSE 3001
+CMD ["whaticket", "serve"]
