@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..domain.errors import InvalidInput
 from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
 from ..domain.read_models import MessageView, TicketCounts, TicketView
@@ -7,6 +9,16 @@ from ..domain.ticket import Ticket, TicketStatus
 from ..domain.visibility import can_see
 from ..ports.queries import TicketListQuery
 from .store import InMemoryStore
+
+
+def _check_timestamp(text: str) -> None:
+    """A ticket cursor carries an aware ISO timestamp; anything else is an invalid cursor (as in SQL adapters)."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("cursor is not valid", "cursor") from None
+    if parsed.tzinfo is None:
+        raise InvalidInput("cursor is not valid", "cursor")
 
 
 class InMemoryTicketQueries:
@@ -50,6 +62,7 @@ class InMemoryTicketQueries:
         )
         if query.cursor is not None:
             at, last_id = decode_cursor(query.cursor, str, int)
+            _check_timestamp(str(at))
             found = [t for t in found if (t.updated_at.isoformat(), t.id) < (at, last_id)]
         page = found[: query.limit + 1]
         next_cursor = None

@@ -1,0 +1,142 @@
+"""Repositories of the conversation aggregates: tickets, messages and contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, exists, insert, select, update
+
+from whaticket_core.domain.contact import Contact
+from whaticket_core.domain.message import Message, MessageAck
+from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
+from whaticket_core.domain.ticket import Ticket
+
+from .base_repository import SqlRepository, search_any
+from .mapping import (
+    contact_of,
+    contact_values,
+    message_of,
+    message_values,
+    ticket_of,
+    ticket_values,
+)
+from .models import ContactRow, MessageRow, TicketRow, table_of
+
+_T = table_of(TicketRow)
+_M = table_of(MessageRow)
+_C = table_of(ContactRow)
+_ACTIVE = ("pending", "open")
+
+
+class SqlTicketRepository(SqlRepository):
+    async def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
+        statement = select(_T).where(_T.c.id == ticket_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = await self._one(statement)
+        return None if row is None else ticket_of(row)
+
+    async def get_active(self, contact_id: int, whatsapp_id: int, *, for_update: bool = False) -> Ticket | None:
+        statement = select(_T).where(
+            _T.c.contact_id == contact_id, _T.c.whatsapp_id == whatsapp_id, _T.c.status.in_(_ACTIVE)
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        row = await self._one(statement)
+        return None if row is None else ticket_of(row)
+
+    async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:
+        statement = (
+            select(_T)
+            .where(_T.c.contact_id == contact_id, _T.c.whatsapp_id == whatsapp_id, _T.c.closed_at.is_not(None))
+            .order_by(_T.c.closed_at.desc(), _T.c.id.desc())
+            .limit(1)
+        )
+        row = await self._one(statement)
+        return None if row is None else ticket_of(row)
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        result = await self._execute(insert(_T).values(ticket_values(ticket)).returning(_T.c.id))
+        ticket.id = result.scalar_one()
+        return ticket
+
+    async def save(self, ticket: Ticket) -> None:
+        await self._execute(update(_T).where(_T.c.id == ticket.id).values(ticket_values(ticket)))
+
+    async def delete(self, ticket_id: int) -> None:
+        # Messages go with it (ON DELETE CASCADE).
+        await self._execute(delete(_T).where(_T.c.id == ticket_id))
+
+    async def list_assigned_active(self, user_id: int) -> list[Ticket]:
+        statement = select(_T).where(_T.c.user_id == user_id, _T.c.status.in_(_ACTIVE)).order_by(_T.c.id)
+        return [ticket_of(row) for row in await self._all(statement)]
+
+    async def contact_has_tickets(self, contact_id: int) -> bool:
+        row = await self._one(select(exists().where(_T.c.contact_id == contact_id)))
+        return bool(row and row[0])
+
+
+class SqlMessageRepository(SqlRepository):
+    async def get(self, message_id: int, *, for_update: bool = False) -> Message | None:
+        statement = select(_M).where(_M.c.id == message_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = await self._one(statement)
+        return None if row is None else message_of(row)
+
+    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str) -> Message | None:
+        row = await self._one(select(_M).where(_M.c.whatsapp_id == whatsapp_id, _M.c.wa_message_id == wa_message_id))
+        return None if row is None else message_of(row)
+
+    async def add(self, message: Message) -> Message:
+        result = await self._execute(insert(_M).values(message_values(message)).returning(_M.c.id))
+        message.id = result.scalar_one()
+        return message
+
+    async def save(self, message: Message) -> None:
+        await self._execute(update(_M).where(_M.c.id == message.id).values(message_values(message)))
+
+    async def latest_inbound(self, ticket_id: int, limit: int) -> list[Message]:
+        statement = (
+            select(_M).where(_M.c.ticket_id == ticket_id, _M.c.from_me.is_(False)).order_by(_M.c.id.desc()).limit(limit)
+        )
+        return [message_of(row) for row in await self._all(statement)]
+
+    async def list_stale_pending(self, older_than: datetime, limit: int) -> list[Message]:
+        statement = (
+            select(_M)
+            .where(_M.c.from_me.is_(True), _M.c.ack == MessageAck.PENDING.value, _M.c.created_at < older_than)
+            .order_by(_M.c.id)
+            .limit(limit)
+        )
+        return [message_of(row) for row in await self._all(statement)]
+
+
+class SqlContactRepository(SqlRepository):
+    async def get(self, contact_id: int) -> Contact | None:
+        row = await self._one(select(_C).where(_C.c.id == contact_id))
+        return None if row is None else contact_of(row)
+
+    async def get_by_number(self, number: str) -> Contact | None:
+        row = await self._one(select(_C).where(_C.c.number == number))
+        return None if row is None else contact_of(row)
+
+    async def add(self, contact: Contact) -> Contact:
+        result = await self._execute(insert(_C).values(contact_values(contact)).returning(_C.c.id))
+        contact.id = result.scalar_one()
+        return contact
+
+    async def save(self, contact: Contact) -> None:
+        await self._execute(update(_C).where(_C.c.id == contact.id).values(contact_values(contact)))
+
+    async def delete(self, contact_id: int) -> None:
+        # Tickets and messages go with it (ON DELETE CASCADE).
+        await self._execute(delete(_C).where(_C.c.id == contact_id))
+
+    async def list_page(self, query: OffsetQuery) -> OffsetPage[Contact]:
+        statement = select(_C)
+        condition = search_any(query.search, _C.c.name, _C.c.number, _C.c.email)
+        if condition is not None:
+            statement = statement.where(condition)
+        rows, total = await self._page(statement, query, _C.c.id)
+        return OffsetPage([contact_of(r) for r in rows], total, query.limit, query.offset)

@@ -1,0 +1,69 @@
+"""Driver errors turned into the port's StoreConflict (unique rules) or the adapter's own SqlStoreError."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from whaticket_core.ports.unit_of_work import StoreConflict
+
+
+class SqlStoreError(Exception):
+    """The database failed for a reason that is not a broken uniqueness rule (connection lost, bad SQL, ...)."""
+
+
+# PostgreSQL reports the constraint or index name.
+_BY_NAME = {
+    "uq_tickets_active": "active_ticket",
+    "uq_messages_whatsapp_id_wa_message_id": "message_wa_id",
+    "uq_contacts_number": "contact_number",
+    "uq_users_email": "user_email",
+    "uq_queues_name": "queue_name",
+    "uq_queues_color": "queue_color",
+    "uq_whatsapps_name": "whatsapp_name",
+    "uq_whatsapps_default": "default_whatsapp",
+    "uq_quick_answers_shortcut": "quick_answer_shortcut",
+}
+# SQLite names the columns of a column index, or "index 'name'" for an expression index.
+_BY_COLUMNS = {
+    "tickets.contact_id, tickets.whatsapp_id": "active_ticket",
+    "messages.whatsapp_id, messages.wa_message_id": "message_wa_id",
+    "contacts.number": "contact_number",
+    "users.email": "user_email",
+    "queues.color": "queue_color",
+    "whatsapps.is_default": "default_whatsapp",
+}
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:index '(?P<index>[^']+)'|(?P<columns>.+))")
+
+
+def _constraint_of(error: IntegrityError) -> str | None:
+    """The port's name of the unique rule ``error`` broke, or None when it is not a unique violation."""
+    cause = error.orig.__cause__ if error.orig is not None else None
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        if sqlstate != "23505":
+            return None
+        name = getattr(cause, "constraint_name", None) or ""
+        return _BY_NAME.get(name, "other")
+    match = _SQLITE_UNIQUE.search(str(error.orig))
+    if match is None:
+        return None
+    if match["index"]:
+        return _BY_NAME.get(match["index"], "other")
+    return _BY_COLUMNS.get(match["columns"].strip(), "other")
+
+
+# What the adapter catches: driver errors SQLAlchemy wrapped, its own (pool timeout, ...) and a refused connection.
+DATABASE_ERRORS = (SQLAlchemyError, OSError)
+
+
+def translate(error: BaseException) -> Exception:
+    """The exception to raise instead of ``error``."""
+    if isinstance(error, IntegrityError):
+        constraint = _constraint_of(error)
+        if constraint is not None:
+            return StoreConflict(constraint, str(error.orig))
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        return SqlStoreError(str(error.orig))
+    return SqlStoreError(str(error) or type(error).__name__)

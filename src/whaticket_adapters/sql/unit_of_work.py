@@ -1,0 +1,131 @@
+"""The unit of work: one database transaction (one AsyncSession) over every repository."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whaticket_core.ports.repositories import (
+    ContactRepository,
+    MessageRepository,
+    QueueRepository,
+    QuickAnswerRepository,
+    RefreshTokenRepository,
+    SettingRepository,
+    TicketRepository,
+    UserRepository,
+    WhatsAppRepository,
+)
+
+from .conversation_repositories import SqlContactRepository, SqlMessageRepository, SqlTicketRepository
+from .directory_repositories import (
+    SqlQueueRepository,
+    SqlQuickAnswerRepository,
+    SqlRefreshTokenRepository,
+    SqlSettingRepository,
+    SqlUserRepository,
+    SqlWhatsAppRepository,
+)
+from .errors import DATABASE_ERRORS, translate
+
+# SQLite has one writer at a time; in-process transactions queue on this lock (one per database and event loop)
+# instead of failing with "database is locked".
+_sqlite_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_lock(database: str) -> asyncio.Lock:
+    locks = _sqlite_locks.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(database, asyncio.Lock())
+
+
+class SqlUnitOfWork:
+    """Implements :class:`whaticket_core.ports.unit_of_work.UnitOfWork`.
+
+    ``async with`` opens a session and begins a transaction (``BEGIN IMMEDIATE`` on SQLite with the factory of
+    :func:`~whaticket_adapters.sql.engine.create_session_factory`); leaving without :meth:`commit` rolls back. It may
+    be entered again once it has ended, never by two tasks at once: give each task its own instance.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = session_factory
+        self._session: AsyncSession | None = None
+        self._lock: asyncio.Lock | None = None
+        self.tickets: TicketRepository = SqlTicketRepository(self)
+        self.messages: MessageRepository = SqlMessageRepository(self)
+        self.contacts: ContactRepository = SqlContactRepository(self)
+        self.queues: QueueRepository = SqlQueueRepository(self)
+        self.users: UserRepository = SqlUserRepository(self)
+        self.whatsapps: WhatsAppRepository = SqlWhatsAppRepository(self)
+        self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
+        self.settings: SettingRepository = SqlSettingRepository(self)
+        self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside `async with`")
+        return self._session
+
+    def _sqlite_database(self) -> str | None:
+        bind = self._factory.kw.get("bind")
+        url = getattr(bind, "url", None)
+        if url is None or url.get_backend_name() != "sqlite":
+            return None
+        return str(url.database)
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("the unit of work is already in a transaction")
+        database = self._sqlite_database()
+        lock = _sqlite_lock(database) if database is not None else None
+        if lock is not None:
+            await lock.acquire()
+        session = self._factory()
+        try:
+            await session.connection()  # begins now, so the transaction spans every read of the block
+        except DATABASE_ERRORS as error:
+            await session.close()
+            if lock is not None:
+                lock.release()
+            raise translate(error) from error
+        except BaseException:
+            await session.close()
+            if lock is not None:
+                lock.release()
+            raise
+        self._session, self._lock = session, lock
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, lock = self._session, self._lock
+        self._session, self._lock = None, None
+        try:
+            if session is not None:
+                # Shielded so a cancelled task still returns its connection to the pool in a clean state.
+                await asyncio.shield(session.close())
+        finally:
+            if lock is not None:
+                lock.release()
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except DATABASE_ERRORS as error:
+            raise translate(error) from error
+
+    async def rollback(self) -> None:
+        try:
+            await self.session.rollback()
+        except DATABASE_ERRORS as error:
+            raise translate(error) from error

@@ -1,0 +1,95 @@
+"""The ``whaticket`` command line. Each command is a small click function; add new ones to ``main``.
+
+Configuration comes from the environment (``.env`` is read): ``DATABASE_URL`` (PostgreSQL) or ``DATA_DIR`` (the
+SQLite file of the embedded default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine
+from typing import Any
+
+import click
+from dotenv import find_dotenv, load_dotenv
+
+from whaticket_adapters.clock import SystemClock
+from whaticket_adapters.security import Argon2PasswordHasher
+from whaticket_adapters.sql.database import (
+    SqlStoreError,
+    SqlUnitOfWork,
+    create_engine,
+    create_session_factory,
+    database_url_from_env,
+    downgrade,
+    upgrade,
+)
+from whaticket_core.domain.errors import DomainError
+from whaticket_core.domain.user import Role
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.users import CreateUser, CreateUserCommand
+
+ADMIN_PASSWORD_ENV = "WHATICKET_ADMIN_PASSWORD"
+# The command line acts as an administrator of its own (no account behind it).
+SYSTEM_ACTOR = Viewer(user_id=0, role=Role.ADMIN, queue_ids=frozenset())
+
+
+def _database_url() -> str:
+    return database_url_from_env().render_as_string(hide_password=False)
+
+
+def _run(coroutine: Coroutine[Any, Any, Any]) -> None:
+    try:
+        asyncio.run(coroutine)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    except (SqlStoreError, OSError) as error:
+        raise click.ClickException(f"database error: {error}") from None
+
+
+@click.group()
+def main() -> None:
+    """Whaticket: a helpdesk for customer conversations over WhatsApp."""
+    # .env of the working directory (or a parent), not of the installed package's folder.
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+
+
+@main.group()
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the latest)."""
+    _run(upgrade(_database_url(), revision))
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION ('base' removes every table)."""
+    _run(downgrade(_database_url(), revision))
+    click.echo(f"database at {revision}")
+
+
+@main.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email (login).")
+@click.option("--name", required=True, help="The administrator's display name.")
+def create_admin(email: str, name: str) -> None:
+    """Create an administrator account. The password comes from $WHATICKET_ADMIN_PASSWORD or a hidden prompt."""
+    password = os.environ.get(ADMIN_PASSWORD_ENV) or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _run(_create_admin(_database_url(), email, name, password))
+    click.echo(f"administrator {email.strip().lower()} created")
+
+
+async def _create_admin(url: str, email: str, name: str, password: str) -> None:
+    engine = create_engine(url)
+    try:
+        use_case = CreateUser(SqlUnitOfWork(create_session_factory(engine)), SystemClock(), Argon2PasswordHasher())
+        await use_case.execute(CreateUserCommand(SYSTEM_ACTOR, name, email, password, role=Role.ADMIN))
+    finally:
+        await engine.dispose()

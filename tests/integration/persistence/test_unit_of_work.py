@@ -1,0 +1,67 @@
+"""UnitOfWork contract: commit, rollback on exit, nothing half-written, re-entry after a conflict."""
+
+from __future__ import annotations
+
+import pytest
+from persistence_builders import contact, seed_conversation, ticket
+
+from whaticket_core.domain.pagination import OffsetQuery
+from whaticket_core.ports.unit_of_work import StoreConflict
+
+
+async def test_leaving_without_commit_rolls_back(backend):
+    async with backend.new_uow() as uow:
+        c = await uow.contacts.add(contact())
+    async with backend.new_uow() as uow:
+        assert await uow.contacts.get_by_number(c.number) is None
+
+
+async def test_an_exception_inside_leaves_nothing_half_written(backend):
+    class Boom(Exception):
+        pass
+
+    async def failing_use_case() -> None:
+        async with backend.new_uow() as uow:
+            await uow.contacts.add(contact())
+            await uow.settings.set("groupMessages", "ticket")
+            raise Boom
+
+    with pytest.raises(Boom):
+        await failing_use_case()
+    async with backend.new_uow() as uow:
+        assert (await uow.contacts.list_page(OffsetQuery())).total == 0
+        assert await uow.settings.all() == {}
+
+
+async def test_explicit_rollback_discards_and_the_transaction_goes_on(backend):
+    async with backend.new_uow() as uow:
+        await uow.contacts.add(contact("5511900000001"))
+        await uow.rollback()
+        kept = await uow.contacts.add(contact("5511900000002"))
+        await uow.commit()
+    async with backend.new_uow() as uow:
+        assert await uow.contacts.get_by_number("5511900000001") is None
+        assert await uow.contacts.get_by_number("5511900000002") == kept
+
+
+async def test_the_same_unit_of_work_is_re_entered_after_a_conflict(backend):
+    c, w, existing = await seed_conversation(backend)
+    uow = backend.new_uow()
+    with pytest.raises(StoreConflict):
+        async with uow:
+            await uow.tickets.add(ticket(c.id, w.id))
+    async with uow:
+        assert await uow.tickets.get_active(c.id, w.id) == existing
+        await uow.settings.set("userCreation", "enabled")
+        await uow.commit()
+    async with backend.new_uow() as other:
+        assert await other.settings.get("userCreation") == "enabled"
+
+
+async def test_work_after_commit_in_the_same_block_is_rolled_back_on_exit(backend):
+    async with backend.new_uow() as uow:
+        await uow.settings.set("a", "1")
+        await uow.commit()
+        await uow.settings.set("b", "2")
+    async with backend.new_uow() as uow:
+        assert await uow.settings.all() == {"a": "1"}
