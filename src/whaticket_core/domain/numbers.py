@@ -13,7 +13,7 @@ def normalize_number(raw: str) -> str:
 
     Accepts what users and WhatsApp hand us: ``+55 (11) 99999-9999``, ``0055...`` (international dialling prefix),
     or a WhatsApp JID such as ``5511999999999:12@s.whatsapp.net`` (device suffix and server are dropped).
-    Raises :class:`InvalidInput` when fewer than 7 or more than 15 digits remain.
+    Raises :class:`InvalidInput` when fewer than 7 or more than 15 digits remain, or they start with 0.
     """
     text = raw.strip()
     if "@" in text:
@@ -22,7 +22,9 @@ def normalize_number(raw: str) -> str:
     digits = "".join(ch for ch in text if ch.isdigit() and ch.isascii())
     if not text.startswith("+") and digits.startswith("00"):
         digits = digits[2:]
-    if not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
+    # No country code starts with 0: a leading 0 left here is a national trunk prefix or a "+00", and keeping it would
+    # make the stored number normalise to something else the next time (``0012...`` -> ``12...``).
+    if digits.startswith("0") or not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
         raise InvalidInput(f"{raw!r} is not a phone number in international form", "number")
     return digits
 
