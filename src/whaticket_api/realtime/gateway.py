@@ -1,0 +1,349 @@
+"""The Socket.IO gateway: connection auth, rooms, join/leave authorization, and the control deliveries.
+
+Rooms a socket is put in on connect: its personal room ``user:<id>``; admins and supervisors the staff room;
+agents the no-queue room and the rooms of all their queues. Queues are auto-joined so an agent's
+lists update with no client work; ``join:queue`` is still accepted (a no-op for a member, how staff opt in to a queue
+room) and ``leave:queue`` lets a client narrow what it receives.
+
+Tokens are checked on connect, again on every ``join:*`` (a stale or expired token gets an ``error`` with code
+``unauthorized`` and the socket is dropped; the re-check also refreshes the user's role and queues) and, for
+revocation, at once on ``UserSessionsRevoked`` (logout-all, user deleted), which drops the user's sockets on every
+process. There is no periodic sweep: a socket keeps receiving past its token's expiry until it joins something or
+its user's sessions are revoked, like an HTTP keep-alive outliving the token that opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import socketio
+from litestar import Litestar
+
+from whaticket_core.domain.errors import DomainError
+from whaticket_core.domain.ticket import TicketPlacement
+from whaticket_core.domain.user import Role
+from whaticket_core.domain.visibility import Viewer, can_see
+
+from .managers import LocalClientManager, RedisClientManager, make_client_manager, make_write_only_manager
+from .publisher import NAMESPACE, SocketIoEventPublisher
+from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, queue_room, ticket_room, user_room
+from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, placement_from_data
+
+log = logging.getLogger("whaticket.realtime")
+
+DEFAULT_CHANNEL = "whaticket-socketio"
+UNAUTHORIZED = "unauthorized"
+
+
+class SocketUser(Protocol):
+    """What ``authenticate`` returns: the core's ``Viewer`` fits, and so does anything with these attributes."""
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def queue_ids(self) -> Collection[int]: ...
+
+
+Authenticate = Callable[[str], Awaitable[SocketUser]]
+"""Checks an access token (signature, expiry, token version) and returns its user; raises a
+:class:`~whaticket_core.domain.errors.DomainError` (``InvalidToken``...) when it is not valid."""
+
+TicketPlacementLookup = Callable[[int], Awaitable[TicketPlacement | None]]
+"""Where ticket ``id`` sits (status, queue, assignee), or None when it does not exist."""
+
+
+@dataclass(slots=True)
+class _Socket:
+    token: str
+    viewer: Viewer
+
+
+class TokenRejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _viewer(user: SocketUser) -> Viewer:
+    return Viewer(int(user.user_id), Role(user.role), frozenset(int(q) for q in user.queue_ids))
+
+
+def _base_rooms(viewer: Viewer) -> list[str]:
+    rooms = [user_room(viewer.user_id)]
+    if viewer.is_staff:
+        rooms.append(STAFF_ROOM)
+    else:
+        rooms.append(NO_QUEUE_ROOM)
+        rooms.extend(queue_room(q) for q in sorted(viewer.queue_ids))
+    return rooms
+
+
+def _parse_id(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+        return number if number > 0 else None
+    if isinstance(value, dict):  # {"id": 5} is accepted too
+        return _parse_id(value.get("id"))
+    return None
+
+
+class RealtimeGateway:
+    """Owns the ``socketio.AsyncServer`` and its handlers.
+
+    ``authenticate`` and ``ticket_placement`` are injected so the gateway depends on no use case class. With
+    ``redis_url`` the server uses python-socketio's Redis manager on ``channel`` (every process of one deployment
+    must use the same channel); without it, fan-out stays in-process.
+    """
+
+    def __init__(
+        self,
+        *,
+        authenticate: Authenticate,
+        ticket_placement: TicketPlacementLookup,
+        redis_url: str | None = None,
+        channel: str = DEFAULT_CHANNEL,
+        cors_allowed_origins: str | Sequence[str] | None = None,
+        socketio_path: str = "socket.io",
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self._authenticate = authenticate
+        self._ticket_placement = ticket_placement
+        self._socketio_path = socketio_path
+        self._publish_timeout = publish_timeout
+        self.manager: LocalClientManager | RedisClientManager = make_client_manager(redis_url, channel)
+        self.manager.control = self._on_control
+        # engine.io reads None as "same origin only" and [] as "no origin check". No configured origin means no check:
+        # the token travels in the handshake's auth payload, never in a cookie, so a foreign page gains nothing.
+        origins: str | list[str] = (
+            cors_allowed_origins if isinstance(cors_allowed_origins, str) else list(cors_allowed_origins or [])
+        )
+        self.server = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=self.manager,
+            cors_allowed_origins=origins,
+            # Handlers of one socket run in order (join then leave stays join then leave).
+            async_handlers=False,
+        )
+        self._sockets: dict[str, _Socket] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._register_handlers()
+
+    # ---- wiring ---------------------------------------------------------------------------------------------------
+
+    def asgi_app(self, app: Litestar) -> socketio.ASGIApp:
+        """Socket.IO at ``/socket.io/`` on the same port; everything else goes to ``app``, whose lifespan (with the
+        gateway's startup and shutdown added) still runs."""
+        app.on_startup.append(self.startup)
+        app.on_shutdown.append(self.shutdown)
+        return socketio.ASGIApp(self.server, other_asgi_app=app, socketio_path=self._socketio_path)
+
+    def publisher(self) -> SocketIoEventPublisher:
+        """The EventPublisher for use cases running in this server process."""
+        return SocketIoEventPublisher(self.server, timeout=self._publish_timeout)
+
+    async def startup(self) -> None:
+        # python-socketio starts the Redis listener on the first connection; start it now, so a process with no
+        # socket yet is already subscribed when its first client connects.
+        if not self.server.manager_initialized:
+            self.server.manager_initialized = True
+            self.manager.initialize()
+
+    async def shutdown(self) -> None:
+        try:
+            await self.server.shutdown()
+        except Exception:
+            log.exception("socket.io shutdown failed")
+        listener = getattr(self.manager, "thread", None)
+        if isinstance(listener, asyncio.Task):
+            listener.cancel()
+        redis = getattr(self.manager, "redis", None)
+        if redis is not None:
+            try:
+                await redis.aclose()
+            except Exception:
+                log.debug("closing the socket.io redis client failed", exc_info=True)
+
+    @property
+    def local_socket_count(self) -> int:
+        return len(self._sockets)
+
+    # ---- handlers -------------------------------------------------------------------------------------------------
+
+    def _register_handlers(self) -> None:
+        self.server.on("connect", self._on_connect)
+        self.server.on("disconnect", self._on_disconnect)
+        self.server.on("join:ticket", self._on_join_ticket)
+        self.server.on("join:queue", self._on_join_queue)
+        self.server.on("leave:ticket", self._on_leave_ticket)
+        self.server.on("leave:queue", self._on_leave_queue)
+
+    async def _check(self, token: object) -> Viewer:
+        if not isinstance(token, str) or not token:
+            raise TokenRejected(UNAUTHORIZED)
+        try:
+            return _viewer(await self._authenticate(token))
+        except DomainError:
+            raise TokenRejected(UNAUTHORIZED) from None
+        except Exception:
+            log.exception("socket authentication failed")
+            # Not the client's fault (database down...): a distinct reason, so clients retry instead of logging out.
+            raise TokenRejected("unavailable") from None
+
+    async def _on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            viewer = await self._check(token)
+        except TokenRejected as rejected:
+            raise socketio.exceptions.ConnectionRefusedError(rejected.reason) from None
+        assert isinstance(token, str)
+        self._sockets[sid] = _Socket(token, viewer)
+        for room in _base_rooms(viewer):
+            await self.server.enter_room(sid, room)
+        self._spawn(self._greet(sid, viewer.user_id))
+
+    async def _greet(self, sid: str, user_id: int) -> None:
+        # Events emitted inside the connect handler would reach the client before its CONNECT packet, so
+        # ``connected`` waits until python-socketio has completed the connection.
+        for _ in range(500):  # up to 5 s on a loaded machine; in practice the first or second turn
+            if self.manager.is_connected(sid, NAMESPACE):
+                await self.server.emit("connected", {"userId": user_id}, to=sid, ignore_queue=True)
+                return
+            if sid not in self._sockets:
+                return
+            await asyncio.sleep(0.01)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_disconnect(self, sid: str, reason: object = None) -> None:
+        self._sockets.pop(sid, None)
+
+    async def _error(self, sid: str, code: str, event: str, raw_id: object) -> dict[str, Any]:
+        payload = {"code": code, "event": event, "id": raw_id}
+        await self.server.emit("error", payload, to=sid, ignore_queue=True)
+        return payload
+
+    async def _recheck(self, sid: str, event: str, raw_id: object) -> Viewer | None:
+        """The socket's user, with the token checked again; None (socket dropped) when it is no longer valid."""
+        state = self._sockets.get(sid)
+        if state is None:
+            return None
+        try:
+            viewer = await self._check(state.token)
+        except TokenRejected as rejected:
+            await self._error(sid, rejected.reason, event, raw_id)
+            if rejected.reason == UNAUTHORIZED:
+                await self.server.disconnect(sid)
+            return None
+        if viewer != state.viewer:
+            await self._regroup(sid, state.viewer, viewer)
+            state.viewer = viewer
+        return viewer
+
+    async def _regroup(self, sid: str, old: Viewer, new: Viewer) -> None:
+        """Role or queues changed since the socket connected: leave the rooms it no longer belongs in, enter the
+        role rooms it gained. Queue rooms are not re-added (the client may have left them on purpose)."""
+        allowed = set(_base_rooms(new))
+        for room in self.server.rooms(sid):
+            if room in _base_rooms(old) and room not in allowed:
+                await self.server.leave_room(sid, room)
+        for room in _base_rooms(new):
+            if room in (STAFF_ROOM, NO_QUEUE_ROOM) and room not in _base_rooms(old):
+                await self.server.enter_room(sid, room)
+        if not new.is_staff:
+            for room in self.server.rooms(sid):
+                if room.startswith("queue:") and room not in allowed:
+                    await self.server.leave_room(sid, room)
+
+    async def _on_join_ticket(self, sid: str, raw_id: object = None) -> dict[str, Any]:
+        return await self._join(sid, "join:ticket", raw_id, self._may_see_ticket, ticket_room)
+
+    async def _on_join_queue(self, sid: str, raw_id: object = None) -> dict[str, Any]:
+        return await self._join(sid, "join:queue", raw_id, self._may_join_queue, queue_room)
+
+    async def _may_see_ticket(self, viewer: Viewer, ticket_id: int) -> bool:
+        placement = await self._ticket_placement(ticket_id)
+        return placement is not None and can_see(viewer, placement)
+
+    async def _may_join_queue(self, viewer: Viewer, queue_id: int) -> bool:
+        return viewer.is_staff or queue_id in viewer.queue_ids
+
+    async def _join(
+        self,
+        sid: str,
+        event: str,
+        raw_id: object,
+        allowed: Callable[[Viewer, int], Awaitable[bool]],
+        room_of: Callable[[int], str],
+    ) -> dict[str, Any]:
+        target = _parse_id(raw_id)
+        if target is None:
+            return await self._error(sid, "validation_error", event, raw_id)
+        viewer = await self._recheck(sid, event, raw_id)
+        if viewer is None:
+            return {"code": UNAUTHORIZED, "event": event, "id": raw_id}
+        try:
+            ok = await allowed(viewer, target)
+        except Exception:
+            log.exception("%s %s: authorization lookup failed", event, target)
+            return await self._error(sid, "unavailable", event, raw_id)
+        if not ok:
+            return await self._error(sid, "forbidden", event, raw_id)
+        await self.server.enter_room(sid, room_of(target))
+        return {"ok": True, "event": event, "id": target}
+
+    async def _on_leave_ticket(self, sid: str, raw_id: object = None) -> dict[str, Any]:
+        return await self._leave(sid, "leave:ticket", raw_id, ticket_room)
+
+    async def _on_leave_queue(self, sid: str, raw_id: object = None) -> dict[str, Any]:
+        return await self._leave(sid, "leave:queue", raw_id, queue_room)
+
+    async def _leave(self, sid: str, event: str, raw_id: object, room_of: Callable[[int], str]) -> dict[str, Any]:
+        target = _parse_id(raw_id)
+        if target is None:
+            return await self._error(sid, "validation_error", event, raw_id)
+        await self.server.leave_room(sid, room_of(target))
+        return {"ok": True, "event": event, "id": target}
+
+    # ---- control deliveries (run on every server process for its own sockets) -------------------------------------
+
+    def _local_members(self, room: str) -> list[str]:
+        return [sid for sid, _ in self.manager.get_participants(NAMESPACE, room)]
+
+    async def _on_control(self, event: str, data: dict[str, Any], rooms: list[str]) -> None:
+        for room in rooms:
+            members = self._local_members(room)
+            if event == DISCONNECT_ROOM:
+                for sid in members:
+                    await self.server.disconnect(sid, ignore_queue=True)
+            elif event == PRUNE_TICKET_ROOM:
+                placement = placement_from_data(data)
+                for sid in members:
+                    state = self._sockets.get(sid)
+                    if state is None or not can_see(state.viewer, placement):
+                        await self.server.leave_room(sid, room)
+            elif event == CLOSE_ROOM:
+                for sid in members:
+                    await self.server.leave_room(sid, room)
+
+
+def write_only_publisher(
+    redis_url: str, *, channel: str = DEFAULT_CHANNEL, timeout: float = 5.0
+) -> SocketIoEventPublisher:
+    """The EventPublisher for processes without sockets (the SAQ worker): emits through Redis to every server
+    process of the deployment (same ``channel``)."""
+    return SocketIoEventPublisher(make_write_only_manager(redis_url, channel), timeout=timeout)

@@ -1,0 +1,80 @@
+"""python-socketio client managers that carry out the gateway's control deliveries instead of sending them.
+
+A control delivery (see :mod:`.routing`) is emitted like any event, so it crosses processes on python-socketio's own
+Redis channel, from server processes and write-only worker publishers alike. Every server process intercepts it at
+the point where the manager would deliver to its local sockets: ``AsyncManager.emit`` in-process,
+``AsyncPubSubManager._handle_emit`` with Redis (called for local emits and for messages from other processes).
+That hook is python-socketio 5.18's, pinned in pyproject.toml; tests/integration/realtime covers it across processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+
+from .routing import is_control
+
+ControlHandler = Callable[[str, dict[str, Any], list[str]], Awaitable[None]]
+
+
+def _rooms(room: object) -> list[str]:
+    if isinstance(room, str):
+        return [room]
+    if isinstance(room, list | tuple):
+        return [r for r in room if isinstance(r, str)]
+    return []
+
+
+class LocalClientManager(socketio.AsyncManager):
+    """In-process fan-out (no Redis): one server process holds every socket."""
+
+    control: ControlHandler | None = None
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str | None = None,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if is_control(event):
+            if self.control is not None:
+                await self.control(event, data if isinstance(data, dict) else {}, _rooms(to or room))
+            return
+        await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs)
+
+
+class RedisClientManager(socketio.AsyncRedisManager):
+    """Fan-out across processes through Redis pub/sub (python-socketio's own protocol and channel)."""
+
+    control: ControlHandler | None = None
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if is_control(message.get("event")):
+            if self.control is not None:
+                data = message.get("data")
+                if isinstance(data, list) and data:
+                    data = data[0]
+                await self.control(
+                    str(message["event"]), data if isinstance(data, dict) else {}, _rooms(message.get("room"))
+                )
+            return
+        await super()._handle_emit(message)
+
+
+def make_client_manager(redis_url: str | None, channel: str) -> LocalClientManager | RedisClientManager:
+    """The server's manager: Redis-backed when ``redis_url`` is set, in-process otherwise."""
+    if redis_url:
+        return RedisClientManager(redis_url, channel=channel)
+    return LocalClientManager()
+
+
+def make_write_only_manager(redis_url: str, channel: str) -> socketio.AsyncRedisManager:
+    """For processes that publish but hold no sockets (the SAQ worker): emits go to Redis only."""
+    return socketio.AsyncRedisManager(redis_url, channel=channel, write_only=True)

@@ -1,0 +1,111 @@
+"""Domain events -> the contract's Socket.IO events, payloads and rooms.
+
+Pure functions: the publisher only emits what :func:`deliveries_for` returns, in order. Payloads are the camelCase
+wire shapes of :mod:`whaticket_api.wire` turned into JSON builtins, so HTTP and Socket.IO send identical objects.
+
+Besides client events this yields *control* deliveries (names starting with ``whaticket:``): instructions every
+server process carries out on its own sockets (drop a user's sockets, prune or close a ticket room). They travel on
+python-socketio's own channel, so worker processes publishing through a write-only manager can send them too, and
+they never reach a client (see :mod:`.managers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from whaticket_core.domain.events import (
+    DomainEvent,
+    MessageCreated,
+    MessageUpdated,
+    TicketClosed,
+    TicketCreated,
+    TicketDeleted,
+    TicketUpdated,
+    UserSessionsRevoked,
+    WhatsAppQrCode,
+    WhatsAppStatusChanged,
+)
+from whaticket_core.domain.read_models import TicketView
+from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
+
+from ..wire import message_out, ticket_out
+from .rooms import STAFF_ROOM, merge_rooms, ticket_room, ticket_rooms, user_room
+
+CONTROL_PREFIX = "whaticket:"
+# Drop every socket in the room (a user's personal room: logout-all, user deleted).
+DISCONNECT_ROOM = CONTROL_PREFIX + "disconnect-room"
+# A ticket moved: sockets of its ticket room that may no longer see it leave that room.
+PRUNE_TICKET_ROOM = CONTROL_PREFIX + "prune-ticket-room"
+# A ticket is gone: everybody leaves its ticket room.
+CLOSE_ROOM = CONTROL_PREFIX + "close-room"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    event: str
+    data: dict[str, Any]
+    rooms: list[str]
+
+
+def is_control(event: object) -> bool:
+    return isinstance(event, str) and event.startswith(CONTROL_PREFIX)
+
+
+def placement_data(placement: TicketPlacement) -> dict[str, Any]:
+    return {"status": placement.status.value, "queueId": placement.queue_id, "userId": placement.user_id}
+
+
+def placement_from_data(data: dict[str, Any]) -> TicketPlacement:
+    return TicketPlacement(TicketStatus(data["status"]), data.get("queueId"), data.get("userId"))
+
+
+def _ticket(view: TicketView) -> dict[str, Any]:
+    out: dict[str, Any] = msgspec.to_builtins(ticket_out(view))
+    return out
+
+
+def _placement(view: TicketView) -> TicketPlacement:
+    return TicketPlacement(view.status, view.queue_id, view.user_id)
+
+
+def deliveries_for(event: DomainEvent) -> list[Delivery]:
+    """What to emit for one domain event, in order."""
+    match event:
+        case TicketCreated(ticket=t):
+            return [Delivery("ticket:created", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+        case TicketUpdated(ticket=t, previous=previous):
+            now = _placement(t)
+            rooms = ticket_rooms(t.id, now)
+            if previous is None:
+                return [Delivery("ticket:updated", {"ticket": _ticket(t)}, rooms)]
+            # The one update that moves the ticket still reaches its old rooms, so their lists can drop it; then the
+            # ticket room keeps only sockets that may still see it.
+            return [
+                Delivery("ticket:updated", {"ticket": _ticket(t)}, merge_rooms(rooms, ticket_rooms(t.id, previous))),
+                Delivery(PRUNE_TICKET_ROOM, placement_data(now), [ticket_room(t.id)]),
+            ]
+        case TicketClosed(ticket=t):
+            return [Delivery("ticket:closed", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+        case TicketDeleted(ticket_id=ticket_id, placement=placement):
+            return [
+                Delivery("ticket:deleted", {"ticketId": ticket_id}, ticket_rooms(ticket_id, placement)),
+                Delivery(CLOSE_ROOM, {}, [ticket_room(ticket_id)]),
+            ]
+        case MessageCreated(message=m, ticket=t):
+            data = {"message": msgspec.to_builtins(message_out(m)), "ticket": _ticket(t)}
+            return [Delivery("message:created", data, ticket_rooms(t.id, _placement(t)))]
+        case MessageUpdated(message=m, ticket=t):
+            data = {"message": msgspec.to_builtins(message_out(m))}
+            return [Delivery("message:updated", data, ticket_rooms(t.id, _placement(t)))]
+        case WhatsAppQrCode(whatsapp_id=whatsapp_id, qrcode=qrcode):
+            # The contract sends connection events to all staff (admins and supervisors).
+            return [Delivery("whatsapp:qrcode", {"whatsappId": whatsapp_id, "qrcode": qrcode}, [STAFF_ROOM])]
+        case WhatsAppStatusChanged(whatsapp_id=whatsapp_id, status=status, number=number):
+            data = {"whatsappId": whatsapp_id, "status": status.value, "number": number}
+            return [Delivery("whatsapp:connection", data, [STAFF_ROOM])]
+        case UserSessionsRevoked(user_id=user_id):
+            return [Delivery(DISCONNECT_ROOM, {}, [user_room(user_id)])]
+    return []
