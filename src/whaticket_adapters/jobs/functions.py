@@ -1,0 +1,93 @@
+"""The job functions: one per kind of job, shared by the SAQ worker and the in-process runner.
+
+Each takes a :class:`JobContext`, the job's arguments and the attempt number (from 1), runs its use case in a scope of
+its own, and raises to ask for another attempt: :class:`RetryLater` from the use case, or any unexpected error (a
+database outage...). Delivery's final failure is the use case's business (it marks the message ``failed``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from whaticket_core.ports.jobs import DeliverMessage, DownloadMedia, Job, SendReadReceipts
+from whaticket_core.use_cases.deliver_message import DeliverMessage as DeliverMessageUseCase
+from whaticket_core.use_cases.deliver_message import DeliverMessageCommand
+from whaticket_core.use_cases.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.send_read_receipts import SendReadReceipts as SendReadReceiptsUseCase
+from whaticket_core.use_cases.send_read_receipts import SendReadReceiptsCommand
+from whaticket_core.use_cases.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
+
+from .context import JobContext
+from .policy import RetryPolicies, RetryPolicy
+
+DELIVER = "whaticket.deliver_message"
+DOWNLOAD = "whaticket.download_media"
+READ_RECEIPTS = "whaticket.send_read_receipts"
+SWEEP = "whaticket.sweep_pending_messages"
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """How a port-level job is queued: function name, dedupe key (kind and subject) and keyword arguments."""
+
+    function: str
+    key: str
+    kwargs: dict[str, object]
+
+
+def spec_of(job: Job) -> JobSpec:
+    if isinstance(job, DeliverMessage):
+        return JobSpec(DELIVER, f"deliver:{job.message_id}", {"message_id": job.message_id})
+    if isinstance(job, DownloadMedia):
+        return JobSpec(DOWNLOAD, f"download:{job.message_id}", {"message_id": job.message_id})
+    if isinstance(job, SendReadReceipts):
+        digest = hashlib.sha256("\n".join(job.wa_message_ids).encode()).hexdigest()[:16]
+        return JobSpec(
+            READ_RECEIPTS,
+            f"read:{job.ticket_id}:{digest}",
+            {"ticket_id": job.ticket_id, "wa_message_ids": list(job.wa_message_ids)},
+        )
+    raise TypeError(f"unknown job {job!r}")
+
+
+def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
+    return {
+        DELIVER: policies.deliver,
+        DOWNLOAD: policies.download,
+        READ_RECEIPTS: policies.read_receipts,
+        SWEEP: policies.sweep,
+    }[function]
+
+
+async def deliver_message(context: JobContext, attempt: int, *, message_id: int) -> None:
+    command = DeliverMessageCommand(message_id, attempt=attempt, max_attempts=context.policies.deliver.max_attempts)
+    async with context.use_cases.open(DeliverMessageUseCase) as use_case:
+        await use_case.execute(command)
+
+
+async def download_media(context: JobContext, attempt: int, *, message_id: int) -> None:
+    async with context.use_cases.open(DownloadInboundMedia) as use_case:
+        await use_case.execute(DownloadInboundMediaCommand(message_id))
+
+
+async def send_read_receipts(context: JobContext, attempt: int, *, ticket_id: int, wa_message_ids: list[str]) -> None:
+    async with context.use_cases.open(SendReadReceiptsUseCase) as use_case:
+        await use_case.execute(SendReadReceiptsCommand(ticket_id, tuple(wa_message_ids)))
+
+
+async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
+    async with context.use_cases.open(SweepPendingMessages) as use_case:
+        return await use_case.execute(SweepPendingMessagesCommand())
+
+
+FUNCTIONS = {
+    DELIVER: deliver_message,
+    DOWNLOAD: download_media,
+    READ_RECEIPTS: send_read_receipts,
+    SWEEP: sweep_pending_messages,
+}
+
+
+async def run(context: JobContext, function: str, attempt: int, kwargs: dict[str, object]) -> object:
+    return await FUNCTIONS[function](context, attempt, **kwargs)  # type: ignore[operator]

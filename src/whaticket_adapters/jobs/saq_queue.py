@@ -1,0 +1,120 @@
+"""Jobs on SAQ over Redis, for production: any number of ``whaticket worker`` processes run them.
+
+Dedupe: each job has a key per kind and subject (``deliver:<message_id>``...); SAQ refuses a second job under a key
+while the first is queued or running (stack-notes §3), which is the port's rule. Retries and backoff come from the
+kind's :class:`RetryPolicy`; SAQ counts attempts and the job functions receive the count.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from redis.exceptions import RedisError
+from saq import CronJob, Queue, Worker
+from saq.queue.redis import RedisQueue
+
+from whaticket_core.ports.jobs import Job
+
+from . import functions
+from .context import JobContext, UseCaseFactory
+from .policy import DEFAULT_POLICIES, RetryPolicies
+
+log = logging.getLogger(__name__)
+
+CONTEXT_KEY = "whaticket"
+DEFAULT_QUEUE_NAME = "whaticket"
+DEFAULT_SWEEP_CRON = "* * * * *"  # every minute: pending messages count as stale after one
+
+
+class JobQueueUnavailable(RuntimeError):
+    """The job queue's store (Redis) could not take the job."""
+
+
+def _saq_function(name: str) -> Callable[..., Awaitable[object]]:
+    async def call(ctx: dict[str, Any], **kwargs: Any) -> object:
+        return await functions.run(ctx[CONTEXT_KEY], name, int(ctx["job"].attempts), kwargs)
+
+    call.__qualname__ = call.__name__ = name  # SAQ registers functions (and names cron jobs) by qualified name
+    return call
+
+
+class SaqJobQueue:
+    """Implements :class:`~whaticket_core.ports.jobs.JobQueue` on a SAQ queue (``from_url`` for Redis).
+
+    The application calls :meth:`connect` at startup and :meth:`disconnect` at shutdown; a worker process runs
+    :meth:`worker` (or ``saq`` with :meth:`worker_settings`).
+    """
+
+    def __init__(self, queue: Queue, *, policies: RetryPolicies = DEFAULT_POLICIES) -> None:
+        self.queue = queue
+        self.policies = policies
+
+    @classmethod
+    def from_url(
+        cls, redis_url: str, *, name: str = DEFAULT_QUEUE_NAME, policies: RetryPolicies = DEFAULT_POLICIES
+    ) -> SaqJobQueue:
+        return cls(RedisQueue.from_url(redis_url, name=name), policies=policies)
+
+    async def connect(self) -> None:
+        await self.queue.connect()
+
+    async def disconnect(self) -> None:
+        await self.queue.disconnect()
+
+    async def enqueue(self, job: Job) -> None:
+        spec = functions.spec_of(job)
+        policy = functions.policy_of(spec.function, self.policies)
+        try:
+            await self.queue.enqueue(
+                spec.function,
+                key=spec.key,
+                timeout=policy.timeout,
+                retries=policy.max_attempts,
+                retry_delay=policy.delay,
+                retry_backoff=policy.max_delay,  # a number: exponential backoff capped there, with jitter
+                **spec.kwargs,
+            )
+        except (RedisError, OSError) as error:
+            raise JobQueueUnavailable(f"could not enqueue {spec.key}: {error}") from error
+
+    def worker_settings(
+        self,
+        use_cases: UseCaseFactory,
+        *,
+        concurrency: int = 10,
+        sweep_cron: str | None = DEFAULT_SWEEP_CRON,
+        startup: Sequence[Callable[[dict[str, Any]], Awaitable[None]]] = (),
+        shutdown: Sequence[Callable[[dict[str, Any]], Awaitable[None]]] = (),
+        **worker_kwargs: Any,
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``saq.Worker`` (also usable as a ``saq`` CLI settings dict)."""
+        context = JobContext(use_cases, self.policies)
+
+        async def install_context(ctx: dict[str, Any]) -> None:
+            ctx[CONTEXT_KEY] = context
+
+        cron_jobs = []
+        if sweep_cron is not None:
+            sweep = self.policies.sweep
+            cron_jobs.append(
+                CronJob(_saq_function(functions.SWEEP), cron=sweep_cron, unique=True, timeout=int(sweep.timeout))
+            )
+        return {
+            "queue": self.queue,
+            "functions": [
+                (name, _saq_function(name)) for name in (functions.DELIVER, functions.DOWNLOAD, functions.READ_RECEIPTS)
+            ],
+            "concurrency": concurrency,
+            "cron_jobs": cron_jobs,
+            "startup": [install_context, *startup],
+            "shutdown": list(shutdown),
+            **worker_kwargs,
+        }
+
+    def worker(self, use_cases: UseCaseFactory, **kwargs: Any) -> Worker[Any]:
+        settings = self.worker_settings(use_cases, **kwargs)
+        queue = settings.pop("queue")
+        worker_functions = settings.pop("functions")
+        return Worker(queue, worker_functions, **settings)

@@ -1,0 +1,5 @@
+"""Media stores: where message media bytes live."""
+
+from .local import LocalMediaStore
+
+__all__ = ["LocalMediaStore"]

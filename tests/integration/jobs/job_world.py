@@ -1,0 +1,100 @@
+"""The jobs' use cases over the core's in-memory fakes, and a UseCaseFactory that builds them."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from whaticket_core.domain.contact import Contact
+from whaticket_core.domain.message import MediaType, Message, MessageAck
+from whaticket_core.domain.ticket import Ticket, TicketStatus
+from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
+from whaticket_core.testing import (
+    FakeMediaFetcher,
+    FakeMessageSender,
+    InMemoryMediaStore,
+    InMemoryStore,
+    InMemoryUnitOfWork,
+    ManualClock,
+    RecordingPublisher,
+)
+from whaticket_core.use_cases.deliver_message import DeliverMessage
+from whaticket_core.use_cases.download_inbound_media import DownloadInboundMedia
+from whaticket_core.use_cases.send_read_receipts import SendReadReceipts
+from whaticket_core.use_cases.sweep_pending_messages import SweepPendingMessages
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+CUSTOMER = "5511999990001"
+
+
+class JobWorld:
+    """Committed state in memory plus every port the job use cases need. ``opened`` counts use-case scopes by class:
+    one per job run."""
+
+    def __init__(self) -> None:
+        self.store = InMemoryStore()
+        self.clock = ManualClock()
+        self.publisher = RecordingPublisher()
+        self.sender = FakeMessageSender()
+        self.media = InMemoryMediaStore()
+        self.fetcher = FakeMediaFetcher()
+        self.jobs: Any = None  # the queue under test, for the sweeper
+        self.opened: Counter[str] = Counter()
+        self.ticket: Ticket | None = None
+
+    def uow(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)
+
+    @asynccontextmanager
+    async def open(self, kind: type[Any]) -> AsyncIterator[Any]:
+        self.opened[kind.__name__] += 1
+        if kind is DeliverMessage:
+            yield DeliverMessage(self.uow(), self.sender, self.media, self.publisher)
+        elif kind is DownloadInboundMedia:
+            yield DownloadInboundMedia(self.uow(), self.fetcher, self.media, self.publisher)
+        elif kind is SendReadReceipts:
+            yield SendReadReceipts(self.uow(), self.sender)
+        elif kind is SweepPendingMessages:
+            yield SweepPendingMessages(self.uow(), self.clock, self.jobs)
+        else:
+            raise LookupError(kind)
+
+    async def seed_ticket(self) -> Ticket:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            whatsapp = await uow.whatsapps.add(WhatsApp("Main", ConnectionStatus.CONNECTED, True, now, "5511000000001"))
+            contact = await uow.contacts.add(Contact("Maria", CUSTOMER, now))
+            ticket = await uow.tickets.add(Ticket(contact.id, whatsapp.id, TicketStatus.PENDING, now, now))
+            await uow.commit()
+        self.ticket = ticket
+        return ticket
+
+    async def add_message(self, *, from_me: bool = True, age: timedelta = timedelta(0), **fields: Any) -> Message:
+        ticket = self.ticket or await self.seed_ticket()
+        message = Message(
+            ticket_id=ticket.id,
+            contact_id=ticket.contact_id,
+            whatsapp_id=ticket.whatsapp_id,
+            from_me=from_me,
+            body=fields.pop("body", "Hello from the agent"),
+            ack=MessageAck.PENDING if from_me else MessageAck.SENT,
+            created_at=self.clock.now() - age,
+            **fields,
+        )
+        async with self.uow() as uow:
+            await uow.messages.add(message)
+            await uow.commit()
+        return message
+
+    async def add_inbound_media(self, media_ref: str, data: bytes) -> Message:
+        self.fetcher.media[media_ref] = data
+        return await self.add_message(
+            from_me=False, body="", media_type=MediaType.IMAGE, media_mime="image/png", media_ref=media_ref
+        )
+
+    def message(self, message_id: int) -> Message:
+        return self.store.state.messages[message_id]
