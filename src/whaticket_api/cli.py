@@ -93,3 +93,35 @@ async def _create_admin(url: str, email: str, name: str, password: str) -> None:
         await use_case.execute(CreateUserCommand(SYSTEM_ACTOR, name, email, password, role=Role.ADMIN))
     finally:
         await engine.dispose()
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Interface to bind (default: $HOST or 0.0.0.0).")
+@click.option("--port", type=int, default=None, help="Port (default: $PORT or 3001).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the HTTP API and Socket.IO. Without DATABASE_URL: SQLite in DATA_DIR, migrated on start, jobs and
+    WhatsApp sessions in this process."""
+    from .serve import run
+    from .settings import ConfigError, Settings
+
+    try:
+        settings = Settings.from_env(dotenv=False)  # main() already read .env
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    run(settings, host=host, port=port)
+
+
+@main.command("worker")
+@click.option("--concurrency", type=int, default=10, show_default=True, help="Jobs run at once.")
+def worker(concurrency: int) -> None:
+    """Run background jobs and hold WhatsApp sessions (production: needs DATABASE_URL and REDIS_URL)."""
+    import logging
+
+    from .settings import ConfigError, Settings
+    from .worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(run_worker(Settings.from_env(dotenv=False), concurrency=concurrency))
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None

@@ -1,0 +1,93 @@
+"""Signed tokens: JWT with HS256 only.
+
+Access and refresh tokens are told apart twice: they are signed with different secrets and carry a ``typ`` claim, so
+a refresh token presented as an access token (or the reverse) is refused even if both secrets were set equal.
+Expiry is checked against the injected clock (not PyJWT's system-time check), so tests can move time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+
+from whaticket_core.domain.auth import AccessClaims, RefreshClaims
+from whaticket_core.domain.errors import InvalidToken
+from whaticket_core.ports.clock import Clock
+
+ALGORITHM = "HS256"
+ISSUER = "whaticket"
+_ACCESS = "access"
+_REFRESH = "refresh"
+
+
+class JwtTokenCodec:
+    """:class:`~whaticket_core.ports.TokenCodec` over PyJWT. Only HS256 is accepted: ``alg: none`` and any other
+    algorithm fail the signature check; ``exp``, ``sub`` and ``typ`` are required."""
+
+    def __init__(self, access_secret: str, refresh_secret: str, clock: Clock) -> None:
+        if not access_secret or not refresh_secret:
+            raise ValueError("token secrets must not be empty")
+        self._secrets = {_ACCESS: access_secret, _REFRESH: refresh_secret}
+        self._clock = clock
+
+    def _encode(self, kind: str, claims: dict[str, Any], expires_at: datetime) -> str:
+        payload = {
+            **claims,
+            "typ": kind,
+            "iss": ISSUER,
+            "iat": int(self._clock.now().timestamp()),
+            "exp": int(expires_at.timestamp()),
+        }
+        return jwt.encode(payload, self._secrets[kind], algorithm=ALGORITHM)
+
+    def _decode(self, kind: str, token: str, required: list[str]) -> dict[str, Any]:
+        try:
+            payload: dict[str, Any] = jwt.decode(
+                token,
+                self._secrets[kind],
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "sub", "typ", "iss", *required], "verify_exp": False},
+            )
+        except jwt.PyJWTError:
+            raise InvalidToken("Token is invalid") from None
+        if payload.get("typ") != kind:
+            raise InvalidToken("Token is of the wrong kind")
+        exp = payload["exp"]
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
+            raise InvalidToken("Token is invalid")
+        if datetime.fromtimestamp(exp, UTC) <= self._clock.now():
+            raise InvalidToken("Token has expired")
+        return payload
+
+    def encode_access(self, claims: AccessClaims) -> str:
+        return self._encode(_ACCESS, {"sub": str(claims.user_id), "ver": claims.token_version}, claims.expires_at)
+
+    def decode_access(self, token: str) -> AccessClaims:
+        p = self._decode(_ACCESS, token, ["ver"])
+        return AccessClaims(_int(p["sub"]), _int(p["ver"]), datetime.fromtimestamp(p["exp"], UTC))
+
+    def encode_refresh(self, claims: RefreshClaims) -> str:
+        return self._encode(
+            _REFRESH,
+            {"sub": str(claims.user_id), "jti": claims.token_id, "fam": claims.family_id, "ver": claims.token_version},
+            claims.expires_at,
+        )
+
+    def decode_refresh(self, token: str) -> RefreshClaims:
+        p = self._decode(_REFRESH, token, ["jti", "fam", "ver"])
+        if not isinstance(p["jti"], str) or not isinstance(p["fam"], str):
+            raise InvalidToken("Token is invalid")
+        return RefreshClaims(_int(p["sub"]), p["jti"], p["fam"], _int(p["ver"]), datetime.fromtimestamp(p["exp"], UTC))
+
+
+def _int(value: object) -> int:
+    """Claims hold ids as strings or ints; anything else means a forged or foreign token."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidToken("Token is invalid")
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidToken("Token is invalid") from None

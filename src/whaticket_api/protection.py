@@ -1,0 +1,115 @@
+"""Protection around every request: security headers (404s included) and the auth endpoints' rate limit."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.exceptions import TooManyRequestsException
+from litestar.handlers import BaseRouteHandler
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+# The API serves JSON and media only: nothing may be framed, scripted or fetched by its answers.
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# Swagger UI: Litestar's page is an inline bootstrap script loading swagger-ui-dist from jsDelivr.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "connect-src 'self'; font-src 'self' data: https://cdn.jsdelivr.net; frame-ancestors 'none'; base-uri 'self'"
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-site",
+}
+
+
+def with_security_headers(app: ASGIApp, *, hsts: bool = False) -> ASGIApp:
+    """Wrap the whole ASGI app (not a route middleware, which would skip unmatched routes) so every HTTP answer
+    carries the headers."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        csp = DOCS_CSP if scope["path"].startswith("/docs") else API_CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                headers["Content-Security-Policy"] = csp
+                if hsts:
+                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return wrapped
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
+        """Count one request; None when allowed, else the seconds until the window resets."""
+        ...
+
+
+class MemoryRateLimiter:
+    """Fixed windows in this process (the embedded default)."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._counts: dict[str, tuple[float, int]] = {}
+        self._now = now
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
+        now = self._now()
+        start, count = self._counts.get(key, (now, 0))
+        if now - start >= window_seconds:
+            start, count = now, 0
+        count += 1
+        self._counts[key] = (start, count)
+        if len(self._counts) > 100_000:  # forget finished windows so the map cannot grow without bound
+            self._counts = {k: v for k, v in self._counts.items() if now - v[0] < window_seconds}
+        if count > limit:
+            return max(1, math.ceil(window_seconds - (now - start)))
+        return None
+
+
+class RedisRateLimiter:
+    """Fixed windows shared by every API process (INCR + EXPIRE)."""
+
+    def __init__(self, redis: Any, prefix: str = "whaticket:rl:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
+        name = self._prefix + key
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, window_seconds, nx=True)
+            pipe.ttl(name)
+            count, _, ttl = await pipe.execute()
+        if int(count) > limit:
+            return max(1, int(ttl))
+        return None
+
+
+async def auth_rate_limit(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Guard for login, register and refresh: ``AUTH_RATE_LIMIT_PER_MINUTE`` per client address and route.
+
+    The address is the socket peer; behind a proxy run uvicorn with ``--proxy-headers``/``--forwarded-allow-ips``
+    so the peer is the real client (trusting X-Forwarded-For from anyone would let clients pick their own key)."""
+    state = connection.app.state
+    limiter: RateLimiter = state.rate_limiter
+    client = connection.client.host if connection.client else "unknown"
+    retry_after = await limiter.hit(f"{handler.name or connection.url.path}:{client}", state.auth_rate_limit, 60)
+    if retry_after is not None:
+        raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})

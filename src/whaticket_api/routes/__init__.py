@@ -1,0 +1,1 @@
+"""HTTP routes, one module per resource. Handlers stay thin: parse, call one use case, encode the wire shape."""

@@ -1,0 +1,262 @@
+"""/messages: a ticket's page (cursor), one message, send (JSON or multipart, idempotent), edit, delete, media."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import msgspec
+from dishka import FromDishka
+from dishka.integrations.litestar import DishkaRouter
+from litestar import Request, Response, delete, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import MediaType as HttpMediaType
+from litestar.openapi.spec import Encoding, OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
+
+from whaticket_core.domain.errors import InvalidInput
+from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.delete_message import DeleteMessage, DeleteMessageCommand
+from whaticket_core.use_cases.edit_message import EditMessage, EditMessageCommand
+from whaticket_core.use_cases.message_queries import (
+    GetMessage,
+    GetMessageCommand,
+    GetMessageMedia,
+    GetMessageMediaCommand,
+    ListMessages,
+    ListMessagesCommand,
+)
+from whaticket_core.use_cases.send_message import MediaUpload, SendMessage, SendMessageCommand
+
+from .. import idempotency
+from ..errors import field_of
+from ..idempotency import IdempotencyStore
+from ..wire import MessageOut, message_out
+from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, errors
+
+Body = Annotated[str, msgspec.Meta(max_length=MAX_BODY_LENGTH)]
+TextBody = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY_LENGTH, pattern=r"\S")]
+TicketIdQuery = Annotated[int, QueryParameter(name="ticketId", ge=1, le=MAX_ID)]
+
+
+class MessagePage(msgspec.Struct, rename="camel"):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class SendMessageIn(msgspec.Struct, rename="camel"):
+    ticket_id: BodyId
+    body: TextBody
+    quoted_message_id: BodyId | None = None
+
+
+class EditMessageIn(msgspec.Struct, rename="camel"):
+    body: TextBody
+
+
+def _send_body_schema() -> RequestBody:
+    """``POST /messages`` takes JSON or a multipart upload; Litestar documents one body type per handler, so the
+    request body is described here."""
+    ids = Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_ID)
+    text = Schema(type=OpenAPIType.STRING, max_length=MAX_BODY_LENGTH)
+    json_schema = Schema(
+        type=OpenAPIType.OBJECT,
+        required=["ticketId", "body"],
+        properties={
+            "ticketId": ids,
+            "body": Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_BODY_LENGTH, pattern=r"\S"),
+            "quotedMessageId": Schema(one_of=[ids, Schema(type=OpenAPIType.NULL)]),
+        },
+    )
+    multipart_schema = Schema(
+        type=OpenAPIType.OBJECT,
+        required=["ticketId", "file"],
+        properties={
+            "ticketId": ids,
+            "body": text,
+            "quotedMessageId": ids,
+            "file": Schema(type=OpenAPIType.STRING, format="binary", description="The media file"),  # type: ignore[arg-type]
+        },
+    )
+    return RequestBody(
+        required=True,
+        content={
+            "application/json": OpenAPIMediaType(schema=json_schema),
+            "multipart/form-data": OpenAPIMediaType(schema=multipart_schema, encoding={"file": Encoding()}),
+        },
+    )
+
+
+@dataclass
+class SendOperation(Operation):
+    def __post_init__(self) -> None:
+        self.request_body = _send_body_schema()
+
+
+def media_type_of(mime: str) -> MediaType:
+    major = mime.split("/", 1)[0].lower()
+    if mime.lower().startswith("image/webp"):
+        return MediaType.STICKER
+    if major == "image":
+        return MediaType.IMAGE
+    if major == "video":
+        return MediaType.VIDEO
+    if major == "audio":
+        return MediaType.VOICE if "ogg" in mime.lower() else MediaType.AUDIO
+    return MediaType.DOCUMENT
+
+
+def _form_int(value: Any, name: str, *, required: bool) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(f"{name} is required", name)
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise InvalidInput(f"{name} must be a positive integer id", name)
+    return int(text)
+
+
+async def _command_from_request(request: Request[Any, Any, Any], viewer: Viewer) -> SendMessageCommand:
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("file is required in a multipart message", "file")
+        data = await upload.read()
+        if not data:
+            raise InvalidInput("file is empty", "file")
+        body = form.get("body") or ""
+        if not isinstance(body, str) or len(body) > MAX_BODY_LENGTH:
+            raise InvalidInput(f"body holds at most {MAX_BODY_LENGTH} characters", "body")
+        if "\x00" in body or "\x00" in (upload.filename or ""):
+            raise InvalidInput("body and file name must not contain NUL characters", "body")
+        mime = upload.content_type or "application/octet-stream"
+        return SendMessageCommand(
+            ticket_id=_form_int(form.get("ticketId"), "ticketId", required=True) or 0,
+            actor=viewer,
+            body=body,
+            quoted_message_id=_form_int(form.get("quotedMessageId"), "quotedMessageId", required=False),
+            media=MediaUpload(data, mime, media_type_of(mime), (upload.filename or None)),
+        )
+    if content_type and not content_type.startswith("application/json"):
+        raise InvalidInput("Send application/json or multipart/form-data", "body")
+    try:
+        payload = msgspec.json.decode(await request.body(), type=SendMessageIn)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(str(exc), field_of(str(exc)) or "body") from None
+    except msgspec.DecodeError:
+        raise InvalidInput("Body is not valid JSON", "body") from None
+    if "\x00" in payload.body:
+        raise InvalidInput("body must not contain NUL characters", "body")
+    return SendMessageCommand(
+        ticket_id=payload.ticket_id, actor=viewer, body=payload.body, quoted_message_id=payload.quoted_message_id
+    )
+
+
+@get("/", responses=errors(*AUTHED, 404))
+async def list_messages(
+    ticket_id: TicketIdQuery,
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[ListMessages],
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> MessagePage:
+    """A ticket's messages, newest first."""
+    page = await use_case.execute(ListMessagesCommand(ticket_id, viewer, limit, cursor or None))
+    return MessagePage([message_out(m) for m in page.items], page.next_cursor)
+
+
+@get("/{message_id:int}", responses=errors(*AUTHED, 404))
+async def get_message(message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessage]) -> MessageOut:
+    """One message (404 when its ticket is not visible to the caller)."""
+    return message_out(await use_case.execute(GetMessageCommand(message_id, viewer)))
+
+
+@post(
+    "/",
+    status_code=201,
+    operation_class=SendOperation,
+    responses=errors(*AUTHED, 404, 409, 413),
+    request_max_body_size=None,  # the app-wide limit applies
+)
+async def send_message(
+    request: Request[Any, Any, Any],
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[SendMessage],
+    store: FromDishka[IdempotencyStore],
+    idempotency_key: Annotated[
+        str | None,
+        HeaderParameter(
+            name="Idempotency-Key",
+            required=False,
+            max_length=idempotency.MAX_KEY_LENGTH,
+            min_length=1,
+            description="Retries with the same key return the first result (kept 24 hours)",
+        ),
+    ] = None,
+) -> Response[MessageOut]:
+    """Send text (JSON) or media (multipart: `file`, `body` caption, `ticketId`). Stored `pending`, delivered in the
+    background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`."""
+    key = None
+    if idempotency_key:
+        raw = await request.body()
+        key = idempotency.scoped_key(viewer.user_id, idempotency_key)
+        fp = idempotency.fingerprint(request.headers.get("content-type", ""), raw)
+        stored = await idempotency.begin(store, key, fp)
+        if stored is not None:
+            return Response(
+                stored.body,  # type: ignore[arg-type]
+                status_code=stored.status,
+                media_type=HttpMediaType.JSON,
+                headers={"Idempotent-Replayed": "true"},
+            )
+    try:
+        command = await _command_from_request(request, viewer)
+        out = message_out(await use_case.execute(command))
+    except BaseException:
+        if key is not None:
+            await store.release(key)
+        raise
+    if key is not None:
+        await store.put(key, idempotency.Stored(fp, 201, msgspec.json.encode(out)), idempotency.TTL_SECONDS)
+    return Response(out, status_code=201)
+
+
+@put("/{message_id:int}", responses=errors(*AUTHED, 404, 409))
+async def edit_message(
+    message_id: PathId, data: JSONBody[EditMessageIn], viewer: FromDishka[Viewer], use_case: FromDishka[EditMessage]
+) -> MessageOut:
+    """Edit one's own sent text message within 15 minutes (`isEdited: true`)."""
+    return message_out(await use_case.execute(EditMessageCommand(message_id, viewer, data.body)))
+
+
+@delete("/{message_id:int}", status_code=204, responses=errors(*AUTHED, 404, 409))
+async def delete_message(message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteMessage]) -> None:
+    """Delete for everyone: `isDeleted: true`; the row is kept."""
+    await use_case.execute(DeleteMessageCommand(message_id, viewer))
+
+
+@get(
+    "/{message_id:int}/media",
+    responses=errors(*AUTHED, 404),
+    media_type="application/octet-stream",
+)
+async def get_media(
+    message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessageMedia]
+) -> Response[bytes]:
+    """The media bytes with their content type; the ticket's visibility rules apply."""
+    media = await use_case.execute(GetMessageMediaCommand(message_id, viewer))
+    headers = {"Cache-Control": "private, max-age=3600"}
+    if media.file_name:
+        safe = "".join(c for c in media.file_name if c.isprintable() and c not in '"\\\r\n')[:200]
+        headers["Content-Disposition"] = f'inline; filename="{safe}"'
+    return Response(media.data, media_type=media.mime_type, headers=headers)
+
+
+router = DishkaRouter(
+    "/messages", route_handlers=[list_messages, get_message, send_message, edit_message, delete_message, get_media]
+)

@@ -1,0 +1,212 @@
+"""/tickets: the visible list (cursor), counts, one ticket, create, update and the agent actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from dishka import FromDishka
+from dishka.integrations.litestar import DishkaRouter
+from litestar import delete, get, post, put
+from litestar.params import JSONBody, QueryParameter
+
+from whaticket_core.domain.ticket import TicketStatus
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.accept_ticket import AcceptTicket, AcceptTicketCommand
+from whaticket_core.use_cases.close_ticket import CloseTicket, CloseTicketCommand
+from whaticket_core.use_cases.create_ticket import CreateTicket, CreateTicketCommand
+from whaticket_core.use_cases.delete_ticket import DeleteTicket, DeleteTicketCommand
+from whaticket_core.use_cases.read_ticket import ReadTicket, ReadTicketCommand
+from whaticket_core.use_cases.reopen_ticket import ReopenTicket, ReopenTicketCommand
+from whaticket_core.use_cases.ticket_queries import (
+    CountTickets,
+    CountTicketsCommand,
+    GetTicket,
+    GetTicketCommand,
+    ListTickets,
+    ListTicketsCommand,
+)
+from whaticket_core.use_cases.transfer_ticket import TransferTicket, TransferTicketCommand
+from whaticket_core.use_cases.update_ticket import UpdateTicket, UpdateTicketCommand
+
+from ..wire import TicketOut, ticket_out
+from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list
+
+StatusName = Literal["pending", "open", "closed"]
+StatusQuery = Annotated[StatusName | None, QueryParameter(description="pending, open or closed")]
+QueueIdsQuery = Annotated[
+    str | None,
+    QueryParameter(
+        name="queueIds",
+        pattern=r"^[1-9]\d{0,8}(,[1-9]\d{0,8}){0,99}$",
+        max_length=1000,
+        description="Comma-separated ids",
+    ),
+]
+UserIdQuery = Annotated[int | None, QueryParameter(name="userId", ge=1, le=MAX_ID)]
+UnreadQuery = Annotated[bool, QueryParameter(description="Only tickets with unread messages")]
+
+
+class TicketPage(msgspec.Struct, rename="camel"):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class TicketCountsOut(msgspec.Struct, rename="camel"):
+    pending: int
+    open: int
+    closed: int
+
+
+class TicketCreateIn(msgspec.Struct, rename="camel"):
+    contact_id: BodyId
+    whatsapp_id: BodyId | None = None
+    queue_id: BodyId | None = None
+
+
+class TicketUpdateIn(msgspec.Struct, rename="camel"):
+    status: StatusName | None = None
+    user_id: BodyId | None = None
+    queue_id: BodyId | None = None
+
+
+class TransferIn(msgspec.Struct, rename="camel"):
+    user_id: BodyId | None = None
+    queue_id: BodyId | None = None
+
+
+@get("/", responses=errors(*AUTHED))
+async def list_tickets(
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[ListTickets],
+    status: StatusQuery = None,
+    queue_ids: QueueIdsQuery = None,
+    user_id: UserIdQuery = None,
+    search: Search = None,
+    unread: UnreadQuery = False,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> TicketPage:
+    """Visible tickets, newest activity first. `search` matches contact name, number and message text."""
+    page = await use_case.execute(
+        ListTicketsCommand(
+            actor=viewer,
+            status=TicketStatus(status) if status else None,
+            queue_ids=parse_id_list(queue_ids, "queueIds"),
+            user_id=user_id,
+            search=(search.strip() or None) if search else None,
+            unread_only=unread,
+            limit=limit,
+            cursor=cursor or None,
+        )
+    )
+    return TicketPage([ticket_out(t) for t in page.items], page.next_cursor)
+
+
+@get("/counts", responses=errors(*AUTHED))
+async def count_tickets(
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[CountTickets],
+    queue_ids: QueueIdsQuery = None,
+    user_id: UserIdQuery = None,
+    search: Search = None,
+    unread: UnreadQuery = False,
+) -> TicketCountsOut:
+    """Counts of visible tickets per status (for tabs)."""
+    counts = await use_case.execute(
+        CountTicketsCommand(
+            actor=viewer,
+            queue_ids=parse_id_list(queue_ids, "queueIds"),
+            user_id=user_id,
+            search=(search.strip() or None) if search else None,
+            unread_only=unread,
+        )
+    )
+    return TicketCountsOut(counts.pending, counts.open, counts.closed)
+
+
+@get("/{ticket_id:int}", responses=errors(*AUTHED, 404))
+async def get_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetTicket]) -> TicketOut:
+    """One ticket (404 when it is not visible to the caller)."""
+    return ticket_out(await use_case.execute(GetTicketCommand(ticket_id, viewer)))
+
+
+@post("/", status_code=201, responses=errors(*AUTHED, 404, 409))
+async def create_ticket(
+    data: JSONBody[TicketCreateIn], viewer: FromDishka[Viewer], use_case: FromDishka[CreateTicket]
+) -> TicketOut:
+    """Start a ticket: open, assigned to the caller. 409 `ticket_already_open` (details.ticketId) when one is active."""
+    view = await use_case.execute(CreateTicketCommand(data.contact_id, viewer, data.whatsapp_id, data.queue_id))
+    return ticket_out(view)
+
+
+@put("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404, 409))
+async def update_ticket(
+    ticket_id: PathId, data: JSONBody[TicketUpdateIn], viewer: FromDishka[Viewer], use_case: FromDishka[UpdateTicket]
+) -> TicketOut:
+    """Generic update (status, assignee, queue) under the same rules as the actions."""
+    command = UpdateTicketCommand(
+        ticket_id=ticket_id,
+        actor=viewer,
+        status=TicketStatus(data.status) if data.status else None,
+        user_id=data.user_id,
+        queue_id=data.queue_id,
+    )
+    return ticket_out(await use_case.execute(command))
+
+
+@post("/{ticket_id:int}/accept", status_code=200, responses=errors(*AUTHED, 404, 409))
+async def accept_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[AcceptTicket]) -> TicketOut:
+    """pending → open, assigned to the caller."""
+    return ticket_out(await use_case.execute(AcceptTicketCommand(ticket_id, viewer)))
+
+
+@post("/{ticket_id:int}/transfer", status_code=200, responses=errors(*AUTHED, 403, 404, 409))
+async def transfer_ticket(
+    ticket_id: PathId, data: JSONBody[TransferIn], viewer: FromDishka[Viewer], use_case: FromDishka[TransferTicket]
+) -> TicketOut:
+    """To a queue (pending, unassigned) and/or a user (open, assigned). At least one of userId and queueId."""
+    view = await use_case.execute(TransferTicketCommand(ticket_id, viewer, data.user_id, data.queue_id))
+    return ticket_out(view)
+
+
+@post("/{ticket_id:int}/close", status_code=200, responses=errors(*AUTHED, 404, 409))
+async def close_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[CloseTicket]) -> TicketOut:
+    """→ closed; the connection's farewell message is sent if set."""
+    return ticket_out(await use_case.execute(CloseTicketCommand(ticket_id, viewer)))
+
+
+@post("/{ticket_id:int}/reopen", status_code=200, responses=errors(*AUTHED, 404, 409))
+async def reopen_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[ReopenTicket]) -> TicketOut:
+    """closed → open, assigned to the caller; 409 `ticket_already_open` if another is active."""
+    return ticket_out(await use_case.execute(ReopenTicketCommand(ticket_id, viewer)))
+
+
+@post("/{ticket_id:int}/read", status_code=204, responses=errors(*AUTHED, 404))
+async def read_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[ReadTicket]) -> None:
+    """Unread count to 0; read receipts go to WhatsApp."""
+    await use_case.execute(ReadTicketCommand(ticket_id, viewer))
+
+
+@delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404))
+async def delete_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteTicket]) -> None:
+    """Delete a ticket and its messages (admin)."""
+    await use_case.execute(DeleteTicketCommand(ticket_id, viewer))
+
+
+router = DishkaRouter(
+    "/tickets",
+    route_handlers=[
+        list_tickets,
+        count_tickets,
+        get_ticket,
+        create_ticket,
+        update_ticket,
+        accept_ticket,
+        transfer_ticket,
+        close_ticket,
+        reopen_ticket,
+        read_ticket,
+        delete_ticket,
+    ],
+)

@@ -1,0 +1,78 @@
+"""The served ASGI application: the HTTP API with the Socket.IO gateway on the same port, and the embedded runtime."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dishka import AsyncContainer, make_async_container
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Litestar
+
+from whaticket_core.domain.ticket import TicketPlacement
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.domain.whatsapp import ConnectionStatus
+from whaticket_core.ports import SessionController, TicketQueries, UnitOfWork
+from whaticket_core.use_cases.authenticate import Authenticate, AuthenticateCommand
+
+from .app import create_app
+from .protection import with_security_headers
+from .providers import InfrastructureProvider, RequestProvider
+from .realtime import RealtimeGateway
+from .runtime import RuntimeProvider, start_in_process_jobs
+from .settings import Settings
+
+log = logging.getLogger("whaticket.server")
+
+
+def build_server(settings: Settings) -> Any:
+    """The ASGI app ``whaticket serve`` runs: Socket.IO at ``/socket.io/``, everything else to Litestar."""
+    container_ref: list[AsyncContainer] = []
+
+    async def authenticate(token: str) -> Viewer:
+        async with container_ref[0]() as request:
+            use_case = await request.get(Authenticate)
+            return (await use_case.execute(AuthenticateCommand(token))).viewer
+
+    async def ticket_placement(ticket_id: int) -> TicketPlacement | None:
+        queries = await container_ref[0].get(TicketQueries)
+        view = await queries.get_ticket(ticket_id)
+        return None if view is None else TicketPlacement(view.status, view.queue_id, view.user_id)
+
+    origins = [o.strip().rstrip("/") for o in (settings.frontend_url or "").split(",") if o.strip()]
+    gateway = RealtimeGateway(
+        authenticate=authenticate,
+        ticket_placement=ticket_placement,
+        redis_url=settings.redis_url,
+        cors_allowed_origins=origins,
+    )
+    container = make_async_container(
+        InfrastructureProvider(settings), RuntimeProvider(gateway.publisher()), RequestProvider(), LitestarProvider()
+    )
+    container_ref.append(container)
+    app = create_app(settings, container=container)
+
+    async def start_runtime(_: Litestar) -> None:
+        await start_in_process_jobs(container)
+        if settings.embedded:  # in production the workers' SessionOwner starts sessions
+            await resume_sessions(container)
+
+    app.on_startup.append(start_runtime)
+    # Socket.IO answers bypass Litestar: the same headers are set around the whole ASGI app.
+    return with_security_headers(gateway.asgi_app(app), hsts=not settings.is_development)
+
+
+async def resume_sessions(container: AsyncContainer) -> None:
+    """Sessions that were linked before a restart start again (the session store keeps the device keys)."""
+    async with container() as request:
+        uow = await request.get(UnitOfWork)
+        async with uow:
+            whatsapps = await uow.whatsapps.list_all()
+    sessions = await container.get(SessionController)
+    for whatsapp in whatsapps:
+        if whatsapp.status is ConnectionStatus.DISCONNECTED:
+            continue
+        try:
+            await sessions.start_session(whatsapp.id)
+        except Exception:
+            log.exception("could not resume the session of connection %s", whatsapp.id)

@@ -1,0 +1,137 @@
+"""Configuration from the environment (a ``.env`` file in the working directory is read too)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+DEFAULT_PORT = 3001
+DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
+SECRETS_FILE = "secrets.env"
+
+
+class ConfigError(Exception):
+    """The configuration cannot start the server; the message says what to set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    jwt_secret: str
+    jwt_refresh_secret: str
+    port: int = DEFAULT_PORT
+    host: str = "0.0.0.0"
+    database_url: str | None = None
+    redis_url: str | None = None
+    frontend_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path("data"))
+    app_env: str = "development"
+    auth_rate_limit_per_minute: int = 10
+    whatsapp_transport: str = "neonize"
+    # Where neonize keeps device keys: a folder (default DATA_DIR/whatsapp) or a PostgreSQL URL of its own database.
+    whatsapp_session_store: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    access_ttl: timedelta = timedelta(minutes=15)
+    refresh_ttl: timedelta = timedelta(days=7)
+
+    @property
+    def is_development(self) -> bool:
+        return self.app_env == "development"
+
+    @property
+    def embedded(self) -> bool:
+        """No DATABASE_URL: SQLite in DATA_DIR, jobs and sessions in the serving process (even with REDIS_URL)."""
+        return self.database_url is None
+
+    @property
+    def simulator(self) -> bool:
+        return self.whatsapp_transport == "simulator"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+        """Read the settings. Outside development, missing JWT secrets are an error; in development they are
+        generated once and kept in ``DATA_DIR/secrets.env`` (mode 0600), so tokens survive restarts."""
+        if env is None:
+            if dotenv:
+                load_dotenv(override=False)
+            env = os.environ
+        app_env = env.get("APP_ENV", "development").strip() or "development"
+        data_dir = Path(env.get("DATA_DIR", "data"))
+        jwt_secret = env.get("JWT_SECRET", "").strip()
+        refresh_secret = env.get("JWT_REFRESH_SECRET", "").strip()
+        if not (jwt_secret and refresh_secret):
+            if app_env != "development":
+                missing = [n for n, v in (("JWT_SECRET", jwt_secret), ("JWT_REFRESH_SECRET", refresh_secret)) if not v]
+                raise ConfigError(
+                    f"{' and '.join(missing)} must be set when APP_ENV={app_env} "
+                    "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+            generated = _development_secrets(data_dir)
+            jwt_secret = jwt_secret or generated["JWT_SECRET"]
+            refresh_secret = refresh_secret or generated["JWT_REFRESH_SECRET"]
+        transport = env.get("WHATSAPP_TRANSPORT", "neonize").strip().lower() or "neonize"
+        if transport not in ("neonize", "simulator"):
+            raise ConfigError(f"WHATSAPP_TRANSPORT must be neonize or simulator, not {transport!r}")
+        return cls(
+            jwt_secret=jwt_secret,
+            jwt_refresh_secret=refresh_secret,
+            port=_int(env, "PORT", DEFAULT_PORT),
+            host=env.get("HOST", "0.0.0.0"),
+            database_url=env.get("DATABASE_URL") or None,
+            redis_url=_redis_url(env),
+            frontend_url=env.get("FRONTEND_URL") or None,
+            data_dir=data_dir,
+            app_env=app_env,
+            auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
+            whatsapp_transport=transport,
+            whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE") or None,
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            access_ttl=timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
+            refresh_ttl=timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 7)),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    if env.get("REDIS_URL"):
+        return env["REDIS_URL"]
+    if env.get("REDIS_HOST"):
+        return f"redis://{env['REDIS_HOST']}:{env.get('REDIS_PORT') or '6379'}/0"
+    return None
+
+
+def _development_secrets(data_dir: Path) -> dict[str, str]:
+    path = data_dir / SECRETS_FILE
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                values[key.strip()] = value.strip()
+    if values.get("JWT_SECRET") and values.get("JWT_REFRESH_SECRET"):
+        return values
+    values = {"JWT_SECRET": secrets.token_urlsafe(48), "JWT_REFRESH_SECRET": secrets.token_urlsafe(48)}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # Created 0600 from the start: the secrets are never readable by others, not even for a moment.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("".join(f"{k}={v}\n" for k, v in values.items()))
+    os.chmod(path, 0o600)
+    return values

@@ -1,0 +1,83 @@
+"""``whaticket worker``: runs SAQ jobs and holds WhatsApp sessions (production: REDIS_URL and DATABASE_URL set).
+
+Each connection that wants a session (any status but DISCONNECTED) is held by exactly one worker under a Redis
+lease (:class:`SessionOwner`); that worker serves the connection's call queue (:class:`SessionCallServer`) so API
+processes and other workers reach the session through :class:`SessionRouter`. Events go to the API processes'
+sockets through Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from dishka import make_async_container
+from dishka.integrations.litestar import LitestarProvider
+
+from whaticket_adapters.jobs import SaqJobQueue
+from whaticket_adapters.whatsapp.lease import SessionOwner
+from whaticket_adapters.whatsapp.routing import SessionCallServer
+from whaticket_core.domain.whatsapp import ConnectionStatus
+from whaticket_core.ports import JobQueue, UnitOfWork
+
+from .providers import InfrastructureProvider, RedisHandle, RequestProvider
+from .runtime import ContainerUseCases, RuntimeProvider, Transport
+from .settings import ConfigError, Settings
+
+log = logging.getLogger("whaticket.worker")
+
+
+async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
+    if not settings.redis_url or settings.embedded:
+        raise ConfigError(
+            "whaticket worker needs DATABASE_URL and REDIS_URL; in the embedded default `whaticket serve` runs the "
+            "jobs and sessions itself"
+        )
+    # LitestarProvider only declares the Request the bearer-auth factory needs; no request exists in a worker.
+    container = make_async_container(
+        InfrastructureProvider(settings), RuntimeProvider(), RequestProvider(), LitestarProvider()
+    )
+    use_cases = ContainerUseCases(container)
+    try:
+        jobs = await container.get(JobQueue)
+        assert isinstance(jobs, SaqJobQueue)
+        transport = await container.get(Transport)
+        redis = (await container.get(RedisHandle)).client
+        assert redis is not None  # settings.redis_url is set
+        calls = SessionCallServer(settings.redis_url, transport.local)
+
+        async def wanted() -> list[int]:
+            async with container() as request:
+                uow = await request.get(UnitOfWork)
+                async with uow:
+                    whatsapps = await uow.whatsapps.list_all()
+            return [w.id for w in whatsapps if w.status is not ConnectionStatus.DISCONNECTED]
+
+        async def start(whatsapp_id: int) -> None:
+            await transport.local.start_session(whatsapp_id)
+            await calls.start(whatsapp_id)
+
+        async def stop(whatsapp_id: int) -> None:
+            await calls.stop(whatsapp_id)
+            stop_session = getattr(transport.local, "stop_session", None)
+            if stop_session is not None:
+                await stop_session(whatsapp_id)
+
+        owner = SessionOwner(redis, wanted=wanted, start=start, stop=stop)
+        worker = jobs.worker(use_cases, concurrency=concurrency)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stopping.set)
+        owner.start_background()
+        worker_task = asyncio.create_task(worker.start(), name="whaticket-saq-worker")
+        log.info("worker running (owner %s)", owner.owner)
+        await asyncio.wait({worker_task, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        await worker.stop()
+        await owner.close()
+        await calls.close()
+    finally:
+        await container.close()

@@ -1,0 +1,87 @@
+"""The embedded default: ``whaticket serve`` with nothing configured starts on SQLite in an empty DATA_DIR (migrated
+on start, secrets generated and kept 0600) and serves registration and login."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+STARTUP_LIMIT = 60.0  # seconds before we call the start a failure (not a timing assertion: it only bounds a hang)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _whaticket() -> list[str]:
+    script = Path(sys.executable).with_name("whaticket")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "whaticket_api.cli"]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    data_dir = tmp_path / "data"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "JWT_", "APP_ENV"))}
+    env.update({"DATA_DIR": str(data_dir), "PORT": str(port), "WHATSAPP_TRANSPORT": "neonize", "LOG_LEVEL": "warning"})
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [*_whaticket(), "serve", "--host", "127.0.0.1"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited: {(tmp_path / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"server did not answer: {(tmp_path / 'server.log').read_text()}")
+            time.sleep(0.2)
+        yield base, data_dir
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_serve_starts_on_sqlite_from_an_empty_data_dir_and_serves_login(server: tuple[str, Path]) -> None:
+    base, data_dir = server
+    api = f"{base}/api/v1"
+    account = {"name": "Owner", "email": "owner@example.com", "password": "correct-horse-battery"}
+    registered = httpx.post(f"{api}/auth/register", json=account)
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["user"]["role"] == "admin"
+    login = httpx.post(f"{api}/auth/login", json={"email": account["email"], "password": account["password"]})
+    assert login.status_code == 200, login.text
+    me = httpx.get(f"{api}/auth/me", headers={"Authorization": f"Bearer {login.json()['accessToken']}"})
+    assert me.json()["email"] == "owner@example.com"
+    assert httpx.get(f"{api}/health/ready").json()["checks"] == {"database": "ok"}
+    assert (data_dir / "whaticket.db").exists()
+    secrets = data_dir / "secrets.env"
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    assert httpx.get(f"{base}/docs/openapi.json").status_code == 200
+    # Socket.IO answers on the same port.
+    handshake = httpx.get(f"{base}/socket.io/", params={"EIO": "4", "transport": "polling"})
+    assert handshake.status_code == 200
+    assert handshake.text.startswith("0")
+    assert handshake.headers["x-content-type-options"] == "nosniff"
