@@ -44,9 +44,7 @@ class TicketView:
         return cls(
             id=ticket.id,
             status=ticket.status,
-            contact=ContactSummary(
-                contact.id, contact.name, contact.number, contact.profile_pic_url, contact.is_group
-            ),
+            contact=ContactSummary(contact.id, contact.name, contact.number, contact.profile_pic_url, contact.is_group),
             whatsapp_id=ticket.whatsapp_id,
             queue_id=ticket.queue_id,
             user_id=ticket.user_id,

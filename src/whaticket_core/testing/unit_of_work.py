@@ -455,4 +455,3 @@ class InMemoryUnitOfWork:
 
     async def rollback(self) -> None:
         self.working = self._store.state.clone()
-
