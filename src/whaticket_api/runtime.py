@@ -8,6 +8,7 @@ events cross processes through Redis whenever REDIS_URL is set.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 from dishka import AsyncContainer, Provider, Scope, provide
 
-from whaticket_adapters.jobs import InProcessJobQueue, SaqJobQueue
+from whaticket_adapters.jobs import DEFAULT_POLICIES, InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.routing import SessionRouter
 from whaticket_adapters.whatsapp.simulator import SimulatorTransport
@@ -102,6 +103,26 @@ def _everywhere(_whatsapp_id: int) -> bool:
     return True
 
 
+def retry_policies(settings: Settings) -> RetryPolicies:
+    """The default policies with the configured delivery time limit (DELIVERY_TIMEOUT_SECONDS) and, when
+    JOB_RETRY_DELAY_MS is set, that first retry delay for every kind of job (tests and demos want quick retries)."""
+    policies = DEFAULT_POLICIES
+    if settings.job_retry_delay_ms is not None:
+        delay = settings.job_retry_delay_ms / 1000
+
+        def quick(policy: RetryPolicy) -> RetryPolicy:
+            return dataclasses.replace(policy, delay=delay, max_delay=delay * 16)
+
+        policies = dataclasses.replace(
+            policies,
+            deliver=quick(policies.deliver),
+            download=quick(policies.download),
+            read_receipts=quick(policies.read_receipts),
+        )
+    deliver = dataclasses.replace(policies.deliver, timeout=settings.delivery_timeout.total_seconds())
+    return dataclasses.replace(policies, deliver=deliver)
+
+
 class RuntimeProvider(Provider):
     """APP-scope live parts. ``publisher`` is given by the server (the Socket.IO gateway's); absent, events go to
     Redis when configured (a worker), else nowhere."""
@@ -126,12 +147,12 @@ class RuntimeProvider(Provider):
     async def jobs(self, settings: Settings) -> AsyncIterator[JobQueue]:
         # SAQ only with a shared database too: the embedded default (SQLite) has no worker process to run them.
         if settings.redis_url and not settings.embedded:
-            queue = SaqJobQueue.from_url(settings.redis_url)
+            queue = SaqJobQueue.from_url(settings.redis_url, policies=retry_policies(settings))
             await queue.connect()
             yield queue
             await queue.disconnect()
         else:
-            in_process = InProcessJobQueue()
+            in_process = InProcessJobQueue(policies=retry_policies(settings))
             yield in_process
             await in_process.stop()
 

@@ -36,8 +36,18 @@ class Settings:
     # Where neonize keeps device keys: a folder (default DATA_DIR/whatsapp) or a PostgreSQL URL of its own database.
     whatsapp_session_store: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # First retry delay of every background job (later ones double); None keeps each kind's own (2 s for deliveries).
+    job_retry_delay_ms: int | None = None
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=7)
+    # WHATSAPP_SESSION_LEASE_SECONDS: a worker's hold on a session lasts this long unless renewed (every third of it);
+    # when the holder dies, another worker takes the session over about this long after its last renewal.
+    session_lease: timedelta = timedelta(seconds=30)
+    # DELIVERY_TIMEOUT_SECONDS: one delivery attempt's time limit; a delivery whose worker died is retried once it
+    # has passed (and the next JOB_SWEEP_SECONDS sweep has run).
+    delivery_timeout: timedelta = timedelta(seconds=60)
+    # JOB_SWEEP_SECONDS: how often workers look for jobs left active by a worker that died (SAQ's sweep).
+    job_sweep_interval: timedelta = timedelta(seconds=60)
 
     @property
     def is_development(self) -> bool:
@@ -91,8 +101,12 @@ class Settings:
             whatsapp_transport=transport,
             whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE") or None,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            job_retry_delay_ms=_int(env, "JOB_RETRY_DELAY_MS", 0) or None,
             access_ttl=timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
             refresh_ttl=timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 7)),
+            session_lease=timedelta(seconds=_int(env, "WHATSAPP_SESSION_LEASE_SECONDS", 30)),
+            delivery_timeout=timedelta(seconds=_int(env, "DELIVERY_TIMEOUT_SECONDS", 60)),
+            job_sweep_interval=timedelta(seconds=_int(env, "JOB_SWEEP_SECONDS", 60)),
         )
 
 

@@ -4,6 +4,9 @@ Each connection that wants a session (any status but DISCONNECTED) is held by ex
 lease (:class:`SessionOwner`); that worker serves the connection's call queue (:class:`SessionCallServer`) so API
 processes and other workers reach the session through :class:`SessionRouter`. Events go to the API processes'
 sockets through Redis.
+
+Timing settings: WHATSAPP_SESSION_LEASE_SECONDS (the lease), JOB_SWEEP_SECONDS and DELIVERY_TIMEOUT_SECONDS (how soon a
+delivery held by a worker that died is retried).
 """
 
 from __future__ import annotations
@@ -65,8 +68,11 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
             if stop_session is not None:
                 await stop_session(whatsapp_id)
 
-        owner = SessionOwner(redis, wanted=wanted, start=start, stop=stop)
-        worker = jobs.worker(use_cases, concurrency=concurrency)
+        lease_ms = int(settings.session_lease.total_seconds() * 1000)
+        owner = SessionOwner(redis, wanted=wanted, start=start, stop=stop, ttl_ms=lease_ms)
+        # SAQ's sweep (retrying jobs left active by a dead worker) runs this often; it also sets its lock's lifetime.
+        sweep_s = max(1, int(settings.job_sweep_interval.total_seconds()))
+        worker = jobs.worker(use_cases, concurrency=concurrency, timers={"sweep": sweep_s})
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
