@@ -21,6 +21,7 @@ from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType, MessageAck
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.guards import require_admin
+from whaticket_core.use_cases.whatsapps import GetWhatsApp, GetWhatsAppCommand
 
 from ..runtime import Transport
 from .common import AUTHED, MAX_ID, BodyId, PathId, errors
@@ -95,10 +96,15 @@ class Accepted(msgspec.Struct, rename="camel"):
     status: str = "accepted"
 
 
-def _simulator(transport: Transport, viewer: Viewer) -> SimulatorTransport:
+async def _simulator(
+    transport: Transport, viewer: Viewer, connections: GetWhatsApp, whatsapp_id: int | None
+) -> SimulatorTransport:
+    """The simulator, for an admin, once ``whatsapp_id`` (when given) names a connection (else whatsapp_not_found)."""
     require_admin(viewer, "drive the simulator")
     if not isinstance(transport.local, SimulatorTransport):  # the router is mounted only in simulator mode
         raise InvalidInput("The simulator is not running", "whatsappId")
+    if whatsapp_id is not None:
+        await connections.execute(GetWhatsAppCommand(viewer, whatsapp_id))
     return transport.local
 
 
@@ -111,10 +117,14 @@ def _decode(data: str) -> bytes:
 
 @post("/inbound", status_code=202, responses=errors(*AUTHED, 403, 404, 409))
 async def inbound(
-    data: JSONBody[InboundIn], viewer: FromDishka[Viewer], transport: FromDishka[Transport]
+    data: JSONBody[InboundIn],
+    viewer: FromDishka[Viewer],
+    transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
 ) -> InboundOut:
-    """A customer's message as WhatsApp delivers it; the same `waMessageId` twice is a redelivery."""
-    sim = _simulator(transport, viewer)
+    """A customer's message as WhatsApp delivers it (a `waMessageId` is generated when absent); the same
+    `waMessageId` twice is a redelivery, stored once. 409 `whatsapp_not_connected` before the scan."""
+    sim = await _simulator(transport, viewer, connections, data.whatsapp_id)
     media = None
     if data.media is not None:
         m = data.media
@@ -134,23 +144,30 @@ async def inbound(
     return InboundOut(command.wa_message_id)
 
 
-@post("/receipt", status_code=202, responses=errors(*AUTHED, 403))
-async def receipt(data: JSONBody[ReceiptIn], viewer: FromDishka[Viewer], transport: FromDishka[Transport]) -> Accepted:
-    """WhatsApp reports messages of the business as delivered or read."""
+@post("/receipt", status_code=202, responses=errors(*AUTHED, 403, 404))
+async def receipt(
+    data: JSONBody[ReceiptIn],
+    viewer: FromDishka[Viewer],
+    transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
+) -> Accepted:
+    """WhatsApp reports messages of the business as delivered or read (each ack change is a `message:updated`)."""
     ack = MessageAck.DELIVERED if data.type == "delivered" else MessageAck.READ
-    await _simulator(transport, viewer).receipt(data.whatsapp_id, tuple(data.wa_message_ids), ack)
+    sim = await _simulator(transport, viewer, connections, data.whatsapp_id)
+    await sim.receipt(data.whatsapp_id, tuple(data.wa_message_ids), ack)
     return Accepted()
 
 
-@get("/outbox", responses=errors(*AUTHED, 403))
+@get("/outbox", responses=errors(*AUTHED, 403, 404))
 async def outbox(
     viewer: FromDishka[Viewer],
     transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
     whatsapp_id: Annotated[int | None, QueryParameter(name="whatsappId", ge=1, le=MAX_ID)] = None,
     after: Annotated[int, QueryParameter(ge=0, description="Only items with a larger seq")] = 0,
 ) -> OutboxOut:
-    """What the business sent, in send order."""
-    items = await _simulator(transport, viewer).outbox(whatsapp_id, after)
+    """What the business sent, in send order; `after` a `seq` already seen gives only what came since."""
+    items = await (await _simulator(transport, viewer, connections, whatsapp_id)).outbox(whatsapp_id, after)
     return OutboxOut(
         [
             OutboxItemOut(
@@ -176,26 +193,42 @@ async def outbox(
     )
 
 
-@post("/whatsapps/{whatsapp_id:int}/scan", status_code=202, responses=errors(*AUTHED, 403, 409))
-async def scan(whatsapp_id: PathId, viewer: FromDishka[Viewer], transport: FromDishka[Transport]) -> ScanOut:
-    """Complete a pending QR (or pair-code) login: the connection becomes CONNECTED."""
-    number = await _simulator(transport, viewer).scan(whatsapp_id)
+@post("/whatsapps/{whatsapp_id:int}/scan", status_code=202, responses=errors(*AUTHED, 403, 404, 409))
+async def scan(
+    whatsapp_id: PathId,
+    viewer: FromDishka[Viewer],
+    transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
+) -> ScanOut:
+    """Complete a pending QR (or pair-code) login: the connection becomes CONNECTED with a number
+    (`whatsapp:connection`). 409 `whatsapp_not_connected` when no session was started."""
+    number = await (await _simulator(transport, viewer, connections, whatsapp_id)).scan(whatsapp_id)
     return ScanOut(whatsapp_id, number)
 
 
-@post("/whatsapps/{whatsapp_id:int}/drop", status_code=202, responses=errors(*AUTHED, 403, 409))
-async def drop(whatsapp_id: PathId, viewer: FromDishka[Viewer], transport: FromDishka[Transport]) -> Accepted:
-    """A lost connection; it reconnects like a real one."""
-    await _simulator(transport, viewer).drop(whatsapp_id)
+@post("/whatsapps/{whatsapp_id:int}/drop", status_code=202, responses=errors(*AUTHED, 403, 404, 409))
+async def drop(
+    whatsapp_id: PathId,
+    viewer: FromDishka[Viewer],
+    transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
+) -> Accepted:
+    """A lost connection: `OPENING` at once, then `CONNECTED` again after a reconnect backoff, like a real one."""
+    await (await _simulator(transport, viewer, connections, whatsapp_id)).drop(whatsapp_id)
     return Accepted()
 
 
-@post("/fail-next", status_code=202, responses=errors(*AUTHED, 403))
+@post("/fail-next", status_code=202, responses=errors(*AUTHED, 403, 404))
 async def fail_next(
-    data: JSONBody[FailNextIn], viewer: FromDishka[Viewer], transport: FromDishka[Transport]
+    data: JSONBody[FailNextIn],
+    viewer: FromDishka[Viewer],
+    transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
 ) -> Accepted:
-    """The next `count` sends on the connection fail with `error`."""
-    await _simulator(transport, viewer).fail_next(data.whatsapp_id, data.count, data.error)
+    """The next `count` sends on the connection fail with `error`: deliveries retry with backoff, and a message
+    still failing after the last attempt is `failed` with that error."""
+    sim = await _simulator(transport, viewer, connections, data.whatsapp_id)
+    await sim.fail_next(data.whatsapp_id, data.count, data.error)
     return Accepted()
 
 
