@@ -17,6 +17,7 @@ from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.media.local import LocalMediaStore
 from whaticket_adapters.security import Argon2PasswordHasher, JwtTokenCodec
 from whaticket_adapters.sql.database import (
+    SqlAuthUserQueries,
     SqlMessageQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
@@ -29,6 +30,7 @@ from whaticket_core.domain.auth import AuthPolicy
 from whaticket_core.domain.errors import Unauthorized
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports import (
+    AuthUserQueries,
     Clock,
     MediaStore,
     MessageQueries,
@@ -130,6 +132,10 @@ class InfrastructureProvider(Provider):
     @provide
     def message_queries(self, engine: AsyncEngine) -> MessageQueries:
         return SqlMessageQueries(engine)
+
+    @provide
+    def auth_user_queries(self, engine: AsyncEngine) -> AuthUserQueries:
+        return SqlAuthUserQueries(engine)
 
     @provide
     async def redis(self, settings: Settings) -> AsyncIterator[RedisHandle]:

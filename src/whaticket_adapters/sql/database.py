@@ -6,6 +6,7 @@ engine = create_engine(url)
 sessions = create_session_factory(engine)
 uow = SqlUnitOfWork(sessions)                  # one per use-case call (a unit of work is not shared by tasks)
 tickets, messages = SqlTicketQueries(engine), SqlMessageQueries(engine)
+auth_users = SqlAuthUserQueries(engine)          # the bearer check's user lookup
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 from .engine import create_engine, create_session_factory, database_url_from_env, is_sqlite, normalize_url
 from .errors import SqlStoreError
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
-from .queries import SqlMessageQueries, SqlTicketQueries
+from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlTicketQueries
 from .unit_of_work import SqlUnitOfWork
 
 __all__ = [
+    "SqlAuthUserQueries",
     "SqlMessageQueries",
     "SqlStoreError",
     "SqlTicketQueries",

@@ -15,6 +15,7 @@ SQLITE_FILE = "whaticket.db"
 # Execution option marking the unit of work's connections: on SQLite they BEGIN IMMEDIATE (take the write lock up
 # front) so a read-then-write transaction never fails half-way with "database is locked".
 WRITE_OPTION = "whaticket_write"
+POOL_RECYCLE_SECONDS = 1800
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -49,7 +50,11 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` (normalised first). SQLite gets foreign keys, WAL and a busy timeout."""
     url = normalize_url(url)
     if url.get_backend_name() != "sqlite":
-        kwargs.setdefault("pool_pre_ping", True)
+        # No pool_pre_ping: on asyncpg it costs a BEGIN, a ping and a ROLLBACK at every checkout, i.e. three round
+        # trips per hot read. Connections are renewed before server or proxy idle timeouts close them, and a
+        # connection dropped anyway fails on first use as a disconnect: SQLAlchemy then discards every pooled
+        # connection older than it, the adapters raise SqlStoreError and the query readers retry once.
+        kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
         return create_async_engine(url, **kwargs)
     engine = create_async_engine(url, **kwargs)
     _configure_sqlite(engine)

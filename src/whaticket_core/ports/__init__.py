@@ -4,7 +4,7 @@ from .clock import Clock
 from .jobs import DeliverMessage, DownloadMedia, Job, JobQueue, SendReadReceipts
 from .media import MediaFetcher, MediaStore
 from .publisher import EventPublisher
-from .queries import MessageQueries, TicketCounter, TicketListQuery, TicketQueries
+from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
 from .repositories import (
     ContactRepository,
     MessageRepository,
@@ -21,6 +21,8 @@ from .transport import MessageSender, OutboundMedia, Recipient, SessionControlle
 from .unit_of_work import StoreConflict, UnitOfWork
 
 __all__ = [
+    "AuthUser",
+    "AuthUserQueries",
     "Clock",
     "ContactRepository",
     "DeliverMessage",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit
-from ..domain.read_models import MessageView, TicketCounts, TicketView
+from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
 from ..domain.ticket import TicketStatus
 from ..domain.visibility import Viewer
 
@@ -57,3 +57,20 @@ class MessageQueries(Protocol):
     ) -> CursorPage[MessageView]: ...
 
     async def get_message(self, message_id: int) -> MessageView | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuthUser:
+    """What the bearer check needs of a user: the user as clients see it (``queue_ids`` ascending) and the user's
+    token version."""
+
+    user: UserView
+    token_version: int
+
+
+class AuthUserQueries(Protocol):
+    """The user an access token names, read fresh on every request (one statement, no unit of work)."""
+
+    async def auth_user(self, user_id: int) -> AuthUser | None:
+        """None for a user that does not exist (deleted)."""
+        ...

@@ -9,7 +9,7 @@ from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
 from .publisher import RecordingPublisher
-from .queries import InMemoryMessageQueries, InMemoryTicketQueries
+from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .security import FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
@@ -21,6 +21,7 @@ __all__ = [
     "FakePasswordHasher",
     "FakeSessionController",
     "FakeTokenCodec",
+    "InMemoryAuthUserQueries",
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from ..domain.errors import InvalidInput
 from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
-from ..domain.read_models import MessageView, TicketCounts, TicketView
+from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
 from ..domain.ticket import Ticket, TicketStatus
 from ..domain.visibility import can_see
-from ..ports.queries import TicketListQuery
+from ..ports.queries import AuthUser, TicketListQuery
 from .store import InMemoryStore
 
 
@@ -112,3 +113,17 @@ class InMemoryMessageQueries:
     async def get_message(self, message_id: int) -> MessageView | None:
         message = self._store.state.messages.get(message_id)
         return None if message is None else MessageView.of(message)
+
+
+class InMemoryAuthUserQueries:
+    """The bearer check's user lookup, read from an :class:`InMemoryStore`'s committed state."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def auth_user(self, user_id: int) -> AuthUser | None:
+        user = self._store.state.users.get(user_id)
+        if user is None:
+            return None
+        view = UserView.of(user)
+        return AuthUser(replace(view, queue_ids=tuple(sorted(view.queue_ids))), user.token_version)

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from ..domain.errors import InvalidToken
 from ..domain.read_models import UserView
 from ..domain.visibility import Viewer
+from ..ports.queries import AuthUserQueries
 from ..ports.security import TokenCodec
-from ..ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +27,16 @@ class Authenticate:
     (logout-all since) is ``invalid_token``.
     """
 
-    def __init__(self, uow: UnitOfWork, codec: TokenCodec) -> None:
-        self._uow = uow
+    def __init__(self, users: AuthUserQueries, codec: TokenCodec) -> None:
+        # A read port, not the unit of work: every request pays this check, and one statement outside any
+        # transaction is what it needs.
+        self._users = users
         self._codec = codec
 
     async def execute(self, command: AuthenticateCommand) -> Authenticated:
         claims = self._codec.decode_access(command.access_token)
-        async with self._uow as uow:
-            user = await uow.users.get(claims.user_id)
-        if user is None or user.token_version != claims.token_version:
+        found = await self._users.auth_user(claims.user_id)
+        if found is None or found.token_version != claims.token_version:
             raise InvalidToken("Access token is no longer valid")
-        return Authenticated(UserView.of(user), Viewer.of(user))
+        user = found.user
+        return Authenticated(user, Viewer(user.id, user.role, frozenset(user.queue_ids)))

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.sql.database import (
+    SqlAuthUserQueries,
     SqlMessageQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
@@ -17,6 +18,7 @@ from whaticket_adapters.sql.database import (
 )
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.testing import (
+    InMemoryAuthUserQueries,
     InMemoryMessageQueries,
     InMemoryStore,
     InMemoryTicketQueries,
@@ -30,6 +32,7 @@ class Backend:
     new_uow: Callable[[], UnitOfWork]
     tickets: Any  # TicketQueries & TicketCounter
     messages: Any  # MessageQueries
+    auth_users: Any  # AuthUserQueries
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -39,9 +42,19 @@ async def backend(
     if request.param == "memory":
         store = InMemoryStore()
         return Backend(
-            "memory", lambda: InMemoryUnitOfWork(store), InMemoryTicketQueries(store), InMemoryMessageQueries(store)
+            "memory",
+            lambda: InMemoryUnitOfWork(store),
+            InMemoryTicketQueries(store),
+            InMemoryMessageQueries(store),
+            InMemoryAuthUserQueries(store),
         )
     engine = sqlite_engine if request.param == "sqlite" else pg_engine
     await db_reset(engine)
     sessions = create_session_factory(engine)
-    return Backend(request.param, lambda: SqlUnitOfWork(sessions), SqlTicketQueries(engine), SqlMessageQueries(engine))
+    return Backend(
+        request.param,
+        lambda: SqlUnitOfWork(sessions),
+        SqlTicketQueries(engine),
+        SqlMessageQueries(engine),
+        SqlAuthUserQueries(engine),
+    )

@@ -18,7 +18,7 @@ from whaticket_core.domain.events import UserSessionsRevoked
 from whaticket_core.domain.settings import USER_CREATION
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.testing import FakePasswordHasher, FakeTokenCodec
+from whaticket_core.testing import FakePasswordHasher, FakeTokenCodec, InMemoryAuthUserQueries
 from whaticket_core.use_cases.auth_tokens import AuthResult
 from whaticket_core.use_cases.authenticate import Authenticate, AuthenticateCommand
 from whaticket_core.use_cases.login import Login, LoginCommand
@@ -58,7 +58,7 @@ def refresh(world, codec) -> RefreshTokens:
 
 
 def authenticate(world, codec) -> Authenticate:
-    return Authenticate(world.uow(), codec)
+    return Authenticate(InMemoryAuthUserQueries(world.store), codec)
 
 
 async def sign_up(world, codec, email: str = "ana@example.com") -> AuthResult:
