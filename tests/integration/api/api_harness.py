@@ -56,7 +56,9 @@ class Live:
     fetcher: FakeMediaFetcher
 
 
-class FakesProvider(Provider):
+class RecordingProvider(Provider):
+    """The test database, cheap argon2 and recording fakes for events and jobs; the app's own transport."""
+
     scope = Scope.APP
 
     def __init__(self, engine: AsyncEngine, live: Live) -> None:
@@ -80,6 +82,10 @@ class FakesProvider(Provider):
     @provide
     def jobs(self) -> JobQueue:
         return self._live.jobs
+
+
+class FakesProvider(RecordingProvider):
+    """RecordingProvider with fake WhatsApp transports as well."""
 
     @provide
     def sender(self) -> MessageSender:

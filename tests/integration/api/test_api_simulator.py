@@ -6,47 +6,18 @@ import base64
 from pathlib import Path
 
 import httpx
-from api_harness import Live, client_for, make_settings, running
+from api_harness import Live, RecordingProvider, client_for, make_settings, running
 from api_world import PASSWORD, bearer, ok
-from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from whaticket_adapters.security import Argon2PasswordHasher
 from whaticket_api.app import create_app
-from whaticket_core.ports import EventPublisher, JobQueue, PasswordHasher
 from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
 from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand
 
 
-class _RealTransport(Provider):
-    """Test database and recording fakes for events and jobs; the transport is the app's own simulator."""
-
-    scope = Scope.APP
-
-    def __init__(self, engine: AsyncEngine, live: Live) -> None:
-        super().__init__()
-        self._engine, self._live = engine, live
-
-    @provide
-    def engine(self) -> AsyncEngine:
-        return self._engine
-
-    @provide
-    def hasher(self) -> PasswordHasher:
-        return Argon2PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
-
-    @provide
-    def publisher(self) -> EventPublisher:
-        return self._live.publisher
-
-    @provide
-    def jobs(self) -> JobQueue:
-        return self._live.jobs
-
-
 async def test_a_conversation_through_the_simulator(clean_db: AsyncEngine, live: Live, tmp_path: Path) -> None:
     app = create_app(
-        make_settings(tmp_path, whatsapp_transport="simulator"), overrides=[_RealTransport(clean_db, live)]
+        make_settings(tmp_path, whatsapp_transport="simulator"), overrides=[RecordingProvider(clean_db, live)]
     )
     async with running(app), client_for(app) as c:
         admin = await ok(
@@ -121,7 +92,7 @@ async def test_a_conversation_through_the_simulator(clean_db: AsyncEngine, live:
 
 async def test_simulator_routes_are_admin_only(clean_db: AsyncEngine, live: Live, tmp_path: Path) -> None:
     app = create_app(
-        make_settings(tmp_path, whatsapp_transport="simulator"), overrides=[_RealTransport(clean_db, live)]
+        make_settings(tmp_path, whatsapp_transport="simulator"), overrides=[RecordingProvider(clean_db, live)]
     )
     async with running(app), client_for(app) as c:
         admin = await ok(
