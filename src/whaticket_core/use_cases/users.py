@@ -95,12 +95,14 @@ class UpdateUser:
 
     Rules: an admin may change anything of anyone; anyone else may change only their own ``name`` and ``password``
     (any other field, or another user, is ``forbidden``). The last admin cannot be demoted (``last_admin``). Values
-    are validated as on create (``email_taken``, ``queue_not_found``, ``whatsapp_not_found``).
+    are validated as on create (``email_taken``, ``queue_not_found``, ``whatsapp_not_found``). A new password ends
+    every session of that user, as logout-all does: whoever knew the old one keeps no token.
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, publisher: EventPublisher) -> None:
         self._uow = uow
         self._hasher = hasher
+        self._publisher = publisher
 
     async def execute(self, command: UpdateUserCommand) -> UserView:
         actor = command.actor
@@ -125,6 +127,8 @@ class UpdateUser:
                     user.email = email
                 if password_hash is not None:
                     user.password_hash = password_hash
+                    user.token_version += 1
+                    await uow.refresh_tokens.revoke_all_of_user(user.id)
                 if command.role is not None and command.role is not user.role:
                     if user.role is Role.ADMIN and await uow.users.count_admins() <= 1:
                         raise LastAdmin("The last admin cannot be demoted", userId=user.id)
@@ -141,6 +145,8 @@ class UpdateUser:
             if exc.constraint != "user_email" or email is None:
                 raise
             raise _email_taken(email) from None
+        if password_hash is not None:
+            await self._publisher.publish([UserSessionsRevoked(user.id)])
         return UserView.of(user)
 
 

@@ -49,7 +49,9 @@ async def test_a_user_edits_only_their_own_name_and_password(world: World) -> No
         await c.put(f"/users/{me.id}", json={"name": "Agent Smith", "password": "new-password-1"}, headers=me.headers)
     )
     assert renamed["name"] == "Agent Smith"
-    await world.login(me.email, "new-password-1")
+    # A new password ends every session, this one included.
+    assert (await c.get("/auth/me", headers=me.headers)).status_code == 401
+    me.access = (await world.login(me.email, "new-password-1"))["accessToken"]
     for change in ({"role": "admin"}, {"queueIds": []}, {"email": "a@example.com"}, {"whatsappId": None}):
         refused = await c.put(f"/users/{me.id}", json=change, headers=me.headers)
         assert (refused.status_code, refused.json()["code"]) == (403, "forbidden"), change

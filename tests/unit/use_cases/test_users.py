@@ -42,7 +42,7 @@ def create(world) -> CreateUser:
 
 
 def update(world) -> UpdateUser:
-    return UpdateUser(world.uow(), hasher)
+    return UpdateUser(world.uow(), hasher, world.publisher)
 
 
 def delete(world) -> DeleteUser:
@@ -82,6 +82,21 @@ async def test_only_admins_create_users(world, role: Role) -> None:
     with pytest.raises(ActionForbidden):
         await create(world).execute(CreateUserCommand(actor, "Bob", "bob@example.com", "password1"))
     assert len(world.state.users) == 1
+
+
+async def test_a_new_password_ends_every_session_of_that_user(world) -> None:
+    agent = await world.viewer()
+    before = world.state.users[agent.user_id].token_version
+    world.state.refresh_tokens["t1"] = RefreshToken("t1", "f1", agent.user_id, world.clock.now(), world.clock.now())
+
+    await update(world).execute(UpdateUserCommand(agent, agent.user_id, name="Renamed"))
+    assert world.state.users[agent.user_id].token_version == before
+    assert not world.state.refresh_tokens["t1"].revoked
+
+    await update(world).execute(UpdateUserCommand(agent, agent.user_id, password="another secret"))
+    assert world.state.users[agent.user_id].token_version == before + 1
+    assert world.state.refresh_tokens["t1"].revoked
+    assert world.publisher.events[-1] == UserSessionsRevoked(agent.user_id)
 
 
 async def test_a_user_may_change_only_their_own_name_and_password(world) -> None:
