@@ -14,9 +14,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 && rm
     && useradd --create-home --uid 10001 whaticket && mkdir /data && chown whaticket /data
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# The Alembic revisions ship inside the wheel (whaticket_adapters/sql/migrations).
 WORKDIR /app
-COPY alembic.ini ./
-COPY migrations ./migrations
 USER whaticket
 ENV DATA_DIR=/data APP_ENV=production PORT=3001
 EXPOSE 3001
