@@ -28,7 +28,7 @@ from whaticket_adapters.sql.database import (
 from whaticket_core.domain.errors import DomainError
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.users import CreateUser, CreateUserCommand
+from whaticket_core.use_cases.directory.users import CreateUser, CreateUserCommand
 
 ADMIN_PASSWORD_ENV = "WHATICKET_ADMIN_PASSWORD"
 # The command line acts as an administrator of its own (no account behind it).

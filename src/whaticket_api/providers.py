@@ -40,7 +40,7 @@ from whaticket_core.ports import (
     TokenCodec,
     UnitOfWork,
 )
-from whaticket_core.use_cases.authenticate import Authenticate, AuthenticateCommand, Authenticated
+from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand, Authenticated
 
 from .idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from .settings import Settings
@@ -60,8 +60,8 @@ class RedisHandle:
 def use_case_classes() -> list[type]:
     """Every use case of the core: a class defined in ``whaticket_core.use_cases`` with an ``execute`` method."""
     found: dict[str, type] = {}
-    for module_info in pkgutil.iter_modules(use_cases.__path__):
-        module = import_module(f"{use_cases.__name__}.{module_info.name}")
+    for module_info in pkgutil.walk_packages(use_cases.__path__, prefix=f"{use_cases.__name__}."):
+        module = import_module(module_info.name)
         for name, obj in vars(module).items():
             if (
                 inspect.isclass(obj)

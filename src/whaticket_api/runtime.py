@@ -17,22 +17,22 @@ from typing import Any, TypeVar
 from dishka import AsyncContainer, Provider, Scope, provide
 
 from whaticket_adapters.jobs import DEFAULT_POLICIES, InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
+from whaticket_adapters.whatsapp.cluster.session_router import SessionRouter
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.routing import SessionRouter
-from whaticket_adapters.whatsapp.simulator import SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.events import DomainEvent
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import EventPublisher, JobQueue, MediaFetcher, MessageSender, SessionController
-from whaticket_core.use_cases.apply_inbound_edit import ApplyInboundEdit
-from whaticket_core.use_cases.apply_inbound_revoke import ApplyInboundRevoke
-from whaticket_core.use_cases.receive_message import ReceiveMessage
-from whaticket_core.use_cases.update_message_ack import UpdateMessageAck
-from whaticket_core.use_cases.whatsapp_sessions import (
+from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateConnectionStatus,
     UpdateConnectionStatusCommand,
     UpdateQrCode,
     UpdateQrCodeCommand,
 )
+from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
+from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
+from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
 from .settings import Settings
 
@@ -167,14 +167,14 @@ class RuntimeProvider(Provider):
             if distributed:
                 from redis.asyncio import Redis
 
-                from whaticket_adapters.whatsapp.simulator_state import RedisSimulatorState
+                from whaticket_adapters.whatsapp.simulator.state import RedisSimulatorState
 
                 redis = Redis.from_url(settings.redis_url)  # type: ignore[arg-type]
                 state = RedisSimulatorState(redis)
             local: Any = SimulatorTransport(handlers=handlers, state=state)
             holds = _everywhere  # the simulated sessions live in Redis: every process may act on them
         else:
-            from whaticket_adapters.whatsapp.neonize_transport import NeonizeTransport
+            from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport
 
             store = settings.whatsapp_session_store or str(settings.data_dir / "whatsapp")
             local = NeonizeTransport(session_store=store, handlers=handlers)

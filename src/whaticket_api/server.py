@@ -13,7 +13,7 @@ from whaticket_core.domain.ticket import TicketPlacement
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import SessionController, TicketQueries, UnitOfWork
-from whaticket_core.use_cases.authenticate import Authenticate, AuthenticateCommand
+from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
 
 from .app import create_app
 from .protection import with_security_headers

@@ -20,8 +20,8 @@ from dishka import make_async_container
 from dishka.integrations.litestar import LitestarProvider
 
 from whaticket_adapters.jobs import SaqJobQueue
-from whaticket_adapters.whatsapp.lease import SessionOwner
-from whaticket_adapters.whatsapp.routing import SessionCallServer
+from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
+from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 

@@ -22,8 +22,8 @@ from whaticket_core.testing import (
     RecordingPublisher,
 )
 from whaticket_core.testing.store import StoreState
-from whaticket_core.use_cases.inbound_commands import InboundMessage
-from whaticket_core.use_cases.receive_message import ReceiveMessage, ReceiveMessageResult
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage, ReceiveMessageResult
 
 
 @dataclass

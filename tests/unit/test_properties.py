@@ -15,9 +15,9 @@ from whaticket_core.domain.message import Message, MessageAck
 from whaticket_core.domain.numbers import MAX_DIGITS, MIN_DIGITS, normalize_number
 from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.testing import InMemoryJobQueue, InMemoryStore, InMemoryUnitOfWork, ManualClock, RecordingPublisher
-from whaticket_core.use_cases.inbound_commands import InboundMessage, InboundReceipt
-from whaticket_core.use_cases.receive_message import ReceiveMessage
-from whaticket_core.use_cases.update_message_ack import UpdateMessageAck
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage, InboundReceipt
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
+from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
 # E.164: a country code never starts with 0.
 e164 = st.from_regex(rf"[1-9][0-9]{{{MIN_DIGITS - 1},{MAX_DIGITS - 1}}}", fullmatch=True)

@@ -36,15 +36,15 @@ from whaticket_core.testing import (
     ManualClock,
     RecordingPublisher,
 )
-from whaticket_core.use_cases.accept_ticket import AcceptTicket, AcceptTicketCommand
-from whaticket_core.use_cases.close_ticket import CloseTicket, CloseTicketCommand
-from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand
-from whaticket_core.use_cases.inbound_commands import InboundMessage
-from whaticket_core.use_cases.read_ticket import ReadTicket, ReadTicketCommand
-from whaticket_core.use_cases.receive_message import ReceiveMessage
-from whaticket_core.use_cases.reopen_ticket import ReopenTicket, ReopenTicketCommand
-from whaticket_core.use_cases.send_message import SendMessage, SendMessageCommand
-from whaticket_core.use_cases.transfer_ticket import TransferTicket, TransferTicketCommand
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
+from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
+from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
+from whaticket_core.use_cases.tickets.read_ticket import ReadTicket, ReadTicketCommand
+from whaticket_core.use_cases.tickets.reopen_ticket import ReopenTicket, ReopenTicketCommand
+from whaticket_core.use_cases.tickets.transfer_ticket import TransferTicket, TransferTicketCommand
 
 T = TypeVar("T")
 

@@ -11,12 +11,12 @@ import hashlib
 from dataclasses import dataclass
 
 from whaticket_core.ports.jobs import DeliverMessage, DownloadMedia, Job, SendReadReceipts
-from whaticket_core.use_cases.deliver_message import DeliverMessage as DeliverMessageUseCase
-from whaticket_core.use_cases.deliver_message import DeliverMessageCommand
-from whaticket_core.use_cases.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
-from whaticket_core.use_cases.send_read_receipts import SendReadReceipts as SendReadReceiptsUseCase
-from whaticket_core.use_cases.send_read_receipts import SendReadReceiptsCommand
-from whaticket_core.use_cases.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
+from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage as DeliverMessageUseCase
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessageCommand
+from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts as SendReadReceiptsUseCase
+from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceiptsCommand
+from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
 from .context import JobContext
 from .policy import RetryPolicies, RetryPolicy

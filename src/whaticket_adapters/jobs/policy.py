@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from whaticket_core.use_cases.deliver_message import DEFAULT_MAX_ATTEMPTS
+from whaticket_core.use_cases.messages.deliver_message import DEFAULT_MAX_ATTEMPTS
 
 
 @dataclass(frozen=True, slots=True)

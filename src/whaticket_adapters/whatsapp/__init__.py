@@ -6,15 +6,20 @@ Importing this package does not import neonize (an optional extra that loads a G
 
 from typing import TYPE_CHECKING, Any
 
-from .backoff import Backoff
-from .handlers import TransportHandlers
-from .lease import RedisLease, SessionOwner
-from .routing import SessionCallServer, SessionRouter
-from .simulator import SimulatedGroup, SimulatedMedia, SimulatorTransport
-from .simulator_state import InMemorySimulatorState, OutboxItem, OutboxMedia, RedisSimulatorState
+from whaticket_adapters.whatsapp.backoff import Backoff
+from whaticket_adapters.whatsapp.cluster.lease import RedisLease, SessionOwner
+from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer, SessionRouter
+from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.simulator.state import (
+    InMemorySimulatorState,
+    OutboxItem,
+    OutboxMedia,
+    RedisSimulatorState,
+)
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
 
 if TYPE_CHECKING:
-    from .neonize_transport import NeonizeTransport
+    from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport
 
 __all__ = [
     "Backoff",
@@ -36,7 +41,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "NeonizeTransport":
-        from .neonize_transport import NeonizeTransport
+        from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport
 
         return NeonizeTransport
     raise AttributeError(name)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.use_cases.inbound_commands import InboundEdit, InboundMessage, InboundReceipt, InboundRevoke
+from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit, InboundMessage, InboundReceipt, InboundRevoke
 
 log = logging.getLogger(__name__)
 

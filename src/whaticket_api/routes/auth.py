@@ -13,11 +13,11 @@ from litestar.params import JSONBody
 
 from whaticket_core.domain.read_models import UserView
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.authenticate import Authenticated
-from whaticket_core.use_cases.login import Login, LoginCommand
-from whaticket_core.use_cases.logout import Logout, LogoutAll, LogoutAllCommand, LogoutCommand
-from whaticket_core.use_cases.refresh_tokens import RefreshTokens, RefreshTokensCommand
-from whaticket_core.use_cases.register import Register, RegisterCommand
+from whaticket_core.use_cases.auth.authenticate import Authenticated
+from whaticket_core.use_cases.auth.login import Login, LoginCommand
+from whaticket_core.use_cases.auth.logout import Logout, LogoutAll, LogoutAllCommand, LogoutCommand
+from whaticket_core.use_cases.auth.refresh_tokens import RefreshTokens, RefreshTokensCommand
+from whaticket_core.use_cases.auth.register import Register, RegisterCommand
 
 from ..protection import auth_rate_limit
 from .common import AUTHED, Email, Name, NewPassword, errors

@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 
 from whaticket_core.domain.contact import Contact, ExtraInfo
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.contacts import (
+from whaticket_core.use_cases.directory.contacts import (
     CreateContact,
     CreateContactCommand,
     DeleteContact,
@@ -25,7 +25,7 @@ from whaticket_core.use_cases.contacts import (
     UpdateContact,
     UpdateContactCommand,
 )
-from whaticket_core.use_cases.unset import UNSET as CORE_UNSET
+from whaticket_core.use_cases.shared.unset import UNSET as CORE_UNSET
 
 from .common import AUTHED, Email, Limit, Name, Offset, PathId, Search, errors, offset_query
 

@@ -18,9 +18,9 @@ from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.delete_message import DeleteMessage, DeleteMessageCommand
-from whaticket_core.use_cases.edit_message import EditMessage, EditMessageCommand
-from whaticket_core.use_cases.message_queries import (
+from whaticket_core.use_cases.messages.delete_message import DeleteMessage, DeleteMessageCommand
+from whaticket_core.use_cases.messages.edit_message import EditMessage, EditMessageCommand
+from whaticket_core.use_cases.messages.message_queries import (
     GetMessage,
     GetMessageCommand,
     GetMessageMedia,
@@ -28,7 +28,7 @@ from whaticket_core.use_cases.message_queries import (
     ListMessages,
     ListMessagesCommand,
 )
-from whaticket_core.use_cases.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
 
 from .. import idempotency
 from ..errors import field_of

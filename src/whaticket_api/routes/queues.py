@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 
 from whaticket_core.domain.queue import Queue
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.queues import (
+from whaticket_core.use_cases.directory.queues import (
     CreateQueue,
     CreateQueueCommand,
     DeleteQueue,

@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 from whaticket_core.domain.message import MAX_BODY_LENGTH
 from whaticket_core.domain.quick_answer import QuickAnswer
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.quick_answers import (
+from whaticket_core.use_cases.directory.quick_answers import (
     CreateQuickAnswer,
     CreateQuickAnswerCommand,
     DeleteQuickAnswer,

@@ -11,7 +11,7 @@ from litestar import get, put
 from litestar.params import JSONBody, PathParameter
 
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.settings import (
+from whaticket_core.use_cases.directory.settings import (
     ListSettings,
     ListSettingsCommand,
     UpdateSetting,

@@ -16,12 +16,12 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import get, post
 from litestar.params import JSONBody, QueryParameter
 
-from whaticket_adapters.whatsapp.simulator import SimulatedGroup, SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType, MessageAck
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.guards import require_admin
-from whaticket_core.use_cases.whatsapps import GetWhatsApp, GetWhatsAppCommand
+from whaticket_core.use_cases.connections.whatsapps import GetWhatsApp, GetWhatsAppCommand
+from whaticket_core.use_cases.shared.guards import require_admin
 
 from ..runtime import Transport
 from .common import AUTHED, MAX_ID, BodyId, PathId, errors

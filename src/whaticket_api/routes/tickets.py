@@ -12,13 +12,13 @@ from litestar.params import JSONBody, QueryParameter
 
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.accept_ticket import AcceptTicket, AcceptTicketCommand
-from whaticket_core.use_cases.close_ticket import CloseTicket, CloseTicketCommand
-from whaticket_core.use_cases.create_ticket import CreateTicket, CreateTicketCommand
-from whaticket_core.use_cases.delete_ticket import DeleteTicket, DeleteTicketCommand
-from whaticket_core.use_cases.read_ticket import ReadTicket, ReadTicketCommand
-from whaticket_core.use_cases.reopen_ticket import ReopenTicket, ReopenTicketCommand
-from whaticket_core.use_cases.ticket_queries import (
+from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
+from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
+from whaticket_core.use_cases.tickets.create_ticket import CreateTicket, CreateTicketCommand
+from whaticket_core.use_cases.tickets.delete_ticket import DeleteTicket, DeleteTicketCommand
+from whaticket_core.use_cases.tickets.read_ticket import ReadTicket, ReadTicketCommand
+from whaticket_core.use_cases.tickets.reopen_ticket import ReopenTicket, ReopenTicketCommand
+from whaticket_core.use_cases.tickets.ticket_queries import (
     CountTickets,
     CountTicketsCommand,
     GetTicket,
@@ -26,8 +26,8 @@ from whaticket_core.use_cases.ticket_queries import (
     ListTickets,
     ListTicketsCommand,
 )
-from whaticket_core.use_cases.transfer_ticket import TransferTicket, TransferTicketCommand
-from whaticket_core.use_cases.update_ticket import UpdateTicket, UpdateTicketCommand
+from whaticket_core.use_cases.tickets.transfer_ticket import TransferTicket, TransferTicketCommand
+from whaticket_core.use_cases.tickets.update_ticket import UpdateTicket, UpdateTicketCommand
 
 from ..wire import TicketOut, ticket_out
 from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list

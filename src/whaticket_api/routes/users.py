@@ -12,8 +12,7 @@ from litestar.params import JSONBody
 
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.unset import UNSET as CORE_UNSET
-from whaticket_core.use_cases.users import (
+from whaticket_core.use_cases.directory.users import (
     CreateUser,
     CreateUserCommand,
     DeleteUser,
@@ -25,6 +24,7 @@ from whaticket_core.use_cases.users import (
     UpdateUser,
     UpdateUserCommand,
 )
+from whaticket_core.use_cases.shared.unset import UNSET as CORE_UNSET
 
 from .auth import UserOut, user_out
 from .common import AUTHED, BodyId, Email, Limit, Name, NewPassword, Offset, PathId, Search, errors, offset_query

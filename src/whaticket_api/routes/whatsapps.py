@@ -16,7 +16,7 @@ from litestar.params import JSONBody, QueryParameter
 from whaticket_core.domain.message import MAX_BODY_LENGTH
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import WhatsApp
-from whaticket_core.use_cases.whatsapp_sessions import (
+from whaticket_core.use_cases.connections.whatsapp_sessions import (
     GetQrCode,
     GetQrCodeCommand,
     LogoutSession,
@@ -26,7 +26,7 @@ from whaticket_core.use_cases.whatsapp_sessions import (
     StartSession,
     StartSessionCommand,
 )
-from whaticket_core.use_cases.whatsapps import (
+from whaticket_core.use_cases.connections.whatsapps import (
     CreateWhatsApp,
     CreateWhatsAppCommand,
     DeleteWhatsApp,

@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
-from whaticket_core.use_cases.inbound_commands import InboundMessage
-from whaticket_core.use_cases.receive_message import ReceiveMessage
-from whaticket_core.use_cases.whatsapp_sessions import UpdateQrCode, UpdateQrCodeCommand
+from whaticket_core.use_cases.connections.whatsapp_sessions import UpdateQrCode, UpdateQrCodeCommand
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 
 PASSWORD = "correct-horse-battery"
 _numbers = itertools.count(5511900000001)

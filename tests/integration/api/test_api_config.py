@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from redis_databases import SHARED, redis_url
 
 from whaticket_api.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused, RedisIdempotencyStore, Stored, begin
 from whaticket_api.protection import RedisRateLimiter
@@ -51,7 +52,7 @@ def test_defaults_and_overrides(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def redis() -> AsyncIterator[tuple[Any, str]]:
-    client = Redis.from_url("redis://127.0.0.1:6379/0")
+    client = Redis.from_url(redis_url(SHARED))
     prefix = f"whaticket-test-{uuid.uuid4().hex[:10]}:"
     yield client, prefix
     keys = [k async for k in client.scan_iter(match=f"{prefix}*")]

@@ -9,7 +9,7 @@ from api_harness import Live
 from api_world import World, ok
 
 from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
-from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

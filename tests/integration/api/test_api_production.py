@@ -20,11 +20,12 @@ import asyncpg
 import httpx
 import pytest
 import redis as sync_redis
+from redis_databases import PRODUCTION, redis_url
 
 from whaticket_adapters.sql.database import upgrade
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-REDIS_DB = 14  # a database of its own: SAQ queues, leases and simulator state use fixed key names
+REDIS_URL = redis_url(PRODUCTION)  # a database of its own: SAQ queues, leases and simulator state use fixed key names
 WAIT = 60.0  # bounds a hang; never a timing assertion
 PASSWORD = "correct-horse-battery"
 
@@ -66,7 +67,7 @@ def _until(check: Callable[[], Any], what: str) -> Any:
 def deployment(tmp_path: Path) -> Iterator[str]:
     name = f"whaticket_prod_{uuid.uuid4().hex[:10]}"
     url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    redis_url = REDIS_URL
     r = sync_redis.Redis.from_url(redis_url)
     r.flushdb()
     processes: list[subprocess.Popen[bytes]] = []
@@ -144,7 +145,7 @@ def test_serve_and_worker_share_jobs_sessions_and_events(deployment: str) -> Non
     _until(lambda: api.get(f"/whatsapps/{wid}/qrcode").status_code == 200, "a QR code")
     # The worker's SessionOwner takes the connection's lease (simulated sessions live in Redis, so the API process
     # may act on them too; a neonize session would run only in the lease holder).
-    leases = sync_redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}")
+    leases = sync_redis.Redis.from_url(REDIS_URL)
     holder = _until(lambda: leases.get(f"whaticket:session-lease:{wid}"), "a worker to hold the session lease")
     leases.close()
     assert holder.decode().count(":") >= 1

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_api.app import create_app
 from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
-from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 
 
 async def test_a_conversation_through_the_simulator(clean_db: AsyncEngine, live: Live, tmp_path: Path) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
+
+from redis_databases import SHARED, redis_url
 
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import MediaType, Message, MessageAck
@@ -22,12 +23,12 @@ from whaticket_core.testing import (
     ManualClock,
     RecordingPublisher,
 )
-from whaticket_core.use_cases.deliver_message import DeliverMessage
-from whaticket_core.use_cases.download_inbound_media import DownloadInboundMedia
-from whaticket_core.use_cases.send_read_receipts import SendReadReceipts
-from whaticket_core.use_cases.sweep_pending_messages import SweepPendingMessages
+from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
+from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
+from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = redis_url(SHARED)
 CUSTOMER = "5511999990001"
 
 

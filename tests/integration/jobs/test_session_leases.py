@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 from job_world import REDIS_URL
 
-from whaticket_adapters.whatsapp.lease import RedisLease, SessionOwner
+from whaticket_adapters.whatsapp.cluster.lease import RedisLease, SessionOwner
 
 pytestmark = pytest.mark.integration
 

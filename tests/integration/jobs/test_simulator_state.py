@@ -13,8 +13,7 @@ import redis.asyncio as aioredis
 from job_world import REDIS_URL
 
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator import SimulatedMedia, SimulatorTransport
-from whaticket_adapters.whatsapp.simulator_state import (
+from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
     OutboxMedia,
@@ -22,6 +21,7 @@ from whaticket_adapters.whatsapp.simulator_state import (
     SimulatedSession,
     StoredMedia,
 )
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedMedia, SimulatorTransport
 from whaticket_core.domain.message import MediaType
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError

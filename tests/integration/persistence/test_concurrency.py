@@ -16,8 +16,8 @@ from whaticket_adapters.sql.models import ContactRow, MessageRow, TicketRow
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH
 from whaticket_core.testing import InMemoryJobQueue, ManualClock, RecordingPublisher
-from whaticket_core.use_cases.inbound_commands import InboundMessage
-from whaticket_core.use_cases.receive_message import ReceiveMessage
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 
 TASKS = 20
 MESSAGES = 200

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from whaticket_adapters.whatsapp.simulator import SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_api.cli import main
 
 

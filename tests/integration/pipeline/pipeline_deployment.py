@@ -22,12 +22,12 @@ from typing import Any, TypeVar
 
 import httpx
 from redis.asyncio import Redis
+from redis_databases import PIPELINE, redis_url
 
 T = TypeVar("T")
 
 # The pipeline suite's own Redis database: SAQ queues, session leases and the simulator state use fixed key names.
-REDIS_DB = int(os.environ.get("TEST_PIPELINE_REDIS_DB", "13"))
-REDIS_URL = os.environ.get("TEST_PIPELINE_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DB}")
+REDIS_URL = redis_url(PIPELINE)
 WAIT = 45.0  # bounds a hang; never a timing assertion
 PASSWORD = "correct-horse-battery"
 HERE = Path(__file__).parent

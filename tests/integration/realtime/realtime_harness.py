@@ -36,13 +36,13 @@ from whaticket_core.testing import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from whaticket_core.use_cases.accept_ticket import AcceptTicket, AcceptTicketCommand
-from whaticket_core.use_cases.close_ticket import CloseTicket, CloseTicketCommand
-from whaticket_core.use_cases.create_ticket import CreateTicket, CreateTicketCommand
-from whaticket_core.use_cases.delete_ticket import DeleteTicket, DeleteTicketCommand
-from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand
-from whaticket_core.use_cases.send_message import SendMessage, SendMessageCommand
-from whaticket_core.use_cases.transfer_ticket import TransferTicket, TransferTicketCommand
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
+from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
+from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
+from whaticket_core.use_cases.tickets.create_ticket import CreateTicket, CreateTicketCommand
+from whaticket_core.use_cases.tickets.delete_ticket import DeleteTicket, DeleteTicketCommand
+from whaticket_core.use_cases.tickets.transfer_ticket import TransferTicket, TransferTicketCommand
 
 SECRET = "realtime-tests-access-secret-0123456789"
 REFRESH_SECRET = "realtime-tests-refresh-secret-0123456789"

@@ -15,12 +15,13 @@ import pytest
 import redis.asyncio as aioredis
 from realtime_harness import World
 from realtime_support import about_ticket, free_port
+from redis_databases import SHARED, redis_url
 
 from whaticket_api.realtime import write_only_publisher
 from whaticket_core.domain.events import UserSessionsRevoked, WhatsAppStatusChanged
 from whaticket_core.domain.whatsapp import ConnectionStatus
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = redis_url(SHARED)
 HERE = Path(__file__).parent
 
 

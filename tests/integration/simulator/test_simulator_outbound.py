@@ -7,7 +7,7 @@ import base64
 
 from simulator_harness import OUTBOX_FIELDS, Sim, eventually, on_message, wait_count
 
-from whaticket_core.use_cases.deliver_message import DEFAULT_MAX_ATTEMPTS
+from whaticket_core.use_cases.messages.deliver_message import DEFAULT_MAX_ATTEMPTS
 
 CUSTOMER = "5511988887777"
 CUSTOMER_WA_ID = "3A0CUSTOMER0001"

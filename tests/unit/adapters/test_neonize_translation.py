@@ -26,13 +26,13 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
 )
 from neonize.utils.jid import build_jid
 
-from whaticket_adapters.whatsapp.neonize_translation import (
+from whaticket_adapters.whatsapp.neonize.translation import (
     decode_media_ref,
     translate_message,
     translate_receipt,
 )
 from whaticket_core.domain.message import MediaType, MessageAck
-from whaticket_core.use_cases.inbound_commands import (
+from whaticket_core.use_cases.inbound.inbound_commands import (
     InboundEdit,
     InboundMedia,
     InboundMessage,

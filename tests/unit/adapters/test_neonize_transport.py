@@ -27,12 +27,12 @@ from neonize.utils.jid import build_jid
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.neonize_translation import encode_media_ref
-from whaticket_adapters.whatsapp.neonize_transport import NeonizeTransport, session_store_for
+from whaticket_adapters.whatsapp.neonize.translation import encode_media_ref
+from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport, session_store_for
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
-from whaticket_core.use_cases.inbound_commands import InboundMessage, InboundReceipt
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage, InboundReceipt
 
 ME = build_jid("5511888888888")
 CUSTOMER = build_jid("5511999999999")

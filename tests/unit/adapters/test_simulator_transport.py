@@ -9,21 +9,21 @@ import pytest
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator import SimulatedGroup, SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
 from whaticket_core.domain.errors import WhatsAppNotConnected
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.jobs import DownloadMedia
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
-from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
-from whaticket_core.use_cases.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
-from whaticket_core.use_cases.update_message_ack import UpdateMessageAck
-from whaticket_core.use_cases.whatsapp_sessions import (
+from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateConnectionStatus,
     UpdateConnectionStatusCommand,
     UpdateQrCode,
     UpdateQrCodeCommand,
 )
+from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
 
 CUSTOMER = "5511999990001"
 
@@ -234,7 +234,7 @@ async def test_close_cancels_pending_reconnects(sim: Harness) -> None:
 
 async def _pending_reply(sim: Harness, ticket_id: int, body: str) -> int:
     from whaticket_core.domain.user import Role
-    from whaticket_core.use_cases.send_message import SendMessage, SendMessageCommand
+    from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
     w = sim.world
     admin = await w.viewer(role=Role.ADMIN)

@@ -19,12 +19,12 @@ from whaticket_core.domain.settings import USER_CREATION
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.testing import FakePasswordHasher, FakeTokenCodec, InMemoryAuthUserQueries
-from whaticket_core.use_cases.auth_tokens import AuthResult
-from whaticket_core.use_cases.authenticate import Authenticate, AuthenticateCommand
-from whaticket_core.use_cases.login import Login, LoginCommand
-from whaticket_core.use_cases.logout import Logout, LogoutAll, LogoutAllCommand, LogoutCommand
-from whaticket_core.use_cases.refresh_tokens import RefreshTokens, RefreshTokensCommand
-from whaticket_core.use_cases.register import Register, RegisterCommand
+from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
+from whaticket_core.use_cases.auth.login import Login, LoginCommand
+from whaticket_core.use_cases.auth.logout import Logout, LogoutAll, LogoutAllCommand, LogoutCommand
+from whaticket_core.use_cases.auth.refresh_tokens import RefreshTokens, RefreshTokensCommand
+from whaticket_core.use_cases.auth.register import Register, RegisterCommand
+from whaticket_core.use_cases.auth.token_steps import AuthResult
 
 PASSWORD = "correct horse"
 

@@ -8,7 +8,7 @@ from ticket_seed import add_ticket, admin
 from whaticket_core.domain.contact import ExtraInfo
 from whaticket_core.domain.errors import ActionForbidden, ContactExists, ContactNotFound, InvalidInput
 from whaticket_core.domain.pagination import OffsetQuery
-from whaticket_core.use_cases.contacts import (
+from whaticket_core.use_cases.directory.contacts import (
     CreateContact,
     CreateContactCommand,
     DeleteContact,

@@ -12,9 +12,9 @@ from whaticket_core.domain.settings import GROUP_MESSAGES
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
 from whaticket_core.ports.transport import Recipient
-from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
-from whaticket_core.use_cases.send_message import MediaUpload, SendMessage, SendMessageCommand
-from whaticket_core.use_cases.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
+from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
 NUMBER = "5511999990001"
 

@@ -11,10 +11,10 @@ from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MediaType
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.transport import Recipient
-from whaticket_core.use_cases.delete_message import DeleteMessage, DeleteMessageCommand
-from whaticket_core.use_cases.deliver_message import DeliverMessage, DeliverMessageCommand
-from whaticket_core.use_cases.edit_message import EditMessage, EditMessageCommand
-from whaticket_core.use_cases.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.delete_message import DeleteMessage, DeleteMessageCommand
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.edit_message import EditMessage, EditMessageCommand
+from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
 
 NUMBER = "5511999990001"
 

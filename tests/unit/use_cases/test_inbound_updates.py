@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from whaticket_core.domain.events import MessageUpdated
-from whaticket_core.use_cases.apply_inbound_edit import ApplyInboundEdit
-from whaticket_core.use_cases.apply_inbound_revoke import ApplyInboundRevoke
-from whaticket_core.use_cases.inbound_commands import InboundEdit, InboundRevoke
+from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
+from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
+from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit, InboundRevoke
 
 NUMBER = "5511999990001"
 

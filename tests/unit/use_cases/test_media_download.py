@@ -8,9 +8,9 @@ from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MediaType
 from whaticket_core.ports.jobs import DownloadMedia
 from whaticket_core.ports.transport import TransportError
-from whaticket_core.use_cases.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
-from whaticket_core.use_cases.inbound_commands import InboundMedia
-from whaticket_core.use_cases.retry import RetryLater
+from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia
+from whaticket_core.use_cases.shared.retry import RetryLater
 
 NUMBER = "5511999990001"
 

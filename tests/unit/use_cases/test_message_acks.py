@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MessageAck
-from whaticket_core.use_cases.inbound_commands import InboundReceipt
-from whaticket_core.use_cases.update_message_ack import UpdateMessageAck
+from whaticket_core.use_cases.inbound.inbound_commands import InboundReceipt
+from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
 NUMBER = "5511999990001"
 

@@ -10,7 +10,7 @@ from whaticket_core.domain.events import MessageCreated, TicketCreated
 from whaticket_core.domain.message import MessageAck
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.ports.jobs import DeliverMessage
-from whaticket_core.use_cases.queue_bot import parse_choice
+from whaticket_core.use_cases.inbound.queue_bot_steps import parse_choice
 
 NUMBER = "5511999990001"
 MENU = "Welcome {{name}}! Pick one:"

@@ -15,7 +15,7 @@ from whaticket_core.domain.errors import (
 )
 from whaticket_core.domain.pagination import OffsetQuery
 from whaticket_core.domain.user import Role
-from whaticket_core.use_cases.queues import (
+from whaticket_core.use_cases.directory.queues import (
     CreateQueue,
     CreateQueueCommand,
     DeleteQueue,

@@ -6,7 +6,7 @@ import pytest
 
 from whaticket_core.domain.errors import InvalidInput, QuickAnswerNotFound, QuickAnswerShortcutTaken
 from whaticket_core.domain.pagination import OffsetQuery
-from whaticket_core.use_cases.quick_answers import (
+from whaticket_core.use_cases.directory.quick_answers import (
     CreateQuickAnswer,
     CreateQuickAnswerCommand,
     DeleteQuickAnswer,

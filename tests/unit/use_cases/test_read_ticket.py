@@ -9,9 +9,9 @@ from whaticket_core.domain.events import TicketUpdated
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.jobs import SendReadReceipts as SendReadReceiptsJob
 from whaticket_core.ports.transport import Recipient, TransportError
-from whaticket_core.use_cases.read_ticket import ReadTicket, ReadTicketCommand
-from whaticket_core.use_cases.retry import RetryLater
-from whaticket_core.use_cases.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
+from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
+from whaticket_core.use_cases.shared.retry import RetryLater
+from whaticket_core.use_cases.tickets.read_ticket import ReadTicket, ReadTicketCommand
 
 NUMBER = "5511999990001"
 

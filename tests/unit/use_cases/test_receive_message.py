@@ -17,8 +17,8 @@ from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.ports.jobs import DownloadMedia
 from whaticket_core.ports.unit_of_work import StoreConflict
 from whaticket_core.testing import InMemoryUnitOfWork
-from whaticket_core.use_cases.inbound_commands import InboundMedia, InboundMessage
-from whaticket_core.use_cases.receive_message import ReceiveMessage
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 
 NUMBER = "5511999990001"
 

@@ -10,7 +10,7 @@ from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.jobs import DeliverMessage
-from whaticket_core.use_cases.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
 
 NUMBER = "5511999990001"
 

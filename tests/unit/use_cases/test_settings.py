@@ -8,7 +8,7 @@ from ticket_seed import admin
 from whaticket_core.domain.errors import ActionForbidden, InvalidInput, SettingNotFound
 from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES, USER_CREATION
 from whaticket_core.domain.user import Role
-from whaticket_core.use_cases.settings import (
+from whaticket_core.use_cases.directory.settings import (
     ListSettings,
     ListSettingsCommand,
     Setting,

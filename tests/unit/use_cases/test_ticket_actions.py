@@ -28,12 +28,12 @@ from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.jobs import DeliverMessage
 from whaticket_core.testing import InMemoryStore, InMemoryUnitOfWork
-from whaticket_core.use_cases.close_ticket import CloseTicket, CloseTicketCommand
-from whaticket_core.use_cases.create_ticket import CreateTicket, CreateTicketCommand
-from whaticket_core.use_cases.delete_ticket import DeleteTicket, DeleteTicketCommand
-from whaticket_core.use_cases.reopen_ticket import ReopenTicket, ReopenTicketCommand
-from whaticket_core.use_cases.transfer_ticket import TransferTicket, TransferTicketCommand
-from whaticket_core.use_cases.update_ticket import UpdateTicket, UpdateTicketCommand
+from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
+from whaticket_core.use_cases.tickets.create_ticket import CreateTicket, CreateTicketCommand
+from whaticket_core.use_cases.tickets.delete_ticket import DeleteTicket, DeleteTicketCommand
+from whaticket_core.use_cases.tickets.reopen_ticket import ReopenTicket, ReopenTicketCommand
+from whaticket_core.use_cases.tickets.transfer_ticket import TransferTicket, TransferTicketCommand
+from whaticket_core.use_cases.tickets.update_ticket import UpdateTicket, UpdateTicketCommand
 
 OPEN, PENDING, CLOSED = TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.CLOSED
 

@@ -10,7 +10,7 @@ from whaticket_core.domain.read_models import TicketCounts
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.testing import InMemoryMessageQueries, InMemoryTicketQueries
-from whaticket_core.use_cases.message_queries import (
+from whaticket_core.use_cases.messages.message_queries import (
     GetMessage,
     GetMessageCommand,
     GetMessageMedia,
@@ -19,7 +19,7 @@ from whaticket_core.use_cases.message_queries import (
     ListMessagesCommand,
     MessageMedia,
 )
-from whaticket_core.use_cases.ticket_queries import (
+from whaticket_core.use_cases.tickets.ticket_queries import (
     CountTickets,
     CountTicketsCommand,
     GetTicket,

@@ -20,8 +20,7 @@ from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.testing import FakePasswordHasher
-from whaticket_core.use_cases.unset import UNSET
-from whaticket_core.use_cases.users import (
+from whaticket_core.use_cases.directory.users import (
     CreateUser,
     CreateUserCommand,
     DeleteUser,
@@ -33,6 +32,7 @@ from whaticket_core.use_cases.users import (
     UpdateUser,
     UpdateUserCommand,
 )
+from whaticket_core.use_cases.shared.unset import UNSET
 
 hasher = FakePasswordHasher()
 

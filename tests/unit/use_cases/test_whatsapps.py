@@ -19,7 +19,7 @@ from whaticket_core.domain.pagination import OffsetQuery
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.testing import FakeSessionController
-from whaticket_core.use_cases.whatsapp_sessions import (
+from whaticket_core.use_cases.connections.whatsapp_sessions import (
     GetQrCode,
     GetQrCodeCommand,
     LogoutSession,
@@ -34,7 +34,7 @@ from whaticket_core.use_cases.whatsapp_sessions import (
     UpdateQrCode,
     UpdateQrCodeCommand,
 )
-from whaticket_core.use_cases.whatsapps import (
+from whaticket_core.use_cases.connections.whatsapps import (
     CreateWhatsApp,
     CreateWhatsAppCommand,
     DeleteWhatsApp,

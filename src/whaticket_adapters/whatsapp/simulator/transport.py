@@ -1,0 +1,296 @@
+"""A simulated WhatsApp for demos and end-to-end tests (``WHATSAPP_TRANSPORT=simulator``; never the default).
+
+It implements the same ports as :class:`NeonizeTransport` and reports through the same :class:`TransportHandlers`,
+so everything after the transport (use cases, jobs, retries, acks, events) runs the code path of production. What
+WhatsApp would do is driven from outside: :meth:`inbound` (a customer writes), :meth:`receipt`, :meth:`scan`,
+:meth:`drop`, :meth:`fail_next`; what the business sent is read with :meth:`outbox`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from whaticket_adapters.whatsapp.backoff import Backoff
+from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.simulator.state import (
+    InMemorySimulatorState,
+    OutboxItem,
+    OutboxMedia,
+    SimulatedSession,
+    SimulatorState,
+    StoredMedia,
+)
+from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
+from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.whatsapp import ConnectionStatus
+from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
+
+log = logging.getLogger(__name__)
+
+MEDIA_REF_PREFIX = "sim:"
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedMedia:
+    media_type: MediaType
+    mime_type: str
+    data: bytes
+    file_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedGroup:
+    group_id: str
+    name: str
+    participant: str
+    participant_name: str | None = None
+
+
+def default_number(whatsapp_id: int) -> str:
+    return f"5511900{whatsapp_id:06d}"
+
+
+class SimulatorTransport:
+    """Implements ``MessageSender``, ``SessionController`` and ``MediaFetcher`` against :class:`SimulatorState`
+    (:class:`InMemorySimulatorState` in one process; ``RedisSimulatorState`` when API and workers are separate).
+
+    With ``require_connection`` (the default, like WhatsApp) sends and inbound messages need the connection to be
+    ``CONNECTED`` (after :meth:`scan`); a send on a connection that is not connected fails as retryable.
+    """
+
+    def __init__(
+        self,
+        *,
+        handlers: TransportHandlers,
+        state: SimulatorState | None = None,
+        backoff: Backoff | None = None,
+        require_connection: bool = True,
+        number_for: Callable[[int], str] = default_number,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.state: SimulatorState = state if state is not None else InMemorySimulatorState()
+        self._handlers = handlers
+        self._backoff = backoff or Backoff()
+        self._require_connection = require_connection
+        self._number_for = number_for
+        self._sleep = sleep
+        self._reconnects: dict[int, asyncio.Task[None]] = {}
+
+    # -- MessageSender -----------------------------------------------------------------------------------------------
+
+    async def send_text(
+        self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
+    ) -> str:
+        await self._before_send(whatsapp_id)
+        wa_id = await self._new_wa_id("3EB0SIM")
+        item = OutboxItem(0, whatsapp_id, "text", to.address, to.is_group, body, wa_id, quoted_wa_message_id)
+        await self.state.append_outbox(item)
+        return wa_id
+
+    async def send_media(
+        self,
+        whatsapp_id: int,
+        to: Recipient,
+        media: OutboundMedia,
+        *,
+        caption: str = "",
+        quoted_wa_message_id: str | None = None,
+    ) -> str:
+        if not isinstance(media.data, bytes):
+            raise TransportError("media must be bytes", retryable=False)
+        await self._before_send(whatsapp_id)
+        wa_id = await self._new_wa_id("3EB0SIM")
+        sent = OutboxMedia(media.media_type, media.mime_type, media.data, media.file_name)
+        item = OutboxItem(0, whatsapp_id, "media", to.address, to.is_group, caption, wa_id, quoted_wa_message_id, sent)
+        await self.state.append_outbox(item)
+        return wa_id
+
+    async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None:
+        await self._before_send(whatsapp_id)
+        await self.state.append_outbox(OutboxItem(0, whatsapp_id, "edit", to.address, to.is_group, body, wa_message_id))
+
+    async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None:
+        await self._before_send(whatsapp_id)
+        await self.state.append_outbox(OutboxItem(0, whatsapp_id, "delete", to.address, to.is_group, "", wa_message_id))
+
+    async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None:
+        # Receipts need the connection but do not consume fail-next failures (those are for sends).
+        await self._require_connected(whatsapp_id)
+        item = OutboxItem(0, whatsapp_id, "read-receipt", chat.address, chat.is_group, wa_message_ids=wa_message_ids)
+        await self.state.append_outbox(item)
+
+    # -- MediaFetcher ------------------------------------------------------------------------------------------------
+
+    async def fetch(self, whatsapp_id: int, media_ref: str) -> bytes:
+        stored = await self.state.get_media(media_ref) if media_ref.startswith(MEDIA_REF_PREFIX) else None
+        if stored is None:
+            raise TransportError(f"media {media_ref!r} is gone", retryable=False)
+        return stored.data
+
+    # -- SessionController -------------------------------------------------------------------------------------------
+
+    async def start_session(self, whatsapp_id: int) -> None:
+        """A connected session stays (and is reported again); otherwise a new QR code is shown until :meth:`scan`."""
+        session = await self.state.get_session(whatsapp_id)
+        if session is not None and session.status is ConnectionStatus.CONNECTED:
+            await self._status(whatsapp_id, ConnectionStatus.CONNECTED, session.number)
+            return
+        qr = f"SIMULATOR:{whatsapp_id}:{secrets.token_urlsafe(24)}"
+        await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.QRCODE, qr=qr))
+        await self._handlers.on_qr(whatsapp_id, qr)
+
+    async def request_pair_code(self, whatsapp_id: int, phone_number: str) -> str:
+        digits = "".join(ch for ch in phone_number if ch.isdigit())
+        await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.PAIRING, number=digits or None))
+        code = secrets.token_hex(4).upper()
+        return f"{code[:4]}-{code[4:]}"
+
+    async def logout(self, whatsapp_id: int) -> None:
+        self._cancel_reconnect(whatsapp_id)
+        await self.state.set_session(whatsapp_id, None)
+        await self._status(whatsapp_id, ConnectionStatus.DISCONNECTED)
+
+    # -- what WhatsApp would do --------------------------------------------------------------------------------------
+
+    async def scan(self, whatsapp_id: int, number: str | None = None) -> str:
+        """The phone scans the QR (or enters the pair code): the connection is ``CONNECTED`` as ``number``."""
+        session = await self.state.get_session(whatsapp_id)
+        if session is None or session.status not in (ConnectionStatus.QRCODE, ConnectionStatus.PAIRING):
+            raise WhatsAppNotConnected(
+                f"Connection {whatsapp_id} is not waiting for a scan; start its session first", whatsappId=whatsapp_id
+            )
+        linked = number or session.number or self._number_for(whatsapp_id)
+        await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.CONNECTED, number=linked))
+        await self._status(whatsapp_id, ConnectionStatus.CONNECTED, linked)
+        return linked
+
+    async def drop(self, whatsapp_id: int, *, failed_reconnects: int = 0) -> None:
+        """The connection is lost: ``OPENING`` while it reconnects after a backoff (``failed_reconnects`` failed
+        tries first, each waiting longer), then ``CONNECTED`` again, as NeonizeTransport reports a real loss."""
+        session = await self.state.get_session(whatsapp_id)
+        if session is None or session.status is not ConnectionStatus.CONNECTED:
+            raise WhatsAppNotConnected(f"Connection {whatsapp_id} is not connected", whatsappId=whatsapp_id)
+        await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.OPENING, number=session.number))
+        await self._status(whatsapp_id, ConnectionStatus.OPENING)
+        self._cancel_reconnect(whatsapp_id)
+        task = asyncio.create_task(self._reconnect(whatsapp_id, session.number, failed_reconnects))
+        self._reconnects[whatsapp_id] = task
+        task.add_done_callback(lambda done: self._forget(whatsapp_id, done))
+
+    async def inbound(
+        self,
+        whatsapp_id: int,
+        *,
+        sender: str,
+        body: str = "",
+        name: str | None = None,
+        wa_message_id: str | None = None,
+        quoted_wa_message_id: str | None = None,
+        media: SimulatedMedia | None = None,
+        group: SimulatedGroup | None = None,
+        from_me: bool = False,
+        timestamp: datetime | None = None,
+    ) -> InboundMessage:
+        """A message as WhatsApp delivers it (the same ``wa_message_id`` twice is a redelivery). ``sender`` is the
+        customer's number; in a group, ``group.participant`` wrote it. Returns the command handed to the core."""
+        await self._require_connected(whatsapp_id, domain_error=True)
+        if not body and media is None:
+            raise InvalidInput("a message needs a body or media", "body")
+        wa_id = wa_message_id or await self._new_wa_id("SIMIN")
+        inbound_media = None
+        if media is not None:
+            ref = f"{MEDIA_REF_PREFIX}{await self.state.next_id()}-{secrets.token_hex(6)}"
+            await self.state.put_media(ref, StoredMedia(media.data, media.mime_type))
+            inbound_media = InboundMedia(media.media_type, media.mime_type, ref, media.file_name)
+        command = InboundMessage(
+            whatsapp_id=whatsapp_id,
+            wa_message_id=wa_id,
+            chat=group.group_id if group is not None else sender,
+            body=body,
+            is_group=group is not None,
+            from_me=from_me,
+            push_name=None if (group is not None or from_me) else name,
+            group_name=group.name if group is not None else None,
+            participant=group.participant if group is not None else None,
+            participant_name=group.participant_name if group is not None else None,
+            media=inbound_media,
+            quoted_wa_message_id=quoted_wa_message_id,
+            timestamp=timestamp,
+        )
+        await self._handlers.dispatch(command)
+        return command
+
+    async def receipt(self, whatsapp_id: int, wa_message_ids: tuple[str, ...], ack: MessageAck) -> None:
+        if ack not in (MessageAck.DELIVERED, MessageAck.READ):
+            raise InvalidInput("a receipt is delivered or read", "type")
+        await self._handlers.dispatch(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
+
+    async def fail_next(self, whatsapp_id: int, count: int, error: str = "simulated failure") -> None:
+        await self.state.fail_next(whatsapp_id, count, error)
+
+    async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]:
+        return await self.state.outbox(whatsapp_id, after)
+
+    async def close(self) -> None:
+        for whatsapp_id in list(self._reconnects):
+            self._cancel_reconnect(whatsapp_id)
+
+    # -- internals ---------------------------------------------------------------------------------------------------
+
+    async def _before_send(self, whatsapp_id: int) -> None:
+        await self._require_connected(whatsapp_id)
+        error = await self.state.take_failure(whatsapp_id)
+        if error is not None:
+            raise TransportError(error, retryable=True)
+
+    async def _require_connected(self, whatsapp_id: int, *, domain_error: bool = False) -> None:
+        if not self._require_connection:
+            return
+        session = await self.state.get_session(whatsapp_id)
+        if session is None or session.status is not ConnectionStatus.CONNECTED:
+            reason = f"WhatsApp connection {whatsapp_id} is not connected"
+            if domain_error:
+                raise WhatsAppNotConnected(reason, whatsappId=whatsapp_id)
+            raise TransportError(reason, retryable=True)
+
+    async def _new_wa_id(self, prefix: str) -> str:
+        return f"{prefix}{await self.state.next_id():012d}"
+
+    async def _status(self, whatsapp_id: int, status: ConnectionStatus, number: str | None = None) -> None:
+        try:
+            await self._handlers.on_status(whatsapp_id, status, number)
+        except Exception:
+            log.exception("status handler failed for connection %s (%s)", whatsapp_id, status)
+
+    async def _reconnect(self, whatsapp_id: int, number: str | None, failures: int) -> None:
+        for attempt in range(failures + 1):
+            await self._sleep(self._backoff.delay(attempt))
+            if attempt < failures:
+                log.info("simulated reconnect %s of connection %s failed", attempt + 1, whatsapp_id)
+        await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.CONNECTED, number=number))
+        await self._status(whatsapp_id, ConnectionStatus.CONNECTED, number)
+
+    def _cancel_reconnect(self, whatsapp_id: int) -> None:
+        task = self._reconnects.pop(whatsapp_id, None)
+        if task is not None:
+            task.cancel()
+
+    def _forget(self, whatsapp_id: int, task: asyncio.Task[None]) -> None:
+        if self._reconnects.get(whatsapp_id) is task:
+            del self._reconnects[whatsapp_id]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("simulated reconnect of %s failed: %r", whatsapp_id, task.exception())
+
+    async def wait_reconnected(self, whatsapp_id: int) -> None:
+        """Wait for a reconnect started by :meth:`drop` in this process (tests and the dev routes)."""
+        task = self._reconnects.get(whatsapp_id)
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(task)

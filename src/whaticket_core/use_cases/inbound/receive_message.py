@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from whaticket_core.domain.contact import MAX_NAME_LENGTH, Contact
+from whaticket_core.domain.errors import InvalidInput, WhatsAppNotFound
+from whaticket_core.domain.events import DomainEvent, MessageCreated, TicketCreated
+from whaticket_core.domain.message import Message, MessageAck, preview, validate_body
+from whaticket_core.domain.numbers import normalize_group_id, normalize_number
+from whaticket_core.domain.read_models import MessageView
+from whaticket_core.domain.settings import GROUP_MESSAGES, SPECS, TICKET_REOPEN_WINDOW_MINUTES
+from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus
+from whaticket_core.domain.whatsapp import WhatsApp
+from whaticket_core.ports.clock import Clock
+from whaticket_core.ports.jobs import DeliverMessage, DownloadMedia, Job, JobQueue
+from whaticket_core.ports.publisher import EventPublisher
+from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
+from whaticket_core.use_cases.shared.retry import retry_on_conflict
+from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveMessageResult:
+    """Where the message went. ``duplicate``: it was already stored (a redelivery), the ids are the stored ones.
+    ``ignored``: a group message while the ``groupMessages`` setting is ``ignore``; nothing was stored."""
+
+    ticket_id: int | None
+    message_id: int | None
+    duplicate: bool = False
+    ignored: bool = False
+
+
+@dataclass(slots=True)
+class _Outcome:
+    result: ReceiveMessageResult
+    events: list[DomainEvent] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+
+
+class ReceiveMessage:
+    """A message WhatsApp delivered (from a customer, a group, or the company's own phone) becomes part of a ticket.
+
+    Rules:
+    - Group messages are dropped while setting ``groupMessages`` is ``ignore`` (the default). With ``ticket``, the
+      group is the contact (``is_group``) with one ticket, and each message records its ``participant``.
+    - The sender is normalised (E.164 digits; groups by group id) and the contact found or created. A contact still
+      named by its number takes the customer's WhatsApp push name.
+    - Idempotent on (connection, WhatsApp message id): a redelivery stores nothing and returns the stored ids.
+    - Ticket: the contact's active one on this connection (locked, so concurrent deliveries never lose an unread
+      count); else the last closed one, reopened as ``pending``, unassigned, queue kept, when it was closed less than
+      ``ticketReopenWindowMinutes`` (default 120) ago; else a new ``pending`` ticket.
+    - The message becomes the ticket's last message and counts as unread, except a ``from_me`` message (sent from
+      the company's phone), which is stored on the same ticket as sent by this side.
+    - A quoted WhatsApp id is resolved to the stored message when known; inbound media is recorded on the message and
+      downloaded by a ``DownloadMedia`` job enqueued after commit.
+    - The queue routing bot (:mod:`.queue_bot`) answers customers on queueless pending tickets; its replies are
+      stored pending and delivered by ``DeliverMessage`` jobs after commit.
+    - Two deliveries racing to create the same contact, ticket or message: the loser retries the whole transaction
+      (``concurrent_update`` after a few losses).
+    - After commit: ``ticket:created`` for a new ticket, else ``ticket:updated`` (with the previous placement when it
+      was reopened or routed), then ``message:created`` for the message and each bot reply.
+
+    Message times come from the clock, not from WhatsApp's timestamp: phones' clocks drift, and the ticket list and
+    the edit window need one time line.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, publisher: EventPublisher, jobs: JobQueue) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._publisher = publisher
+        self._jobs = jobs
+
+    async def execute(self, command: InboundMessage) -> ReceiveMessageResult:
+        outcome = await retry_on_conflict(lambda: self._transaction(command))
+        for job in outcome.jobs:
+            await self._jobs.enqueue(job)
+        if outcome.events:
+            await self._publisher.publish(outcome.events)
+        return outcome.result
+
+    async def _transaction(self, command: InboundMessage) -> _Outcome:
+        async with self._uow as uow:
+            if command.is_group and await _setting(uow, GROUP_MESSAGES) != "ticket":
+                return _Outcome(ReceiveMessageResult(None, None, ignored=True))
+            stored = await uow.messages.get_by_wa_id(command.whatsapp_id, command.wa_message_id)
+            if stored is not None:
+                return _Outcome(ReceiveMessageResult(stored.ticket_id, stored.id, duplicate=True))
+            connection = await uow.whatsapps.get(command.whatsapp_id)
+            if connection is None:
+                raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsappId=command.whatsapp_id)
+            now = self._clock.now()
+            contact = await self._contact(uow, command, now)
+            ticket, created, before = await self._ticket(uow, contact, connection, now)
+
+            message = await self._store_message(uow, ticket, contact, command, now)
+            ticket.record_message(preview(message.body, message.media_type), now, unread=not command.from_me)
+            bot_replies: list[Message] = []
+            if bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
+                bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
+            await uow.tickets.save(ticket)
+            view = await view_of(uow, ticket)
+            await uow.commit()
+
+        events: list[DomainEvent] = [TicketCreated(view)] if created else list(ticket_changed(view, before))
+        events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
+        jobs: list[Job] = [DeliverMessage(m.id) for m in bot_replies]
+        if message.media_ref is not None:
+            jobs.insert(0, DownloadMedia(message.id))
+        return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
+
+    async def _contact(self, uow: UnitOfWork, command: InboundMessage, now: datetime) -> Contact:
+        if command.is_group:
+            number = normalize_group_id(command.chat)
+            name = command.group_name
+        else:
+            number = normalize_number(command.chat)
+            # On a message from the company's phone the push name is the company's own.
+            name = None if command.from_me else command.push_name
+        display = _clean_name(name)
+        contact = await uow.contacts.get_by_number(number)
+        if contact is None:
+            contact = Contact(name=display or number, number=number, created_at=now, is_group=command.is_group)
+            await uow.contacts.add(contact)
+        elif display and contact.name == contact.number:
+            contact.name = display
+            await uow.contacts.save(contact)
+        return contact
+
+    async def _ticket(
+        self, uow: UnitOfWork, contact: Contact, connection: WhatsApp, now: datetime
+    ) -> tuple[Ticket, bool, TicketPlacement]:
+        """The ticket to store on, whether it is new, and its placement before this message."""
+        ticket = await uow.tickets.get_active(contact.id, connection.id, for_update=True)
+        if ticket is not None:
+            return ticket, False, ticket.placement
+        last = await uow.tickets.get_last_closed(contact.id, connection.id)
+        window = timedelta(minutes=int(await _setting(uow, TICKET_REOPEN_WINDOW_MINUTES)))
+        if last is not None and last.closed_at is not None and now - last.closed_at < window:
+            before = last.placement
+            last.reopen_by_customer(now)
+            await uow.tickets.save(last)
+            return last, False, before
+        ticket = Ticket(
+            contact_id=contact.id,
+            whatsapp_id=connection.id,
+            status=TicketStatus.PENDING,
+            created_at=now,
+            updated_at=now,
+            is_group=contact.is_group,
+        )
+        await uow.tickets.add(ticket)
+        return ticket, True, ticket.placement
+
+    async def _store_message(
+        self, uow: UnitOfWork, ticket: Ticket, contact: Contact, command: InboundMessage, now: datetime
+    ) -> Message:
+        quoted_id = None
+        if command.quoted_wa_message_id:
+            quoted = await uow.messages.get_by_wa_id(command.whatsapp_id, command.quoted_wa_message_id)
+            quoted_id = quoted.id if quoted is not None else None
+        media = command.media
+        participant = None
+        if command.is_group and command.participant:
+            participant = _participant_number(command.participant)
+        message = Message(
+            ticket_id=ticket.id,
+            contact_id=contact.id,
+            whatsapp_id=command.whatsapp_id,
+            from_me=command.from_me,
+            body=validate_body(command.body),
+            # A message of the company's phone has reached WhatsApp (sent); a customer's has reached us.
+            ack=MessageAck.SENT if command.from_me else MessageAck.DELIVERED,
+            created_at=now,
+            wa_message_id=command.wa_message_id,
+            media_type=media.media_type if media else None,
+            media_mime=media.mime_type if media else None,
+            media_name=media.file_name if media else None,
+            media_ref=media.media_ref if media else None,
+            quoted_message_id=quoted_id,
+            participant=participant,
+            participant_name=_clean_name(command.participant_name) if command.is_group else None,
+        )
+        await uow.messages.add(message)
+        return message
+
+
+async def _setting(uow: UnitOfWork, key: str) -> str:
+    value = await uow.settings.get(key)
+    return value if value is not None else SPECS[key].default
+
+
+def _clean_name(name: str | None) -> str | None:
+    if name is None:
+        return None
+    cleaned = " ".join(name.split())[:MAX_NAME_LENGTH]
+    return cleaned or None
+
+
+def _participant_number(raw: str) -> str:
+    try:
+        return normalize_number(raw)
+    except InvalidInput:
+        # WhatsApp's hidden-number ids (``...@lid``) are not phone numbers; keep them as WhatsApp gave them.
+        return raw.strip()

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whaticket_core.domain.errors import MessageNotEditable, WhatsAppNotConnected
+from whaticket_core.domain.events import MessageUpdated
+from whaticket_core.domain.read_models import MessageView
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.ports.clock import Clock
+from whaticket_core.ports.publisher import EventPublisher
+from whaticket_core.ports.transport import MessageSender, TransportError
+from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.messages.message_steps import load_visible_message, recipient_of
+from whaticket_core.use_cases.shared.ticket_access import view_of
+
+
+@dataclass(frozen=True, slots=True)
+class EditMessageCommand:
+    message_id: int
+    actor: Viewer
+    body: str
+
+
+class EditMessage:
+    """An agent corrects a text message this side sent.
+
+    Rules: the actor must see the message's ticket (else ``message_not_found``); only a text message from this side
+    that WhatsApp has (sent, delivered or read), not deleted, within 15 minutes of sending can be edited (else
+    ``message_not_editable``). The edit is sent to WhatsApp inline, before commit, so the agent learns at once whether
+    it happened and the stored body never disagrees with the customer's: a retryable transport failure answers
+    ``whatsapp_not_connected`` (try again later), a refusal ``message_not_editable``; either way nothing changes.
+    Publishes ``message:updated`` after commit.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, sender: MessageSender, publisher: EventPublisher) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._sender = sender
+        self._publisher = publisher
+
+    async def execute(self, command: EditMessageCommand) -> MessageView:
+        async with self._uow as uow:
+            message, ticket = await load_visible_message(uow, command.message_id, command.actor)
+            message.edit(command.body, self._clock.now())
+            if message.wa_message_id is None:  # edit() refuses messages WhatsApp does not have
+                raise MessageNotEditable(f"Message {message.id} has not reached WhatsApp", messageId=message.id)
+            try:
+                await self._sender.edit_text(
+                    message.whatsapp_id, await recipient_of(uow, ticket), message.wa_message_id, message.body
+                )
+            except TransportError as exc:
+                raise transport_failure(exc, message.id) from exc
+            await uow.messages.save(message)
+            ticket_view = await view_of(uow, ticket)
+            await uow.commit()
+        view = MessageView.of(message)
+        await self._publisher.publish([MessageUpdated(view, ticket_view)])
+        return view
+
+
+def transport_failure(exc: TransportError, message_id: int) -> MessageNotEditable | WhatsAppNotConnected:
+    """An inline transport call failed: retryable means WhatsApp is out of reach for now, else it refused."""
+    if exc.retryable:
+        return WhatsAppNotConnected(f"WhatsApp is not reachable: {exc.reason}", messageId=message_id)
+    return MessageNotEditable(f"WhatsApp refused the change: {exc.reason}", messageId=message_id)

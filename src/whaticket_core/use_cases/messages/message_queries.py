@@ -1,0 +1,96 @@
+"""Reads of messages; each goes through its ticket's visibility, so an invisible ticket's messages are 404s too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whaticket_core.domain.errors import MediaNotFound, MessageNotFound, TicketNotFound
+from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage
+from whaticket_core.domain.read_models import MessageView
+from whaticket_core.domain.visibility import Viewer, can_see
+from whaticket_core.ports.media import MediaStore
+from whaticket_core.ports.queries import MessageQueries, TicketQueries
+from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.tickets.ticket_queries import visible_ticket
+
+
+@dataclass(frozen=True, slots=True)
+class ListMessagesCommand:
+    ticket_id: int
+    actor: Viewer
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+class ListMessages:
+    """A ticket's messages, newest first, one keyset page at a time; ``ticket_not_found`` when the ticket is unknown
+    or invisible to the actor."""
+
+    def __init__(self, tickets: TicketQueries, messages: MessageQueries) -> None:
+        self._tickets = tickets
+        self._messages = messages
+
+    async def execute(self, command: ListMessagesCommand) -> CursorPage[MessageView]:
+        await visible_ticket(self._tickets, command.ticket_id, command.actor)
+        return await self._messages.list_messages(command.ticket_id, limit=command.limit, cursor=command.cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class GetMessageCommand:
+    message_id: int
+    actor: Viewer
+
+
+class GetMessage:
+    """One message; ``message_not_found`` when it does not exist or its ticket is invisible to the actor."""
+
+    def __init__(self, tickets: TicketQueries, messages: MessageQueries) -> None:
+        self._tickets = tickets
+        self._messages = messages
+
+    async def execute(self, command: GetMessageCommand) -> MessageView:
+        message = await self._messages.get_message(command.message_id)
+        if message is not None:
+            try:
+                await visible_ticket(self._tickets, message.ticket_id, command.actor)
+            except TicketNotFound:
+                message = None
+        if message is None:
+            raise MessageNotFound(f"Message {command.message_id} not found", messageId=command.message_id)
+        return message
+
+
+@dataclass(frozen=True, slots=True)
+class GetMessageMediaCommand:
+    message_id: int
+    actor: Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class MessageMedia:
+    data: bytes
+    mime_type: str
+    file_name: str | None
+
+
+class GetMessageMedia:
+    """A message's media bytes and type.
+
+    Rules: ``message_not_found`` when the message does not exist or its ticket is invisible to the actor;
+    ``media_not_found`` when it has no stored media (none, not downloaded yet, or deleted for everyone).
+    """
+
+    def __init__(self, uow: UnitOfWork, media: MediaStore) -> None:
+        self._uow = uow
+        self._media = media
+
+    async def execute(self, command: GetMessageMediaCommand) -> MessageMedia:
+        async with self._uow as uow:
+            message = await uow.messages.get(command.message_id)
+            ticket = None if message is None else await uow.tickets.get(message.ticket_id)
+        if message is None or ticket is None or not can_see(command.actor, ticket.placement):
+            raise MessageNotFound(f"Message {command.message_id} not found", messageId=command.message_id)
+        if message.media_key is None or message.is_deleted:
+            raise MediaNotFound(f"Message {command.message_id} has no media", messageId=command.message_id)
+        data = await self._media.load(message.media_key)
+        return MessageMedia(data, message.media_mime or "application/octet-stream", message.media_name)

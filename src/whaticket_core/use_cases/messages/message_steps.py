@@ -1,0 +1,43 @@
+"""Steps the message use cases share: finding a message's ticket, checking the actor may see it, addressing its
+chat on WhatsApp."""
+
+from __future__ import annotations
+
+from whaticket_core.domain.errors import MessageNotFound
+from whaticket_core.domain.message import Message
+from whaticket_core.domain.read_models import TicketView
+from whaticket_core.domain.ticket import Ticket
+from whaticket_core.domain.visibility import Viewer, can_see
+from whaticket_core.ports.transport import Recipient
+from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.ticket_access import view_of
+
+
+async def ticket_of(uow: UnitOfWork, message: Message, *, for_update: bool = False) -> Ticket:
+    ticket = await uow.tickets.get(message.ticket_id, for_update=for_update)
+    if ticket is None:  # a foreign key guarantees it; reaching here means the store is corrupt
+        raise LookupError(f"message {message.id} has no ticket {message.ticket_id}")
+    return ticket
+
+
+async def ticket_view_of(uow: UnitOfWork, message: Message) -> TicketView:
+    return await view_of(uow, await ticket_of(uow, message))
+
+
+async def load_visible_message(uow: UnitOfWork, message_id: int, actor: Viewer) -> tuple[Message, Ticket]:
+    """The message (locked for update) and its ticket; MessageNotFound when either is missing or the actor may not
+    see the ticket (its existence is not disclosed)."""
+    message = await uow.messages.get(message_id, for_update=True)
+    if message is not None:
+        ticket = await ticket_of(uow, message)
+        if can_see(actor, ticket.placement):
+            return message, ticket
+    raise MessageNotFound(f"Message {message_id} not found", messageId=message_id)
+
+
+async def recipient_of(uow: UnitOfWork, ticket: Ticket) -> Recipient:
+    """The ticket's chat on WhatsApp: the contact's number, or the group id for a group ticket."""
+    contact = await uow.contacts.get(ticket.contact_id)
+    if contact is None:
+        raise LookupError(f"ticket {ticket.id} has no contact {ticket.contact_id}")
+    return Recipient(contact.number, is_group=contact.is_group)

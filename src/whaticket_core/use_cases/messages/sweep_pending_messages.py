@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from whaticket_core.ports.clock import Clock
+from whaticket_core.ports.jobs import DeliverMessage, JobQueue
+from whaticket_core.ports.unit_of_work import UnitOfWork
+
+STALE_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepPendingMessagesCommand:
+    limit: int = 500
+
+
+class SweepPendingMessages:
+    """The periodic safety net of the outbox: a crash between a commit and its enqueue (or a lost job) leaves an
+    outbound message ``pending``; every such message older than a minute gets its ``DeliverMessage`` job again.
+
+    Rules: at most ``limit`` messages per run, oldest first; the job queue drops a twin of a job still waiting, and
+    delivery is idempotent, so re-enqueueing a message whose job is merely slow is harmless. Returns the count.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, jobs: JobQueue) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._jobs = jobs
+
+    async def execute(self, command: SweepPendingMessagesCommand) -> int:
+        async with self._uow as uow:
+            stale = await uow.messages.list_stale_pending(self._clock.now() - STALE_AFTER, command.limit)
+        for message in stale:
+            await self._jobs.enqueue(DeliverMessage(message.id))
+        return len(stale)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whaticket_core.domain.read_models import TicketView
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.ports.clock import Clock
+from whaticket_core.ports.jobs import JobQueue
+from whaticket_core.ports.publisher import EventPublisher
+from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
+from whaticket_core.use_cases.tickets.ticket_steps import after_commit, send_farewell
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTicketCommand:
+    ticket_id: int
+    actor: Viewer
+
+
+class CloseTicket:
+    """Close a pending or open ticket.
+
+    Rules: the actor must see the ticket (else ``ticket_not_found``); an already closed ticket answers
+    ``invalid_ticket_transition``. When the connection has a farewell message it is rendered (``{{name}}``) and stored
+    as a pending outbound message in the same transaction; its ``DeliverMessage`` job is enqueued after commit.
+    Publishes ``ticket:updated`` and ``ticket:closed``, then ``message:created`` for the farewell.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, publisher: EventPublisher, jobs: JobQueue) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._publisher = publisher
+        self._jobs = jobs
+
+    async def execute(self, command: CloseTicketCommand) -> TicketView:
+        async with self._uow as uow:
+            ticket = await load_visible_ticket(uow, command.ticket_id, command.actor)
+            before = ticket.placement
+            now = self._clock.now()
+            ticket.close(now)
+            farewell = await send_farewell(uow, ticket, now)
+            await uow.tickets.save(ticket)
+            view = await view_of(uow, ticket)
+            await uow.commit()
+        await after_commit(self._jobs, self._publisher, ticket_changed(view, before), view, farewell)
+        return view

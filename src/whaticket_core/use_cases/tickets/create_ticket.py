@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whaticket_core.domain.errors import ContactNotFound, NoWhatsAppConnection, QueueNotFound, WhatsAppNotFound
+from whaticket_core.domain.events import TicketCreated
+from whaticket_core.domain.read_models import TicketView
+from whaticket_core.domain.ticket import Ticket, TicketStatus
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.domain.whatsapp import WhatsApp
+from whaticket_core.ports.clock import Clock
+from whaticket_core.ports.publisher import EventPublisher
+from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.use_cases.tickets.ticket_steps import already_open, conflict_error
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTicketCommand:
+    contact_id: int
+    actor: Viewer
+    whatsapp_id: int | None = None
+    queue_id: int | None = None
+
+
+class CreateTicket:
+    """An agent starts a conversation: a new ``open`` ticket assigned to the caller.
+
+    Rules: the contact, queue and connection named must exist (``contact_not_found``, ``queue_not_found``,
+    ``whatsapp_not_found``). The connection is the one given, else the caller's own, else the default one; with none
+    at all, 409 ``no_whatsapp_connection``. When the contact already has an active ticket there, 409
+    ``ticket_already_open`` with ``details.ticketId`` (also when a racing writer won and the store refused).
+    Publishes ``ticket:created`` after commit.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, publisher: EventPublisher) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._publisher = publisher
+
+    async def execute(self, command: CreateTicketCommand) -> TicketView:
+        contact_id = command.contact_id
+        whatsapp_id = 0
+        try:
+            async with self._uow as uow:
+                contact = await uow.contacts.get(contact_id)
+                if contact is None:
+                    raise ContactNotFound(f"Contact {contact_id} not found", contactId=contact_id)
+                if command.queue_id is not None and await uow.queues.get(command.queue_id) is None:
+                    raise QueueNotFound(f"Queue {command.queue_id} not found", queueId=command.queue_id)
+                whatsapp = await self._connection(uow, command)
+                whatsapp_id = whatsapp.id
+                await already_open(uow, contact_id, whatsapp_id)
+                now = self._clock.now()
+                ticket = Ticket(
+                    contact_id=contact_id,
+                    whatsapp_id=whatsapp_id,
+                    status=TicketStatus.OPEN,
+                    created_at=now,
+                    updated_at=now,
+                    queue_id=command.queue_id,
+                    user_id=command.actor.user_id,
+                    is_group=contact.is_group,
+                )
+                await uow.tickets.add(ticket)
+                view = TicketView.of(ticket, contact)
+                await uow.commit()
+        except StoreConflict as exc:
+            if exc.constraint != "active_ticket":
+                raise
+            raise await conflict_error(self._uow, contact_id, whatsapp_id) from None
+        await self._publisher.publish([TicketCreated(view)])
+        return view
+
+    async def _connection(self, uow: UnitOfWork, command: CreateTicketCommand) -> WhatsApp:
+        if command.whatsapp_id is not None:
+            whatsapp = await uow.whatsapps.get(command.whatsapp_id)
+            if whatsapp is None:
+                raise WhatsAppNotFound(
+                    f"WhatsApp connection {command.whatsapp_id} not found", whatsappId=command.whatsapp_id
+                )
+            return whatsapp
+        user = await uow.users.get(command.actor.user_id)
+        if user is not None and user.whatsapp_id is not None:
+            own = await uow.whatsapps.get(user.whatsapp_id)
+            if own is not None:
+                return own
+        default = await uow.whatsapps.get_default()
+        if default is None:
+            raise NoWhatsAppConnection("There is no WhatsApp connection to open the ticket on")
+        return default

@@ -1,0 +1,85 @@
+"""Steps the ticket actions share, so ``PUT /tickets/:id`` obeys exactly the rules of accept, transfer, close and
+reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from whaticket_core.domain.errors import ActionForbidden, InvalidInput, QueueNotFound, TicketAlreadyOpen, UserNotFound
+from whaticket_core.domain.events import DomainEvent, MessageCreated
+from whaticket_core.domain.message import Message
+from whaticket_core.domain.read_models import MessageView, TicketView
+from whaticket_core.domain.ticket import Ticket
+from whaticket_core.domain.user import Role
+from whaticket_core.domain.visibility import Viewer
+from whaticket_core.ports.jobs import DeliverMessage, JobQueue
+from whaticket_core.ports.publisher import EventPublisher
+from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.messages.outbound_steps import render_greeting, store_outbound
+
+
+async def check_transfer(
+    uow: UnitOfWork, actor: Viewer, ticket: Ticket, user_id: int | None, queue_id: int | None
+) -> None:
+    """Targets must exist; an agent (role ``user``) may hand a ticket to another user only when that user is a member
+    of the target queue (the given one, else the ticket's own). Anyone may move a ticket to a queue, or take it."""
+    if user_id is None and queue_id is None:
+        raise InvalidInput("A transfer needs a userId or a queueId", "userId", "queueId")
+    if queue_id is not None and await uow.queues.get(queue_id) is None:
+        raise QueueNotFound(f"Queue {queue_id} not found", queueId=queue_id)
+    if user_id is None:
+        return
+    target = await uow.users.get(user_id)
+    if target is None:
+        raise UserNotFound(f"User {user_id} not found", userId=user_id)
+    if actor.role is not Role.USER or user_id == actor.user_id:
+        return
+    target_queue = queue_id if queue_id is not None else ticket.queue_id
+    if target_queue is None or target_queue not in target.queue_ids:
+        raise ActionForbidden(f"User {user_id} is not a member of the ticket's target queue", userId=user_id)
+
+
+async def send_farewell(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Message | None:
+    """Store the connection's farewell (``{{name}}`` rendered) as a pending outbound message, if it has one."""
+    whatsapp = await uow.whatsapps.get(ticket.whatsapp_id)
+    if whatsapp is None or not whatsapp.farewell_message.strip():
+        return None
+    contact = await uow.contacts.get(ticket.contact_id)
+    name = contact.name if contact is not None else ""
+    return await store_outbound(uow, ticket, render_greeting(whatsapp.farewell_message, name), now)
+
+
+async def already_open(uow: UnitOfWork, contact_id: int, whatsapp_id: int, *, exclude: int = 0) -> None:
+    """Raise TicketAlreadyOpen (with ``details.ticketId``) when the contact has another active ticket there."""
+    other = await uow.tickets.get_active(contact_id, whatsapp_id)
+    if other is not None and other.id != exclude:
+        raise TicketAlreadyOpen(
+            f"Contact {contact_id} already has ticket {other.id} open", ticketId=other.id, contactId=contact_id
+        )
+
+
+async def conflict_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int) -> TicketAlreadyOpen:
+    """After the store refused a second active ticket (a racing writer won), name the winner in a fresh transaction."""
+    async with uow:
+        other = await uow.tickets.get_active(contact_id, whatsapp_id)
+    if other is None:
+        return TicketAlreadyOpen(f"Contact {contact_id} already has a ticket open", contactId=contact_id)
+    return TicketAlreadyOpen(
+        f"Contact {contact_id} already has ticket {other.id} open", ticketId=other.id, contactId=contact_id
+    )
+
+
+async def after_commit(
+    jobs: JobQueue,
+    publisher: EventPublisher,
+    events: Sequence[DomainEvent],
+    view: TicketView,
+    message: Message | None,
+) -> None:
+    """Enqueue the delivery of a stored outbound message, then publish (message events after the ticket's)."""
+    all_events = list(events)
+    if message is not None:
+        await jobs.enqueue(DeliverMessage(message.id))
+        all_events.append(MessageCreated(MessageView.of(message), view))
+    await publisher.publish(all_events)
