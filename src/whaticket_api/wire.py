@@ -9,7 +9,9 @@ from datetime import datetime
 
 import msgspec
 
+from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
+from whaticket_core.domain.ticket import TicketStatus
 
 API_PREFIX = "/api/v1"
 
@@ -24,7 +26,7 @@ class ContactSummaryOut(msgspec.Struct, rename="camel"):
 
 class TicketOut(msgspec.Struct, rename="camel"):
     id: int
-    status: str
+    status: TicketStatus
     contact: ContactSummaryOut
     whatsapp_id: int
     queue_id: int | None
@@ -44,8 +46,8 @@ class MessageOut(msgspec.Struct, rename="camel"):
     contact_id: int
     from_me: bool
     body: str
-    ack: str
-    media_type: str | None
+    ack: MessageAck
+    media_type: MediaType | None
     media_url: str | None
     quoted_message_id: int | None
     is_edited: bool
@@ -63,7 +65,7 @@ def contact_summary_out(c: ContactSummary) -> ContactSummaryOut:
 def ticket_out(t: TicketView) -> TicketOut:
     return TicketOut(
         id=t.id,
-        status=t.status.value,
+        status=t.status,
         contact=contact_summary_out(t.contact),
         whatsapp_id=t.whatsapp_id,
         queue_id=t.queue_id,
@@ -89,8 +91,8 @@ def message_out(m: MessageView) -> MessageOut:
         contact_id=m.contact_id,
         from_me=m.from_me,
         body=m.body,
-        ack=m.ack.value,
-        media_type=m.media_type.value if m.media_type else None,
+        ack=m.ack,
+        media_type=m.media_type,
         media_url=media_url(m.id) if m.has_media else None,
         quoted_message_id=m.quoted_message_id,
         is_edited=m.is_edited,

@@ -18,8 +18,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
+import msgspec
 import socketio
 from litestar import Litestar
 
@@ -29,6 +30,7 @@ from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer, can_see
 
 from .managers import LocalClientManager, RedisClientManager, make_client_manager, make_write_only_manager
+from .payloads import ConnectedEvent, ErrorCode, ErrorEvent, JoinAck, payload
 from .publisher import NAMESPACE, SocketIoEventPublisher
 from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, queue_room, ticket_room, user_room
 from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, placement_from_data
@@ -36,7 +38,7 @@ from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, placement_f
 log = logging.getLogger("whaticket.realtime")
 
 DEFAULT_CHANNEL = "whaticket-socketio"
-UNAUTHORIZED = "unauthorized"
+UNAUTHORIZED: Final = "unauthorized"
 
 
 class SocketUser(Protocol):
@@ -67,7 +69,7 @@ class _Socket:
 
 
 class TokenRejected(Exception):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: ErrorCode) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -218,7 +220,8 @@ class RealtimeGateway:
         # ``connected`` waits until python-socketio has completed the connection.
         for _ in range(500):  # up to 5 s on a loaded machine; in practice the first or second turn
             if self.manager.is_connected(sid, NAMESPACE):
-                await self.server.emit("connected", {"userId": user_id}, to=sid, ignore_queue=True)
+                data = payload("connected", ConnectedEvent(user_id))
+                await self.server.emit("connected", data, to=sid, ignore_queue=True)
                 return
             if sid not in self._sockets:
                 return
@@ -232,10 +235,10 @@ class RealtimeGateway:
     async def _on_disconnect(self, sid: str, reason: object = None) -> None:
         self._sockets.pop(sid, None)
 
-    async def _error(self, sid: str, code: str, event: str, raw_id: object) -> dict[str, Any]:
-        payload = {"code": code, "event": event, "id": raw_id}
-        await self.server.emit("error", payload, to=sid, ignore_queue=True)
-        return payload
+    async def _error(self, sid: str, code: ErrorCode, event: str, raw_id: object) -> dict[str, Any]:
+        data = payload("error", ErrorEvent(code, event, raw_id))
+        await self.server.emit("error", data, to=sid, ignore_queue=True)
+        return data
 
     async def _recheck(self, sid: str, event: str, raw_id: object) -> Viewer | None:
         """The socket's user, with the token checked again; None (socket dropped) when it is no longer valid."""
@@ -295,7 +298,7 @@ class RealtimeGateway:
             return await self._error(sid, "validation_error", event, raw_id)
         viewer = await self._recheck(sid, event, raw_id)
         if viewer is None:
-            return {"code": UNAUTHORIZED, "event": event, "id": raw_id}
+            return msgspec.to_builtins(ErrorEvent(UNAUTHORIZED, event, raw_id))
         try:
             ok = await allowed(viewer, target)
         except Exception:
@@ -304,7 +307,7 @@ class RealtimeGateway:
         if not ok:
             return await self._error(sid, "forbidden", event, raw_id)
         await self.server.enter_room(sid, room_of(target))
-        return {"ok": True, "event": event, "id": target}
+        return msgspec.to_builtins(JoinAck(True, event, target))
 
     async def _on_leave_ticket(self, sid: str, raw_id: object = None) -> dict[str, Any]:
         return await self._leave(sid, "leave:ticket", raw_id, ticket_room)
@@ -317,7 +320,7 @@ class RealtimeGateway:
         if target is None:
             return await self._error(sid, "validation_error", event, raw_id)
         await self.server.leave_room(sid, room_of(target))
-        return {"ok": True, "event": event, "id": target}
+        return msgspec.to_builtins(JoinAck(True, event, target))
 
     # ---- control deliveries (run on every server process for its own sockets) -------------------------------------
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from whaticket_core.domain.events import (
     DomainEvent,
     MessageCreated,
@@ -32,6 +30,15 @@ from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 
 from ..wire import message_out, ticket_out
+from .payloads import (
+    ConnectionEvent,
+    MessageCreatedEvent,
+    MessageUpdatedEvent,
+    QrCodeEvent,
+    TicketDeletedEvent,
+    TicketEvent,
+    payload,
+)
 from .rooms import STAFF_ROOM, merge_rooms, ticket_room, ticket_rooms, user_room
 
 CONTROL_PREFIX = "whaticket:"
@@ -62,9 +69,8 @@ def placement_from_data(data: dict[str, Any]) -> TicketPlacement:
     return TicketPlacement(TicketStatus(data["status"]), data.get("queueId"), data.get("userId"))
 
 
-def _ticket(view: TicketView) -> dict[str, Any]:
-    out: dict[str, Any] = msgspec.to_builtins(ticket_out(view))
-    return out
+def _ticket_event(event: str, view: TicketView) -> dict[str, Any]:
+    return payload(event, TicketEvent(ticket_out(view)))
 
 
 def _placement(view: TicketView) -> TicketPlacement:
@@ -75,36 +81,42 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
     """What to emit for one domain event, in order."""
     match event:
         case TicketCreated(ticket=t):
-            return [Delivery("ticket:created", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:created", _ticket_event("ticket:created", t), ticket_rooms(t.id, _placement(t)))]
         case TicketUpdated(ticket=t, previous=previous):
             now = _placement(t)
             rooms = ticket_rooms(t.id, now)
             if previous is None:
-                return [Delivery("ticket:updated", {"ticket": _ticket(t)}, rooms)]
+                return [Delivery("ticket:updated", _ticket_event("ticket:updated", t), rooms)]
             # The one update that moves the ticket still reaches its old rooms, so their lists can drop it; then the
             # ticket room keeps only sockets that may still see it.
+            moved = merge_rooms(rooms, ticket_rooms(t.id, previous))
             return [
-                Delivery("ticket:updated", {"ticket": _ticket(t)}, merge_rooms(rooms, ticket_rooms(t.id, previous))),
+                Delivery("ticket:updated", _ticket_event("ticket:updated", t), moved),
                 Delivery(PRUNE_TICKET_ROOM, placement_data(now), [ticket_room(t.id)]),
             ]
         case TicketClosed(ticket=t):
-            return [Delivery("ticket:closed", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:closed", _ticket_event("ticket:closed", t), ticket_rooms(t.id, _placement(t)))]
         case TicketDeleted(ticket_id=ticket_id, placement=placement):
             return [
-                Delivery("ticket:deleted", {"ticketId": ticket_id}, ticket_rooms(ticket_id, placement)),
+                Delivery(
+                    "ticket:deleted",
+                    payload("ticket:deleted", TicketDeletedEvent(ticket_id)),
+                    ticket_rooms(ticket_id, placement),
+                ),
                 Delivery(CLOSE_ROOM, {}, [ticket_room(ticket_id)]),
             ]
         case MessageCreated(message=m, ticket=t):
-            data = {"message": msgspec.to_builtins(message_out(m)), "ticket": _ticket(t)}
+            data = payload("message:created", MessageCreatedEvent(message_out(m), ticket_out(t)))
             return [Delivery("message:created", data, ticket_rooms(t.id, _placement(t)))]
         case MessageUpdated(message=m, ticket=t):
-            data = {"message": msgspec.to_builtins(message_out(m))}
+            data = payload("message:updated", MessageUpdatedEvent(message_out(m)))
             return [Delivery("message:updated", data, ticket_rooms(t.id, _placement(t)))]
         case WhatsAppQrCode(whatsapp_id=whatsapp_id, qrcode=qrcode):
             # The contract sends connection events to all staff (admins and supervisors).
-            return [Delivery("whatsapp:qrcode", {"whatsappId": whatsapp_id, "qrcode": qrcode}, [STAFF_ROOM])]
+            data = payload("whatsapp:qrcode", QrCodeEvent(whatsapp_id, qrcode))
+            return [Delivery("whatsapp:qrcode", data, [STAFF_ROOM])]
         case WhatsAppStatusChanged(whatsapp_id=whatsapp_id, status=status, number=number):
-            data = {"whatsappId": whatsapp_id, "status": status.value, "number": number}
+            data = payload("whatsapp:connection", ConnectionEvent(whatsapp_id, status, number))
             return [Delivery("whatsapp:connection", data, [STAFF_ROOM])]
         case UserSessionsRevoked(user_id=user_id):
             return [Delivery(DISCONNECT_ROOM, {}, [user_room(user_id)])]

@@ -12,6 +12,7 @@ from litestar import get, post
 from litestar.params import JSONBody
 
 from whaticket_core.domain.read_models import UserView
+from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.auth.authenticate import Authenticated
 from whaticket_core.use_cases.auth.login import Login, LoginCommand
@@ -32,14 +33,14 @@ class UserOut(msgspec.Struct, rename="camel"):
     id: int
     name: str
     email: str
-    role: str
+    role: Role
     queue_ids: list[int]
     whatsapp_id: int | None
     created_at: datetime
 
 
 def user_out(u: UserView) -> UserOut:
-    return UserOut(u.id, u.name, u.email, u.role.value, list(u.queue_ids), u.whatsapp_id, u.created_at)
+    return UserOut(u.id, u.name, u.email, u.role, list(u.queue_ids), u.whatsapp_id, u.created_at)
 
 
 class RegisterIn(msgspec.Struct, rename="camel"):

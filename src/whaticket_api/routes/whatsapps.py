@@ -15,7 +15,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from whaticket_core.domain.message import MAX_BODY_LENGTH
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.domain.whatsapp import WhatsApp
+from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     GetQrCode,
     GetQrCodeCommand,
@@ -50,7 +50,7 @@ QrFormat = Annotated[Literal["png", "svg"], QueryParameter(description="png (def
 class WhatsAppOut(msgspec.Struct, rename="camel"):
     id: int
     name: str
-    status: str
+    status: ConnectionStatus
     number: str | None
     is_default: bool
     greeting_message: str
@@ -94,7 +94,7 @@ def whatsapp_out(w: WhatsApp) -> WhatsAppOut:
     return WhatsAppOut(
         id=w.id,
         name=w.name,
-        status=w.status.value,
+        status=w.status,
         number=w.number,
         is_default=w.is_default,
         greeting_message=w.greeting_message,
