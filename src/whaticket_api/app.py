@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -9,14 +10,14 @@ from typing import Any
 from dishka import AsyncContainer, Provider, make_async_container
 from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_dishka
 from litestar import Litestar
-from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from . import openapi_fixes
 from .allow_header import with_correct_allow
+from .cors import cors_config, describe_cors
+from .docs_ui import docs_routes, render_plugins
 from .errors import EXCEPTION_HANDLERS
 from .protection import MemoryRateLimiter, RedisRateLimiter, with_security_headers
 from .providers import InfrastructureProvider, RedisHandle, RequestProvider
@@ -27,6 +28,7 @@ from .strict_body import strict_json_body
 from .wire import API_PREFIX
 
 BEARER = "BearerToken"
+log = logging.getLogger("whaticket.api")
 
 
 def _version() -> str:
@@ -49,15 +51,15 @@ def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Whaticket API",
         version=_version(),
-        description="Helpdesk for WhatsApp: tickets, queues, agents. Errors share one shape: "
-        "`{statusCode, error, code, message, details?}`.",
+        description=openapi_fixes.API_DESCRIPTION,
         path="/docs",
-        render_plugins=[SwaggerRenderPlugin(path="/")],
+        render_plugins=render_plugins(),
         components=Components(
             security_schemes={BEARER: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
         ),
-        tags=[Tag(name=n) for n in ("auth", "users", "tickets", "messages", "health")],
+        tags=[Tag(name=name, description=text) for name, text in openapi_fixes.TAGS.items()],
         use_handler_docstrings=True,
+        operation_id_creator=openapi_fixes.operation_id,
     )
 
 
@@ -73,15 +75,16 @@ def create_app(
     api_public = DishkaRouter(API_PREFIX, route_handlers=[public_auth, health.health_router()], security=[])
 
     async def on_startup(app: Litestar) -> None:
+        log.info("CORS: %s", describe_cors(settings))
         redis = await container.get(RedisHandle)
         if redis.client is not None:
             app.state.rate_limiter = RedisRateLimiter(redis.client)
 
     app = Litestar(
-        route_handlers=[api_private, api_public, health.health_router(include_in_schema=False)],
+        route_handlers=[api_private, api_public, health.health_router(include_in_schema=False), *docs_routes()],
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,
-        cors_config=_cors(settings),
+        cors_config=cors_config(settings),
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
         on_shutdown=[container.close],
@@ -101,20 +104,6 @@ def create_app(
         with_correct_allow(app.asgi_handler, app), hsts=not settings.is_development
     )
     return app
-
-
-def _cors(settings: Settings) -> CORSConfig | None:
-    if not settings.frontend_url:
-        return None
-    origins = [o.strip().rstrip("/") for o in settings.frontend_url.split(",") if o.strip()]
-    return CORSConfig(
-        allow_origins=origins,
-        allow_credentials=True,
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-        expose_headers=["Retry-After", "Idempotent-Replayed"],
-        max_age=600,
-    )
 
 
 __all__: list[Any] = ["create_app"]

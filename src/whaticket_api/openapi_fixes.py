@@ -1,40 +1,175 @@
-"""Small corrections to the generated OpenAPI document, so it states every constraint the server enforces.
+"""The OpenAPI document as clients meet it: tags, operationIds a person would type, and corrections so the document
+states exactly what the server does.
 
-Litestar drops constraints on list items (``list[Annotated[int, Meta(ge=1)]]`` becomes ``items: {type: integer}``):
-id lists get their bounds back here.
+Corrections, each derived from the code rather than from names:
+
+- Litestar drops constraints on list items (``list[Annotated[int, Meta(ge=1)]]`` becomes ``items: {type: integer}``):
+  each array property gets its items back from msgspec's own schema of the same Struct field.
+- A response or request part with a non-JSON media type whose schema is a bare string is bytes: ``format: binary``
+  (generators drop a body they cannot type).
+- Main schemas carry an example (:mod:`.openapi_examples`, each checked against its type by the tests).
 """
 
 from __future__ import annotations
 
+import re
+import typing
+from typing import Any
+
+import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPI, Schema
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar._openapi.plugin import OpenAPIPlugin
+from litestar.handlers import HTTPRouteHandler
+from litestar.types import Method
 
-from .routes.common import MAX_ID
+from .openapi_examples import SCHEMA_EXAMPLES, patch_operations
 
-ID_LIST_SUFFIX = "Ids"
+API_DESCRIPTION = """\
+Helpdesk for WhatsApp conversations: tickets, queues, agents, messages, connections.
+
+- JSON bodies in camelCase; timestamps ISO 8601 in UTC; ids positive integers.
+- `Authorization: Bearer <accessToken>` on every route but login, register, refresh and health.
+- Every error has one shape: `{statusCode, error, code, message, details?}`; `code` is stable (switch on it).
+- Lists: offset pages `{items, total, limit, offset}` or cursor pages `{items, nextCursor}`.
+- Unknown query parameters are refused (400 naming them), except `_` (a cache-buster).
+
+Realtime events (Socket.IO on the same port) are described by the AsyncAPI document at `/docs/asyncapi.json`.
+"""
+
+TAGS: dict[str, str] = {
+    "auth": "Register, log in, refresh and revoke tokens; who am I.",
+    "tickets": "Conversations with a contact: the visible list, counts and the agent actions.",
+    "messages": "A ticket's messages: read, send (text or media), edit, delete, download media.",
+    "contacts": "The people who write; numbers are stored as E.164 digits.",
+    "queues": "Departments tickets are routed to; agents belong to queues.",
+    "quick-answers": "Canned replies agents insert by shortcut.",
+    "users": "Accounts and roles (admin, supervisor, user).",
+    "whatsapps": "WhatsApp connections and their sessions: QR code, pairing code, logout.",
+    "settings": "Company-wide settings.",
+    "health": "Liveness and readiness (no token).",
+    "simulator": "Simulated WhatsApp (only with WHATSAPP_TRANSPORT=simulator): drive a customer, scan, failures.",
+}
+
+# Handlers whose function name does not read as an operation; every other operationId is the name in camelCase.
+OPERATION_IDS: dict[str, str] = {
+    "me": "getCurrentUser",
+    "refresh": "refreshTokens",
+    "health": "getHealth",
+    "ready": "getReadiness",
+    "qrcode": "getQrCode",
+    "pair_code": "requestPairCode",
+    "get_media": "getMessageMedia",
+    "inbound": "simulateInbound",
+    "receipt": "simulateReceipt",
+    "outbox": "getSimulatorOutbox",
+    "scan": "simulateQrScan",
+    "drop": "simulateConnectionDrop",
+    "fail_next": "simulateSendFailures",
+}
+
+_JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")
 
 
-def _fix_schema(schema: Schema) -> None:
-    for name, prop in (schema.properties or {}).items():
-        if not isinstance(prop, Schema) or not name.endswith(ID_LIST_SUFFIX):
-            continue
-        for candidate in [prop, *(prop.one_of or [])]:
-            if isinstance(candidate, Schema) and candidate.type == OpenAPIType.ARRAY:
-                candidate.items = Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_ID)
-                if prop.max_items is not None and candidate is not prop:
-                    candidate.max_items = prop.max_items
+def camel(name: str) -> str:
+    head, *rest = name.strip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def fix_openapi(document: OpenAPI) -> OpenAPI:
-    components = document.components
-    schemas = components.schemas if components and components.schemas else {}
-    for schema in schemas.values():
-        if isinstance(schema, Schema):
-            _fix_schema(schema)
+def operation_id(route_handler: HTTPRouteHandler, http_method: Method, path_components: list[Any]) -> str:
+    """``list_tickets`` → ``listTickets``; see ``OPERATION_IDS`` for the few renamed."""
+    name = route_handler.handler_name
+    return OPERATION_IDS.get(name) or camel(name)
+
+
+# ---- the Structs behind the document -------------------------------------------------------------------------------
+
+
+def _structs_in(annotation: Any, found: dict[str, type[msgspec.Struct]]) -> None:
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        if annotation.__name__ not in found:
+            found[annotation.__name__] = annotation
+            for field in msgspec.structs.fields(annotation):
+                _structs_in(field.type, found)
+        return
+    for arg in typing.get_args(annotation):
+        _structs_in(arg, found)
+
+
+def _handler_structs(app: Litestar) -> dict[str, type[msgspec.Struct]]:
+    found: dict[str, type[msgspec.Struct]] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler):
+                continue
+            signature = handler.parsed_fn_signature
+            _structs_in(signature.return_type.annotation, found)
+            for parameter in signature.parameters.values():
+                _structs_in(parameter.annotation, found)
+            for spec in (handler.responses or {}).values():
+                _structs_in(spec.data_container, found)
+    return found
+
+
+# ---- corrections ----------------------------------------------------------------------------------------------------
+
+
+def _variants(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return [schema, *schema.get("oneOf", []), *schema.get("anyOf", [])]
+
+
+def _restore_items(schemas: dict[str, Any], structs: dict[str, type[msgspec.Struct]]) -> None:
+    _, truth = msgspec.json.schema_components(list(structs.values()), ref_template="#/components/schemas/{name}")
+    for name, schema in schemas.items():
+        true_properties = truth.get(name, {}).get("properties", {})
+        for prop_name, prop in (schema.get("properties") or {}).items():
+            true_prop = true_properties.get(prop_name)
+            if true_prop is None:
+                continue
+            true_arrays = [v for v in _variants(true_prop) if v.get("type") == "array"]
+            if not true_arrays:
+                continue
+            true_array = true_arrays[0]
+            for variant in _variants(prop):
+                if variant.get("type") == "array":
+                    if "$ref" not in true_array.get("items", {}):
+                        variant["items"] = dict(true_array.get("items", {}))
+                    variant.update({k: true_array[k] for k in ("minItems", "maxItems") if k in true_array})
+            if prop.get("oneOf") or prop.get("anyOf"):  # length bounds belong on the array, not beside the oneOf
+                prop.pop("minItems", None)
+                prop.pop("maxItems", None)
+
+
+def _binary_bodies(document: dict[str, Any]) -> None:
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            contents = [r.get("content", {}) for r in operation.get("responses", {}).values()]
+            contents.append(operation.get("requestBody", {}).get("content", {}))
+            for content in contents:
+                for media_type, media in content.items():
+                    schema = media.get("schema", {})
+                    if (
+                        not _JSON_MEDIA.match(media_type)
+                        and not media_type.startswith("text/")
+                        and media_type not in ("image/svg+xml", "multipart/form-data")
+                        and schema.get("type") == "string"
+                    ):
+                        schema["format"] = "binary"
+
+
+def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    _restore_items(schemas, _handler_structs(app))
+    for name, example in SCHEMA_EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["examples"] = [example]
+    patch_operations(document)
+    _binary_bodies(document)
     return document
 
 
 def install(app: Litestar) -> None:
-    """Fix the document once, now: Litestar caches it and serves the cached object."""
-    fix_openapi(app.openapi_schema)
+    """Fix the served document once, now: Litestar builds it once and serves the cached dictionary."""
+    plugin = app.plugins.get(OpenAPIPlugin)
+    fix_openapi(plugin.provide_openapi_schema(), app)

@@ -5,7 +5,8 @@ Litestar converts request data with msgspec's lax rules (``strict=False``), whic
 strictly, against the handler's body type before the handler runs.
 
 Query parameters a route does not declare are refused too (a misspelt ``?queueId=`` would otherwise silently
-return an unfiltered list).
+return an unfiltered list), named as the client sent them; ``_`` is the one exception: the cache-buster many HTTP
+clients append (``?_=1732891234``).
 
 PostgreSQL text cannot hold U+0000; a NUL in a query parameter or a JSON string is refused here as a validation
 error instead of failing in the database.
@@ -20,7 +21,11 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
+from whaticket_core.domain.errors import InvalidInput
+
 from .wire import API_PREFIX
+
+CACHE_BUSTER = "_"
 
 
 def _body_type(request: Request[Any, Any, Any]) -> type | None:
@@ -64,10 +69,9 @@ def _query_names(request: Request[Any, Any, Any]) -> frozenset[str]:
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     if request.url.path.startswith(API_PREFIX):
-        unknown = sorted(set(request.query_params) - _query_names(request))
+        unknown = sorted(set(request.query_params) - _query_names(request) - {CACHE_BUSTER})
         if unknown:
-            message = f"Unknown query parameter(s): {', '.join(unknown)}"
-            raise ValidationException(message, extra=[{"message": message, "key": k} for k in unknown])
+            raise InvalidInput(f"Unknown query parameter(s): {', '.join(unknown)}", *unknown)
     for key, value in request.query_params.multi_items():
         if "\x00" in value or "\x00" in key:
             raise _refuse(key)

@@ -114,4 +114,5 @@ private_auth = [logout, logout_all, me]
 
 def auth_routers() -> tuple[DishkaRouter, DishkaRouter]:
     """Public (no bearer) and private halves, so the OpenAPI security requirement is right on each."""
-    return DishkaRouter("/auth", route_handlers=public_auth), DishkaRouter("/auth", route_handlers=private_auth)
+    public = DishkaRouter("/auth", route_handlers=public_auth, tags=["auth"])
+    return public, DishkaRouter("/auth", route_handlers=private_auth, tags=["auth"])

@@ -140,5 +140,7 @@ async def delete_contact(contact_id: PathId, viewer: FromDishka[Viewer], use_cas
 
 
 router = DishkaRouter(
-    "/contacts", route_handlers=[list_contacts, get_contact, create_contact, update_contact, delete_contact]
+    "/contacts",
+    route_handlers=[list_contacts, get_contact, create_contact, update_contact, delete_contact],
+    tags=["contacts"],
 )

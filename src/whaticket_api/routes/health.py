@@ -59,4 +59,6 @@ async def ready(engine: FromDishka[AsyncEngine], redis: FromDishka[RedisHandle])
 
 
 def health_router(path: str = "/", *, include_in_schema: bool = True) -> DishkaRouter:
-    return DishkaRouter(path, route_handlers=[health, ready], include_in_schema=include_in_schema, security=[])
+    return DishkaRouter(
+        path, route_handlers=[health, ready], include_in_schema=include_in_schema, security=[], tags=["health"]
+    )

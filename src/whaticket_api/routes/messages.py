@@ -258,5 +258,7 @@ async def get_media(
 
 
 router = DishkaRouter(
-    "/messages", route_handlers=[list_messages, get_message, send_message, edit_message, delete_message, get_media]
+    "/messages",
+    route_handlers=[list_messages, get_message, send_message, edit_message, delete_message, get_media],
+    tags=["messages"],
 )

@@ -115,4 +115,6 @@ async def delete_queue(queue_id: PathId, viewer: FromDishka[Viewer], use_case: F
     await use_case.execute(DeleteQueueCommand(viewer, queue_id))
 
 
-router = DishkaRouter("/queues", route_handlers=[list_queues, get_queue, create_queue, update_queue, delete_queue])
+router = DishkaRouter(
+    "/queues", route_handlers=[list_queues, get_queue, create_queue, update_queue, delete_queue], tags=["queues"]
+)

@@ -110,6 +110,7 @@ async def delete_quick_answer(
 
 router = DishkaRouter(
     "/quick-answers",
+    tags=["quick-answers"],
     route_handlers=[
         list_quick_answers,
         get_quick_answer,

@@ -47,4 +47,4 @@ async def update_setting(
     return SettingOut(setting.key, setting.value)
 
 
-router = DishkaRouter("/settings", route_handlers=[list_settings, update_setting])
+router = DishkaRouter("/settings", route_handlers=[list_settings, update_setting], tags=["settings"])

@@ -196,6 +196,7 @@ async def delete_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case:
 
 router = DishkaRouter(
     "/tickets",
+    tags=["tickets"],
     route_handlers=[
         list_tickets,
         count_tickets,

@@ -116,4 +116,6 @@ async def delete_user(user_id: PathId, viewer: FromDishka[Viewer], use_case: Fro
     await use_case.execute(DeleteUserCommand(viewer, user_id))
 
 
-router = DishkaRouter("/users", route_handlers=[list_users, get_user, create_user, update_user, delete_user])
+router = DishkaRouter(
+    "/users", route_handlers=[list_users, get_user, create_user, update_user, delete_user], tags=["users"]
+)

@@ -44,7 +44,10 @@ from .common import AUTHED, BodyId, Limit, Name, Offset, PathId, Search, errors,
 Greeting = Annotated[str, msgspec.Meta(max_length=MAX_BODY_LENGTH)]
 IdList = Annotated[list[BodyId], msgspec.Meta(max_length=1000)]
 Phone = Annotated[str, msgspec.Meta(min_length=1, max_length=32, description="The phone's number, any format")]
-QrFormat = Annotated[Literal["png", "svg"], QueryParameter(description="png (default) or svg")]
+QrFormat = Annotated[
+    Literal["png", "svg", "json"],
+    QueryParameter(description="png (default), svg, or json (`{qrcode, png}`: the text and a PNG data URL)"),
+]
 
 
 class WhatsAppOut(msgspec.Struct, rename="camel"):
@@ -88,6 +91,13 @@ class PairCodeIn(msgspec.Struct, rename="camel"):
 
 class PairCodeOut(msgspec.Struct, rename="camel"):
     code: str
+
+
+class QrCodeOut(msgspec.Struct, rename="camel"):
+    """The QR code as text (what a client library renders) and as a PNG data URL (for ``<img src>``)."""
+
+    qrcode: str
+    png: Annotated[str, msgspec.Meta(pattern="^data:image/png;base64,")]
 
 
 def whatsapp_out(w: WhatsApp) -> WhatsAppOut:
@@ -186,10 +196,15 @@ async def logout_session(whatsapp_id: PathId, viewer: FromDishka[Viewer], use_ca
 async def qrcode(
     whatsapp_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetQrCode], format: QrFormat = "png"
 ) -> Response[bytes]:
-    """The current QR code as `image/png` (or `?format=svg`); 404 when the connection shows none (admin)."""
+    """The current QR code as `image/png`, `?format=svg` or `?format=json` (`{qrcode, png}` with a PNG data URL, for
+    `<img src>`); 404 when the connection shows none (admin)."""
     data = await use_case.execute(GetQrCodeCommand(viewer, whatsapp_id))
     out = io.BytesIO()
     qr = segno.make(data, error="m", micro=False)
+    if format == "json":
+        png = qr.png_data_uri(scale=6, border=2)
+        body = msgspec.json.encode(QrCodeOut(data, png))
+        return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
     if format == "svg":
         qr.save(out, kind="svg", scale=6, border=2)
         return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -208,6 +223,7 @@ async def pair_code(
 
 router = DishkaRouter(
     "/whatsapps",
+    tags=["whatsapps"],
     route_handlers=[
         list_whatsapps,
         get_whatsapp,
