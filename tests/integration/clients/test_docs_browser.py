@@ -73,7 +73,8 @@ async def browser() -> Any:
 async def test_swagger_ui_shows_every_operation_under_its_tag_offline(
     browser: Browser, served: ServedApp, artifacts: Path
 ) -> None:
-    document = httpx.get(f"{served.url}/docs/openapi.json").json()
+    async with httpx.AsyncClient() as http:
+        document = (await http.get(f"{served.url}/docs/openapi.json")).json()
     expected: dict[str, list[str]] = {}
     for path_item in document["paths"].values():
         for operation in path_item.values():
@@ -109,7 +110,7 @@ async def test_redoc_renders_the_tags_offline(browser: Browser, served: ServedAp
     assert [v for v in offline.csp_violations if "cdn.redoc.ly/redoc/logo-mini.svg" not in v] == []
 
 
-async def test_the_root_leads_to_the_docs(served: ServedApp) -> None:
+def test_the_root_leads_to_the_docs(served: ServedApp) -> None:
     answer = httpx.get(f"{served.url}/", follow_redirects=False)
     assert answer.status_code in (302, 307)
     assert answer.headers["location"] == "/docs"
