@@ -158,7 +158,21 @@ def _binary_bodies(document: dict[str, Any]) -> None:
                         schema["format"] = "binary"
 
 
+def _dedupe_security(document: dict[str, Any]) -> None:
+    """Litestar concatenates the security of every layer: a route offering "bearer or nothing" inside a bearer
+    router would list bearer twice."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and "security" in operation:
+                unique: list[Any] = []
+                for requirement in operation["security"]:
+                    if requirement not in unique:
+                        unique.append(requirement)
+                operation["security"] = unique
+
+
 def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
+    _dedupe_security(document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     _restore_items(schemas, _handler_structs(app))
     for name, example in SCHEMA_EXAMPLES.items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import pkgutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.media.local import LocalMediaStore
-from whaticket_adapters.security import Argon2PasswordHasher, JwtTokenCodec
+from whaticket_adapters.security import Argon2PasswordHasher, HmacMediaLinkSigner, JwtTokenCodec
 from whaticket_adapters.sql.database import (
     SqlAuthUserQueries,
     SqlMessageQueries,
@@ -28,10 +29,12 @@ from whaticket_adapters.sql.database import (
 from whaticket_core import use_cases
 from whaticket_core.domain.auth import AuthPolicy
 from whaticket_core.domain.errors import Unauthorized
+from whaticket_core.domain.media_links import MediaGrant
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports import (
     AuthUserQueries,
     Clock,
+    MediaLinkSigner,
     MediaStore,
     MessageQueries,
     PasswordHasher,
@@ -44,6 +47,7 @@ from whaticket_core.use_cases.auth.authenticate import Authenticate, Authenticat
 
 from .idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from .settings import Settings
+from .wire import MEDIA_LINK_PARAM, media_url
 
 
 class MissingToken(Unauthorized):
@@ -97,6 +101,10 @@ class InfrastructureProvider(Provider):
     @provide
     def codec(self, settings: Settings, clock: Clock) -> TokenCodec:
         return JwtTokenCodec(settings.jwt_secret, settings.jwt_refresh_secret, clock)
+
+    @provide
+    def media_link_signer(self, settings: Settings) -> MediaLinkSigner:
+        return HmacMediaLinkSigner(settings.jwt_secret)
 
     @provide
     def policy(self, settings: Settings) -> AuthPolicy:
@@ -157,6 +165,30 @@ class InfrastructureProvider(Provider):
         return LocalMediaStore.in_data_dir(settings.data_dir)
 
 
+def bearer_token(request: Request) -> str:  # type: ignore[type-arg]
+    """The request's ``Authorization: Bearer`` token; MissingToken (401) without one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise MissingToken("A bearer access token is required")
+    return token
+
+
+class MediaLinks:
+    """Signed ``mediaUrl``s for the caller of this request: bound to the message, the caller and their token version,
+    valid for ``ttl``."""
+
+    def __init__(self, caller: Authenticated, signer: MediaLinkSigner, clock: Clock, ttl: timedelta) -> None:
+        self._caller = caller
+        self._signer = signer
+        self._now = clock.now()
+        self._ttl = ttl
+
+    def url(self, message_id: int) -> str:
+        grant = MediaGrant.issue(message_id, self._caller.user.id, self._caller.token_version, self._now, self._ttl)
+        return f"{media_url(message_id)}?{MEDIA_LINK_PARAM}={self._signer.sign(grant)}"
+
+
 class RequestProvider(Provider):
     """Per request: a fresh unit of work, every use case, and who is calling."""
 
@@ -174,12 +206,14 @@ class RequestProvider(Provider):
     @provide
     async def authenticated(self, request: Request, authenticate: Authenticate) -> Authenticated:  # type: ignore[type-arg]
         """The caller of a bearer-protected route; a missing or bad token is a 401 before the handler runs."""
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise MissingToken("A bearer access token is required")
-        return await authenticate.execute(AuthenticateCommand(token))
+        return await authenticate.execute(AuthenticateCommand(bearer_token(request)))
 
     @provide
     def viewer(self, authenticated: Authenticated) -> Viewer:
         return authenticated.viewer
+
+    @provide
+    def media_links(
+        self, authenticated: Authenticated, signer: MediaLinkSigner, clock: Clock, settings: Settings
+    ) -> MediaLinks:
+        return MediaLinks(authenticated, signer, clock, settings.media_link_ttl)

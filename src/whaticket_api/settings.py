@@ -11,6 +11,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from whaticket_core.domain.media_links import DEFAULT_MEDIA_LINK_TTL
+
 DEFAULT_PORT = 3001
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
 SECRETS_FILE = "secrets.env"
@@ -48,6 +50,8 @@ class Settings:
     delivery_timeout: timedelta = timedelta(seconds=60)
     # JOB_SWEEP_SECONDS: how often workers look for jobs left active by a worker that died (SAQ's sweep).
     job_sweep_interval: timedelta = timedelta(seconds=60)
+    # MEDIA_LINK_SECONDS: how long a signed media URL (``mediaUrl``, usable without a header) stays valid.
+    media_link_ttl: timedelta = DEFAULT_MEDIA_LINK_TTL
 
     @property
     def is_development(self) -> bool:
@@ -107,6 +111,9 @@ class Settings:
             session_lease=timedelta(seconds=_int(env, "WHATSAPP_SESSION_LEASE_SECONDS", 30)),
             delivery_timeout=timedelta(seconds=_int(env, "DELIVERY_TIMEOUT_SECONDS", 60)),
             job_sweep_interval=timedelta(seconds=_int(env, "JOB_SWEEP_SECONDS", 60)),
+            media_link_ttl=timedelta(
+                seconds=_int(env, "MEDIA_LINK_SECONDS", int(DEFAULT_MEDIA_LINK_TTL.total_seconds()))
+            ),
         )
 
 

@@ -5,6 +5,7 @@ Read models from the core are converted to msgspec Structs here, once, so both f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import msgspec
@@ -14,6 +15,8 @@ from whaticket_core.domain.read_models import ContactSummary, MessageView, Ticke
 from whaticket_core.domain.ticket import TicketStatus
 
 API_PREFIX = "/api/v1"
+# The query parameter of a signed media link (``/messages/{id}/media?sig=...``).
+MEDIA_LINK_PARAM = "sig"
 
 
 class ContactSummaryOut(msgspec.Struct, rename="camel"):
@@ -84,7 +87,9 @@ def media_url(message_id: int) -> str:
     return f"{API_PREFIX}/messages/{message_id}/media"
 
 
-def message_out(m: MessageView) -> MessageOut:
+def message_out(m: MessageView, link: Callable[[int], str] = media_url) -> MessageOut:
+    """``link`` builds ``mediaUrl``: the plain path (bearer needed; realtime events) or a signed link for the caller
+    of an HTTP request."""
     return MessageOut(
         id=m.id,
         ticket_id=m.ticket_id,
@@ -93,7 +98,7 @@ def message_out(m: MessageView) -> MessageOut:
         body=m.body,
         ack=m.ack,
         media_type=m.media_type,
-        media_url=media_url(m.id) if m.has_media else None,
+        media_url=link(m.id) if m.has_media else None,
         quoted_message_id=m.quoted_message_id,
         is_edited=m.is_edited,
         is_deleted=m.is_deleted,

@@ -18,8 +18,10 @@ from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage, DeleteMessageCommand
 from whaticket_core.use_cases.messages.edit_message import EditMessage, EditMessageCommand
+from whaticket_core.use_cases.messages.media_links import OpenMediaLink, OpenMediaLinkCommand
 from whaticket_core.use_cases.messages.message_queries import (
     GetMessage,
     GetMessageCommand,
@@ -33,7 +35,8 @@ from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMess
 from .. import idempotency
 from ..errors import field_of
 from ..idempotency import IdempotencyStore
-from ..wire import MessageOut, message_out
+from ..providers import MediaLinks, bearer_token
+from ..wire import MEDIA_LINK_PARAM, MessageOut, message_out
 from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, errors
 
 Body = Annotated[str, msgspec.Meta(max_length=MAX_BODY_LENGTH)]
@@ -162,18 +165,21 @@ async def list_messages(
     ticket_id: TicketIdQuery,
     viewer: FromDishka[Viewer],
     use_case: FromDishka[ListMessages],
+    links: FromDishka[MediaLinks],
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> MessagePage:
-    """A ticket's messages, newest first."""
+    """A ticket's messages, newest first. `mediaUrl` is a signed link for the caller (works without a header)."""
     page = await use_case.execute(ListMessagesCommand(ticket_id, viewer, limit, cursor or None))
-    return MessagePage([message_out(m) for m in page.items], page.next_cursor)
+    return MessagePage([message_out(m, links.url) for m in page.items], page.next_cursor)
 
 
 @get("/{message_id:int}", responses=errors(*AUTHED, 404))
-async def get_message(message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessage]) -> MessageOut:
-    """One message (404 when its ticket is not visible to the caller)."""
-    return message_out(await use_case.execute(GetMessageCommand(message_id, viewer)))
+async def get_message(
+    message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessage], links: FromDishka[MediaLinks]
+) -> MessageOut:
+    """One message (404 when its ticket is not visible to the caller), with a fresh signed `mediaUrl`."""
+    return message_out(await use_case.execute(GetMessageCommand(message_id, viewer)), links.url)
 
 
 @post(
@@ -188,6 +194,7 @@ async def send_message(
     viewer: FromDishka[Viewer],
     use_case: FromDishka[SendMessage],
     store: FromDishka[IdempotencyStore],
+    links: FromDishka[MediaLinks],
     idempotency_key: Annotated[
         str | None,
         HeaderParameter(
@@ -216,7 +223,7 @@ async def send_message(
             )
     try:
         command = await _command_from_request(request, viewer)
-        out = message_out(await use_case.execute(command))
+        out = message_out(await use_case.execute(command), links.url)
     except BaseException:
         if key is not None:
             await store.release(key)
@@ -228,10 +235,14 @@ async def send_message(
 
 @put("/{message_id:int}", responses=errors(*AUTHED, 404, 409))
 async def edit_message(
-    message_id: PathId, data: JSONBody[EditMessageIn], viewer: FromDishka[Viewer], use_case: FromDishka[EditMessage]
+    message_id: PathId,
+    data: JSONBody[EditMessageIn],
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[EditMessage],
+    links: FromDishka[MediaLinks],
 ) -> MessageOut:
     """Edit one's own sent text message within 15 minutes (`isEdited: true`)."""
-    return message_out(await use_case.execute(EditMessageCommand(message_id, viewer, data.body)))
+    return message_out(await use_case.execute(EditMessageCommand(message_id, viewer, data.body)), links.url)
 
 
 @delete("/{message_id:int}", status_code=204, responses=errors(*AUTHED, 404, 409))
@@ -240,21 +251,44 @@ async def delete_message(message_id: PathId, viewer: FromDishka[Viewer], use_cas
     await use_case.execute(DeleteMessageCommand(message_id, viewer))
 
 
+SignedLink = Annotated[
+    str | None,
+    QueryParameter(
+        name=MEDIA_LINK_PARAM,
+        max_length=512,
+        description="The signature of a signed `mediaUrl` (then no Authorization header is needed)",
+    ),
+]
+
+
 @get(
     "/{message_id:int}/media",
     responses=errors(*AUTHED, 404),
     media_type="application/octet-stream",
+    # Either a bearer token or a signed link (`mediaUrl` as listed), so `<img src>` works without a header.
+    security=[{"BearerToken": []}, {}],
 )
 async def get_media(
-    message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessageMedia]
+    message_id: PathId,
+    request: Request[Any, Any, Any],
+    authenticate: FromDishka[Authenticate],
+    media: FromDishka[GetMessageMedia],
+    by_link: FromDishka[OpenMediaLink],
+    sig: SignedLink = None,
 ) -> Response[bytes]:
-    """The media bytes with their content type; the ticket's visibility rules apply."""
-    media = await use_case.execute(GetMessageMediaCommand(message_id, viewer))
+    """The media bytes with their content type; the ticket's visibility rules apply. With `?sig=` (the signed
+    `mediaUrl` of a listed message) no header is needed; the link lasts `MEDIA_LINK_SECONDS` and ends with the
+    user's sessions."""
+    if sig and not request.headers.get("authorization"):
+        found = await by_link.execute(OpenMediaLinkCommand(message_id, sig))
+    else:
+        viewer = (await authenticate.execute(AuthenticateCommand(bearer_token(request)))).viewer
+        found = await media.execute(GetMessageMediaCommand(message_id, viewer))
     headers = {"Cache-Control": "private, max-age=3600"}
-    if media.file_name:
-        safe = "".join(c for c in media.file_name if c.isprintable() and c not in '"\\\r\n')[:200]
+    if found.file_name:
+        safe = "".join(c for c in found.file_name if c.isprintable() and c not in '"\\\r\n')[:200]
         headers["Content-Disposition"] = f'inline; filename="{safe}"'
-    return Response(media.data, media_type=media.mime_type, headers=headers)
+    return Response(found.data, media_type=found.mime_type, headers=headers)
 
 
 router = DishkaRouter(

@@ -173,6 +173,16 @@ class InvalidToken(Unauthorized):
     code = "invalid_token"
 
 
+class InvalidMediaLink(Unauthorized):
+    """A signed media link that was altered, names another message, or whose user's sessions ended since."""
+
+    code = "media_link_invalid"
+
+
+class MediaLinkExpired(Unauthorized):
+    code = "media_link_expired"
+
+
 class RefreshTokenReused(Unauthorized):
     code = "refresh_token_reused"
 

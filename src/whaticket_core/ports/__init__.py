@@ -16,7 +16,7 @@ from .repositories import (
     UserRepository,
     WhatsAppRepository,
 )
-from .security import PasswordHasher, TokenCodec
+from .security import MediaLinkSigner, PasswordHasher, TokenCodec
 from .transport import MessageSender, OutboundMedia, Recipient, SessionController, TransportError
 from .unit_of_work import StoreConflict, UnitOfWork
 
@@ -31,6 +31,7 @@ __all__ = [
     "Job",
     "JobQueue",
     "MediaFetcher",
+    "MediaLinkSigner",
     "MediaStore",
     "MessageQueries",
     "MessageRepository",

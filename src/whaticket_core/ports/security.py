@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..domain.auth import AccessClaims, RefreshClaims
+from ..domain.media_links import MediaGrant
 
 
 class PasswordHasher(Protocol):
@@ -25,3 +26,13 @@ class TokenCodec(Protocol):
     def encode_refresh(self, claims: RefreshClaims) -> str: ...
 
     def decode_refresh(self, token: str) -> RefreshClaims: ...
+
+
+class MediaLinkSigner(Protocol):
+    """Turns a :class:`MediaGrant` into an opaque, tamper-proof token for a URL, and back. ``read`` raises
+    :class:`~whaticket_core.domain.errors.InvalidMediaLink` for a token it did not sign or that was altered; expiry
+    is not its concern (the use case judges it on the clock)."""
+
+    def sign(self, grant: MediaGrant) -> str: ...
+
+    def read(self, token: str) -> MediaGrant: ...

@@ -10,13 +10,14 @@ from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
 from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
-from .security import FakePasswordHasher, FakeTokenCodec
+from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
 from .unit_of_work import InMemoryUnitOfWork
 
 __all__ = [
     "FakeMediaFetcher",
+    "FakeMediaLinkSigner",
     "FakeMessageSender",
     "FakePasswordHasher",
     "FakeSessionController",

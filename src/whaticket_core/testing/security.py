@@ -5,7 +5,8 @@ import json
 from datetime import UTC, datetime
 
 from ..domain.auth import AccessClaims, RefreshClaims
-from ..domain.errors import InvalidToken
+from ..domain.errors import InvalidMediaLink, InvalidToken
+from ..domain.media_links import MediaGrant
 from ..ports.clock import Clock
 
 
@@ -68,3 +69,20 @@ class FakeTokenCodec:
 
 def _utc(value: object) -> datetime:
     return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+class FakeMediaLinkSigner:
+    """Readable tokens with a fixed marker instead of a MAC: altering the marker (or garbage) is refused."""
+
+    MARKER = "fake-signed"
+
+    def sign(self, grant: MediaGrant) -> str:
+        fields = (grant.message_id, grant.user_id, grant.token_version, grant.expires_at)
+        return ".".join(str(f) for f in fields) + "." + self.MARKER
+
+    def read(self, token: str) -> MediaGrant:
+        *fields, marker = token.split(".")
+        if marker != self.MARKER or len(fields) != 4 or not all(f.isdigit() for f in fields):
+            raise InvalidMediaLink("Media link is malformed or altered")
+        message_id, user_id, version, expires_at = (int(f) for f in fields)
+        return MediaGrant(message_id, user_id, version, expires_at)

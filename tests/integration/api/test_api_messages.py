@@ -68,7 +68,7 @@ async def test_multipart_upload_and_media_download(world: World, live: Live) -> 
         201,
     )
     assert (sent["mediaType"], sent["body"]) == ("image", "the receipt")
-    assert sent["mediaUrl"] == f"/api/v1/messages/{sent['id']}/media"
+    assert sent["mediaUrl"].startswith(f"/api/v1/messages/{sent['id']}/media?sig=")
     media = await c.get(f"/messages/{sent['id']}/media", headers=h)
     assert (media.status_code, media.headers["content-type"], media.content) == (200, "image/png", PNG)
     assert media.headers["x-content-type-options"] == "nosniff"
@@ -81,6 +81,40 @@ async def test_multipart_upload_and_media_download(world: World, live: Live) -> 
     assert live.sender.outbox[-1].media.data == PNG
     no_file = await c.post("/messages", data={"ticketId": str(world.t_sales)}, files={"x": ("a", b"1")}, headers=h)
     assert (no_file.status_code, no_file.json()["details"]["fields"]) == (400, ["file"])
+
+
+async def test_signed_media_urls_work_without_a_header_for_their_user_only(world: World) -> None:
+    c, h = world.client, world.agent.headers
+    sent = await ok(
+        await c.post(
+            "/messages",
+            data={"ticketId": str(world.t_sales)},
+            files={"file": ("receipt.png", PNG, "image/png")},
+            headers=h,
+        ),
+        201,
+    )
+    listed = await ok(await c.get("/messages", params={"ticketId": world.t_sales}, headers=h))
+    url = next(m["mediaUrl"] for m in listed["items"] if m["id"] == sent["id"])
+    path = url.removeprefix("/api/v1")
+    plain = await c.get(path)  # no Authorization header: what <img src> does
+    assert (plain.status_code, plain.content) == (200, PNG)
+    # The bearer header still works, on the bare path.
+    assert (await c.get(f"/messages/{sent['id']}/media", headers=h)).content == PNG
+    # Altered, moved to another message, or missing: refused.
+    tampered = await c.get(path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB"))
+    assert (tampered.status_code, tampered.json()["code"]) == (401, "media_link_invalid")
+    other = await c.get(path.replace(f"/messages/{sent['id']}/", f"/messages/{world.m_sales}/"))
+    assert (other.status_code, other.json()["code"]) == (401, "media_link_invalid")
+    assert (await c.get(f"/messages/{sent['id']}/media")).status_code == 401
+    # Another user's signed link is theirs: the other agent cannot see the ticket and gets no link to it.
+    assert (
+        await c.get("/messages", params={"ticketId": world.t_sales}, headers=world.other_agent.headers)
+    ).status_code == 404
+    # Logging out everywhere ends the links the user was given.
+    assert (await c.post("/auth/logout-all", headers=h)).status_code == 204
+    revoked = await c.get(path)
+    assert (revoked.status_code, revoked.json()["code"]) == (401, "media_link_invalid")
 
 
 async def test_idempotency_key_replays_the_first_answer(world: World) -> None:

@@ -45,7 +45,8 @@ def test_every_operation_has_one_declared_tag_and_a_readable_unique_id(document:
     assert all(tag.get("description") for tag in document["tags"])
     ids = []
     for operation in _operations(document):
-        assert len(operation["tags"]) == 1 and operation["tags"][0] in declared, operation["operationId"]
+        assert len(operation["tags"]) == 1, operation["operationId"]
+        assert operation["tags"][0] in declared, operation["operationId"]
         ids.append(operation["operationId"])
     assert len(ids) == len(set(ids))
     for operation_id in ids:

@@ -18,6 +18,8 @@ class AuthenticateCommand:
 class Authenticated:
     user: UserView
     viewer: Viewer
+    # The user's token version when the token was checked (signed media links are bound to it).
+    token_version: int = 0
 
 
 class Authenticate:
@@ -39,4 +41,5 @@ class Authenticate:
         if found is None or found.token_version != claims.token_version:
             raise InvalidToken("Access token is no longer valid")
         user = found.user
-        return Authenticated(user, Viewer(user.id, user.role, frozenset(user.queue_ids)))
+        viewer = Viewer(user.id, user.role, frozenset(user.queue_ids))
+        return Authenticated(user, viewer, found.token_version)
