@@ -171,8 +171,32 @@ def _dedupe_security(document: dict[str, Any]) -> None:
                 operation["security"] = unique
 
 
+def _nullable_enums(node: Any, *, in_query: bool = False) -> None:
+    """``{type: [null, string], enum: [a, b, null]}`` (how Litestar writes ``Literal[...] | None``) becomes
+    ``oneOf: [{type: string, enum: [a, b]}, {type: null}]``, which generators read as an optional enum; a query
+    parameter cannot be null at all, so there it is just the enum."""
+    if isinstance(node, list):
+        for item in node:
+            _nullable_enums(item, in_query=in_query)
+        return
+    if not isinstance(node, dict):
+        return
+    kinds = node.get("type")
+    if isinstance(kinds, list) and "null" in kinds and "enum" in node:
+        rest = [k for k in kinds if k != "null"]
+        enum = {"type": rest[0] if len(rest) == 1 else rest, "enum": [v for v in node.pop("enum") if v is not None]}
+        del node["type"]
+        if in_query:
+            node.update(enum)
+        else:
+            node["oneOf"] = [enum, {"type": "null"}]
+    for key, value in node.items():
+        _nullable_enums(value, in_query=in_query or (key == "schema" and node.get("in") == "query"))
+
+
 def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
     _dedupe_security(document)
+    _nullable_enums(document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     _restore_items(schemas, _handler_structs(app))
     for name, example in SCHEMA_EXAMPLES.items():
