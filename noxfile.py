@@ -40,3 +40,12 @@ def unit(session: nox.Session) -> None:
     """The unit suite alone: milliseconds per test, no database, no network."""
     session.install("-e", ".[test]")
     session.run("pytest", "tests/unit", "-q", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def clients(session: nox.Session) -> None:
+    """The client-facing checks alone: /docs in headless Chromium, the OpenAPI and AsyncAPI documents, and the Python
+    client and TypeScript types generated from the served document (kept in test-artifacts/)."""
+    session.install("-e", ".[test]")
+    session.run("npm", "install", "--no-audit", "--no-fund", "--silent", external=True)
+    session.run("pytest", "tests/integration/clients", "tests/unit/api", "-q", *session.posargs)

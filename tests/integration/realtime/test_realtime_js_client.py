@@ -1,4 +1,4 @@
-"""The JavaScript socket.io-client 4.x (npm) runs the contract's snippet against the server."""
+"""The JavaScript socket.io-client 4.x (npm) runs the snippet of ``docs/realtime.md`` against the server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-// The contract's socket.io-client 4.x snippet, driven by test_realtime_js_client.py.
+// The socket.io-client 4.x snippet of docs/realtime.md, driven by test_realtime_js_client.py.
 // Usage: node contract_client.js <url> <token> <ticketId>
 // Prints one JSON line per step on stdout; the Python side triggers the action after the "joined" line.
 // Exit codes: 0 = message:created received, 1 = connect_error, 2 = timed out.
@@ -9,7 +9,7 @@ const ticketId = Number(ticketArg);
 const say = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 const timer = setTimeout(() => { say({ step: 'timeout' }); process.exit(2); }, 20000);
 
-// As in CONTRACT.md (default transports: polling first, then the upgrade to websocket).
+// As in docs/realtime.md (default transports: polling first, then the upgrade to websocket).
 const socket = io(url, { auth: { token }, reconnection: false });
 socket.on('connect_error', (err) => { say({ step: 'connect_error', message: err.message }); process.exit(1); });
 socket.on('error', (data) => say({ step: 'error', data }));
