@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 import openapi_ui_bundles
 from litestar import Request, Response, Router, get
+from litestar.datastructures import CacheControlHeader
 from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -27,8 +28,8 @@ ASSETS = f"{DOCS_PATH}/assets"
 OPENAPI_JSON = f"{DOCS_PATH}/openapi.json"
 ASYNCAPI_JSON = f"{DOCS_PATH}/asyncapi.json"
 _OWN_ASSETS = Path(__file__).parent / "docs_assets"
-# Served files change only with a new release (versioned package): let browsers keep them a day.
-_ASSET_CACHE = "public, max-age=86400"
+# Served files change only with a new release (a pinned package): let browsers keep them an hour.
+_ASSET_CACHE = CacheControlHeader(public=True, max_age=3600)
 
 
 def _page(title: str, head: str, body: str) -> bytes:
@@ -105,7 +106,7 @@ def docs_routes() -> list[Any]:
     """The redirect, the AsyncAPI document and the UI files (the pages themselves come from the render plugins)."""
     assets: list[Router] = [
         create_static_files_router(
-            f"{ASSETS}/{name}", directories=[directory], name=f"docs-assets-{name}", cache_control=None
+            f"{ASSETS}/{name}", directories=[directory], name=f"docs-assets-{name}", cache_control=_ASSET_CACHE
         )
         for name, directory in (
             ("swagger-ui", openapi_ui_bundles.swagger_ui.static_path),

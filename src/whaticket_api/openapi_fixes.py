@@ -194,8 +194,25 @@ def _nullable_enums(node: Any, *, in_query: bool = False) -> None:
         _nullable_enums(value, in_query=in_query or (key == "schema" and node.get("in") == "query"))
 
 
+_ACRONYMS = {"qr": "QR", "whatsapps": "WhatsApp connections", "whatsapp": "WhatsApp connection"}
+
+
+def _summaries(document: dict[str, Any]) -> None:
+    """Litestar's default summary is the handler name (``ListQuickAnswers``); say it in words instead, from the
+    operationId (``List quick answers``). Summaries written by hand (with a space) stay."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or " " in operation.get("summary", " "):
+                continue
+            words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", operation.get("operationId", ""))
+            words = [_ACRONYMS.get(w.lower(), w.lower()) for w in words]
+            if words:
+                operation["summary"] = " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
 def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
     _dedupe_security(document)
+    _summaries(document)
     _nullable_enums(document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     _restore_items(schemas, _handler_structs(app))

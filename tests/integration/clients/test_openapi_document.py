@@ -13,9 +13,10 @@ from openapi_spec_validator import validate
 
 from whaticket_api.openapi_examples import SCHEMA_EXAMPLES
 from whaticket_api.openapi_fixes import TAGS
-from whaticket_api.routes import auth, tickets, whatsapps
+from whaticket_api.errors import ErrorBody
+from whaticket_api.routes import auth, contacts, messages, queues, quick_answers, tickets, whatsapps
 from whaticket_api.routes.simulator import OutboxItemOut, ReceiptIn
-from whaticket_api.wire import MessageOut, TicketOut
+from whaticket_api.wire import ContactSummaryOut, MessageOut, TicketOut
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,12 @@ STRUCTS: dict[str, Any] = {
     "TicketPage": tickets.TicketPage,
     "TicketCountsOut": tickets.TicketCountsOut,
     "MessageOut": MessageOut,
+    "MessagePage": messages.MessagePage,
+    "ContactSummaryOut": ContactSummaryOut,
+    "ContactOut": contacts.ContactOut,
+    "QueueOut": queues.QueueOut,
+    "QuickAnswerOut": quick_answers.QuickAnswerOut,
+    "ErrorBody": ErrorBody,
     "UserOut": auth.UserOut,
     "AuthOut": auth.AuthOut,
     "WhatsAppOut": whatsapps.WhatsAppOut,
@@ -101,10 +108,8 @@ STRUCTS: dict[str, Any] = {
 def test_examples_are_served_and_fit_their_type(document: dict[str, Any], name: str) -> None:
     schema = document["components"]["schemas"][name]
     assert schema["examples"] == [SCHEMA_EXAMPLES[name]]
-    if name in STRUCTS:
-        msgspec.json.decode(msgspec.json.encode(SCHEMA_EXAMPLES[name]), type=STRUCTS[name], strict=True)
-    else:
-        assert set(SCHEMA_EXAMPLES[name]) <= set(schema["properties"]), name
+    msgspec.json.decode(msgspec.json.encode(SCHEMA_EXAMPLES[name]), type=STRUCTS[name], strict=True)
+    assert set(SCHEMA_EXAMPLES[name]) <= set(schema["properties"]), name
 
 
 def test_unknown_query_parameters_are_named_and_the_cache_buster_passes(served: ServedApp) -> None:
