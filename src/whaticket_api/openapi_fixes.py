@@ -224,7 +224,12 @@ def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
     return document
 
 
+def served_document(app: Litestar) -> dict[str, Any]:
+    """The document exactly as ``/docs/openapi.json`` serves it (with the corrections)."""
+    document: dict[str, Any] = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
+    return document
+
+
 def install(app: Litestar) -> None:
     """Fix the served document once, now: Litestar builds it once and serves the cached dictionary."""
-    plugin = app.plugins.get(OpenAPIPlugin)
-    fix_openapi(plugin.provide_openapi_schema(), app)
+    fix_openapi(served_document(app), app)

@@ -6,6 +6,7 @@ synchronous code, so sharing the test loop's connections is not possible)."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import socket
 import threading
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.sql.database import create_engine
 from whaticket_api.app import create_app
+from whaticket_api.openapi_fixes import served_document
 from whaticket_core.testing import (
     FakeMediaFetcher,
     FakeMessageSender,
@@ -147,7 +149,7 @@ TOKEN = _Token()
 
 # The document is built at import time (the same create_app the server runs; the test below checks the served
 # copy is identical) because schemathesis' lazy fixture loader does not work with pytest 9.
-DOCUMENT = create_app(make_settings(Path("data"))).openapi_schema.to_schema()
+DOCUMENT = copy.deepcopy(served_document(create_app(make_settings(Path("data")))))
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 
 

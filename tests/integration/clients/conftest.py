@@ -11,24 +11,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from served_app import ServedApp
 
 STARTUP_LIMIT = 60.0  # seconds before the start counts as failed (bounds a hang; not a timing assertion)
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"  # ignored by git
-
-
-@dataclass(frozen=True)
-class ServedApp:
-    url: str
-    log: Path
-
-    @property
-    def api(self) -> str:
-        return f"{self.url}/api/v1"
 
 
 def _free_port() -> int:

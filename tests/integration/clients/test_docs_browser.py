@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ServedApp
 from playwright.async_api import Browser, Page, async_playwright
+from served_app import ServedApp
 
 WAIT_MS = 30_000  # only reached when the page is broken (then the test fails instead of hanging)
 

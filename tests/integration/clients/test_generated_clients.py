@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ServedApp
+from served_app import ServedApp
 
 REPO = Path(__file__).parents[3]
 PACKAGE = "whaticket_client"

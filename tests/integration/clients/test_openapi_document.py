@@ -8,12 +8,12 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from conftest import ServedApp
 from openapi_spec_validator import validate
+from served_app import ServedApp
 
+from whaticket_api.errors import ErrorBody
 from whaticket_api.openapi_examples import SCHEMA_EXAMPLES
 from whaticket_api.openapi_fixes import TAGS
-from whaticket_api.errors import ErrorBody
 from whaticket_api.routes import auth, contacts, messages, queues, quick_answers, tickets, whatsapps
 from whaticket_api.routes.simulator import OutboxItemOut, ReceiptIn
 from whaticket_api.wire import ContactSummaryOut, MessageOut, TicketOut
