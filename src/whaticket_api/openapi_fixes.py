@@ -210,8 +210,22 @@ def _summaries(document: dict[str, Any]) -> None:
                 operation["summary"] = " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
+def _example_objects(document: dict[str, Any]) -> None:
+    """Litestar writes an Example's ``id`` (its key in ``examples``) into the Example Object, where OpenAPI 3.1
+    allows no such field."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    for example in (media.get("examples") or {}).values():
+                        example.pop("id", None)
+
+
 def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
     _dedupe_security(document)
+    _example_objects(document)
     _summaries(document)
     _nullable_enums(document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})

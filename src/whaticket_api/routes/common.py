@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated, Any
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
 from whaticket_core.domain.errors import InvalidInput
@@ -42,11 +44,34 @@ _DESCRIPTIONS = {
 }
 
 
+# One typical answer per status, shown as the example of each documented error response.
+_EXAMPLES: dict[int, tuple[str, str, dict[str, Any] | None]] = {
+    400: ("validation_error", "Unknown query parameter(s): queue_id", {"fields": ["queue_id"]}),
+    401: ("invalid_token", "Access token is no longer valid", None),
+    403: ("forbidden", "Only admins may do this", None),
+    404: ("ticket_not_found", "Ticket 31 not found", {"ticketId": 31}),
+    409: ("ticket_already_open", "Contact 7 already has ticket 31 open", {"ticketId": 31}),
+    413: ("payload_too_large", "Request body too large", None),
+    429: ("rate_limited", "Too many requests, retry later", None),
+}
+
+
+def _example(status: int) -> list[Example] | None:
+    if status not in _EXAMPLES:
+        return None
+    code, message, details = _EXAMPLES[status]
+    body = msgspec.to_builtins(ErrorBody(status, HTTPStatus(status).phrase, code, message, details))
+    return [Example(id=code, summary=code, value=body)]
+
+
 def errors(*codes: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the error answers a route may give (all in the one error shape)."""
     return {
         code: ResponseSpec(
-            data_container=ErrorBody, description=_DESCRIPTIONS.get(code, "Error"), generate_examples=False
+            data_container=ErrorBody,
+            description=_DESCRIPTIONS.get(code, "Error"),
+            generate_examples=False,
+            examples=_example(code),
         )
         for code in codes
     }
