@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from api_harness import Live
 from api_world import PASSWORD, World, ok
@@ -197,6 +199,9 @@ async def test_session_control(world: World, live: Live) -> None:
     svg = await c.get(f"/whatsapps/{world.main}/qrcode", params={"format": "svg"}, headers=h)
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content
+    as_json = await ok(await c.get(f"/whatsapps/{world.main}/qrcode", params={"format": "json"}, headers=h))
+    assert as_json["qrcode"] == "2@scan-me"
+    assert base64.b64decode(as_json["png"].removeprefix("data:image/png;base64,")).startswith(b"\x89PNG")
     code = await ok(
         await c.post(f"/whatsapps/{world.main}/pair-code", json={"phoneNumber": "+55 11 99999-0000"}, headers=h)
     )
