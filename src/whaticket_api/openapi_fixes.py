@@ -171,13 +171,13 @@ def _dedupe_security(document: dict[str, Any]) -> None:
                 operation["security"] = unique
 
 
-def _nullable_enums(node: Any, *, in_query: bool = False) -> None:
+def _nullable_enums(node: Any) -> None:
     """``{type: [null, string], enum: [a, b, null]}`` (how Litestar writes ``Literal[...] | None``) becomes
-    ``oneOf: [{type: string, enum: [a, b]}, {type: null}]``, which generators read as an optional enum; a query
-    parameter cannot be null at all, so there it is just the enum."""
+    ``oneOf: [{type: string, enum: [a, b]}, {type: null}]``: the same values, in a form generators read as an
+    optional enum."""
     if isinstance(node, list):
         for item in node:
-            _nullable_enums(item, in_query=in_query)
+            _nullable_enums(item)
         return
     if not isinstance(node, dict):
         return
@@ -186,12 +186,9 @@ def _nullable_enums(node: Any, *, in_query: bool = False) -> None:
         rest = [k for k in kinds if k != "null"]
         enum = {"type": rest[0] if len(rest) == 1 else rest, "enum": [v for v in node.pop("enum") if v is not None]}
         del node["type"]
-        if in_query:
-            node.update(enum)
-        else:
-            node["oneOf"] = [enum, {"type": "null"}]
-    for key, value in node.items():
-        _nullable_enums(value, in_query=in_query or (key == "schema" and node.get("in") == "query"))
+        node["oneOf"] = [enum, {"type": "null"}]
+    for value in node.values():
+        _nullable_enums(value)
 
 
 _ACRONYMS = {"qr": "QR", "whatsapps": "WhatsApp connections", "whatsapp": "WhatsApp connection"}
