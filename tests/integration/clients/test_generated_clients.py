@@ -100,7 +100,7 @@ def test_the_generated_python_client_drives_the_running_server(client_package: M
     inbound = {"whatsappId": connection.id, "from": "+55 11 98888-7777", "name": "Maria", "body": "Hi there"}
     assert isinstance(simulate_inbound.sync(client=api, body=models.InboundIn.from_dict(inbound)), models.InboundOut)
     page = _eventually(
-        lambda: list_tickets.sync(client=api, status=models.ListTicketsStatus.PENDING),
+        lambda: list_tickets.sync(client=api, status=models.ListTicketsStatusType0.PENDING),
         lambda answer: isinstance(answer, models.TicketPage) and answer.items,
         "a pending ticket",
     )
