@@ -92,7 +92,7 @@ class TicketAlreadyOpen(Conflict):
     code = "ticket_already_open"
 
 
-class TicketClosed(Conflict):
+class TicketIsClosed(Conflict):
     code = "ticket_closed"
 
 

@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from .errors import InvalidTicketTransition, TicketClosed
+from .errors import InvalidTicketTransition, TicketIsClosed
 
 
 class TicketStatus(enum.StrEnum):
@@ -81,7 +81,7 @@ class Ticket:
     def transfer(self, user_id: int | None, queue_id: int | None, now: datetime) -> None:
         """To a user: open and assigned (queue changed if given). To a queue only: pending and unassigned."""
         if self.status is TicketStatus.CLOSED:
-            raise TicketClosed(f"Ticket {self.id} is closed", ticketId=self.id)
+            raise TicketIsClosed(f"Ticket {self.id} is closed", ticketId=self.id)
         if user_id is None and queue_id is None:
             raise InvalidTicketTransition("A transfer needs a user or a queue")
         if queue_id is not None:

@@ -1,7 +1,7 @@
 """Ports: one ``typing.Protocol`` per capability the core needs from the outside world."""
 
 from .clock import Clock
-from .jobs import DeliverMessage, DownloadMedia, Job, JobQueue, SendReadReceipts
+from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
 from .publisher import EventPublisher
 from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
@@ -25,8 +25,8 @@ __all__ = [
     "AuthUserQueries",
     "Clock",
     "ContactRepository",
-    "DeliverMessage",
-    "DownloadMedia",
+    "DeliverMessageJob",
+    "DownloadMediaJob",
     "EventPublisher",
     "Job",
     "JobQueue",
@@ -41,7 +41,7 @@ __all__ = [
     "QuickAnswerRepository",
     "Recipient",
     "RefreshTokenRepository",
-    "SendReadReceipts",
+    "SendReadReceiptsJob",
     "SessionController",
     "SettingRepository",
     "StoreConflict",

@@ -13,7 +13,7 @@ from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, Simu
 from whaticket_core.domain.errors import WhatsAppNotConnected
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.jobs import DownloadMedia
+from whaticket_core.ports.jobs import DownloadMediaJob
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateConnectionStatus,
@@ -128,7 +128,7 @@ async def test_inbound_media_is_fetched_by_the_download_job(sim: Harness) -> Non
     media = SimulatedMedia(MediaType.IMAGE, "image/png", b"\x89PNG data", "photo.png")
     await sim.transport.inbound(whatsapp_id, sender=CUSTOMER, media=media)
 
-    [job] = [job for job in sim.world.jobs.waiting if isinstance(job, DownloadMedia)]
+    [job] = [job for job in sim.world.jobs.waiting if isinstance(job, DownloadMediaJob)]
     w = sim.world
     await DownloadInboundMedia(w.uow(), sim.transport, w.media, w.publisher).execute(
         DownloadInboundMediaCommand(job.message_id)

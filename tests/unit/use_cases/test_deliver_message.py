@@ -10,7 +10,7 @@ from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.settings import GROUP_MESSAGES
 from whaticket_core.domain.user import Role
-from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.ports.transport import Recipient
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
 from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
@@ -188,7 +188,7 @@ async def test_sweeper_re_enqueues_pending_messages_older_than_a_minute(world) -
 
     count = await SweepPendingMessages(world.uow(), world.clock, world.jobs).execute(SweepPendingMessagesCommand())
     assert count == 1
-    assert world.jobs.waiting == [DeliverJob(old)]
+    assert world.jobs.waiting == [DeliverMessageJob(old)]
     assert fresh != old
 
 

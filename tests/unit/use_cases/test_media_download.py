@@ -6,7 +6,7 @@ import pytest
 
 from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MediaType
-from whaticket_core.ports.jobs import DownloadMedia
+from whaticket_core.ports.jobs import DownloadMediaJob
 from whaticket_core.ports.transport import TransportError
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia
@@ -35,7 +35,7 @@ async def inbound_image(world) -> int:
     wa = await world.add_whatsapp()
     media = InboundMedia(MediaType.IMAGE, "image/jpeg", media_ref="ref-1", file_name="cat.jpg")
     result = await world.inbound(wa.id, NUMBER, "", media=media)
-    assert world.jobs.take_all() == [DownloadMedia(result.message_id)]
+    assert world.jobs.take_all() == [DownloadMediaJob(result.message_id)]
     world.publisher.clear()
     return result.message_id
 

@@ -9,7 +9,7 @@ import pytest
 from whaticket_core.domain.events import MessageCreated, TicketCreated
 from whaticket_core.domain.message import MessageAck
 from whaticket_core.domain.ticket import TicketStatus
-from whaticket_core.ports.jobs import DeliverMessage
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.use_cases.inbound.queue_bot_steps import parse_choice
 
 NUMBER = "5511999990001"
@@ -42,7 +42,7 @@ async def test_single_queue_is_assigned_silently_and_its_greeting_sent(world) ->
     assert bot_messages(world, ticket.id) == ["Hello Ana, Sales speaking."]
     [greeting] = [m for m in world.state.messages.values() if m.from_me]
     assert greeting.ack is MessageAck.PENDING
-    assert world.jobs.waiting == [DeliverMessage(greeting.id)]
+    assert world.jobs.waiting == [DeliverMessageJob(greeting.id)]
     assert ticket.unread_messages == 1  # the bot's own message is not unread
     assert ticket.last_message == "Hello Ana, Sales speaking."
     created = world.publisher.of_type(TicketCreated)

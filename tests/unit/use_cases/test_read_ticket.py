@@ -7,7 +7,7 @@ import pytest
 from whaticket_core.domain.errors import TicketNotFound
 from whaticket_core.domain.events import TicketUpdated
 from whaticket_core.domain.user import Role
-from whaticket_core.ports.jobs import SendReadReceipts as SendReadReceiptsJob
+from whaticket_core.ports.jobs import SendReadReceiptsJob
 from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
 from whaticket_core.use_cases.shared.retry import RetryLater

@@ -14,7 +14,7 @@ from whaticket_core.domain.events import MessageCreated, TicketCreated, TicketUp
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
-from whaticket_core.ports.jobs import DownloadMedia
+from whaticket_core.ports.jobs import DownloadMediaJob
 from whaticket_core.ports.unit_of_work import StoreConflict
 from whaticket_core.testing import InMemoryUnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage
@@ -300,7 +300,7 @@ async def test_inbound_media_is_recorded_and_its_download_enqueued(world) -> Non
         "ref-1",
     )
     assert message.media_key is None
-    assert world.jobs.waiting == [DownloadMedia(result.message_id)]
+    assert world.jobs.waiting == [DownloadMediaJob(result.message_id)]
     assert world.state.tickets[result.ticket_id].last_message == "[image]"
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from whaticket_core.domain.errors import InvalidInput, TicketClosed, TicketNotFound
+from whaticket_core.domain.errors import InvalidInput, TicketIsClosed, TicketNotFound
 from whaticket_core.domain.events import MessageCreated, TicketUpdated
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.user import Role
-from whaticket_core.ports.jobs import DeliverMessage
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
 
 NUMBER = "5511999990001"
@@ -39,7 +39,7 @@ async def test_a_text_is_stored_pending_and_its_delivery_enqueued(world) -> None
         ticket_id,
     )
     assert view.ack is MessageAck.PENDING
-    assert world.jobs.waiting == [DeliverMessage(view.id)]
+    assert world.jobs.waiting == [DeliverMessageJob(view.id)]
     ticket = world.state.tickets[ticket_id]
     assert ticket.last_message == "Hello!"
     assert ticket.unread_messages == 1  # our own message is not unread
@@ -69,7 +69,7 @@ async def test_sending_on_a_closed_ticket_is_refused(world) -> None:
         await uow.tickets.save(ticket)
         await uow.commit()
     admin = await world.viewer(role=Role.ADMIN)
-    with pytest.raises(TicketClosed):
+    with pytest.raises(TicketIsClosed):
         await send_message(world).execute(SendMessageCommand(ticket_id, admin, "late"))
     assert len(world.state.messages) == 1
     assert world.jobs.waiting == []

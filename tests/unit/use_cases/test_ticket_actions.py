@@ -15,18 +15,17 @@ from whaticket_core.domain.errors import (
     NoWhatsAppConnection,
     QueueNotFound,
     TicketAlreadyOpen,
-    TicketClosed,
+    TicketIsClosed,
     TicketNotFound,
     UserNotFound,
     WhatsAppNotFound,
 )
-from whaticket_core.domain.events import MessageCreated, TicketCreated, TicketDeleted, TicketUpdated
-from whaticket_core.domain.events import TicketClosed as TicketClosedEvent
+from whaticket_core.domain.events import MessageCreated, TicketClosed, TicketCreated, TicketDeleted, TicketUpdated
 from whaticket_core.domain.message import MessageAck
 from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus, check_invariants
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.ports.jobs import DeliverMessage
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.testing import InMemoryStore, InMemoryUnitOfWork
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
 from whaticket_core.use_cases.tickets.create_ticket import CreateTicket, CreateTicketCommand
@@ -147,7 +146,7 @@ async def test_transfer_to_unknown_user_or_queue_is_not_found_and_changes_nothin
 async def test_transfer_of_a_closed_ticket_is_refused(world) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world, status=CLOSED, user_id=actor.user_id)
-    with pytest.raises(TicketClosed):
+    with pytest.raises(TicketIsClosed):
         await transfer(world).execute(TransferTicketCommand(ticket.id, actor, user_id=actor.user_id))
 
 
@@ -209,7 +208,7 @@ async def test_close_without_farewell_closes_and_publishes_updated_and_closed(wo
     assert saved.status is CLOSED
     assert saved.closed_at == world.clock.now()
     assert view.closed_at == world.clock.now()
-    assert [type(e) for e in world.publisher.events] == [TicketUpdated, TicketClosedEvent]
+    assert [type(e) for e in world.publisher.events] == [TicketUpdated, TicketClosed]
     assert world.state.messages == {}
     assert world.jobs.waiting == []
 
@@ -229,14 +228,14 @@ async def test_close_stores_the_rendered_farewell_and_enqueues_its_delivery(worl
         MessageAck.PENDING,
         ticket.id,
     )
-    assert world.jobs.waiting == [DeliverMessage(message.id)]
+    assert world.jobs.waiting == [DeliverMessageJob(message.id)]
     assert stored(world, ticket.id).last_message == "Bye Bruna, thanks!"
     assert view.last_message == "Bye Bruna, thanks!"
     created = world.publisher.of_type(MessageCreated)
     assert len(created) == 1
     assert created[0].message.id == message.id
     assert created[0].ticket.status is CLOSED
-    assert len(world.publisher.of_type(TicketClosedEvent)) == 1
+    assert len(world.publisher.of_type(TicketClosed)) == 1
 
 
 async def test_closing_a_closed_ticket_is_an_invalid_transition(world) -> None:
@@ -435,8 +434,8 @@ async def test_update_close_with_own_user_id_closes_and_sends_the_farewell(world
 
     assert stored(world, ticket.id).status is CLOSED
     [message] = world.state.messages.values()
-    assert world.jobs.waiting == [DeliverMessage(message.id)]
-    assert len(world.publisher.of_type(TicketClosedEvent)) == 1
+    assert world.jobs.waiting == [DeliverMessageJob(message.id)]
+    assert len(world.publisher.of_type(TicketClosed)) == 1
 
 
 async def test_update_status_pending_returns_an_open_ticket_unassigned(world) -> None:
@@ -477,7 +476,7 @@ async def test_update_on_a_closed_ticket_refuses_close_and_bare_moves(world) -> 
     ticket = await add_ticket(world, status=CLOSED)
     with pytest.raises(InvalidTicketTransition):
         await update(world).execute(UpdateTicketCommand(ticket.id, actor, status=CLOSED))
-    with pytest.raises(TicketClosed):
+    with pytest.raises(TicketIsClosed):
         await update(world).execute(UpdateTicketCommand(ticket.id, actor, queue_id=queue.id))
     assert stored(world, ticket.id).status is CLOSED
 

@@ -64,3 +64,7 @@ class InboundReceipt:
     whatsapp_id: int
     wa_message_ids: tuple[str, ...]
     ack: MessageAck
+
+
+InboundCommand = InboundMessage | InboundEdit | InboundRevoke | InboundReceipt
+"""Everything a transport may hand the core about a connection's messages."""

@@ -13,7 +13,7 @@ from whaticket_core.domain.settings import GROUP_MESSAGES, SPECS, TICKET_REOPEN_
 from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus
 from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import DeliverMessage, DownloadMedia, Job, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
@@ -55,9 +55,9 @@ class ReceiveMessage:
     - The message becomes the ticket's last message and counts as unread, except a ``from_me`` message (sent from
       the company's phone), which is stored on the same ticket as sent by this side.
     - A quoted WhatsApp id is resolved to the stored message when known; inbound media is recorded on the message and
-      downloaded by a ``DownloadMedia`` job enqueued after commit.
+      downloaded by a ``DownloadMediaJob`` enqueued after commit.
     - The queue routing bot (:mod:`.queue_bot`) answers customers on queueless pending tickets; its replies are
-      stored pending and delivered by ``DeliverMessage`` jobs after commit.
+      stored pending and delivered by ``DeliverMessageJob``s after commit.
     - Two deliveries racing to create the same contact, ticket or message: the loser retries the whole transaction
       (``concurrent_update`` after a few losses).
     - After commit: ``ticket:created`` for a new ticket, else ``ticket:updated`` (with the previous placement when it
@@ -106,9 +106,9 @@ class ReceiveMessage:
 
         events: list[DomainEvent] = [TicketCreated(view)] if created else list(ticket_changed(view, before))
         events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
-        jobs: list[Job] = [DeliverMessage(m.id) for m in bot_replies]
+        jobs: list[Job] = [DeliverMessageJob(m.id) for m in bot_replies]
         if message.media_ref is not None:
-            jobs.insert(0, DownloadMedia(message.id))
+            jobs.insert(0, DownloadMediaJob(message.id))
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
     async def _contact(self, uow: UnitOfWork, command: InboundMessage, now: datetime) -> Contact:
