@@ -173,7 +173,9 @@ def _http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[E
 
 def _store_conflict(_: Request[Any, Any, Any], exc: StoreConflict) -> Response[ErrorBody]:
     # A uniqueness rule the use case did not translate; still a conflict, never a 500.
-    return error_response(409, "conflict", "The change conflicts with existing data", {"constraint": exc.constraint})
+    return error_response(
+        409, "conflict", "The change conflicts with existing data", {"constraint": exc.constraint.value}
+    )
 
 
 def _transport_error(_: Request[Any, Any, Any], exc: TransportError) -> Response[ErrorBody]:

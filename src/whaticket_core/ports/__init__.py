@@ -18,12 +18,13 @@ from .repositories import (
 )
 from .security import PasswordHasher, TokenCodec
 from .transport import MessageSender, OutboundMedia, Recipient, SessionController, TransportError
-from .unit_of_work import StoreConflict, UnitOfWork
+from .unit_of_work import Constraint, StoreConflict, UnitOfWork
 
 __all__ = [
     "AuthUser",
     "AuthUserQueries",
     "Clock",
+    "Constraint",
     "ContactRepository",
     "DeliverMessageJob",
     "DownloadMediaJob",

@@ -14,7 +14,7 @@ from ..domain.quick_answer import QuickAnswer
 from ..domain.ticket import Ticket
 from ..domain.user import Role, User
 from ..domain.whatsapp import WhatsApp
-from ..ports.unit_of_work import StoreConflict
+from ..ports.unit_of_work import Constraint, StoreConflict
 from .store import InMemoryStore, StoreState
 
 T = TypeVar("T")
@@ -56,7 +56,7 @@ class _Tickets(_Repo):
                 and other.contact_id == ticket.contact_id
                 and other.whatsapp_id == ticket.whatsapp_id
             ):
-                raise StoreConflict("active_ticket", f"contact {ticket.contact_id} has ticket {other.id}")
+                raise StoreConflict(Constraint.ACTIVE_TICKET, f"contact {ticket.contact_id} has ticket {other.id}")
 
     async def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
         return copy.deepcopy(self._s.tickets.get(ticket_id))
@@ -120,7 +120,7 @@ class _Messages(_Repo):
                 and other.whatsapp_id == message.whatsapp_id
                 and other.wa_message_id == message.wa_message_id
             ):
-                raise StoreConflict("message_wa_id", message.wa_message_id)
+                raise StoreConflict(Constraint.MESSAGE_WA_ID, message.wa_message_id)
 
     async def add(self, message: Message) -> Message:
         self._check_unique(message)
@@ -149,7 +149,7 @@ class _Contacts(_Repo):
     def _check_unique(self, contact: Contact) -> None:
         for other in self._s.contacts.values():
             if other.id != contact.id and other.number == contact.number:
-                raise StoreConflict("contact_number", contact.number)
+                raise StoreConflict(Constraint.CONTACT_NUMBER, contact.number)
 
     async def get(self, contact_id: int) -> Contact | None:
         return copy.deepcopy(self._s.contacts.get(contact_id))
@@ -186,9 +186,9 @@ class _Queues(_Repo):
             if other.id == queue.id:
                 continue
             if other.name.lower() == queue.name.lower():
-                raise StoreConflict("queue_name", queue.name)
+                raise StoreConflict(Constraint.QUEUE_NAME, queue.name)
             if other.color == queue.color:
-                raise StoreConflict("queue_color", queue.color)
+                raise StoreConflict(Constraint.QUEUE_COLOR, queue.color)
 
     async def get(self, queue_id: int) -> Queue | None:
         return copy.deepcopy(self._s.queues.get(queue_id))
@@ -249,7 +249,7 @@ class _Users(_Repo):
     def _check_unique(self, user: User) -> None:
         for other in self._s.users.values():
             if other.id != user.id and other.email == user.email:
-                raise StoreConflict("user_email", user.email)
+                raise StoreConflict(Constraint.USER_EMAIL, user.email)
 
     async def get(self, user_id: int) -> User | None:
         return copy.deepcopy(self._s.users.get(user_id))
@@ -302,9 +302,9 @@ class _WhatsApps(_Repo):
             if other.id == wa.id:
                 continue
             if other.name.lower() == wa.name.lower():
-                raise StoreConflict("whatsapp_name", wa.name)
+                raise StoreConflict(Constraint.WHATSAPP_NAME, wa.name)
             if other.is_default and wa.is_default:
-                raise StoreConflict("default_whatsapp", wa.name)
+                raise StoreConflict(Constraint.DEFAULT_WHATSAPP, wa.name)
 
     async def get(self, whatsapp_id: int, *, for_update: bool = False) -> WhatsApp | None:
         return copy.deepcopy(self._s.whatsapps.get(whatsapp_id))
@@ -351,7 +351,7 @@ class _QuickAnswers(_Repo):
     def _check_unique(self, qa: QuickAnswer) -> None:
         for other in self._s.quick_answers.values():
             if other.id != qa.id and other.shortcut.lower() == qa.shortcut.lower():
-                raise StoreConflict("quick_answer_shortcut", qa.shortcut)
+                raise StoreConflict(Constraint.QUICK_ANSWER_SHORTCUT, qa.shortcut)
 
     async def get(self, quick_answer_id: int) -> QuickAnswer | None:
         return copy.deepcopy(self._s.quick_answers.get(quick_answer_id))
@@ -397,7 +397,7 @@ class _RefreshTokens(_Repo):
 
     async def add(self, token: RefreshToken) -> None:
         if token.token_id in self._s.refresh_tokens:
-            raise StoreConflict("other", "refresh token id reused")
+            raise StoreConflict(Constraint.OTHER, "refresh token id reused")
         self._s.refresh_tokens[token.token_id] = copy.deepcopy(token)
 
     async def save(self, token: RefreshToken) -> None:

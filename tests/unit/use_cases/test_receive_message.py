@@ -15,7 +15,7 @@ from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.ports.jobs import DownloadMediaJob
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 from whaticket_core.testing import InMemoryUnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
@@ -368,7 +368,7 @@ class _LosesTheContactRace:
                 winner = Contact(name="Winner", number=contact.number, created_at=contact.created_at)
                 winner.id = state.allocate("contacts")
                 state.contacts[winner.id] = winner
-            raise StoreConflict("contact_number", contact.number)
+            raise StoreConflict(Constraint.CONTACT_NUMBER, contact.number)
         return await self._inner.add(contact)
 
     def __getattr__(self, name: str):
@@ -420,7 +420,7 @@ class _LosesTheMessageRace:
             self._world.state.messages[winner.id] = winner
             ticket = self._world.state.tickets[message.ticket_id]
             ticket.unread_messages += 1
-            raise StoreConflict("message_wa_id", message.wa_message_id)
+            raise StoreConflict(Constraint.MESSAGE_WA_ID, message.wa_message_id)
         return await self._inner.add(message)
 
     def __getattr__(self, name: str):

@@ -10,8 +10,9 @@ from whaticket_core.domain.settings import SPECS, USER_CREATION
 from whaticket_core.domain.user import Role, User, normalize_email, validate_password
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.security import PasswordHasher, TokenCodec
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.auth.token_steps import AuthResult, issue_tokens
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,6 @@ class Register:
                 tokens = await issue_tokens(uow, self._codec, self._policy, user, now)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "user_email":
-                raise
-            raise EmailTaken(f"{email} is already registered", fields=["email"]) from None
+            taken = EmailTaken(f"{email} is already registered", fields=["email"])
+            raise await explain_conflict(exc, {Constraint.USER_EMAIL: lambda: taken}) from None
         return AuthResult(UserView.of(user), tokens)

@@ -11,7 +11,8 @@ from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.guards import require_admin, require_queues
 
 
@@ -41,12 +42,13 @@ async def _undefault_others(uow: UnitOfWork, keep_id: int) -> None:
         await uow.whatsapps.save(current)
 
 
-def _store_conflict(exc: StoreConflict, name: str) -> Exception:
-    if exc.constraint == "whatsapp_name":
-        return _taken(name)
-    if exc.constraint == "default_whatsapp":  # another admin changed the default at the same moment
-        return ConcurrentUpdate("The default connection changed meanwhile; try again", constraint=exc.constraint)
-    return exc
+async def _store_conflict(exc: StoreConflict, name: str) -> Exception:
+    def default_changed() -> Exception:  # another admin changed the default at the same moment
+        return ConcurrentUpdate("The default connection changed meanwhile; try again", constraint=exc.constraint.value)
+
+    return await explain_conflict(
+        exc, {Constraint.WHATSAPP_NAME: lambda: _taken(name), Constraint.DEFAULT_WHATSAPP: default_changed}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ class CreateWhatsApp:
                 await uow.whatsapps.add(whatsapp)
                 await uow.commit()
         except StoreConflict as exc:
-            raise _store_conflict(exc, whatsapp.name) from None
+            raise await _store_conflict(exc, whatsapp.name) from None
         return whatsapp
 
 
@@ -143,7 +145,7 @@ class UpdateWhatsApp:
                 await uow.whatsapps.save(whatsapp)
                 await uow.commit()
         except StoreConflict as exc:
-            raise _store_conflict(exc, name or "") from None
+            raise await _store_conflict(exc, name or "") from None
         return whatsapp
 
 

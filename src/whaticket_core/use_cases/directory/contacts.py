@@ -11,7 +11,8 @@ from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.user import Role, normalize_email
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
 
 MAX_EXTRA_INFO = 50
@@ -80,9 +81,8 @@ class CreateContact:
                 await uow.contacts.add(contact)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "contact_number":
-                raise
-            raise await _exists_error(self._uow, number) from None
+            errors = {Constraint.CONTACT_NUMBER: lambda: _exists_error(self._uow, number)}
+            raise await explain_conflict(exc, errors) from None
         return contact
 
 
@@ -126,9 +126,8 @@ class UpdateContact:
                 await uow.contacts.save(contact)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "contact_number" or number is None:
-                raise
-            raise await _exists_error(self._uow, number) from None
+            errors = {} if number is None else {Constraint.CONTACT_NUMBER: lambda: _exists_error(self._uow, number)}
+            raise await explain_conflict(exc, errors) from None
         return contact
 
 

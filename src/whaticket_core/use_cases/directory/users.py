@@ -14,7 +14,8 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.security import PasswordHasher
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.guards import require_admin, require_queues, require_staff, require_whatsapp
 from whaticket_core.use_cases.shared.ticket_access import view_of
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
@@ -70,9 +71,7 @@ class CreateUser:
                 await uow.users.add(user)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "user_email":
-                raise
-            raise _email_taken(email) from None
+            raise await explain_conflict(exc, {Constraint.USER_EMAIL: lambda: _email_taken(email)}) from None
         return UserView.of(user)
 
 
@@ -142,9 +141,8 @@ class UpdateUser:
                 await uow.users.save(user)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "user_email" or email is None:
-                raise
-            raise _email_taken(email) from None
+            errors = {} if email is None else {Constraint.USER_EMAIL: lambda: _email_taken(email)}
+            raise await explain_conflict(exc, errors) from None
         if password_hash is not None:
             await self._publisher.publish([UserSessionsRevoked(user.id)])
         return UserView.of(user)

@@ -10,8 +10,9 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
-from whaticket_core.use_cases.tickets.ticket_steps import already_open, conflict_error
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +66,8 @@ class CreateTicket:
                 view = TicketView.of(ticket, contact)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "active_ticket":
-                raise
-            raise await conflict_error(self._uow, contact_id, whatsapp_id) from None
+            errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
+            raise await explain_conflict(exc, errors) from None
         await self._publisher.publish([TicketCreated(view)])
         return view
 

@@ -59,7 +59,7 @@ async def already_open(uow: UnitOfWork, contact_id: int, whatsapp_id: int, *, ex
         )
 
 
-async def conflict_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int) -> TicketAlreadyOpen:
+async def already_open_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int) -> TicketAlreadyOpen:
     """After the store refused a second active ticket (a racing writer won), name the winner in a fresh transaction."""
     async with uow:
         other = await uow.tickets.get_active(contact_id, whatsapp_id)
