@@ -9,7 +9,7 @@ from whaticket_core.domain.events import DomainEvent, MessageCreated, TicketCrea
 from whaticket_core.domain.message import Message, MessageAck, preview, validate_body
 from whaticket_core.domain.numbers import normalize_group_id, normalize_number
 from whaticket_core.domain.read_models import MessageView
-from whaticket_core.domain.settings import GROUP_MESSAGES, SPECS, TICKET_REOPEN_WINDOW_MINUTES
+from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES
 from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus
 from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.clock import Clock
@@ -19,6 +19,7 @@ from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
+from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 
 
@@ -83,7 +84,7 @@ class ReceiveMessage:
 
     async def _transaction(self, command: InboundMessage) -> _Outcome:
         async with self._uow as uow:
-            if command.is_group and await _setting(uow, GROUP_MESSAGES) != "ticket":
+            if command.is_group and await read_setting(uow, GROUP_MESSAGES) != "ticket":
                 return _Outcome(ReceiveMessageResult(None, None, ignored=True))
             stored = await uow.messages.get_by_wa_id(command.whatsapp_id, command.wa_message_id)
             if stored is not None:
@@ -137,7 +138,7 @@ class ReceiveMessage:
         if ticket is not None:
             return ticket, False, ticket.placement
         last = await uow.tickets.get_last_closed(contact.id, connection.id)
-        window = timedelta(minutes=int(await _setting(uow, TICKET_REOPEN_WINDOW_MINUTES)))
+        window = timedelta(minutes=int(await read_setting(uow, TICKET_REOPEN_WINDOW_MINUTES)))
         if last is not None and last.closed_at is not None and now - last.closed_at < window:
             before = last.placement
             last.reopen_by_customer(now)
@@ -185,11 +186,6 @@ class ReceiveMessage:
         )
         await uow.messages.add(message)
         return message
-
-
-async def _setting(uow: UnitOfWork, key: str) -> str:
-    value = await uow.settings.get(key)
-    return value if value is not None else SPECS[key].default
 
 
 def _clean_name(name: str | None) -> str | None:
