@@ -38,6 +38,31 @@ class MediaType(enum.StrEnum):
     CONTACT = "contact"
 
 
+def media_type_of(mime: str) -> MediaType:
+    """The kind of message a file of MIME type ``mime`` makes (WebP images go out as stickers, Ogg audio as voice)."""
+    major = mime.split("/", 1)[0].lower()
+    if mime.lower().startswith("image/webp"):
+        return MediaType.STICKER
+    if major == "image":
+        return MediaType.IMAGE
+    if major == "video":
+        return MediaType.VIDEO
+    if major == "audio":
+        return MediaType.VOICE if "ogg" in mime.lower() else MediaType.AUDIO
+    return MediaType.DOCUMENT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MediaFile:
+    """A media file's bytes with its kind, MIME type and file name: what an agent attaches, what goes out to
+    WhatsApp, what a download serves. Always bytes: a transport handed a URL would fetch it (SSRF)."""
+
+    data: bytes
+    media_type: MediaType
+    mime_type: str
+    file_name: str | None = None
+
+
 @dataclass(slots=True)
 class Message:
     ticket_id: int

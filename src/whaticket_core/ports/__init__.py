@@ -17,7 +17,7 @@ from .repositories import (
     WhatsAppRepository,
 )
 from .security import PasswordHasher, TokenCodec
-from .transport import MessageSender, OutboundMedia, Recipient, SessionController, TransportError
+from .transport import MessageSender, Recipient, SessionController, TransportError
 from .unit_of_work import Constraint, StoreConflict, UnitOfWork
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "MessageQueries",
     "MessageRepository",
     "MessageSender",
-    "OutboundMedia",
     "PasswordHasher",
     "QueueRepository",
     "QuickAnswerRepository",

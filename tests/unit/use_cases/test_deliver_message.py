@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 
 from whaticket_core.domain.events import MessageUpdated
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.settings import GROUP_MESSAGES
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.ports.transport import Recipient
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
-from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
 NUMBER = "5511999990001"
@@ -91,7 +91,7 @@ async def test_media_is_sent_as_bytes_with_its_caption(world) -> None:
     wa = await world.add_whatsapp()
     inbound = await world.inbound(wa.id, NUMBER, "hi")
     admin = await world.viewer(role=Role.ADMIN)
-    upload = MediaUpload(b"\x89PNG", "image/png", MediaType.IMAGE, "a.png")
+    upload = MediaFile(data=b"\x89PNG", mime_type="image/png", media_type=MediaType.IMAGE, file_name="a.png")
     view = await SendMessage(world.uow(), world.clock, world.publisher, world.jobs, world.media).execute(
         SendMessageCommand(inbound.ticket_id, admin, "look", media=upload)
     )
@@ -115,7 +115,9 @@ async def test_media_missing_from_the_store_fails_the_message(world) -> None:
     inbound = await world.inbound(wa.id, NUMBER, "hi")
     admin = await world.viewer(role=Role.ADMIN)
     view = await SendMessage(world.uow(), world.clock, world.publisher, world.jobs, world.media).execute(
-        SendMessageCommand(inbound.ticket_id, admin, "", media=MediaUpload(b"x", "image/png", MediaType.IMAGE))
+        SendMessageCommand(
+            inbound.ticket_id, admin, "", media=MediaFile(data=b"x", mime_type="image/png", media_type=MediaType.IMAGE)
+        )
     )
     world.media.blobs.clear()
     await deliver(world).execute(DeliverMessageCommand(view.id))

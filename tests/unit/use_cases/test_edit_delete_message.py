@@ -8,13 +8,13 @@ import pytest
 
 from whaticket_core.domain.errors import MessageNotEditable, MessageNotFound, WhatsAppNotConnected
 from whaticket_core.domain.events import MessageUpdated
-from whaticket_core.domain.message import MediaType
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.transport import Recipient
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage, DeleteMessageCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.edit_message import EditMessage, EditMessageCommand
-from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
 NUMBER = "5511999990001"
 
@@ -27,7 +27,7 @@ def delete(world) -> DeleteMessage:
     return DeleteMessage(world.uow(), world.sender, world.publisher)
 
 
-async def setup(world, *, deliver: bool = True, media: MediaUpload | None = None):
+async def setup(world, *, deliver: bool = True, media: MediaFile | None = None):
     """A ticket with a customer message and one of ours; returns (admin, our message id, customer message id)."""
     wa = await world.add_whatsapp()
     inbound = await world.inbound(wa.id, NUMBER, "hi")
@@ -86,7 +86,7 @@ async def test_edit_of_a_customer_message_is_refused(world) -> None:
 
 
 async def test_edit_of_a_media_message_is_refused(world) -> None:
-    admin, mine, _ = await setup(world, media=MediaUpload(b"x", "image/png", MediaType.IMAGE))
+    admin, mine, _ = await setup(world, media=MediaFile(data=b"x", mime_type="image/png", media_type=MediaType.IMAGE))
     with pytest.raises(MessageNotEditable):
         await edit(world).execute(EditMessageCommand(mine, admin, "caption"))
 

@@ -6,11 +6,11 @@ import pytest
 
 from whaticket_core.domain.errors import InvalidInput, TicketIsClosed, TicketNotFound
 from whaticket_core.domain.events import MessageCreated, TicketUpdated
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.jobs import DeliverMessageJob
-from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
 NUMBER = "5511999990001"
 
@@ -111,7 +111,9 @@ async def test_a_too_long_text_is_refused(world) -> None:
 async def test_media_bytes_are_stored_and_referenced(world) -> None:
     ticket_id = await pending_ticket(world)
     admin = await world.viewer(role=Role.ADMIN)
-    upload = MediaUpload(b"%PDF-1.7", "application/pdf", MediaType.DOCUMENT, "offer.pdf")
+    upload = MediaFile(
+        data=b"%PDF-1.7", mime_type="application/pdf", media_type=MediaType.DOCUMENT, file_name="offer.pdf"
+    )
     view = await send_message(world).execute(SendMessageCommand(ticket_id, admin, "", media=upload))
 
     message = world.state.messages[view.id]
@@ -134,7 +136,7 @@ async def test_media_is_removed_when_the_transaction_fails(world) -> None:
         ticket.assign_queue(41, world.clock.now())
         await uow.tickets.save(ticket)
         await uow.commit()
-    upload = MediaUpload(b"jpeg", "image/jpeg", MediaType.IMAGE)
+    upload = MediaFile(data=b"jpeg", mime_type="image/jpeg", media_type=MediaType.IMAGE)
     with pytest.raises(TicketNotFound):
         await send_message(world).execute(SendMessageCommand(ticket_id, outsider, "", media=upload))
     assert world.media.blobs == {}
@@ -145,7 +147,9 @@ async def test_an_empty_file_is_refused(world) -> None:
     admin = await world.viewer(role=Role.ADMIN)
     with pytest.raises(InvalidInput):
         await send_message(world).execute(
-            SendMessageCommand(ticket_id, admin, "", media=MediaUpload(b"", "image/png", MediaType.IMAGE))
+            SendMessageCommand(
+                ticket_id, admin, "", media=MediaFile(data=b"", mime_type="image/png", media_type=MediaType.IMAGE)
+            )
         )
 
 

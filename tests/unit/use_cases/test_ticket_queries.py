@@ -6,6 +6,7 @@ import pytest
 from ticket_seed import add_message, add_ticket, admin
 
 from whaticket_core.domain.errors import InvalidInput, MediaNotFound, MessageNotFound, TicketNotFound
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.read_models import TicketCounts
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
@@ -17,7 +18,6 @@ from whaticket_core.use_cases.messages.message_queries import (
     GetMessageMediaCommand,
     ListMessages,
     ListMessagesCommand,
-    MessageMedia,
 )
 from whaticket_core.use_cases.tickets.ticket_queries import (
     CountTickets,
@@ -129,8 +129,8 @@ async def test_get_message_media_returns_bytes_and_type_through_the_tickets_visi
     hidden = await add_message(world, t["in_b"], media_key=key, media_mime="image/png")
     use_case = GetMessageMedia(world.uow(), world.media)
 
-    assert await use_case.execute(GetMessageMediaCommand(with_media.id, agent)) == MessageMedia(
-        b"\x89PNG", "image/png", "a.png"
+    assert await use_case.execute(GetMessageMediaCommand(with_media.id, agent)) == MediaFile(
+        data=b"\x89PNG", media_type=MediaType.IMAGE, mime_type="image/png", file_name="a.png"
     )
     with pytest.raises(MediaNotFound):
         await use_case.execute(GetMessageMediaCommand(without.id, agent))

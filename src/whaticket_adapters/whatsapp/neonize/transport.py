@@ -57,9 +57,9 @@ from whaticket_adapters.whatsapp.neonize.translation import (
     translate_receipt,
     unwrap,
 )
-from whaticket_core.domain.message import MediaType
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 
 log = logging.getLogger(__name__)
@@ -317,7 +317,7 @@ class NeonizeTransport:
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,
@@ -600,7 +600,7 @@ _MEDIA_FIELD = {
 }
 
 
-def _media_message(media: OutboundMedia, upload: Any, caption: str) -> Message:
+def _media_message(media: MediaFile, upload: Any, caption: str) -> Message:
     common: dict[str, Any] = {
         "URL": upload.url,
         "directPath": upload.DirectPath,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whaticket_core.domain.errors import MediaNotFound, MessageNotFound, TicketNotFound
+from whaticket_core.domain.message import MediaFile, media_type_of
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.visibility import Viewer, can_see
@@ -66,13 +67,6 @@ class GetMessageMediaCommand:
     actor: Viewer
 
 
-@dataclass(frozen=True, slots=True)
-class MessageMedia:
-    data: bytes
-    mime_type: str
-    file_name: str | None
-
-
 class GetMessageMedia:
     """A message's media bytes and type.
 
@@ -84,7 +78,7 @@ class GetMessageMedia:
         self._uow = uow
         self._media = media
 
-    async def execute(self, command: GetMessageMediaCommand) -> MessageMedia:
+    async def execute(self, command: GetMessageMediaCommand) -> MediaFile:
         async with self._uow as uow:
             message = await uow.messages.get(command.message_id)
             ticket = None if message is None else await uow.tickets.get(message.ticket_id)
@@ -93,4 +87,6 @@ class GetMessageMedia:
         if message.media_key is None or message.is_deleted:
             raise MediaNotFound(f"Message {command.message_id} has no media", messageId=command.message_id)
         data = await self._media.load(message.media_key)
-        return MessageMedia(data, message.media_mime or "application/octet-stream", message.media_name)
+        mime = message.media_mime or "application/octet-stream"
+        media_type = message.media_type or media_type_of(mime)
+        return MediaFile(data=data, media_type=media_type, mime_type=mime, file_name=message.media_name)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from whaticket_core.domain.errors import InvalidInput, TicketIsClosed
 from whaticket_core.domain.events import DomainEvent, MessageCreated
-from whaticket_core.domain.message import MediaType, validate_body
+from whaticket_core.domain.message import MediaFile, validate_body
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
@@ -19,22 +19,12 @@ from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, t
 
 
 @dataclass(frozen=True, slots=True)
-class MediaUpload:
-    """A file an agent attaches: its bytes (never a URL), type, MIME type and file name."""
-
-    data: bytes
-    mime_type: str
-    media_type: MediaType
-    file_name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class SendMessageCommand:
     ticket_id: int
     actor: Viewer
     body: str = ""
     quoted_message_id: int | None = None
-    media: MediaUpload | None = None
+    media: MediaFile | None = None
 
 
 class SendMessage:
