@@ -43,7 +43,7 @@ async def test_a_second_contact_with_the_same_number_names_the_first(world) -> N
     first = await create(world).execute(CreateContactCommand(agent, "Ana", "5511999990001"))
     with pytest.raises(ContactExists) as caught:
         await create(world).execute(CreateContactCommand(agent, "Other", "0055 11 99999 0001"))
-    assert caught.value.details["contactId"] == first.id
+    assert caught.value.details["contact_id"] == first.id
     assert len(world.state.contacts) == 1
 
 
@@ -70,7 +70,7 @@ async def test_update_is_partial_and_keeps_numbers_unique(world) -> None:
     assert (world.state.contacts[ana.id].email, world.state.contacts[ana.id].number) == (None, "5511999990003")
     with pytest.raises(ContactExists) as caught:
         await use_case.execute(UpdateContactCommand(agent, ana.id, number="5511999990002"))
-    assert caught.value.details["contactId"] == bob.id
+    assert caught.value.details["contact_id"] == bob.id
     with pytest.raises(ContactNotFound):
         await use_case.execute(UpdateContactCommand(agent, 999, name="x"))
 

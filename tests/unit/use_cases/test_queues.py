@@ -50,7 +50,7 @@ async def test_names_and_colours_are_unique(world) -> None:
     sales = await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Sales", "#FF0000"))
     with pytest.raises(QueueNameTaken) as caught:
         await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "SALES", "#00FF00"))
-    assert caught.value.details["queueId"] == sales.id
+    assert caught.value.details["queue_id"] == sales.id
     with pytest.raises(QueueColorTaken):
         await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Support", "#ff0000"))
     assert len(world.state.queues) == 1

@@ -26,7 +26,7 @@ async def test_crud_with_unique_shortcuts(world) -> None:
     assert world.state.quick_answers[hello.id].shortcut == "/hello"
     with pytest.raises(QuickAnswerShortcutTaken) as caught:
         await CreateQuickAnswer(world.uow()).execute(CreateQuickAnswerCommand(agent, "/HELLO", "again"))
-    assert caught.value.details["quickAnswerId"] == hello.id
+    assert caught.value.details["quick_answer_id"] == hello.id
 
     bye = await CreateQuickAnswer(world.uow()).execute(CreateQuickAnswerCommand(agent, "/bye", "Goodbye"))
     with pytest.raises(QuickAnswerShortcutTaken):

@@ -129,7 +129,7 @@ async def test_transfer_needs_a_user_or_a_queue(world) -> None:
     ticket = await add_ticket(world)
     with pytest.raises(InvalidInput) as caught:
         await transfer(world).execute(TransferTicketCommand(ticket.id, actor))
-    assert caught.value.details["fields"] == ["userId", "queueId"]
+    assert caught.value.details["fields"] == ["user_id", "queue_id"]
 
 
 async def test_transfer_to_unknown_user_or_queue_is_not_found_and_changes_nothing(world) -> None:
@@ -282,7 +282,7 @@ async def test_reopen_refuses_when_another_ticket_is_active_and_names_it(world) 
     with pytest.raises(TicketAlreadyOpen) as caught:
         await reopen(world).execute(ReopenTicketCommand(old.id, actor))
 
-    assert caught.value.details["ticketId"] == active.id
+    assert caught.value.details["ticket_id"] == active.id
     assert stored(world, old.id).status is CLOSED
     assert world.publisher.events == []
 
@@ -296,7 +296,7 @@ async def test_reopen_maps_the_stores_refusal_after_a_lost_race(world) -> None:
     with pytest.raises(TicketAlreadyOpen) as caught:
         await reopen(world, RacingUnitOfWork(world.store)).execute(ReopenTicketCommand(old.id, actor))
 
-    assert caught.value.details["ticketId"] == rival.id
+    assert caught.value.details["ticket_id"] == rival.id
     assert stored(world, old.id).status is CLOSED
 
 
@@ -388,7 +388,7 @@ async def test_create_refuses_a_second_active_ticket_and_names_the_first(world) 
     existing = await add_ticket(world, contact_id=contact.id)
     with pytest.raises(TicketAlreadyOpen) as caught:
         await create(world).execute(CreateTicketCommand(contact.id, await admin(world)))
-    assert caught.value.details["ticketId"] == existing.id
+    assert caught.value.details["ticket_id"] == existing.id
     assert len(world.state.tickets) == 1
 
 
@@ -397,7 +397,7 @@ async def test_create_maps_the_stores_refusal_after_a_lost_race(world) -> None:
     rival = await add_ticket(world, contact_id=contact.id)
     with pytest.raises(TicketAlreadyOpen) as caught:
         await create(world, RacingUnitOfWork(world.store)).execute(CreateTicketCommand(contact.id, await admin(world)))
-    assert caught.value.details["ticketId"] == rival.id
+    assert caught.value.details["ticket_id"] == rival.id
     assert len(world.state.tickets) == 1
 
 
@@ -467,7 +467,7 @@ async def test_update_reopen_obeys_the_one_active_ticket_rule(world) -> None:
     active = await add_ticket(world, contact_id=contact.id)
     with pytest.raises(TicketAlreadyOpen) as caught:
         await update(world).execute(UpdateTicketCommand(old.id, actor, status=OPEN))
-    assert caught.value.details["ticketId"] == active.id
+    assert caught.value.details["ticket_id"] == active.id
 
 
 async def test_update_on_a_closed_ticket_refuses_close_and_bare_moves(world) -> None:

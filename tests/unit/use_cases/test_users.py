@@ -69,7 +69,7 @@ async def test_admin_creates_users_with_validated_queues_and_connection(world) -
     assert world.state.queues[queue.id].user_ids == [view.id]
     with pytest.raises(QueueNotFound) as caught:
         await create(world).execute(CreateUserCommand(actor, "C", "c@example.com", "password1", queue_ids=(999,)))
-    assert caught.value.details["queueId"] == 999
+    assert caught.value.details["queue_id"] == 999
     with pytest.raises(WhatsAppNotFound):
         await create(world).execute(CreateUserCommand(actor, "C", "c@example.com", "password1", whatsapp_id=999))
     with pytest.raises(EmailTaken):

@@ -196,5 +196,5 @@ class GetQrCode:
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id)
         if whatsapp.qrcode is None or whatsapp.status is not ConnectionStatus.QRCODE:
-            raise QrCodeNotFound(f"Connection {whatsapp.id} has no QR code now", whatsappId=whatsapp.id)
+            raise QrCodeNotFound(f"Connection {whatsapp.id} has no QR code now", whatsapp_id=whatsapp.id)
         return whatsapp.qrcode

@@ -19,14 +19,14 @@ from whaticket_core.use_cases.shared.guards import require_admin, require_queues
 async def load_whatsapp(uow: UnitOfWork, whatsapp_id: int, *, for_update: bool = False) -> WhatsApp:
     whatsapp = await uow.whatsapps.get(whatsapp_id, for_update=for_update)
     if whatsapp is None:
-        raise WhatsAppNotFound(f"WhatsApp connection {whatsapp_id} not found", whatsappId=whatsapp_id)
+        raise WhatsAppNotFound(f"WhatsApp connection {whatsapp_id} not found", whatsapp_id=whatsapp_id)
     return whatsapp
 
 
 def _taken(name: str, other_id: int | None = None) -> WhatsAppNameTaken:
     if other_id is None:
         return WhatsAppNameTaken(f"Connection name {name!r} is taken", fields=["name"])
-    return WhatsAppNameTaken(f"Connection name {name!r} is taken", whatsappId=other_id, fields=["name"])
+    return WhatsAppNameTaken(f"Connection name {name!r} is taken", whatsapp_id=other_id, fields=["name"])
 
 
 async def _check_name(uow: UnitOfWork, whatsapp: WhatsApp) -> None:
@@ -109,8 +109,8 @@ class UpdateWhatsAppCommand:
 
 
 class UpdateWhatsApp:
-    """Admin only; a partial update with the create rules. ``isDefault: true`` un-defaults the previous default;
-    ``isDefault: false`` on the default itself is ``default_whatsapp_required`` (make another one default instead)."""
+    """Admin only; a partial update with the create rules. Making it the default un-defaults the previous
+    one; un-defaulting the default itself is ``default_whatsapp_required`` (make another one default instead)."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
@@ -136,7 +136,7 @@ class UpdateWhatsApp:
                 if command.is_default is False and whatsapp.is_default:
                     raise DefaultWhatsAppRequired(
                         "One connection must stay the default: make another one default instead",
-                        whatsappId=whatsapp.id,
+                        whatsapp_id=whatsapp.id,
                     )
                 if command.is_default and not whatsapp.is_default:
                     await _undefault_others(uow, keep_id=whatsapp.id)

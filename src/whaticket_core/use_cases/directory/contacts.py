@@ -26,14 +26,14 @@ def _email(email: str | None) -> str | None:
 
 def _extra_info(items: tuple[ExtraInfo, ...]) -> list[ExtraInfo]:
     if len(items) > MAX_EXTRA_INFO:
-        raise InvalidInput(f"extraInfo holds at most {MAX_EXTRA_INFO} entries", "extraInfo")
-    return [ExtraInfo(validate_name(i.name, "extraInfo"), i.value) for i in items]
+        raise InvalidInput(f"Extra info holds at most {MAX_EXTRA_INFO} entries", "extra_info")
+    return [ExtraInfo(validate_name(i.name, "extra_info"), i.value) for i in items]
 
 
 async def _load(uow: UnitOfWork, contact_id: int) -> Contact:
     contact = await uow.contacts.get(contact_id)
     if contact is None:
-        raise ContactNotFound(f"Contact {contact_id} not found", contactId=contact_id)
+        raise ContactNotFound(f"Contact {contact_id} not found", contact_id=contact_id)
     return contact
 
 
@@ -47,7 +47,7 @@ async def _exists_error(uow: UnitOfWork, number: str) -> ContactExists:
 def _exists(number: str, contact_id: int | None) -> ContactExists:
     if contact_id is None:
         return ContactExists(f"A contact with number {number} exists", number=number)
-    return ContactExists(f"Contact {contact_id} has number {number}", contactId=contact_id, number=number)
+    return ContactExists(f"Contact {contact_id} has number {number}", contact_id=contact_id, number=number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +148,7 @@ class DeleteContact:
         async with self._uow as uow:
             contact = await _load(uow, command.contact_id)
             if command.actor.role is not Role.ADMIN and await uow.tickets.contact_has_tickets(contact.id):
-                raise ActionForbidden("Only an admin may delete a contact that has tickets", contactId=contact.id)
+                raise ActionForbidden("Only an admin may delete a contact that has tickets", contact_id=contact.id)
             await uow.contacts.delete(contact.id)
             await uow.commit()
 

@@ -18,17 +18,17 @@ from whaticket_core.use_cases.shared.guards import require_admin, require_users
 async def _load(uow: UnitOfWork, queue_id: int) -> Queue:
     queue = await uow.queues.get(queue_id)
     if queue is None:
-        raise QueueNotFound(f"Queue {queue_id} not found", queueId=queue_id)
+        raise QueueNotFound(f"Queue {queue_id} not found", queue_id=queue_id)
     return queue
 
 
 async def _check_unique(uow: UnitOfWork, queue: Queue) -> None:
     other = await uow.queues.get_by_name(queue.name)
     if other is not None and other.id != queue.id:
-        raise QueueNameTaken(f"Queue name {queue.name!r} is taken", queueId=other.id, fields=["name"])
+        raise QueueNameTaken(f"Queue name {queue.name!r} is taken", queue_id=other.id, fields=["name"])
     other = await uow.queues.get_by_color(queue.color)
     if other is not None and other.id != queue.id:
-        raise QueueColorTaken(f"Queue colour {queue.color} is taken", queueId=other.id, fields=["color"])
+        raise QueueColorTaken(f"Queue colour {queue.color} is taken", queue_id=other.id, fields=["color"])
 
 
 async def _conflict(exc: StoreConflict, queue: Queue) -> Exception:

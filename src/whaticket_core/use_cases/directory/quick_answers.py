@@ -30,14 +30,14 @@ def _message(message: str) -> str:
 def _taken(shortcut: str, other_id: int | None = None) -> QuickAnswerShortcutTaken:
     details: dict[str, object] = {"fields": ["shortcut"]}
     if other_id is not None:
-        details["quickAnswerId"] = other_id
+        details["quick_answer_id"] = other_id
     return QuickAnswerShortcutTaken(f"Shortcut {shortcut!r} is taken", **details)
 
 
 async def _load(uow: UnitOfWork, quick_answer_id: int) -> QuickAnswer:
     found = await uow.quick_answers.get(quick_answer_id)
     if found is None:
-        raise QuickAnswerNotFound(f"Quick answer {quick_answer_id} not found", quickAnswerId=quick_answer_id)
+        raise QuickAnswerNotFound(f"Quick answer {quick_answer_id} not found", quick_answer_id=quick_answer_id)
     return found
 
 

@@ -28,7 +28,7 @@ def _email_taken(email: str) -> EmailTaken:
 async def _load(uow: UnitOfWork, user_id: int) -> User:
     user = await uow.users.get(user_id)
     if user is None:
-        raise UserNotFound(f"User {user_id} not found", userId=user_id)
+        raise UserNotFound(f"User {user_id} not found", user_id=user_id)
     return user
 
 
@@ -77,7 +77,7 @@ class CreateUser:
 
 @dataclass(frozen=True, slots=True)
 class UpdateUserCommand:
-    """``PUT /users/:id``: None (or UNSET for ``whatsapp_id``, which may be set to None) means absent."""
+    """A partial update of a user: None (or UNSET for ``whatsapp_id``, which may be set to None) means absent."""
 
     actor: Viewer
     user_id: int
@@ -130,7 +130,7 @@ class UpdateUser:
                     await uow.refresh_tokens.revoke_all_of_user(user.id)
                 if command.role is not None and command.role is not user.role:
                     if user.role is Role.ADMIN and await uow.users.count_admins() <= 1:
-                        raise LastAdmin("The last admin cannot be demoted", userId=user.id)
+                        raise LastAdmin("The last admin cannot be demoted", user_id=user.id)
                     user.role = command.role
                 if command.queue_ids is not None:
                     user.queue_ids = await require_queues(uow, command.queue_ids)
@@ -172,7 +172,7 @@ class DeleteUser:
         async with self._uow as uow:
             user = await _load(uow, command.user_id)
             if user.role is Role.ADMIN and await uow.users.count_admins() <= 1:
-                raise LastAdmin("The last admin cannot be deleted", userId=user.id)
+                raise LastAdmin("The last admin cannot be deleted", user_id=user.id)
             now = self._clock.now()
             for ticket in await uow.tickets.list_assigned_active(user.id):
                 before = ticket.placement

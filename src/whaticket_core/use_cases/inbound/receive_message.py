@@ -91,7 +91,7 @@ class ReceiveMessage:
                 return _Outcome(ReceiveMessageResult(stored.ticket_id, stored.id, duplicate=True))
             connection = await uow.whatsapps.get(command.whatsapp_id)
             if connection is None:
-                raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsappId=command.whatsapp_id)
+                raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id)
             now = self._clock.now()
             contact = await self._contact(uow, command, now)
             ticket, created, before = await self._ticket(uow, contact, connection, now)

@@ -57,7 +57,7 @@ class GetMessage:
             except TicketNotFound:
                 message = None
         if message is None:
-            raise MessageNotFound(f"Message {command.message_id} not found", messageId=command.message_id)
+            raise MessageNotFound(f"Message {command.message_id} not found", message_id=command.message_id)
         return message
 
 
@@ -83,9 +83,9 @@ class GetMessageMedia:
             message = await uow.messages.get(command.message_id)
             ticket = None if message is None else await uow.tickets.get(message.ticket_id)
         if message is None or ticket is None or not can_see(command.actor, ticket.placement):
-            raise MessageNotFound(f"Message {command.message_id} not found", messageId=command.message_id)
+            raise MessageNotFound(f"Message {command.message_id} not found", message_id=command.message_id)
         if message.media_key is None or message.is_deleted:
-            raise MediaNotFound(f"Message {command.message_id} has no media", messageId=command.message_id)
+            raise MediaNotFound(f"Message {command.message_id} has no media", message_id=command.message_id)
         data = await self._media.load(message.media_key)
         mime = message.media_mime or "application/octet-stream"
         media_type = message.media_type or media_type_of(mime)

@@ -61,7 +61,7 @@ class SendMessage:
             async with self._uow as uow:
                 ticket = await load_visible_ticket(uow, command.ticket_id, command.actor)
                 if ticket.status is TicketStatus.CLOSED:
-                    raise TicketIsClosed(f"Ticket {ticket.id} is closed", ticketId=ticket.id)
+                    raise TicketIsClosed(f"Ticket {ticket.id} is closed", ticket_id=ticket.id)
                 before = ticket.placement
                 now = self._clock.now()
                 if ticket.status is TicketStatus.PENDING and command.actor.role is Role.USER:
@@ -69,7 +69,7 @@ class SendMessage:
                 if command.quoted_message_id is not None:
                     quoted = await uow.messages.get(command.quoted_message_id)
                     if quoted is None or quoted.ticket_id != ticket.id:
-                        raise InvalidInput("the quoted message is not on this ticket", "quotedMessageId")
+                        raise InvalidInput("the quoted message is not on this ticket", "quoted_message_id")
                 message = await store_outbound(
                     uow,
                     ticket,

@@ -15,7 +15,7 @@ async def load_visible_ticket(uow: UnitOfWork, ticket_id: int, actor: Viewer, *,
     existence is not disclosed)."""
     ticket = await uow.tickets.get(ticket_id, for_update=for_update)
     if ticket is None or not can_see(actor, ticket.placement):
-        raise TicketNotFound(f"Ticket {ticket_id} not found", ticketId=ticket_id)
+        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
     return ticket
 
 

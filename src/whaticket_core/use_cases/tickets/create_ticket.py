@@ -45,9 +45,9 @@ class CreateTicket:
             async with self._uow as uow:
                 contact = await uow.contacts.get(contact_id)
                 if contact is None:
-                    raise ContactNotFound(f"Contact {contact_id} not found", contactId=contact_id)
+                    raise ContactNotFound(f"Contact {contact_id} not found", contact_id=contact_id)
                 if command.queue_id is not None and await uow.queues.get(command.queue_id) is None:
-                    raise QueueNotFound(f"Queue {command.queue_id} not found", queueId=command.queue_id)
+                    raise QueueNotFound(f"Queue {command.queue_id} not found", queue_id=command.queue_id)
                 whatsapp = await self._connection(uow, command)
                 whatsapp_id = whatsapp.id
                 await already_open(uow, contact_id, whatsapp_id)
@@ -76,7 +76,7 @@ class CreateTicket:
             whatsapp = await uow.whatsapps.get(command.whatsapp_id)
             if whatsapp is None:
                 raise WhatsAppNotFound(
-                    f"WhatsApp connection {command.whatsapp_id} not found", whatsappId=command.whatsapp_id
+                    f"WhatsApp connection {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id
                 )
             return whatsapp
         user = await uow.users.get(command.actor.user_id)

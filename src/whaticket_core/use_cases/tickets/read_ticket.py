@@ -18,7 +18,7 @@ class ReadTicketCommand:
 
 
 class ReadTicket:
-    """An agent read a ticket (``POST /tickets/:id/read``): its unread count goes to 0 and WhatsApp is told.
+    """An agent read a ticket: its unread count goes to 0 and WhatsApp is told.
 
     Rules: the actor must see the ticket (else ``ticket_not_found``); the row is locked, so a message arriving at the
     same moment is counted either before (and read) or after (and unread), never lost. Read receipts for the newest

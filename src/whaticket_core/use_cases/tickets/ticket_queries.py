@@ -15,7 +15,7 @@ from whaticket_core.ports.queries import TicketCounter, TicketListQuery, TicketQ
 async def visible_ticket(queries: TicketQueries, ticket_id: int, actor: Viewer) -> TicketView:
     view = await queries.get_ticket(ticket_id)
     if view is None or not can_see(actor, view.placement):
-        raise TicketNotFound(f"Ticket {ticket_id} not found", ticketId=ticket_id)
+        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
     return view
 
 

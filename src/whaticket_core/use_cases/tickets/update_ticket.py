@@ -25,7 +25,7 @@ from whaticket_core.use_cases.tickets.ticket_steps import (
 
 @dataclass(frozen=True, slots=True)
 class UpdateTicketCommand:
-    """``PUT /tickets/:id``; None means the field was absent."""
+    """The generic update of a ticket; None means the field was absent."""
 
     ticket_id: int
     actor: Viewer
@@ -37,11 +37,11 @@ class UpdateTicketCommand:
 class UpdateTicket:
     """The generic ticket update, translated into the actions so it obeys exactly their rules.
 
-    On an active ticket: ``status=closed`` closes it (farewell included), after moving it first when ``userId`` or
-    ``queueId`` is also given (clients send ``{status: "closed", userId: me}``); ``status=open`` assigns it to
-    ``userId`` (default: its current assignee when open, else the caller) with the transfer rules; ``status=pending``
-    returns it to pending and unassigned (``userId`` is then a ``validation_error``), in ``queueId`` if given; no status
-    is a transfer. On a closed ticket: ``status=open`` reopens it assigned to ``userId`` or the caller,
+    On an active ticket: ``status=closed`` closes it (farewell included), after moving it first when ``user_id`` or
+    ``queue_id`` is also given (clients close and assign to themselves in one call); ``status=open`` assigns it to
+    ``user_id`` (default: its current assignee when open, else the caller) with the transfer rules; ``status=pending``
+    returns it to pending and unassigned (``user_id`` is then a ``validation_error``), in ``queue_id`` if given; no
+    status is a transfer. On a closed ticket: ``status=open`` reopens it assigned to ``user_id`` or the caller,
     ``status=pending`` reopens it pending and unassigned, both with ``ticket_already_open`` when the contact has
     another active ticket; ``status=closed`` is ``invalid_ticket_transition``; a bare move is ``ticket_closed``.
     Nothing given: the ticket is returned unchanged. Events as for the matching action.
@@ -128,4 +128,4 @@ class UpdateTicket:
 
 def _no_assignee_for_pending(command: UpdateTicketCommand) -> None:
     if command.user_id is not None:
-        raise InvalidInput("A pending ticket has no assignee: leave userId out", "userId")
+        raise InvalidInput("A pending ticket has no assignee: leave the user out", "user_id")
