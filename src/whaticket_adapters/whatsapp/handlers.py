@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -14,8 +13,6 @@ from whaticket_core.use_cases.inbound.inbound_commands import (
     InboundReceipt,
     InboundRevoke,
 )
-
-log = logging.getLogger(__name__)
 
 
 async def _ignore(*_args: object) -> None:

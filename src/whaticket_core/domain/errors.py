@@ -104,10 +104,6 @@ class ContactExists(Conflict):
     code = "contact_exists"
 
 
-class ContactHasTickets(Conflict):
-    code = "contact_has_tickets"
-
-
 class EmailTaken(Conflict):
     code = "email_taken"
 

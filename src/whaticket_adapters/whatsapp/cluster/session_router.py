@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -25,8 +24,6 @@ from saq.queue.redis import RedisQueue
 
 from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.ports.transport import Recipient, TransportError
-
-log = logging.getLogger(__name__)
 
 SESSION_CALL = "whaticket.session_call"
 DEFAULT_PREFIX = "whaticket-wa"

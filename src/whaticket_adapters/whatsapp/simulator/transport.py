@@ -14,7 +14,6 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
@@ -196,7 +195,6 @@ class SimulatorTransport:
         media: SimulatedMedia | None = None,
         group: SimulatedGroup | None = None,
         from_me: bool = False,
-        timestamp: datetime | None = None,
     ) -> InboundMessage:
         """A message as WhatsApp delivers it (the same ``wa_message_id`` twice is a redelivery). ``sender`` is the
         customer's number; in a group, ``group.participant`` wrote it. Returns the command handed to the core."""
@@ -222,7 +220,6 @@ class SimulatorTransport:
             participant_name=group.participant_name if group is not None else None,
             media=inbound_media,
             quoted_wa_message_id=quoted_wa_message_id,
-            timestamp=timestamp,
         )
         await self._handlers.dispatch(command)
         return command
