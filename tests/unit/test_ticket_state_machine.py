@@ -102,7 +102,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         return InMemoryUnitOfWork(self.store)
 
     def run(self, coro: Awaitable[T]) -> T:
-        return self.loop.run_until_complete(coro)  # type: ignore[arg-type]
+        return self.loop.run_until_complete(coro)
 
     def teardown(self) -> None:
         self.loop.close()

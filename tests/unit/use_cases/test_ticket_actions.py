@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Self
 
 import pytest
+from fake_world import World
 from ticket_seed import add_contact, add_message, add_ticket, admin
 
 from whaticket_core.domain.errors import (
@@ -37,7 +38,7 @@ from whaticket_core.use_cases.tickets.update_ticket import UpdateTicket, UpdateT
 OPEN, PENDING, CLOSED = TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.CLOSED
 
 
-def stored(world: Any, ticket_id: int) -> Ticket:
+def stored(world: World, ticket_id: int) -> Ticket:
     ticket = world.state.tickets[ticket_id]
     assert check_invariants(ticket) == []
     return ticket
@@ -89,7 +90,7 @@ class RacingUnitOfWork(InMemoryUnitOfWork):
         await super().__aenter__()
         if self._blind_left:
             self._blind_left -= 1
-            self.tickets = _BlindTickets(self._real)  # type: ignore[assignment]
+            self.tickets = _BlindTickets(self._real)
         else:
             self.tickets = self._real
         return self
@@ -98,7 +99,7 @@ class RacingUnitOfWork(InMemoryUnitOfWork):
 # --- transfer ------------------------------------------------------------------------------------------------
 
 
-async def test_transfer_to_a_queue_only_makes_it_pending_and_unassigned(world) -> None:
+async def test_transfer_to_a_queue_only_makes_it_pending_and_unassigned(world: World) -> None:
     actor = await admin(world)
     queue = await world.add_queue()
     ticket = await add_ticket(world, status=OPEN, user_id=actor.user_id)
@@ -113,7 +114,7 @@ async def test_transfer_to_a_queue_only_makes_it_pending_and_unassigned(world) -
     assert event.previous == TicketPlacement(OPEN, None, actor.user_id)
 
 
-async def test_transfer_to_a_user_opens_and_assigns_it(world) -> None:
+async def test_transfer_to_a_user_opens_and_assigns_it(world: World) -> None:
     actor = await admin(world)
     agent = await world.add_user()
     ticket = await add_ticket(world)
@@ -124,7 +125,7 @@ async def test_transfer_to_a_user_opens_and_assigns_it(world) -> None:
     assert (saved.status, saved.user_id) == (OPEN, agent.id)
 
 
-async def test_transfer_needs_a_user_or_a_queue(world) -> None:
+async def test_transfer_needs_a_user_or_a_queue(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world)
     with pytest.raises(InvalidInput) as caught:
@@ -132,7 +133,7 @@ async def test_transfer_needs_a_user_or_a_queue(world) -> None:
     assert caught.value.details["fields"] == ["user_id", "queue_id"]
 
 
-async def test_transfer_to_unknown_user_or_queue_is_not_found_and_changes_nothing(world) -> None:
+async def test_transfer_to_unknown_user_or_queue_is_not_found_and_changes_nothing(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world)
     with pytest.raises(UserNotFound):
@@ -143,14 +144,14 @@ async def test_transfer_to_unknown_user_or_queue_is_not_found_and_changes_nothin
     assert world.publisher.events == []
 
 
-async def test_transfer_of_a_closed_ticket_is_refused(world) -> None:
+async def test_transfer_of_a_closed_ticket_is_refused(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world, status=CLOSED, user_id=actor.user_id)
     with pytest.raises(TicketIsClosed):
         await transfer(world).execute(TransferTicketCommand(ticket.id, actor, user_id=actor.user_id))
 
 
-async def test_agent_cannot_transfer_a_ticket_they_cannot_see(world) -> None:
+async def test_agent_cannot_transfer_a_ticket_they_cannot_see(world: World) -> None:
     queue = await world.add_queue()
     agent = await world.viewer()
     ticket = await add_ticket(world, queue_id=queue.id)
@@ -158,7 +159,7 @@ async def test_agent_cannot_transfer_a_ticket_they_cannot_see(world) -> None:
         await transfer(world).execute(TransferTicketCommand(ticket.id, agent, user_id=agent.user_id))
 
 
-async def test_agent_may_transfer_only_to_members_of_the_target_queue(world) -> None:
+async def test_agent_may_transfer_only_to_members_of_the_target_queue(world: World) -> None:
     sales, support = await world.add_queue("Sales"), await world.add_queue("Support")
     agent = await world.viewer(queue_ids=(sales.id,))
     seller = await world.add_user(queue_ids=(sales.id,))
@@ -175,7 +176,7 @@ async def test_agent_may_transfer_only_to_members_of_the_target_queue(world) -> 
     assert stored(world, ticket.id).placement == TicketPlacement(OPEN, support.id, supporter.id)
 
 
-async def test_agent_cannot_hand_a_queueless_ticket_to_another_user(world) -> None:
+async def test_agent_cannot_hand_a_queueless_ticket_to_another_user(world: World) -> None:
     agent = await world.viewer()
     other = await world.add_user()
     ticket = await add_ticket(world)
@@ -186,7 +187,7 @@ async def test_agent_cannot_hand_a_queueless_ticket_to_another_user(world) -> No
     assert stored(world, ticket.id).user_id == agent.user_id
 
 
-async def test_staff_may_transfer_to_anyone(world) -> None:
+async def test_staff_may_transfer_to_anyone(world: World) -> None:
     supervisor = await world.viewer(role=Role.SUPERVISOR)
     queue = await world.add_queue()
     outsider = await world.add_user()
@@ -198,7 +199,7 @@ async def test_staff_may_transfer_to_anyone(world) -> None:
 # --- close ---------------------------------------------------------------------------------------------------
 
 
-async def test_close_without_farewell_closes_and_publishes_updated_and_closed(world) -> None:
+async def test_close_without_farewell_closes_and_publishes_updated_and_closed(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world, status=OPEN, user_id=actor.user_id)
 
@@ -213,7 +214,7 @@ async def test_close_without_farewell_closes_and_publishes_updated_and_closed(wo
     assert world.jobs.waiting == []
 
 
-async def test_close_stores_the_rendered_farewell_and_enqueues_its_delivery(world) -> None:
+async def test_close_stores_the_rendered_farewell_and_enqueues_its_delivery(world: World) -> None:
     wa = await world.add_whatsapp(farewell="Bye {{name}}, thanks!")
     contact = await add_contact(world, "Bruna")
     actor = await admin(world)
@@ -238,7 +239,7 @@ async def test_close_stores_the_rendered_farewell_and_enqueues_its_delivery(worl
     assert len(world.publisher.of_type(TicketClosed)) == 1
 
 
-async def test_closing_a_closed_ticket_is_an_invalid_transition(world) -> None:
+async def test_closing_a_closed_ticket_is_an_invalid_transition(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world, status=CLOSED, user_id=actor.user_id)
     with pytest.raises(InvalidTicketTransition):
@@ -246,7 +247,7 @@ async def test_closing_a_closed_ticket_is_an_invalid_transition(world) -> None:
     assert world.publisher.events == []
 
 
-async def test_close_of_an_invisible_ticket_is_not_found(world) -> None:
+async def test_close_of_an_invisible_ticket_is_not_found(world: World) -> None:
     queue = await world.add_queue()
     other = await world.add_user(queue_ids=(queue.id,))
     ticket = await add_ticket(world, status=OPEN, queue_id=queue.id, user_id=other.id)
@@ -259,7 +260,7 @@ async def test_close_of_an_invisible_ticket_is_not_found(world) -> None:
 # --- reopen --------------------------------------------------------------------------------------------------
 
 
-async def test_reopen_opens_the_ticket_assigned_to_the_caller(world) -> None:
+async def test_reopen_opens_the_ticket_assigned_to_the_caller(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world, status=CLOSED, user_id=None)
 
@@ -273,7 +274,7 @@ async def test_reopen_opens_the_ticket_assigned_to_the_caller(world) -> None:
     assert event.previous == TicketPlacement(CLOSED, None, None)
 
 
-async def test_reopen_refuses_when_another_ticket_is_active_and_names_it(world) -> None:
+async def test_reopen_refuses_when_another_ticket_is_active_and_names_it(world: World) -> None:
     actor = await admin(world)
     contact = await add_contact(world)
     old = await add_ticket(world, contact_id=contact.id, status=CLOSED)
@@ -287,7 +288,7 @@ async def test_reopen_refuses_when_another_ticket_is_active_and_names_it(world) 
     assert world.publisher.events == []
 
 
-async def test_reopen_maps_the_stores_refusal_after_a_lost_race(world) -> None:
+async def test_reopen_maps_the_stores_refusal_after_a_lost_race(world: World) -> None:
     actor = await admin(world)
     contact = await add_contact(world)
     old = await add_ticket(world, contact_id=contact.id, status=CLOSED)
@@ -300,7 +301,7 @@ async def test_reopen_maps_the_stores_refusal_after_a_lost_race(world) -> None:
     assert stored(world, old.id).status is CLOSED
 
 
-async def test_reopen_of_an_active_ticket_is_an_invalid_transition(world) -> None:
+async def test_reopen_of_an_active_ticket_is_an_invalid_transition(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world)
     with pytest.raises(InvalidTicketTransition):
@@ -310,7 +311,7 @@ async def test_reopen_of_an_active_ticket_is_an_invalid_transition(world) -> Non
 # --- delete --------------------------------------------------------------------------------------------------
 
 
-async def test_admin_deletes_a_ticket_and_its_messages(world) -> None:
+async def test_admin_deletes_a_ticket_and_its_messages(world: World) -> None:
     actor = await admin(world)
     queue = await world.add_queue()
     ticket = await add_ticket(world, queue_id=queue.id)
@@ -324,7 +325,7 @@ async def test_admin_deletes_a_ticket_and_its_messages(world) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.USER])
-async def test_only_an_admin_deletes_tickets(world, role: Role) -> None:
+async def test_only_an_admin_deletes_tickets(world: World, role: Role) -> None:
     actor = await world.viewer(role=role)
     ticket = await add_ticket(world)
     with pytest.raises(ActionForbidden):
@@ -332,7 +333,7 @@ async def test_only_an_admin_deletes_tickets(world, role: Role) -> None:
     assert ticket.id in world.state.tickets
 
 
-async def test_deleting_an_unknown_ticket_is_not_found(world) -> None:
+async def test_deleting_an_unknown_ticket_is_not_found(world: World) -> None:
     actor = await admin(world)
     with pytest.raises(TicketNotFound):
         await DeleteTicket(world.uow(), world.publisher).execute(DeleteTicketCommand(42, actor))
@@ -341,7 +342,7 @@ async def test_deleting_an_unknown_ticket_is_not_found(world) -> None:
 # --- create --------------------------------------------------------------------------------------------------
 
 
-async def test_create_opens_a_ticket_for_the_caller_on_the_default_connection(world) -> None:
+async def test_create_opens_a_ticket_for_the_caller_on_the_default_connection(world: World) -> None:
     default = await world.add_whatsapp()
     await world.add_whatsapp()
     contact = await add_contact(world)
@@ -359,7 +360,7 @@ async def test_create_opens_a_ticket_for_the_caller_on_the_default_connection(wo
     assert world.publisher.events == [TicketCreated(view)]
 
 
-async def test_create_prefers_the_given_connection_then_the_callers_own(world) -> None:
+async def test_create_prefers_the_given_connection_then_the_callers_own(world: World) -> None:
     await world.add_whatsapp()
     own = await world.add_whatsapp()
     chosen = await world.add_whatsapp()
@@ -377,13 +378,13 @@ async def test_create_prefers_the_given_connection_then_the_callers_own(world) -
     assert (first.whatsapp_id, second.whatsapp_id) == (own.id, chosen.id)
 
 
-async def test_create_without_any_connection_is_refused(world) -> None:
+async def test_create_without_any_connection_is_refused(world: World) -> None:
     contact = await add_contact(world)
     with pytest.raises(NoWhatsAppConnection):
         await create(world).execute(CreateTicketCommand(contact.id, await admin(world)))
 
 
-async def test_create_refuses_a_second_active_ticket_and_names_the_first(world) -> None:
+async def test_create_refuses_a_second_active_ticket_and_names_the_first(world: World) -> None:
     contact = await add_contact(world)
     existing = await add_ticket(world, contact_id=contact.id)
     with pytest.raises(TicketAlreadyOpen) as caught:
@@ -392,7 +393,7 @@ async def test_create_refuses_a_second_active_ticket_and_names_the_first(world) 
     assert len(world.state.tickets) == 1
 
 
-async def test_create_maps_the_stores_refusal_after_a_lost_race(world) -> None:
+async def test_create_maps_the_stores_refusal_after_a_lost_race(world: World) -> None:
     contact = await add_contact(world)
     rival = await add_ticket(world, contact_id=contact.id)
     with pytest.raises(TicketAlreadyOpen) as caught:
@@ -401,7 +402,7 @@ async def test_create_maps_the_stores_refusal_after_a_lost_race(world) -> None:
     assert len(world.state.tickets) == 1
 
 
-async def test_create_with_ids_that_name_nothing_is_not_found(world) -> None:
+async def test_create_with_ids_that_name_nothing_is_not_found(world: World) -> None:
     await world.add_whatsapp()
     actor = await admin(world)
     contact = await add_contact(world)
@@ -417,7 +418,7 @@ async def test_create_with_ids_that_name_nothing_is_not_found(world) -> None:
 # --- generic update ------------------------------------------------------------------------------------------
 
 
-async def test_update_status_open_on_pending_accepts_it_for_the_caller(world) -> None:
+async def test_update_status_open_on_pending_accepts_it_for_the_caller(world: World) -> None:
     agent = await world.viewer()
     ticket = await add_ticket(world)
     view = await update(world).execute(UpdateTicketCommand(ticket.id, agent, status=OPEN))
@@ -425,7 +426,7 @@ async def test_update_status_open_on_pending_accepts_it_for_the_caller(world) ->
     assert stored(world, ticket.id).user_id == agent.user_id
 
 
-async def test_update_close_with_own_user_id_closes_and_sends_the_farewell(world) -> None:
+async def test_update_close_with_own_user_id_closes_and_sends_the_farewell(world: World) -> None:
     wa = await world.add_whatsapp(farewell="Bye")
     agent = await world.viewer()
     ticket = await add_ticket(world, whatsapp_id=wa.id, status=OPEN, user_id=agent.user_id)
@@ -438,7 +439,7 @@ async def test_update_close_with_own_user_id_closes_and_sends_the_farewell(world
     assert len(world.publisher.of_type(TicketClosed)) == 1
 
 
-async def test_update_status_pending_returns_an_open_ticket_unassigned(world) -> None:
+async def test_update_status_pending_returns_an_open_ticket_unassigned(world: World) -> None:
     agent = await world.viewer()
     ticket = await add_ticket(world, status=OPEN, user_id=agent.user_id)
     await update(world).execute(UpdateTicketCommand(ticket.id, agent, status=PENDING))
@@ -447,7 +448,7 @@ async def test_update_status_pending_returns_an_open_ticket_unassigned(world) ->
         await update(world).execute(UpdateTicketCommand(ticket.id, agent, status=PENDING, user_id=agent.user_id))
 
 
-async def test_update_reopens_closed_tickets_open_or_pending(world) -> None:
+async def test_update_reopens_closed_tickets_open_or_pending(world: World) -> None:
     actor = await admin(world)
     queue = await world.add_queue()
     first = await add_ticket(world, status=CLOSED, queue_id=queue.id)
@@ -460,7 +461,7 @@ async def test_update_reopens_closed_tickets_open_or_pending(world) -> None:
     assert stored(world, second.id).placement == TicketPlacement(PENDING, queue.id, None)
 
 
-async def test_update_reopen_obeys_the_one_active_ticket_rule(world) -> None:
+async def test_update_reopen_obeys_the_one_active_ticket_rule(world: World) -> None:
     actor = await admin(world)
     contact = await add_contact(world)
     old = await add_ticket(world, contact_id=contact.id, status=CLOSED)
@@ -470,7 +471,7 @@ async def test_update_reopen_obeys_the_one_active_ticket_rule(world) -> None:
     assert caught.value.details["ticket_id"] == active.id
 
 
-async def test_update_on_a_closed_ticket_refuses_close_and_bare_moves(world) -> None:
+async def test_update_on_a_closed_ticket_refuses_close_and_bare_moves(world: World) -> None:
     actor = await admin(world)
     queue = await world.add_queue()
     ticket = await add_ticket(world, status=CLOSED)
@@ -481,7 +482,7 @@ async def test_update_on_a_closed_ticket_refuses_close_and_bare_moves(world) -> 
     assert stored(world, ticket.id).status is CLOSED
 
 
-async def test_update_moves_follow_the_transfer_rules(world) -> None:
+async def test_update_moves_follow_the_transfer_rules(world: World) -> None:
     queue = await world.add_queue()
     agent = await world.viewer(queue_ids=(queue.id,))
     outsider = await world.add_user()
@@ -493,7 +494,7 @@ async def test_update_moves_follow_the_transfer_rules(world) -> None:
     assert stored(world, ticket.id).placement == TicketPlacement(PENDING, other_queue.id, None)
 
 
-async def test_update_with_nothing_changes_nothing(world) -> None:
+async def test_update_with_nothing_changes_nothing(world: World) -> None:
     actor = await admin(world)
     ticket = await add_ticket(world)
     view = await update(world).execute(UpdateTicketCommand(ticket.id, actor))
