@@ -21,8 +21,7 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
-from whaticket_core.domain.errors import InvalidInput
-
+from .errors import UnknownQueryParameters
 from .wire import API_PREFIX
 
 CACHE_BUSTER = "_"
@@ -71,7 +70,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     if request.url.path.startswith(API_PREFIX):
         unknown = sorted(set(request.query_params) - _query_names(request) - {CACHE_BUSTER})
         if unknown:
-            raise InvalidInput(f"Unknown query parameter(s): {', '.join(unknown)}", *unknown)
+            raise UnknownQueryParameters(unknown)
     for key, value in request.query_params.multi_items():
         if "\x00" in value or "\x00" in key:
             raise _refuse(key)

@@ -73,17 +73,13 @@ def _ticket_event(event: str, view: TicketView) -> dict[str, Any]:
     return payload(event, TicketEvent(ticket_out(view)))
 
 
-def _placement(view: TicketView) -> TicketPlacement:
-    return TicketPlacement(view.status, view.queue_id, view.user_id)
-
-
 def deliveries_for(event: DomainEvent) -> list[Delivery]:
     """What to emit for one domain event, in order."""
     match event:
         case TicketCreated(ticket=t):
-            return [Delivery("ticket:created", _ticket_event("ticket:created", t), ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:created", _ticket_event("ticket:created", t), ticket_rooms(t.id, t.placement))]
         case TicketUpdated(ticket=t, previous=previous):
-            now = _placement(t)
+            now = t.placement
             rooms = ticket_rooms(t.id, now)
             if previous is None:
                 return [Delivery("ticket:updated", _ticket_event("ticket:updated", t), rooms)]
@@ -95,7 +91,7 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
                 Delivery(PRUNE_TICKET_ROOM, placement_data(now), [ticket_room(t.id)]),
             ]
         case TicketClosed(ticket=t):
-            return [Delivery("ticket:closed", _ticket_event("ticket:closed", t), ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:closed", _ticket_event("ticket:closed", t), ticket_rooms(t.id, t.placement))]
         case TicketDeleted(ticket_id=ticket_id, placement=placement):
             return [
                 Delivery(
@@ -107,10 +103,10 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
             ]
         case MessageCreated(message=m, ticket=t):
             data = payload("message:created", MessageCreatedEvent(message_out(m), ticket_out(t)))
-            return [Delivery("message:created", data, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("message:created", data, ticket_rooms(t.id, t.placement))]
         case MessageUpdated(message=m, ticket=t):
             data = payload("message:updated", MessageUpdatedEvent(message_out(m)))
-            return [Delivery("message:updated", data, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("message:updated", data, ticket_rooms(t.id, t.placement))]
         case WhatsAppQrCode(whatsapp_id=whatsapp_id, qrcode=qrcode):
             # The contract sends connection events to all staff (admins and supervisors).
             data = payload("whatsapp:qrcode", QrCodeEvent(whatsapp_id, qrcode))

@@ -98,8 +98,4 @@ def parse_id_list(raw: str | None, field: str) -> frozenset[int] | None:
     return frozenset(ids)
 
 
-def unset_to(value: Any, default: Any) -> Any:
-    return default if value is msgspec.UNSET else value
-
-
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from whaticket_api.realtime import payloads
 from whaticket_api.realtime.asyncapi import asyncapi_document
@@ -102,7 +102,8 @@ def _closed(schema: Any) -> Any:
 def _message_named(name: str) -> dict[str, Any]:
     found = [m for m in DOCUMENT["components"]["messages"].values() if m["name"] == name]
     assert found, f"{name} is not in the AsyncAPI document"
-    return found[0]
+    message: dict[str, Any] = found[0]
+    return message
 
 
 def _validate(name: str, data: Any) -> None:
@@ -157,6 +158,7 @@ def test_no_emit_in_the_realtime_package_names_an_undocumented_event() -> None:
                 and node.func.attr == "emit"
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
             ):
                 emitted.add(node.args[0].value)
     assert emitted, "the scan found no emit at all"

@@ -9,12 +9,13 @@ import pytest
 from whaticket_adapters.security import HmacMediaLinkSigner
 from whaticket_core.domain.errors import InvalidMediaLink, MediaLinkExpired, MessageNotFound
 from whaticket_core.domain.media_links import MediaGrant
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.read_models import UserView
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.queries import AuthUser
 from whaticket_core.testing import FakeMediaLinkSigner, ManualClock
 from whaticket_core.use_cases.messages.media_links import OpenMediaLink, OpenMediaLinkCommand
-from whaticket_core.use_cases.messages.message_queries import MessageMedia
+from whaticket_core.use_cases.messages.message_queries import GetMessageMediaCommand
 
 TTL = timedelta(minutes=15)
 
@@ -34,22 +35,25 @@ class Media:
         self.visible_to = visible_to
         self.asked: list[int] = []
 
-    async def execute(self, command) -> MessageMedia:
+    async def execute(self, command: GetMessageMediaCommand) -> MediaFile:
         self.asked.append(command.actor.user_id)
         if command.actor.user_id not in self.visible_to:
             raise MessageNotFound("not visible")
-        return MessageMedia(b"png", "image/png", None)
+        return MediaFile(data=b"png", media_type=MediaType.IMAGE, mime_type="image/png")
 
 
 AGENT = UserView(4, "Agent", "agent@example.com", Role.USER, (2,), None, datetime(2026, 11, 1, tzinfo=UTC))
 
 
+Setup = tuple[ManualClock, "Users", FakeMediaLinkSigner]
+
+
 @pytest.fixture
-def setup():
+def setup() -> Setup:
     return ManualClock(), Users(), FakeMediaLinkSigner()
 
 
-async def test_a_link_opens_for_its_message_until_it_expires(setup) -> None:
+async def test_a_link_opens_for_its_message_until_it_expires(setup: Setup) -> None:
     clock, users, signer = setup
     agent = AGENT
     users.users[agent.id] = AuthUser(agent, 3)
@@ -66,7 +70,7 @@ async def test_a_link_opens_for_its_message_until_it_expires(setup) -> None:
         await open_link.execute(OpenMediaLinkCommand(9, token))
 
 
-async def test_revoked_sessions_and_lost_visibility_close_the_link(setup) -> None:
+async def test_revoked_sessions_and_lost_visibility_close_the_link(setup: Setup) -> None:
     clock, users, signer = setup
     agent = AGENT
     users.users[agent.id] = AuthUser(agent, 1)

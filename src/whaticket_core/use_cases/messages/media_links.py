@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whaticket_core.domain.errors import InvalidMediaLink, MediaLinkExpired
+from whaticket_core.domain.message import MediaFile
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.queries import AuthUserQueries
 from whaticket_core.ports.security import MediaLinkSigner
 
-from .message_queries import GetMessageMedia, GetMessageMediaCommand, MessageMedia
+from .message_queries import GetMessageMedia, GetMessageMediaCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class OpenMediaLink:
         self._users = users
         self._media = media
 
-    async def execute(self, command: OpenMediaLinkCommand) -> MessageMedia:
+    async def execute(self, command: OpenMediaLinkCommand) -> MediaFile:
         grant = self._signer.read(command.token)
         if grant.message_id != command.message_id:
             raise InvalidMediaLink("This link is for another message")
