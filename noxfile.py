@@ -7,6 +7,7 @@ it), so a run here and in CI uses the same versions of the libraries and of the 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 
 import nox
@@ -27,7 +28,9 @@ def _python() -> str | None:
     if sys.version_info >= MIN_PYTHON:
         return None
     for minor in range(20, MIN_PYTHON[1] - 1, -1):
-        if shutil.which(f"python3.{minor}"):
+        found = shutil.which(f"python3.{minor}")
+        # A version manager's shim can be on the PATH without a Python behind it: ask it to run.
+        if found and subprocess.run([found, "-c", ""], capture_output=True, check=False).returncode == 0:
             return f"3.{minor}"
     return "{}.{}".format(*MIN_PYTHON)
 
@@ -47,8 +50,8 @@ def _services(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict on the core, and the import-linter contracts."""
     session.install("-e", ".[lint,test]", *CONSTRAINTS)
-    session.run("ruff", "check", "src", "tests", "benchmarks")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("mypy", "--strict", "src/whaticket_core")
     session.run("lint-imports")
 
