@@ -19,6 +19,7 @@ nox.options.default_venv_backend = "venv"
 nox.options.error_on_missing_interpreters = True
 
 CONSTRAINTS = ("-c", "constraints.txt")
+LINTED = ("src", "tests", "benchmarks", "scripts", "noxfile.py")
 MIN_PYTHON = (3, 11)
 
 
@@ -48,10 +49,11 @@ def _services(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff, mypy --strict on the core, and the import-linter contracts."""
+    """The lock covers pyproject.toml; ruff, mypy --strict on the core, and the import-linter contracts."""
     session.install("-e", ".[lint,test]", *CONSTRAINTS)
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("python", "scripts/check_lock.py")
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)
     session.run("mypy", "--strict", "src/whaticket_core")
     session.run("lint-imports")
 
