@@ -23,7 +23,7 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.connections.whatsapps import GetWhatsApp, GetWhatsAppCommand
 from whaticket_core.use_cases.shared.guards import require_admin
 
-from ..runtime import Transport
+from ..transport import Transport
 from .common import AUTHED, MAX_ID, BodyId, PathId, errors
 
 MediaKind = Literal["image", "video", "audio", "voice", "document", "sticker", "location", "contact"]

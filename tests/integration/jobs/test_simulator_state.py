@@ -99,7 +99,7 @@ async def test_an_api_and_a_worker_process_share_one_simulated_whatsapp(prefix: 
     async def on_message(command: Any) -> None:
         received.append(command)
 
-    api = SimulatorTransport(handlers=TransportHandlers(on_message=on_message), state=api_state)
+    api = SimulatorTransport(handlers=TransportHandlers(on_inbound=on_message), state=api_state)
     worker = SimulatorTransport(handlers=TransportHandlers(), state=worker_state)
     try:
         await api.start_session(1)

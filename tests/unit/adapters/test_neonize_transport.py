@@ -27,8 +27,8 @@ from neonize.utils.jid import build_jid
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.neonize import NeonizeTransport, session_store_for
 from whaticket_adapters.whatsapp.neonize.translation import encode_media_ref
-from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport, session_store_for
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
@@ -157,14 +157,7 @@ class Recorder:
         async def on_inbound(command: object) -> None:
             self.inbound.append(command)
 
-        return TransportHandlers(
-            on_message=on_inbound,
-            on_edit=on_inbound,
-            on_revoke=on_inbound,
-            on_receipt=on_inbound,
-            on_status=on_status,
-            on_qr=on_qr,
-        )
+        return TransportHandlers(on_inbound=on_inbound, on_status=on_status, on_qr=on_qr)
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -468,7 +461,7 @@ async def test_a_failing_core_handler_does_not_stop_the_session(wa: World, caplo
     async def boom(_command: object) -> None:
         raise RuntimeError("database down")
 
-    wa.transport._handlers = TransportHandlers(on_message=boom)
+    wa.transport._inbound.handlers = TransportHandlers(on_inbound=boom)
     client = await wa.connected(1)
     await client.fire(MessageEv, inbound_event("X", Message(conversation="hi")))
     assert "inbound handler failed" in caplog.text

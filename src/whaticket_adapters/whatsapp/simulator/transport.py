@@ -224,19 +224,27 @@ class SimulatorTransport:
             quoted_wa_message_id=quoted_wa_message_id,
             timestamp=timestamp,
         )
-        await self._handlers.dispatch(command)
+        await self._handlers.on_inbound(command)
         return command
 
     async def receipt(self, whatsapp_id: int, wa_message_ids: tuple[str, ...], ack: MessageAck) -> None:
         if ack not in (MessageAck.DELIVERED, MessageAck.READ):
             raise InvalidInput("a receipt is delivered or read", "type")
-        await self._handlers.dispatch(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
+        await self._handlers.on_inbound(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
 
     async def fail_next(self, whatsapp_id: int, count: int, error: str = "simulated failure") -> None:
         await self.state.fail_next(whatsapp_id, count, error)
 
     async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]:
         return await self.state.outbox(whatsapp_id, after)
+
+    def holds(self, whatsapp_id: int) -> bool:
+        """Always: the simulated sessions live in the shared state, so every process may act on them."""
+        return True
+
+    async def stop_session(self, whatsapp_id: int) -> None:
+        """Nothing to stop: the simulated session lives in the shared state, not in this process."""
+        return None
 
     async def close(self) -> None:
         for whatsapp_id in list(self._reconnects):
