@@ -102,9 +102,10 @@ def encode(message: SessionCall | Answer) -> str:
 
 def decode_call(raw: str) -> SessionCall:
     try:
-        return _call_decoder.decode(raw)
+        call: SessionCall = _call_decoder.decode(raw)
     except msgspec.ValidationError as error:
         raise TransportError(f"unknown session call: {error}", retryable=False) from None
+    return call
 
 
 def decode_answer(raw: object) -> Answer:
