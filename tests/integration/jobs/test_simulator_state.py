@@ -16,12 +16,12 @@ from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
-    OutboxMedia,
     RedisSimulatorState,
+    SimulatedMedia,
     SimulatedSession,
     StoredMedia,
 )
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.message import MediaType
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
@@ -51,7 +51,7 @@ async def state(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[An
 
 
 async def test_outbox_keeps_send_order_and_filters(state: Any) -> None:
-    media = OutboxMedia(MediaType.IMAGE, "image/png", b"\x00\x01png", "a.png")
+    media = SimulatedMedia(MediaType.IMAGE, "image/png", b"\x00\x01png", "a.png")
     first = await state.append_outbox(OutboxItem(0, 1, "text", "5511999990001", body="olá 👋 a/b", wa_message_id="A"))
     await state.append_outbox(OutboxItem(0, 2, "media", "5511999990002", body="cap", wa_message_id="B", media=media))
     await state.append_outbox(OutboxItem(0, 1, "read-receipt", "120363", is_group=True, wa_message_ids=("X", "Y")))

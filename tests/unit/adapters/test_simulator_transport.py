@@ -9,7 +9,8 @@ import pytest
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatorTransport
 from whaticket_core.domain.errors import WhatsAppNotConnected
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus

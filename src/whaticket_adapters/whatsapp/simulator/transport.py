@@ -21,13 +21,13 @@ from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
-    OutboxMedia,
+    SimulatedMedia,
     SimulatedSession,
     SimulatorState,
     StoredMedia,
 )
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
@@ -35,14 +35,6 @@ from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, Inbo
 log = logging.getLogger(__name__)
 
 MEDIA_REF_PREFIX = "sim:"
-
-
-@dataclass(frozen=True, slots=True)
-class SimulatedMedia:
-    media_type: MediaType
-    mime_type: str
-    data: bytes
-    file_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +99,7 @@ class SimulatorTransport:
             raise TransportError("media must be bytes", retryable=False)
         await self._before_send(whatsapp_id)
         wa_id = await self._new_wa_id("3EB0SIM")
-        sent = OutboxMedia(media.media_type, media.mime_type, media.data, media.file_name)
+        sent = SimulatedMedia(media.media_type, media.mime_type, media.data, media.file_name)
         item = OutboxItem(0, whatsapp_id, "media", to.address, to.is_group, caption, wa_id, quoted_wa_message_id, sent)
         await self.state.append_outbox(item)
         return wa_id
