@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
@@ -16,6 +16,9 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 # The API serves JSON and media only: nothing may be framed, scripted or fetched by its answers.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -89,7 +92,7 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Fixed windows shared by every API process (INCR + EXPIRE)."""
 
-    def __init__(self, redis: Any, prefix: str = "whaticket:rl:") -> None:
+    def __init__(self, redis: Redis, prefix: str = "whaticket:rl:") -> None:
         self._redis = redis
         self._prefix = prefix
 

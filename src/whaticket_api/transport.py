@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from whaticket_adapters.jobs import UseCaseFactory
 from whaticket_adapters.whatsapp.cluster.session_router import SessionRouter
@@ -27,6 +27,9 @@ from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger("whaticket.transport")
 
@@ -72,7 +75,7 @@ class Transport:
     local: WhatsAppTransport
 
 
-def _local_transport(settings: Settings, handlers: TransportHandlers, redis: Any | None) -> WhatsAppTransport:
+def _local_transport(settings: Settings, handlers: TransportHandlers, redis: Redis | None) -> WhatsAppTransport:
     if settings.simulator:
         state = None
         if redis is not None:  # API and workers are separate processes: the simulated sessions live in Redis
