@@ -18,7 +18,8 @@ from .allow_header import with_correct_allow
 from .container import make_container
 from .errors import EXCEPTION_HANDLERS
 from .protection import with_security_headers
-from .routes import auth, directory, health, messages, tickets, users
+from .routes import auth, contacts, health, messages, queues, quick_answers, tickets, users, whatsapps
+from .routes import settings as settings_routes
 from .settings import Settings
 from .strict_body import strict_json_body
 from .wire import API_PREFIX
@@ -34,11 +35,21 @@ def _version() -> str:
 
 
 def _private_routers(settings: Settings) -> list[DishkaRouter]:
-    routers = [auth.auth_routers()[1], users.router, tickets.router, messages.router, *directory.routers()]
+    routers = [
+        auth.router,
+        users.router,
+        tickets.router,
+        messages.router,
+        contacts.router,
+        queues.router,
+        quick_answers.router,
+        settings_routes.router,
+        whatsapps.router,
+    ]
     if settings.simulator:  # unknown (404) in every other mode
         from .routes import simulator
 
-        routers.append(simulator.router())
+        routers.append(simulator.router)
     return routers
 
 
@@ -64,9 +75,8 @@ def create_app(
     """The HTTP API over ``container`` (by default :func:`make_container`'s with ``overrides``, which replace any
     provider: tests swap in fakes or a test database)."""
     container = container or make_container(settings, *overrides, http=True)
-    public_auth, _ = auth.auth_routers()
     api_private = DishkaRouter(API_PREFIX, route_handlers=_private_routers(settings), security=[{BEARER: []}])
-    api_public = DishkaRouter(API_PREFIX, route_handlers=[public_auth, health.health_router()], security=[])
+    api_public = DishkaRouter(API_PREFIX, route_handlers=[auth.public_router, health.health_router()], security=[])
 
     app = Litestar(
         route_handlers=[api_private, api_public, health.health_router(include_in_schema=False)],

@@ -233,7 +233,6 @@ async def fail_next(
     return Accepted()
 
 
-def router() -> DishkaRouter:
-    return DishkaRouter(
-        "/dev/simulator", route_handlers=[inbound, receipt, outbox, scan, drop, fail_next], tags=["simulator"]
-    )
+router = DishkaRouter(
+    "/dev/simulator", route_handlers=[inbound, receipt, outbox, scan, drop, fail_next], tags=["simulator"]
+)
