@@ -66,7 +66,8 @@ _BULKY_FIELDS = ("JPEGThumbnail", "pngThumbnail", "contextInfo", "firstFrameSide
 
 MEDIA_REF_PREFIX = "neonize1:"
 
-Inbound = InboundMessage | InboundEdit | InboundRevoke
+MessageEventCommand = InboundMessage | InboundEdit | InboundRevoke
+"""What one message event becomes (receipts come from receipt events)."""
 
 
 def unwrap(message: Message) -> Message:
@@ -95,7 +96,7 @@ def phone_of(jid: JID, alternative: JID | None = None) -> str | None:
     return None
 
 
-def translate_message(whatsapp_id: int, event: MessageEv) -> Inbound | None:
+def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand | None:
     """The core command for a ``MessageEv``, or ``None`` when nothing in it is for the helpdesk."""
     info = event.Info
     source = info.MessageSource
@@ -141,7 +142,7 @@ def translate_message(whatsapp_id: int, event: MessageEv) -> Inbound | None:
     )
 
 
-def _translate_protocol(whatsapp_id: int, protocol: ProtocolMessage) -> Inbound | None:
+def _translate_protocol(whatsapp_id: int, protocol: ProtocolMessage) -> MessageEventCommand | None:
     target = protocol.key.ID
     if not target:
         return None
