@@ -125,7 +125,8 @@ def register_events(
         await end(session, f"temporarily banned by WhatsApp ({event})")
 
     async def on_message(_client: object, event: MessageEv) -> None:
-        await reporter.message(client, whatsapp_id, event)
+        # A stopped session's client is not asked for group names.
+        await reporter.message(None if session.stopping else client, whatsapp_id, event)
 
     async def on_receipt(_client: object, event: ReceiptEv) -> None:
         await reporter.receipt(whatsapp_id, event)
