@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,8 +29,6 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-
-log = logging.getLogger("whaticket.transport")
 
 
 class _Executes(Protocol):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -43,8 +42,6 @@ from .session_calls import (
     encode,
     perform,
 )
-
-log = logging.getLogger(__name__)
 
 SESSION_CALL = "whaticket.session_call"
 DEFAULT_PREFIX = "whaticket-wa"
