@@ -38,7 +38,7 @@ class ContainerSocketAccess:
     async def ticket_placement(self, ticket_id: int) -> TicketPlacement | None:
         queries = await self._container.get(TicketQueries)
         view = await queries.get_ticket(ticket_id)
-        return None if view is None else TicketPlacement(view.status, view.queue_id, view.user_id)
+        return None if view is None else view.placement
 
 
 def build_server(settings: Settings) -> ASGIApp:

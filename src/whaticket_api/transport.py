@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from whaticket_adapters.jobs import UseCaseFactory
 from whaticket_adapters.whatsapp.cluster.session_router import SessionRouter
-from whaticket_adapters.whatsapp.handlers import InboundCommand, TransportHandlers
+from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.ports import WhatsAppPorts, WhatsAppTransport
 from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.whatsapp import ConnectionStatus
@@ -21,7 +21,13 @@ from whaticket_core.use_cases.connections.whatsapp_sessions import (
 )
 from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
 from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
-from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit, InboundMessage, InboundReceipt, InboundRevoke
+from whaticket_core.use_cases.inbound.inbound_commands import (
+    InboundCommand,
+    InboundEdit,
+    InboundMessage,
+    InboundReceipt,
+    InboundRevoke,
+)
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 

@@ -7,7 +7,6 @@ kind's :class:`RetryPolicy`; SAQ counts attempts and the job functions receive t
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -20,8 +19,6 @@ from whaticket_core.ports.jobs import Job
 from . import functions
 from .context import JobContext, UseCaseFactory
 from .policy import DEFAULT_POLICIES, RetryPolicies
-
-log = logging.getLogger(__name__)
 
 CONTEXT_KEY = "whaticket"
 DEFAULT_QUEUE_NAME = "whaticket"

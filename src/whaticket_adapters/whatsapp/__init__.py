@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .backoff import Backoff
 from .cluster import RedisLease, SessionCallServer, SessionOwner, SessionRouter
-from .handlers import InboundCommand, TransportHandlers
+from .handlers import TransportHandlers
 from .ports import WhatsAppPorts, WhatsAppTransport
 from .simulator import (
     InMemorySimulatorState,
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Backoff",
     "InMemorySimulatorState",
-    "InboundCommand",
     "NeonizeTransport",
     "OutboxItem",
     "RedisLease",

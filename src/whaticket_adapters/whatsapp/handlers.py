@@ -6,10 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit, InboundMessage, InboundReceipt, InboundRevoke
-
-InboundCommand = InboundMessage | InboundEdit | InboundRevoke | InboundReceipt
-"""Everything a transport reports about messages: each has exactly one use case (the application's one table)."""
+from whaticket_core.use_cases.inbound.inbound_commands import InboundCommand
 
 
 async def _ignore(*_args: object) -> None:
@@ -20,7 +17,8 @@ async def _ignore(*_args: object) -> None:
 class TransportHandlers:
     """One callable per kind of thing a transport reports.
 
-    - ``on_inbound(command)``: a message, an edit, a deletion or a receipt (:data:`InboundCommand`);
+    - ``on_inbound(command)``: a message, an edit, a deletion or a receipt (the core's ``InboundCommand``; the
+      application runs each through its one table of inbound use cases);
     - ``on_status(whatsapp_id, status, number)``: a session's status changed; ``number`` is the linked phone number
       once ``CONNECTED``;
     - ``on_qr(whatsapp_id, qr)``: a new QR code to scan (the connection is then in ``QRCODE``).

@@ -1,4 +1,4 @@
-"""Socket.IO on the API's port: auth, rooms, and the core's EventPublisher port."""
+"""Socket.IO on the API's port: auth, rooms, and the core's EventPublisher port (the wire's realtime part)."""
 
 from .gateway import Authenticate, RealtimeGateway, SocketUser, TicketPlacementLookup
 from .publisher import SocketIoEventPublisher

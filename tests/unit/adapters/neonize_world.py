@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from neonize.aioze.events import ConnectedEv, MessageEv
 from neonize.proto.Neonize_pb2 import (
     JID,
@@ -193,3 +195,11 @@ async def settle() -> None:
 def inbound_event(wa_id: str, content: Message, *, chat: JID = CUSTOMER, sender: JID = CUSTOMER) -> MessageEv:
     source = MessageSource(Chat=chat, Sender=sender, IsFromMe=False, IsGroup=chat.Server == "g.us")
     return MessageEv(Message=content, Info=MessageInfo(ID=wa_id, Timestamp=1_700_000_000, MessageSource=source))
+
+
+@pytest.fixture(name="wa")
+async def wa_fixture(tmp_path: Path) -> AsyncIterator[World]:
+    """A NeonizeTransport over fake neonize clients (import it into a test module to use ``wa``)."""
+    w = World(tmp_path)
+    yield w
+    await w.transport.close()

@@ -13,7 +13,13 @@ from neonize.proto.Neonize_pb2 import (
 )
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import ImageMessage, Message
 from neonize.utils.jid import build_jid
-from neonize_world import CUSTOMER, GROUP, World, inbound_event
+from neonize_world import (
+    CUSTOMER,
+    GROUP,
+    World,
+    inbound_event,
+    wa_fixture,  # noqa: F401  (the wa fixture)
+)
 
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.neonize.translation import encode_media_ref

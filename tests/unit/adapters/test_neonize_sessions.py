@@ -6,7 +6,12 @@ from pathlib import Path
 
 from neonize.aioze.events import ConnectedEv, DisconnectedEv, LoggedOutEv
 from neonize.exc import NeonizeError
-from neonize_world import ME, World, settle
+from neonize_world import (
+    ME,
+    World,
+    settle,
+    wa_fixture,  # noqa: F401  (the wa fixture)
+)
 
 from whaticket_adapters.whatsapp.neonize import session_store_for
 from whaticket_core.domain.whatsapp import ConnectionStatus

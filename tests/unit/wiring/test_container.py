@@ -8,12 +8,12 @@ import typing
 from importlib import import_module
 from pathlib import Path
 
-from whaticket_adapters.whatsapp.handlers import InboundCommand
 from whaticket_api.container import make_container
 from whaticket_api.providers import use_case_providers
 from whaticket_api.settings import Settings
 from whaticket_api.transport import INBOUND_USE_CASES
 from whaticket_core import use_cases
+from whaticket_core.use_cases.inbound.inbound_commands import InboundCommand
 
 
 def _core_use_cases() -> set[type]:

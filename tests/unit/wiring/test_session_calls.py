@@ -21,14 +21,18 @@ from whaticket_adapters.whatsapp.cluster.session_calls import (
     encode,
     perform,
 )
-from whaticket_core.domain.message import MediaType
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.domain.message import MediaFile, MediaType
+from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.testing import FakeMediaFetcher, FakeMessageSender, FakeSessionController
 
 GROUP = Recipient("120363025246125486", is_group=True)
 CALLS: list[SessionCall] = [
     SendText(Recipient("5511999999999"), "hi", quoted_wa_message_id="Q1"),
-    SendMedia(GROUP, OutboundMedia(b"\x00\xffpng", MediaType.IMAGE, "image/png", "a.png"), caption="look"),
+    SendMedia(
+        GROUP,
+        MediaFile(data=b"\x00\xffpng", media_type=MediaType.IMAGE, mime_type="image/png", file_name="a.png"),
+        caption="look",
+    ),
     EditText(GROUP, "W1", "edited"),
     MarkRead(GROUP, ("W1", "W2")),
     Fetch("ref-1"),

@@ -12,7 +12,8 @@ from typing import Any
 
 import msgspec
 
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.domain.message import MediaFile
+from whaticket_core.ports.transport import Recipient, TransportError
 
 from ..ports import WhatsAppPorts
 
@@ -25,7 +26,7 @@ class SendText(msgspec.Struct, frozen=True, tag_field="op", tag="send_text"):
 
 class SendMedia(msgspec.Struct, frozen=True, tag_field="op", tag="send_media"):
     to: Recipient
-    media: OutboundMedia
+    media: MediaFile
     caption: str = ""
     quoted_wa_message_id: str | None = None
 

@@ -21,7 +21,8 @@ from saq.job import TERMINAL_STATUSES, UNSUCCESSFUL_TERMINAL_STATUSES
 from saq.queue.base import JobError
 from saq.queue.redis import RedisQueue
 
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.domain.message import MediaFile
+from whaticket_core.ports.transport import Recipient, TransportError
 
 from ..ports import WhatsAppPorts
 from .session_calls import (
@@ -147,7 +148,7 @@ class SessionRouter:
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,

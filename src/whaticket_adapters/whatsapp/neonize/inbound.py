@@ -19,9 +19,9 @@ from neonize.aioze.events import (
 from neonize.proto.Neonize_pb2 import JID
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.inbound_commands import InboundCommand, InboundMessage
 
-from ..handlers import InboundCommand, TransportHandlers
+from ..handlers import TransportHandlers
 from .client import NeonizeClient
 from .jids import own_jid
 from .lifecycle import Session

@@ -23,8 +23,7 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
 )
 from neonize.utils.enum import MediaType as NeonizeMediaType
 
-from whaticket_core.domain.message import MediaType
-from whaticket_core.ports.transport import OutboundMedia
+from whaticket_core.domain.message import MediaFile, MediaType
 
 from .jids import jid_string
 
@@ -89,14 +88,14 @@ def text_message(body: str, context: ContextInfo | None) -> Message:
     return Message(extendedTextMessage=ExtendedTextMessage(text=body, contextInfo=context))
 
 
-def contact_message(media: OutboundMedia, context: ContextInfo | None) -> Message:
+def contact_message(media: MediaFile, context: ContextInfo | None) -> Message:
     card = ContactMessage(displayName=media.file_name or "", vcard=media.data.decode("utf-8", "replace"))
     if context is not None:
         card.contextInfo.CopyFrom(context)
     return Message(contactMessage=card)
 
 
-def media_message(media: OutboundMedia, upload: Any, caption: str, context: ContextInfo | None) -> Message:
+def media_message(media: MediaFile, upload: Any, caption: str, context: ContextInfo | None) -> Message:
     """The message carrying media already uploaded (``upload`` is neonize's UploadResponse)."""
     common: dict[str, Any] = {
         "URL": upload.url,
