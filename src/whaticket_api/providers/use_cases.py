@@ -50,6 +50,7 @@ from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.edit_message import EditMessage
+from whaticket_core.use_cases.messages.media_links import OpenMediaLink
 from whaticket_core.use_cases.messages.message_queries import GetMessage, GetMessageMedia, ListMessages
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
@@ -98,6 +99,7 @@ class MessageUseCases(Provider):
         SweepPendingMessages,
         GetMessage,
         GetMessageMedia,
+        OpenMediaLink,
         ListMessages,
     )
 
