@@ -12,7 +12,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 DEFAULT_PORT = 3001
-DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # JSON bodies: a message body is 4096 characters; nothing needs more
+DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
 SECRETS_FILE = "secrets.env"
 
 
@@ -36,6 +37,8 @@ class Settings:
     # Where neonize keeps device keys: a folder (default DATA_DIR/whatsapp) or a PostgreSQL URL of its own database.
     whatsapp_session_store: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # MAX_UPLOAD_BYTES: a multipart POST /messages (file, caption, framing); streamed, refused with 413 past it.
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     # First retry delay of every background job (later ones double); None keeps each kind's own (2 s for deliveries).
     job_retry_delay_ms: int | None = None
     access_ttl: timedelta = timedelta(minutes=15)
@@ -101,6 +104,7 @@ class Settings:
             whatsapp_transport=transport,
             whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE") or None,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
             job_retry_delay_ms=_int(env, "JOB_RETRY_DELAY_MS", 0) or None,
             access_ttl=timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
             refresh_ttl=timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 7)),
