@@ -7,8 +7,9 @@ room) and ``leave:queue`` lets a client narrow what it receives.
 
 Tokens are checked on connect, again on every ``join:*`` (a stale or expired token gets an ``error`` with code
 ``unauthorized`` and the socket is dropped; the re-check also refreshes the user's role and queues) and, for
-revocation, at once on ``UserSessionsRevoked`` (logout-all, user deleted), which drops the user's sockets on every
-process. There is no periodic sweep: a socket keeps receiving past its token's expiry until it joins something or
+revocation, at once on ``UserSessionsRevoked`` (logout-all, user deleted, new password), which drops the user's sockets
+on every process. ``UserAccessChanged`` (role or queues edited) regroups them on every process the same way: each
+socket re-reads its user and leaves the role, queue and ticket rooms it may no longer be in. There is no periodic sweep: a socket keeps receiving past its token's expiry until it joins something or
 its user's sessions are revoked, like an HTTP keep-alive outliving the token that opened it.
 """
 
@@ -31,7 +32,7 @@ from whaticket_core.domain.visibility import Viewer, can_see
 from .managers import LocalClientManager, RedisClientManager, make_client_manager, make_write_only_manager
 from .publisher import NAMESPACE, SocketIoEventPublisher
 from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, queue_room, ticket_room, user_room
-from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, placement_from_data
+from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, REGROUP_ROOM, placement_from_data
 
 log = logging.getLogger("whaticket.realtime")
 
@@ -339,6 +340,32 @@ class RealtimeGateway:
             elif event == CLOSE_ROOM:
                 for sid in members:
                     await self.server.leave_room(sid, room)
+            elif event == REGROUP_ROOM:
+                for sid in members:
+                    await self._regroup_now(sid)
+
+    async def _regroup_now(self, sid: str) -> None:
+        """The user's role or queues changed: read them again (dropping the socket if its token no longer holds),
+        leave the role and queue rooms the user lost, and every ticket room of a ticket they may no longer see."""
+        state = self._sockets.get(sid)
+        old = state.viewer if state is not None else None
+        viewer = await self._recheck(sid, "access:changed", None)
+        if viewer is None:
+            return
+        if old is not None and not viewer.is_staff:  # queues the user just gained are joined, as on connect
+            for queue_id in sorted(viewer.queue_ids - (set() if old.is_staff else old.queue_ids)):
+                await self.server.enter_room(sid, queue_room(queue_id))
+        for room in list(self.server.rooms(sid)):
+            if not room.startswith("ticket:"):
+                continue
+            ticket_id = _parse_id(room.removeprefix("ticket:"))
+            try:
+                visible = ticket_id is not None and await self._may_see_ticket(viewer, ticket_id)
+            except Exception:
+                log.exception("regroup of %s: ticket lookup failed; leaving %s", sid, room)
+                visible = False
+            if not visible:
+                await self.server.leave_room(sid, room)
 
 
 def write_only_publisher(

@@ -14,7 +14,7 @@ from whaticket_core.domain.errors import (
     UserNotFound,
     WhatsAppNotFound,
 )
-from whaticket_core.domain.events import TicketUpdated, UserSessionsRevoked
+from whaticket_core.domain.events import TicketUpdated, UserAccessChanged, UserSessionsRevoked
 from whaticket_core.domain.pagination import OffsetQuery
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.user import Role
@@ -142,6 +142,18 @@ async def test_admin_updates_anything_partially(world) -> None:
         await update(world).execute(UpdateUserCommand(actor, user.id, email=world.state.users[actor.user_id].email))
     with pytest.raises(UserNotFound):
         await update(world).execute(UpdateUserCommand(actor, 999, name="x"))
+
+
+async def test_a_new_role_or_new_queues_regroup_the_users_sockets(world) -> None:
+    actor = await admin(world)
+    queue = await world.add_queue()
+    user = await world.add_user("Agent")
+    await update(world).execute(UpdateUserCommand(actor, user.id, name="Renamed", queue_ids=()))
+    assert world.publisher.events == []  # nothing that decides what the user may see changed
+
+    await update(world).execute(UpdateUserCommand(actor, user.id, queue_ids=(queue.id,)))
+    await update(world).execute(UpdateUserCommand(actor, user.id, role=Role.SUPERVISOR))
+    assert world.publisher.events == [UserAccessChanged(user.id), UserAccessChanged(user.id)]
 
 
 async def test_the_last_admin_cannot_be_demoted(world) -> None:

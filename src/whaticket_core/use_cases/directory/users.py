@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from whaticket_core.domain.contact import validate_name
 from whaticket_core.domain.errors import ActionForbidden, EmailTaken, LastAdmin, UserNotFound
-from whaticket_core.domain.events import DomainEvent, TicketUpdated, UserSessionsRevoked
+from whaticket_core.domain.events import DomainEvent, TicketUpdated, UserAccessChanged, UserSessionsRevoked
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.read_models import UserView
 from whaticket_core.domain.user import Role, User, normalize_email, validate_password
@@ -96,7 +96,8 @@ class UpdateUser:
     Rules: an admin may change anything of anyone; anyone else may change only their own ``name`` and ``password``
     (any other field, or another user, is ``forbidden``). The last admin cannot be demoted (``last_admin``). Values
     are validated as on create (``email_taken``, ``queue_not_found``, ``whatsapp_not_found``). A new password ends
-    every session of that user, as logout-all does: whoever knew the old one keeps no token.
+    every session of that user, as logout-all does: whoever knew the old one keeps no token. A new role or new queues
+    publish ``UserAccessChanged``, so the user's live sockets are regrouped at once.
     """
 
     def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, publisher: EventPublisher) -> None:
@@ -119,6 +120,7 @@ class UpdateUser:
         try:
             async with self._uow as uow:
                 user = await _load(uow, command.user_id)
+                access_before = (user.role, sorted(user.queue_ids))
                 if name is not None:
                     user.name = name
                 if email is not None and email != user.email:
@@ -139,6 +141,7 @@ class UpdateUser:
                     if command.whatsapp_id is not None:
                         await require_whatsapp(uow, command.whatsapp_id)
                     user.whatsapp_id = command.whatsapp_id
+                access_changed = (user.role, sorted(user.queue_ids)) != access_before
                 await uow.users.save(user)
                 await uow.commit()
         except StoreConflict as exc:
@@ -147,6 +150,8 @@ class UpdateUser:
             raise _email_taken(email) from None
         if password_hash is not None:
             await self._publisher.publish([UserSessionsRevoked(user.id)])
+        elif access_changed:
+            await self._publisher.publish([UserAccessChanged(user.id)])
         return UserView.of(user)
 
 
