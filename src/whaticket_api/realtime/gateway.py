@@ -9,8 +9,9 @@ Tokens are checked on connect, again on every ``join:*`` (a stale or expired tok
 ``unauthorized`` and the socket is dropped; the re-check also refreshes the user's role and queues) and, for
 revocation, at once on ``UserSessionsRevoked`` (logout-all, user deleted, new password), which drops the user's sockets
 on every process. ``UserAccessChanged`` (role or queues edited) regroups them on every process the same way: each
-socket re-reads its user and leaves the role, queue and ticket rooms it may no longer be in. There is no periodic sweep: a socket keeps receiving past its token's expiry until it joins something or
-its user's sessions are revoked, like an HTTP keep-alive outliving the token that opened it.
+socket re-reads its user and leaves the role, queue and ticket rooms it may no longer be in. There is no periodic
+sweep: a socket keeps receiving past its token's expiry until it joins something or its user's sessions are revoked,
+like an HTTP keep-alive outliving the token that opened it.
 """
 
 from __future__ import annotations
