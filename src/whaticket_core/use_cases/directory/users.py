@@ -119,6 +119,9 @@ class UpdateUser:
             password_hash = self._hasher.hash(validate_password(command.password))
         try:
             async with self._uow as uow:
+                if command.role is not None:
+                    # Two admins demoting each other at once must not both count two admins: lock, then read.
+                    await uow.users.lock_roles()
                 user = await _load(uow, command.user_id)
                 access_before = (user.role, sorted(user.queue_ids))
                 if name is not None:
@@ -177,6 +180,7 @@ class DeleteUser:
         require_admin(command.actor, "delete users")
         events: list[DomainEvent] = []
         async with self._uow as uow:
+            await uow.users.lock_roles()
             user = await _load(uow, command.user_id)
             if user.role is Role.ADMIN and await uow.users.count_admins() <= 1:
                 raise LastAdmin("The last admin cannot be deleted", userId=user.id)
