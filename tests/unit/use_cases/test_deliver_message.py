@@ -216,7 +216,8 @@ async def test_a_clash_recording_sent_after_a_successful_send_is_never_sent_agai
     again = await deliver(world).execute(DeliverMessageCommand(second.id, attempt=2))  # a retry or the sweeper
 
     assert [item.body for item in world.sender.outbox] == ["first", "second"]
-    assert view is not None and view.ack is MessageAck.SENT
+    assert view is not None
+    assert view.ack is MessageAck.SENT
     assert again is None
     stored = world.state.messages[second.id]
     assert (stored.ack, stored.wa_message_id) == (MessageAck.SENT, None)
