@@ -51,6 +51,10 @@ class TicketRepository(Protocol):
         """Active tickets assigned to ``user_id``."""
         ...
 
+    async def list_active_of_contact(self, contact_id: int) -> list[Ticket]:
+        """Active (pending or open) tickets of ``contact_id``, on every connection, by id."""
+        ...
+
     async def contact_has_tickets(self, contact_id: int) -> bool: ...
 
 
