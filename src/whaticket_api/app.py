@@ -89,6 +89,8 @@ def create_app(
             {
                 "settings": settings,
                 "auth_rate_limit": settings.auth_rate_limit_per_minute,
+                "login_account_attempts": settings.login_account_attempts,
+                "login_account_window": settings.login_account_window_seconds,
                 "rate_limiter": MemoryRateLimiter(),  # replaced by the Redis one at startup when REDIS_URL is set
             }
         ),

@@ -33,6 +33,12 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("data"))
     app_env: str = "development"
     auth_rate_limit_per_minute: int = 10
+    # LOGIN_ACCOUNT_ATTEMPTS per LOGIN_ACCOUNT_WINDOW_SECONDS: login attempts per account, whatever the address.
+    login_account_attempts: int = 10
+    login_account_window_seconds: int = 900
+    # FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
+    # "*" for any); empty means none, so the client address is always the socket peer.
+    forwarded_allow_ips: str = ""
     whatsapp_transport: str = "neonize"
     # Where neonize keeps device keys: a folder (default DATA_DIR/whatsapp) or a PostgreSQL URL of its own database.
     whatsapp_session_store: str | None = None
@@ -101,6 +107,9 @@ class Settings:
             data_dir=data_dir,
             app_env=app_env,
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
+            login_account_attempts=_int(env, "LOGIN_ACCOUNT_ATTEMPTS", 10),
+            login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
             whatsapp_transport=transport,
             whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE") or None,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
@@ -146,7 +155,7 @@ def _development_secrets(data_dir: Path) -> dict[str, str]:
     if values.get("JWT_SECRET") and values.get("JWT_REFRESH_SECRET"):
         return values
     values = {"JWT_SECRET": secrets.token_urlsafe(48), "JWT_REFRESH_SECRET": secrets.token_urlsafe(48)}
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Created 0600 from the start: the secrets are never readable by others, not even for a moment.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
