@@ -8,6 +8,7 @@ from ticket_seed import add_ticket, admin
 from whaticket_core.domain.auth import RefreshToken
 from whaticket_core.domain.errors import (
     ActionForbidden,
+    CurrentPasswordInvalid,
     EmailTaken,
     LastAdmin,
     QueueNotFound,
@@ -93,7 +94,9 @@ async def test_a_new_password_ends_every_session_of_that_user(world) -> None:
     assert world.state.users[agent.user_id].token_version == before
     assert not world.state.refresh_tokens["t1"].revoked
 
-    await update(world).execute(UpdateUserCommand(agent, agent.user_id, password="another secret"))
+    await update(world).execute(
+        UpdateUserCommand(agent, agent.user_id, password="another secret", current_password="x")
+    )
     assert world.state.users[agent.user_id].token_version == before + 1
     assert world.state.refresh_tokens["t1"].revoked
     assert world.publisher.events[-1] == UserSessionsRevoked(agent.user_id)
@@ -104,7 +107,9 @@ async def test_a_user_may_change_only_their_own_name_and_password(world) -> None
     other = await world.add_user()
     queue = await world.add_queue()
 
-    view = await update(world).execute(UpdateUserCommand(agent, agent.user_id, name="New", password="new secret"))
+    view = await update(world).execute(
+        UpdateUserCommand(agent, agent.user_id, name="New", password="new secret", current_password="x")
+    )
     assert view.name == "New"
     assert hasher.verify(world.state.users[agent.user_id].password_hash, "new secret")
 
@@ -120,6 +125,25 @@ async def test_a_user_may_change_only_their_own_name_and_password(world) -> None
             await update(world).execute(command)
     assert world.state.users[agent.user_id].role is Role.USER
     assert world.state.users[other.id].name != "Hacked"
+
+
+@pytest.mark.parametrize("role", [Role.USER, Role.ADMIN])
+async def test_changing_ones_own_password_needs_the_current_one(world, role: Role) -> None:
+    me = await world.viewer(role=role)
+    for current in (None, "wrong"):
+        with pytest.raises(CurrentPasswordInvalid):
+            await update(world).execute(
+                UpdateUserCommand(me, me.user_id, password="stolen token", current_password=current)
+            )
+    assert hasher.verify(world.state.users[me.user_id].password_hash, "x")
+    assert world.publisher.events == []
+
+
+async def test_an_admin_resets_anothers_password_without_knowing_it(world) -> None:
+    actor = await admin(world)
+    user = await world.add_user()
+    await update(world).execute(UpdateUserCommand(actor, user.id, password="temporary1"))
+    assert hasher.verify(world.state.users[user.id].password_hash, "temporary1")
 
 
 async def test_admin_updates_anything_partially(world) -> None:
