@@ -30,6 +30,7 @@ from whaticket_core.use_cases.messages.message_queries import (
 from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
 
 from .. import idempotency
+from ..downloads import content_disposition
 from ..errors import field_of
 from ..idempotency import IdempotencyStore
 from ..settings import Settings
@@ -265,12 +266,13 @@ async def delete_message(message_id: PathId, viewer: FromDishka[Viewer], use_cas
 async def get_media(
     message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessageMedia]
 ) -> Response[bytes]:
-    """The media bytes with their content type; the ticket's visibility rules apply."""
+    """The media bytes with their content type; the ticket's visibility rules apply. Images, audio and video of common
+    types are `inline`, anything else (HTML, SVG, PDF...) `attachment`; the file name is sent per RFC 6266."""
     media = await use_case.execute(GetMessageMediaCommand(message_id, viewer))
-    headers = {"Cache-Control": "private, max-age=3600"}
-    if media.file_name:
-        safe = "".join(c for c in media.file_name if c.isprintable() and c not in '"\\\r\n')[:200]
-        headers["Content-Disposition"] = f'inline; filename="{safe}"'
+    headers = {
+        "Cache-Control": "private, max-age=3600",
+        "Content-Disposition": content_disposition(media.mime_type, media.file_name),
+    }
     return Response(media.data, media_type=media.mime_type, headers=headers)
 
 
