@@ -75,7 +75,7 @@ def create_app(
     async def on_startup(app: Litestar) -> None:
         redis = await container.get(RedisHandle)
         if redis.client is not None:
-            app.state.rate_limiter = RedisRateLimiter(redis.client)
+            app.state.rate_limiter = RedisRateLimiter(redis.client, prefix=f"{settings.redis_namespace}:rl:")
 
     app = Litestar(
         route_handlers=[api_private, api_public, health.health_router(include_in_schema=False)],

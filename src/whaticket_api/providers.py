@@ -149,8 +149,10 @@ class InfrastructureProvider(Provider):
         await client.aclose()
 
     @provide
-    def idempotency_store(self, redis: RedisHandle) -> IdempotencyStore:
-        return RedisIdempotencyStore(redis.client) if redis.client is not None else MemoryIdempotencyStore()
+    def idempotency_store(self, redis: RedisHandle, settings: Settings) -> IdempotencyStore:
+        if redis.client is not None:
+            return RedisIdempotencyStore(redis.client, prefix=f"{settings.redis_namespace}:idem:")
+        return MemoryIdempotencyStore()
 
     @provide
     def media_store(self, settings: Settings) -> MediaStore:

@@ -140,14 +140,16 @@ class RuntimeProvider(Provider):
         if settings.redis_url:
             from .realtime import write_only_publisher
 
-            return write_only_publisher(settings.redis_url)
+            return write_only_publisher(settings.redis_url, channel=f"{settings.redis_namespace}:socketio")
         return NullPublisher()
 
     @provide
     async def jobs(self, settings: Settings) -> AsyncIterator[JobQueue]:
         # SAQ only with a shared database too: the embedded default (SQLite) has no worker process to run them.
         if settings.redis_url and not settings.embedded:
-            queue = SaqJobQueue.from_url(settings.redis_url, policies=retry_policies(settings))
+            queue = SaqJobQueue.from_url(
+                settings.redis_url, name=f"{settings.redis_namespace}:jobs", policies=retry_policies(settings)
+            )
             await queue.connect()
             yield queue
             await queue.disconnect()
@@ -170,7 +172,7 @@ class RuntimeProvider(Provider):
                 from whaticket_adapters.whatsapp.simulator.state import RedisSimulatorState
 
                 redis = Redis.from_url(settings.redis_url)  # type: ignore[arg-type]
-                state = RedisSimulatorState(redis)
+                state = RedisSimulatorState(redis, prefix=f"{settings.redis_namespace}:simulator")
             local: Any = SimulatorTransport(handlers=handlers, state=state)
             holds = _everywhere  # the simulated sessions live in Redis: every process may act on them
         else:
@@ -179,7 +181,11 @@ class RuntimeProvider(Provider):
             store = settings.whatsapp_session_store or str(settings.data_dir / "whatsapp")
             local = NeonizeTransport(session_store=store, handlers=handlers)
             holds = local.holds
-        router = SessionRouter(local, redis_url=settings.redis_url, holds=holds) if distributed else None  # type: ignore[arg-type]
+        router = (
+            SessionRouter(local, redis_url=settings.redis_url, holds=holds, prefix=session_prefix(settings))  # type: ignore[arg-type]
+            if distributed
+            else None
+        )
         yield Transport(router or local, local)
         if router is not None:
             await router.close()
@@ -198,6 +204,11 @@ class RuntimeProvider(Provider):
     @provide
     def fetcher(self, transport: Transport) -> MediaFetcher:
         return transport.impl  # type: ignore[no-any-return]
+
+
+def session_prefix(settings: Settings) -> str:
+    """The per-connection call queues of the session router (server and worker sides must agree)."""
+    return f"{settings.redis_namespace}:wa"
 
 
 async def start_in_process_jobs(container: AsyncContainer) -> None:

@@ -44,6 +44,7 @@ def build_server(settings: Settings) -> Any:
         authenticate=authenticate,
         ticket_placement=ticket_placement,
         redis_url=settings.redis_url,
+        channel=f"{settings.redis_namespace}:socketio",
         cors_allowed_origins=origins,
     )
     container = make_async_container(

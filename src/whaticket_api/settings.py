@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -29,6 +31,9 @@ class Settings:
     host: str = "0.0.0.0"
     database_url: str | None = None
     redis_url: str | None = None
+    # REDIS_KEY_PREFIX: the namespace of every Redis key, queue and pub/sub channel of this deployment (see
+    # redis_namespace); pub/sub ignores the database number, so deployments sharing a server need distinct ones.
+    redis_key_prefix: str | None = None
     frontend_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path("data"))
     app_env: str = "development"
@@ -68,6 +73,18 @@ class Settings:
         return self.database_url is None
 
     @property
+    def redis_namespace(self) -> str:
+        """``REDIS_KEY_PREFIX``, else ``whaticket:<database name>`` (the PostgreSQL database, or the embedded
+        database's folder as a short digest): two deployments on one Redis server never share a channel or a key."""
+        if self.redis_key_prefix:
+            return self.redis_key_prefix
+        if self.database_url:
+            name = urlsplit(self.database_url).path.lstrip("/") or "default"
+        else:
+            name = "embedded-" + hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+        return f"whaticket:{name}"
+
+    @property
     def simulator(self) -> bool:
         return self.whatsapp_transport == "simulator"
 
@@ -103,6 +120,7 @@ class Settings:
             host=env.get("HOST", "0.0.0.0"),
             database_url=env.get("DATABASE_URL") or None,
             redis_url=_redis_url(env),
+            redis_key_prefix=env.get("REDIS_KEY_PREFIX", "").strip() or None,
             frontend_url=env.get("FRONTEND_URL") or None,
             data_dir=data_dir,
             app_env=app_env,

@@ -26,7 +26,7 @@ from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 
 from .providers import InfrastructureProvider, RedisHandle, RequestProvider
-from .runtime import ContainerUseCases, RuntimeProvider, Transport
+from .runtime import ContainerUseCases, RuntimeProvider, Transport, session_prefix
 from .settings import ConfigError, Settings
 
 log = logging.getLogger("whaticket.worker")
@@ -49,7 +49,7 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         transport = await container.get(Transport)
         redis = (await container.get(RedisHandle)).client
         assert redis is not None  # settings.redis_url is set
-        calls = SessionCallServer(settings.redis_url, transport.local)
+        calls = SessionCallServer(settings.redis_url, transport.local, prefix=session_prefix(settings))
 
         async def wanted() -> list[int]:
             async with container() as request:
@@ -69,7 +69,14 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
                 await stop_session(whatsapp_id)
 
         lease_ms = int(settings.session_lease.total_seconds() * 1000)
-        owner = SessionOwner(redis, wanted=wanted, start=start, stop=stop, ttl_ms=lease_ms)
+        owner = SessionOwner(
+            redis,
+            wanted=wanted,
+            start=start,
+            stop=stop,
+            ttl_ms=lease_ms,
+            prefix=f"{settings.redis_namespace}:session-lease",
+        )
         # SAQ's sweep (retrying jobs left active by a dead worker) runs this often; it also sets its lock's lifetime.
         sweep_s = max(1, int(settings.job_sweep_interval.total_seconds()))
         worker = jobs.worker(use_cases, concurrency=concurrency, timers={"sweep": sweep_s})
