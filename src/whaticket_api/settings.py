@@ -54,6 +54,8 @@ class Settings:
     job_retry_delay_ms: int | None = None
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=7)
+    # REFRESH_REUSE_GRACE_SECONDS: a refresh token presented again this soon is a second tab, not a replay.
+    refresh_reuse_grace: timedelta = timedelta(seconds=10)
     # WHATSAPP_SESSION_LEASE_SECONDS: a worker's hold on a session lasts this long unless renewed (every third of it);
     # when the holder dies, another worker takes the session over about this long after its last renewal.
     session_lease: timedelta = timedelta(seconds=30)
@@ -135,6 +137,7 @@ class Settings:
             job_retry_delay_ms=_int(env, "JOB_RETRY_DELAY_MS", 0) or None,
             access_ttl=timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
             refresh_ttl=timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 7)),
+            refresh_reuse_grace=timedelta(seconds=_int(env, "REFRESH_REUSE_GRACE_SECONDS", 10)),
             session_lease=timedelta(seconds=_int(env, "WHATSAPP_SESSION_LEASE_SECONDS", 30)),
             delivery_timeout=timedelta(seconds=_int(env, "DELIVERY_TIMEOUT_SECONDS", 60)),
             job_sweep_interval=timedelta(seconds=_int(env, "JOB_SWEEP_SECONDS", 60)),

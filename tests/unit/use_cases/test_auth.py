@@ -54,7 +54,7 @@ def login(world, codec, hasher=None) -> Login:
 
 
 def refresh(world, codec) -> RefreshTokens:
-    return RefreshTokens(world.uow(), world.clock, codec)
+    return RefreshTokens(world.uow(), world.clock, codec, world.publisher)
 
 
 def authenticate(world, codec) -> Authenticate:
@@ -126,20 +126,36 @@ async def test_refresh_rotates_and_the_old_token_stops_working(world, codec) -> 
     assert codec.decode_refresh(third.refresh_token).family_id == old.family_id
 
 
-async def test_reusing_a_used_refresh_token_revokes_the_whole_family(world, codec) -> None:
-    first = (await sign_up(world, codec)).tokens
+async def test_reusing_a_used_refresh_token_ends_every_session_of_the_user(world, codec) -> None:
+    signed_up = await sign_up(world, codec)
+    first = signed_up.tokens
     other_login = await login(world, codec).execute(LoginCommand("ana@example.com", PASSWORD))
     second = await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
+    version = world.state.users[signed_up.user.id].token_version
+    world.clock.advance(timedelta(seconds=11))  # past the grace window: a replay, not a second tab
 
     with pytest.raises(RefreshTokenReused):
         await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
 
-    family = codec.decode_refresh(first.refresh_token).family_id
-    assert all(t.revoked for t in world.state.refresh_tokens.values() if t.family_id == family)
-    with pytest.raises(InvalidToken):  # the thief's rotated token is dead too
-        await refresh(world, codec).execute(RefreshTokensCommand(second.refresh_token))
-    # another login (another family) is untouched
-    await refresh(world, codec).execute(RefreshTokensCommand(other_login.tokens.refresh_token))
+    assert all(t.revoked for t in world.state.refresh_tokens.values())
+    # The version bump ends the thief's access token (and, through the event, sockets) at once.
+    assert world.state.users[signed_up.user.id].token_version == version + 1
+    assert world.publisher.events[-1] == UserSessionsRevoked(signed_up.user.id)
+    for token in (second.refresh_token, other_login.tokens.refresh_token):
+        with pytest.raises(InvalidToken):
+            await refresh(world, codec).execute(RefreshTokensCommand(token))
+
+
+async def test_two_tabs_refreshing_the_same_token_at_once_both_stay_logged_in(world, codec) -> None:
+    first = (await sign_up(world, codec)).tokens
+    tab_one = await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
+    world.clock.advance(timedelta(seconds=2))
+    tab_two = await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
+
+    assert tab_one.refresh_token != tab_two.refresh_token
+    assert not any(t.revoked for t in world.state.refresh_tokens.values())
+    await refresh(world, codec).execute(RefreshTokensCommand(tab_one.refresh_token))
+    await refresh(world, codec).execute(RefreshTokensCommand(tab_two.refresh_token))
 
 
 async def test_unknown_expired_and_malformed_refresh_tokens_are_invalid(world, codec) -> None:
