@@ -45,6 +45,7 @@ def build_server(settings: Settings) -> Any:
         ticket_placement=ticket_placement,
         redis_url=settings.redis_url,
         channel=f"{settings.redis_namespace}:socketio",
+        max_sockets_per_user=settings.max_sockets_per_user,
         cors_allowed_origins=origins,
     )
     container = make_async_container(

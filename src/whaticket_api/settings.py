@@ -44,6 +44,8 @@ class Settings:
     # FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
     # "*" for any); empty means none, so the client address is always the socket peer.
     forwarded_allow_ips: str = ""
+    # MAX_SOCKETS_PER_USER: Socket.IO connections one user may hold open per server process.
+    max_sockets_per_user: int = 20
     whatsapp_transport: str = "neonize"
     # Where neonize keeps device keys: a folder (default DATA_DIR/whatsapp) or a PostgreSQL URL of its own database.
     whatsapp_session_store: str | None = None
@@ -130,6 +132,7 @@ class Settings:
             login_account_attempts=_int(env, "LOGIN_ACCOUNT_ATTEMPTS", 10),
             login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
+            max_sockets_per_user=_int(env, "MAX_SOCKETS_PER_USER", 20),
             whatsapp_transport=transport,
             whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE") or None,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),

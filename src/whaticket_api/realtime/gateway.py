@@ -11,7 +11,8 @@ revocation, at once on ``UserSessionsRevoked`` (logout-all, user deleted, new pa
 on every process. ``UserAccessChanged`` (role or queues edited) regroups them on every process the same way: each
 socket re-reads its user and leaves the role, queue and ticket rooms it may no longer be in. There is no periodic
 sweep: a socket keeps receiving past its token's expiry until it joins something or its user's sessions are revoked,
-like an HTTP keep-alive outliving the token that opened it.
+like an HTTP keep-alive outliving the token that opened it. A user holds at most ``max_sockets_per_user`` sockets per
+server process (``MAX_SOCKETS_PER_USER``); one more is refused with ``too_many_connections``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ log = logging.getLogger("whaticket.realtime")
 
 DEFAULT_CHANNEL = "whaticket-socketio"
 UNAUTHORIZED = "unauthorized"
+TOO_MANY_SOCKETS = "too_many_connections"
+DEFAULT_MAX_SOCKETS_PER_USER = 20
 
 
 class SocketUser(Protocol):
@@ -119,11 +122,13 @@ class RealtimeGateway:
         cors_allowed_origins: str | Sequence[str] | None = None,
         socketio_path: str = "socket.io",
         publish_timeout: float = 5.0,
+        max_sockets_per_user: int = DEFAULT_MAX_SOCKETS_PER_USER,
     ) -> None:
         self._authenticate = authenticate
         self._ticket_placement = ticket_placement
         self._socketio_path = socketio_path
         self._publish_timeout = publish_timeout
+        self._max_sockets_per_user = max_sockets_per_user
         self.manager: LocalClientManager | RedisClientManager = make_client_manager(redis_url, channel)
         self.manager.control = self._on_control
         # engine.io reads None as "same origin only" and [] as "no origin check". No configured origin means no check:
@@ -210,6 +215,11 @@ class RealtimeGateway:
         except TokenRejected as rejected:
             raise socketio.exceptions.ConnectionRefusedError(rejected.reason) from None
         assert isinstance(token, str)
+        held = sum(1 for s in self._sockets.values() if s.viewer.user_id == viewer.user_id)
+        if held >= self._max_sockets_per_user:
+            # A bound on what one (possibly stolen) token can hold open in this process; each socket costs memory
+            # and a copy of every event.
+            raise socketio.exceptions.ConnectionRefusedError(TOO_MANY_SOCKETS)
         self._sockets[sid] = _Socket(token, viewer)
         for room in _base_rooms(viewer):
             await self.server.enter_room(sid, room)
