@@ -147,9 +147,10 @@ def test_serve_and_worker_share_jobs_sessions_and_events(deployment: str) -> Non
     # may act on them too; a neonize session would run only in the lease holder).
     leases = sync_redis.Redis.from_url(REDIS_URL)
     # Keys are namespaced per deployment (whaticket:<database name>:...).
-    holder = _until(
+    [lease] = _until(
         lambda: leases.keys(f"whaticket:whaticket_prod_*:session-lease:{wid}"), "a worker to hold the lease"
     )
+    holder = leases.get(lease)
     leases.close()
     assert holder.decode().count(":") >= 1
     assert api.post(f"/dev/simulator/whatsapps/{wid}/scan").status_code == 202
