@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
 from litestar import Request
 from litestar.exceptions import HTTPException
@@ -40,9 +40,10 @@ class ReceivedFile:
     filename: str | None
     content_type: str
 
-    def read(self) -> bytes:
+    def rewound(self) -> BinaryIO:
+        """The spool at its start, for the media store to copy from in chunks."""
         self.spool.seek(0)
-        return self.spool.read()
+        return cast(BinaryIO, self.spool)
 
     def close(self) -> None:
         self.spool.close()

@@ -138,7 +138,7 @@ def _command_from_form(received: ReceivedBody, viewer: Viewer) -> SendMessageCom
         actor=viewer,
         body=body,
         quoted_message_id=_form_int(received.fields.get("quotedMessageId"), "quotedMessageId", required=False),
-        media=MediaUpload(upload.read(), mime, media_type_of(mime), (upload.filename or None)),
+        media=MediaUpload(upload.rewound(), mime, media_type_of(mime), upload.filename or None, upload.size),
     )
 
 

@@ -4,13 +4,18 @@ and what is accepted is streamed to a spool, not buffered whole."""
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from api_harness import Live, build_app, client_for, running
 from api_world import World, ok
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from whaticket_api import uploads
 
 LIMIT = 256 * 1024
 CHUNK = 16 * 1024
@@ -83,15 +88,32 @@ async def test_a_streamed_upload_without_length_is_cut_off_at_the_limit(
 
 
 async def test_an_upload_within_the_limit_is_streamed_and_stored_intact(
-    clean_db: AsyncEngine, live: Live, tmp_path: Path
+    clean_db: AsyncEngine, live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    rolled: list[bool] = []
+    real_spool = tempfile.SpooledTemporaryFile
+
+    def watched_spool(*args: Any, **kwargs: Any) -> Any:
+        spool = real_spool(*args, **kwargs)
+        real_rollover = spool.rollover
+
+        def rollover() -> None:
+            rolled.append(True)
+            real_rollover()
+
+        spool.rollover = rollover  # type: ignore[method-assign]
+        return spool
+
+    monkeypatch.setattr(uploads, "SPOOL_IN_MEMORY_BYTES", 8 * 1024)
+    monkeypatch.setattr(uploads.tempfile, "SpooledTemporaryFile", watched_spool)
     async for world in _world(clean_db, live, tmp_path):
-        body = Body(world.t_pending, LIMIT - 4096)  # larger than the in-memory spool threshold would allow
+        body = Body(world.t_pending, LIMIT - 4096)  # larger than the in-memory spool threshold
         headers = {**world.admin.headers, "Content-Type": body.content_type}
         sent = await ok(await world.client.post("/messages", content=body.chunks(), headers=headers), 201)
         media = await world.client.get(f"/messages/{sent['id']}/media", headers=world.admin.headers)
         assert media.status_code == 200
         assert media.content == b"\xab" * (LIMIT - 4096)
+        assert rolled  # the file part went to disk once past the threshold
 
 
 async def test_json_bodies_keep_their_own_limit(clean_db: AsyncEngine, live: Live, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from whaticket_core.domain.errors import InvalidInput, TicketClosed
 from whaticket_core.domain.events import DomainEvent, MessageCreated
@@ -21,12 +22,18 @@ from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, t
 
 @dataclass(frozen=True, slots=True)
 class MediaUpload:
-    """A file an agent attaches: its bytes (never a URL), type, MIME type and file name."""
+    """A file an agent attaches: its bytes, or a binary file holding them (never a URL), type, MIME type and file
+    name. ``size`` is the file's byte count (with ``data`` as bytes it is their length)."""
 
-    data: bytes
+    data: bytes | BinaryIO
     mime_type: str
     media_type: MediaType
     file_name: str | None = None
+    size: int | None = None
+
+    @property
+    def byte_count(self) -> int:
+        return len(self.data) if isinstance(self.data, bytes) else (self.size or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +71,7 @@ class SendMessage:
         media = command.media
         if media is None and not body.strip():
             raise InvalidInput("body must not be empty", "body")
-        if media is not None and not media.data:
+        if media is not None and media.byte_count == 0:
             raise InvalidInput("the file is empty", "file")
         media_key = None
         if media is not None:
