@@ -13,6 +13,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from saq import CronJob, Queue, Worker
+from saq.job import Job as SaqJob
 from saq.queue.redis import RedisQueue
 
 from whaticket_core.ports.jobs import Job
@@ -47,10 +48,30 @@ SWEEP_ABORT_WAIT_SECONDS = 0.2
 
 
 class QuickSweepRedisQueue(RedisQueue):
-    """SAQ's Redis queue with a short per-job abort wait in its sweep."""
+    """SAQ's Redis queue with a short per-job abort wait in its sweep.
+
+    A sweep marks each stuck job aborted for 5 s (SAQ's abort marker), and while the marker lives an enqueue of the
+    same key is silently refused. SAQ's own 5 s wait outlived it; after the short wait the job has been retried, so
+    the markers of the jobs this sweep handled are removed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sweeping: list[SaqJob] | None = None
 
     async def sweep(self, lock: int = 60, abort: float = SWEEP_ABORT_WAIT_SECONDS) -> list[str]:
-        return await super().sweep(lock=lock, abort=min(abort, SWEEP_ABORT_WAIT_SECONDS))
+        self._sweeping = []
+        try:
+            swept = await super().sweep(lock=lock, abort=min(abort, SWEEP_ABORT_WAIT_SECONDS))
+        finally:
+            handled, self._sweeping = self._sweeping, None
+        if handled:
+            await self.redis.delete(*{job.abort_id for job in handled})
+        return swept
+
+    async def abort(self, job: SaqJob, error: str, ttl: float = 5) -> None:
+        if self._sweeping is not None:
+            self._sweeping.append(job)
+        await super().abort(job, error, ttl)
 
 
 class SaqJobQueue:
