@@ -33,7 +33,7 @@ from whaticket_core.domain.visibility import Viewer, can_see
 
 from .managers import LocalClientManager, RedisClientManager, make_client_manager, make_write_only_manager
 from .publisher import NAMESPACE, SocketIoEventPublisher
-from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, queue_room, ticket_room, user_room
+from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, base_rooms, parse_id, queue_room, ticket_room
 from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, REGROUP_ROOM, placement_from_data
 
 log = logging.getLogger("whaticket.realtime")
@@ -79,29 +79,6 @@ class TokenRejected(Exception):
 
 def _viewer(user: SocketUser) -> Viewer:
     return Viewer(int(user.user_id), Role(user.role), frozenset(int(q) for q in user.queue_ids))
-
-
-def _base_rooms(viewer: Viewer) -> list[str]:
-    rooms = [user_room(viewer.user_id)]
-    if viewer.is_staff:
-        rooms.append(STAFF_ROOM)
-    else:
-        rooms.append(NO_QUEUE_ROOM)
-        rooms.extend(queue_room(q) for q in sorted(viewer.queue_ids))
-    return rooms
-
-
-def _parse_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-        return number if number > 0 else None
-    if isinstance(value, dict):  # {"id": 5} is accepted too
-        return _parse_id(value.get("id"))
-    return None
 
 
 class RealtimeGateway:
@@ -221,7 +198,7 @@ class RealtimeGateway:
             # and a copy of every event.
             raise socketio.exceptions.ConnectionRefusedError(TOO_MANY_SOCKETS)
         self._sockets[sid] = _Socket(token, viewer)
-        for room in _base_rooms(viewer):
+        for room in base_rooms(viewer):
             await self.server.enter_room(sid, room)
         self._spawn(self._greet(sid, viewer.user_id))
 
@@ -269,12 +246,12 @@ class RealtimeGateway:
     async def _regroup(self, sid: str, old: Viewer, new: Viewer) -> None:
         """Role or queues changed since the socket connected: leave the rooms it no longer belongs in, enter the
         role rooms it gained. Queue rooms are not re-added (the client may have left them on purpose)."""
-        allowed = set(_base_rooms(new))
+        allowed = set(base_rooms(new))
         for room in self.server.rooms(sid):
-            if room in _base_rooms(old) and room not in allowed:
+            if room in base_rooms(old) and room not in allowed:
                 await self.server.leave_room(sid, room)
-        for room in _base_rooms(new):
-            if room in (STAFF_ROOM, NO_QUEUE_ROOM) and room not in _base_rooms(old):
+        for room in base_rooms(new):
+            if room in (STAFF_ROOM, NO_QUEUE_ROOM) and room not in base_rooms(old):
                 await self.server.enter_room(sid, room)
         if not new.is_staff:
             for room in self.server.rooms(sid):
@@ -302,7 +279,7 @@ class RealtimeGateway:
         allowed: Callable[[Viewer, int], Awaitable[bool]],
         room_of: Callable[[int], str],
     ) -> dict[str, Any]:
-        target = _parse_id(raw_id)
+        target = parse_id(raw_id)
         if target is None:
             return await self._error(sid, "validation_error", event, raw_id)
         viewer = await self._recheck(sid, event, raw_id)
@@ -325,7 +302,7 @@ class RealtimeGateway:
         return await self._leave(sid, "leave:queue", raw_id, queue_room)
 
     async def _leave(self, sid: str, event: str, raw_id: object, room_of: Callable[[int], str]) -> dict[str, Any]:
-        target = _parse_id(raw_id)
+        target = parse_id(raw_id)
         if target is None:
             return await self._error(sid, "validation_error", event, raw_id)
         await self.server.leave_room(sid, room_of(target))
@@ -369,7 +346,7 @@ class RealtimeGateway:
         for room in list(self.server.rooms(sid)):
             if not room.startswith("ticket:"):
                 continue
-            ticket_id = _parse_id(room.removeprefix("ticket:"))
+            ticket_id = parse_id(room.removeprefix("ticket:"))
             try:
                 visible = ticket_id is not None and await self._may_see_ticket(viewer, ticket_id)
             except Exception:
