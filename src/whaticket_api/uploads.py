@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any
 
 from litestar import Request
 from litestar.exceptions import HTTPException
@@ -40,10 +40,10 @@ class ReceivedFile:
     filename: str | None
     content_type: str
 
-    def rewound(self) -> BinaryIO:
-        """The spool at its start, for the media store to copy from in chunks."""
+    def read(self) -> bytes:
+        """The file's bytes (bounded by the upload limit): the core's media values are bytes by design."""
         self.spool.seek(0)
-        return cast(BinaryIO, self.spool)
+        return self.spool.read()
 
     def close(self) -> None:
         self.spool.close()

@@ -6,16 +6,13 @@ import asyncio
 import os
 import re
 import secrets
-import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
 
 from whaticket_core.domain.errors import MediaNotFound
 
 # Keys are generated here and never contain a path component, so a key from a request cannot escape the folder.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-COPY_CHUNK = 256 * 1024
 
 
 class LocalMediaStore:
@@ -33,7 +30,7 @@ class LocalMediaStore:
     def in_data_dir(cls, data_dir: Path | str) -> LocalMediaStore:
         return cls(Path(data_dir) / "media")
 
-    async def save(self, data: bytes | BinaryIO, *, mime_type: str, file_name: str | None = None) -> str:
+    async def save(self, data: bytes, *, mime_type: str, file_name: str | None = None) -> str:
         key = secrets.token_urlsafe(24)
         await asyncio.to_thread(self._write, key, data)
         return key
@@ -57,14 +54,11 @@ class LocalMediaStore:
             return None
         return self.root / key
 
-    def _write(self, key: str, data: bytes | BinaryIO) -> None:
+    def _write(self, key: str, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                if isinstance(data, bytes):
-                    handle.write(data)
-                else:
-                    shutil.copyfileobj(data, handle, COPY_CHUNK)
+                handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.root / key)

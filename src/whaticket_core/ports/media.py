@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 
 class MediaStore(Protocol):
-    """Keeps media bytes under opaque keys. ``save`` takes the bytes or a binary file positioned at their start (read
-    to its end in chunks, so an upload spooled to disk is never held whole in memory) and returns the key; ``load``
-    raises :class:`~whaticket_core.domain.errors.MediaNotFound` for an unknown key; ``delete`` of an unknown key is a
-    no-op."""
+    """Keeps media bytes under opaque keys. ``save`` returns the key; ``load`` raises
+    :class:`~whaticket_core.domain.errors.MediaNotFound` for an unknown key; ``delete`` of an unknown key is a no-op."""
 
-    async def save(self, data: bytes | BinaryIO, *, mime_type: str, file_name: str | None = None) -> str: ...
+    async def save(self, data: bytes, *, mime_type: str, file_name: str | None = None) -> str: ...
 
     async def load(self, key: str) -> bytes: ...
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import itertools
-from typing import BinaryIO
 
 from ..domain.errors import MediaNotFound
 
@@ -11,9 +10,9 @@ class InMemoryMediaStore:
         self.blobs: dict[str, tuple[bytes, str, str | None]] = {}
         self._ids = itertools.count(1)
 
-    async def save(self, data: bytes | BinaryIO, *, mime_type: str, file_name: str | None = None) -> str:
+    async def save(self, data: bytes, *, mime_type: str, file_name: str | None = None) -> str:
         key = f"media-{next(self._ids)}"
-        self.blobs[key] = (data if isinstance(data, bytes) else data.read(), mime_type, file_name)
+        self.blobs[key] = (data, mime_type, file_name)
         return key
 
     async def load(self, key: str) -> bytes:

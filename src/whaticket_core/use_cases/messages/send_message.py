@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO
 
-from whaticket_core.domain.errors import InvalidInput, TicketClosed
+from whaticket_core.domain.errors import InvalidInput, TicketIsClosed
 from whaticket_core.domain.events import DomainEvent, MessageCreated
-from whaticket_core.domain.message import MediaType, validate_body
+from whaticket_core.domain.message import MediaFile, validate_body
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
@@ -21,33 +20,17 @@ from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, t
 
 
 @dataclass(frozen=True, slots=True)
-class MediaUpload:
-    """A file an agent attaches: its bytes, or a binary file holding them (never a URL), type, MIME type and file
-    name. ``size`` is the file's byte count (with ``data`` as bytes it is their length)."""
-
-    data: bytes | BinaryIO
-    mime_type: str
-    media_type: MediaType
-    file_name: str | None = None
-    size: int | None = None
-
-    @property
-    def byte_count(self) -> int:
-        return len(self.data) if isinstance(self.data, bytes) else (self.size or 0)
-
-
-@dataclass(frozen=True, slots=True)
 class SendMessageCommand:
     ticket_id: int
     actor: Viewer
     body: str = ""
     quoted_message_id: int | None = None
-    media: MediaUpload | None = None
+    media: MediaFile | None = None
 
 
 class SendMessage:
     """An agent writes on a ticket. The message is stored ``pending`` (transactional outbox) and delivered by a
-    ``DeliverMessage`` job enqueued after commit; each ack change comes back as ``message:updated``.
+    ``DeliverMessageJob`` enqueued after commit; each ack change comes back as ``message:updated``.
 
     Rules: the actor must see the ticket (else ``ticket_not_found``); a closed ticket answers ``ticket_closed``; a text
     message needs a non-blank body (a media message may have an empty caption); a quoted message must belong to the
@@ -71,7 +54,7 @@ class SendMessage:
         media = command.media
         if media is None and not body.strip():
             raise InvalidInput("body must not be empty", "body")
-        if media is not None and media.byte_count == 0:
+        if media is not None and not media.data:
             raise InvalidInput("the file is empty", "file")
         media_key = None
         if media is not None:
@@ -80,7 +63,7 @@ class SendMessage:
             async with self._uow as uow:
                 ticket = await load_visible_ticket(uow, command.ticket_id, command.actor)
                 if ticket.status is TicketStatus.CLOSED:
-                    raise TicketClosed(f"Ticket {ticket.id} is closed", ticketId=ticket.id)
+                    raise TicketIsClosed(f"Ticket {ticket.id} is closed", ticket_id=ticket.id)
                 before = ticket.placement
                 now = self._clock.now()
                 if ticket.status is TicketStatus.PENDING and command.actor.role is Role.USER:
@@ -88,7 +71,7 @@ class SendMessage:
                 if command.quoted_message_id is not None:
                     quoted = await uow.messages.get(command.quoted_message_id)
                     if quoted is None or quoted.ticket_id != ticket.id:
-                        raise InvalidInput("the quoted message is not on this ticket", "quotedMessageId")
+                        raise InvalidInput("the quoted message is not on this ticket", "quoted_message_id")
                 message = await store_outbound(
                     uow,
                     ticket,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from whaticket_core.ports.jobs import DeliverMessage, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
 
 log = logging.getLogger("whaticket.outbox")
 
@@ -17,7 +17,7 @@ log = logging.getLogger("whaticket.outbox")
 async def request_delivery(jobs: JobQueue, message_id: int) -> None:
     """Enqueue the delivery of committed message ``message_id``; a failure is logged, never raised."""
     try:
-        await jobs.enqueue(DeliverMessage(message_id))
+        await jobs.enqueue(DeliverMessageJob(message_id))
     except Exception:
         log.warning(
             "could not enqueue the delivery of message %s; the sweeper will deliver it", message_id, exc_info=True
