@@ -6,14 +6,20 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 # The API serves JSON and media only: nothing may be framed, scripted or fetched by its answers.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -87,7 +93,7 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Fixed windows shared by every API process (INCR + EXPIRE)."""
 
-    def __init__(self, redis: Any, prefix: str = "whaticket:rl:") -> None:
+    def __init__(self, redis: Redis, prefix: str = "whaticket:rl:") -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -108,10 +114,11 @@ async def auth_rate_limit(connection: ASGIConnection[Any, Any, Any, Any], handle
 
     The address is the socket peer. ``X-Forwarded-For`` is believed only from the proxies named in
     ``FORWARDED_ALLOW_IPS`` (none by default): trusted from anyone, it would let each request pick its own key."""
-    state = connection.app.state
-    limiter: RateLimiter = state.rate_limiter
+    container: AsyncContainer = connection.app.state.dishka_container
+    limiter = await container.get(RateLimiter)
+    limit = (await container.get(Settings)).auth_rate_limit_per_minute
     client = connection.client.host if connection.client else "unknown"
-    retry_after = await limiter.hit(f"{handler.name or connection.url.path}:{client}", state.auth_rate_limit, 60)
+    retry_after = await limiter.hit(f"{handler.name or connection.url.path}:{client}", limit, 60)
     if retry_after is not None:
         raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
 
@@ -120,9 +127,12 @@ async def login_account_limit(connection: ASGIConnection[Any, Any, Any, Any], em
     """``LOGIN_ACCOUNT_ATTEMPTS`` login attempts per account and ``LOGIN_ACCOUNT_WINDOW_SECONDS``, from any address:
     an attacker rotating addresses (or proxies) still gets only that many guesses at one password. The key is a
     digest of the normalised email, so the store never holds addresses of accounts."""
-    state = connection.app.state
-    limiter: RateLimiter = state.rate_limiter
+    container: AsyncContainer = connection.app.state.dishka_container
+    limiter = await container.get(RateLimiter)
+    settings = await container.get(Settings)
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    retry_after = await limiter.hit(f"login-account:{digest}", state.login_account_attempts, state.login_account_window)
+    retry_after = await limiter.hit(
+        f"login-account:{digest}", settings.login_account_attempts, settings.login_account_window_seconds
+    )
     if retry_after is not None:
         raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})

@@ -145,9 +145,8 @@ def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCom
     )
 
 
-async def _receive(request: Request[Any, Any, Any]) -> ReceivedBody:
+async def _receive(request: Request[Any, Any, Any], settings: Settings) -> ReceivedBody:
     """The body, bounded: ``MAX_UPLOAD_BYTES`` for multipart (streamed, file spooled), ``MAX_BODY_BYTES`` for JSON."""
-    settings: Settings = request.app.state.settings
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith("multipart/form-data"):
         return await read_multipart(request, settings.max_upload_bytes)
@@ -193,6 +192,7 @@ async def send_message(
     viewer: FromDishka[Viewer],
     use_case: FromDishka[SendMessage],
     store: FromDishka[IdempotencyStore],
+    settings: FromDishka[Settings],
     idempotency_key: Annotated[
         str | None,
         HeaderParameter(
@@ -206,7 +206,7 @@ async def send_message(
 ) -> Response[MessageOut]:
     """Send text (JSON) or media (multipart: `file`, `body` caption, `ticketId`). Stored `pending`, delivered in the
     background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`."""
-    received = await _receive(request)
+    received = await _receive(request, settings)
     try:
         key = None
         if idempotency_key:
