@@ -75,6 +75,7 @@ SAMPLES: list[Any] = [
     events.WhatsAppStatusChanged(1, ConnectionStatus.CONNECTED, "5511955554444"),
     events.WhatsAppStatusChanged(1, ConnectionStatus.QRCODE, None),
     events.UserSessionsRevoked(4),
+    events.UserAccessChanged(4),
 ]
 
 DOCUMENT = asyncapi_document("test")
