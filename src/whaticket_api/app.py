@@ -39,9 +39,10 @@ def _version() -> str:
 def _private_routers(settings: Settings) -> list[DishkaRouter]:
     routers = [auth.auth_routers()[1], users.router, tickets.router, messages.router, *directory.routers()]
     if settings.simulator:  # unknown (404) in every other mode
-        from .routes import simulator
+        from .routes import simulator, simulator_network
 
         routers.append(simulator.router())
+        routers.append(simulator_network.router())
     return routers
 
 

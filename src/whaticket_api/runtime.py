@@ -23,6 +23,7 @@ from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.events import DomainEvent
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import EventPublisher, JobQueue, MediaFetcher, MessageSender, SessionController
+from whaticket_core.ports.transport import CallRejecter
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateConnectionStatus,
     UpdateConnectionStatusCommand,
@@ -30,7 +31,10 @@ from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateQrCodeCommand,
 )
 from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
+from whaticket_core.use_cases.inbound.apply_inbound_reaction import ApplyInboundReaction
 from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
+from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactIdentity
+from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
@@ -79,7 +83,21 @@ def transport_handlers(use_cases: ContainerUseCases) -> TransportHandlers:
         async with use_cases.open(UpdateQrCode) as uc:
             return await uc.execute(UpdateQrCodeCommand(whatsapp_id, qr))
 
-    return TransportHandlers(on_message, on_edit, on_revoke, on_receipt, on_status, on_qr)
+    async def on_reaction(command: Any) -> object:
+        async with use_cases.open(ApplyInboundReaction) as uc:
+            return await uc.execute(command)
+
+    async def on_identity(command: Any) -> object:
+        async with use_cases.open(LinkContactIdentity) as uc:
+            return await uc.execute(command)
+
+    async def on_call(command: Any) -> object:
+        async with use_cases.open(ReceiveCall) as uc:
+            return await uc.execute(command)
+
+    return TransportHandlers(
+        on_message, on_edit, on_revoke, on_receipt, on_status, on_qr, on_reaction, on_identity, on_call
+    )
 
 
 class NullPublisher:
@@ -197,6 +215,10 @@ class RuntimeProvider(Provider):
 
     @provide
     def fetcher(self, transport: Transport) -> MediaFetcher:
+        return transport.impl  # type: ignore[no-any-return]
+
+    @provide
+    def call_rejecter(self, transport: Transport) -> CallRejecter:
         return transport.impl  # type: ignore[no-any-return]
 
 

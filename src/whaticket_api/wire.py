@@ -6,9 +6,11 @@ Read models from the core are converted to msgspec Structs here, once, so both f
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
+from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
 
 API_PREFIX = "/api/v1"
@@ -17,9 +19,16 @@ API_PREFIX = "/api/v1"
 class ContactSummaryOut(msgspec.Struct, rename="camel"):
     id: int
     name: str
-    number: str
+    number: str | None
     profile_pic_url: str | None
     is_group: bool
+    lid: str | None = None
+
+
+class ReactionOut(msgspec.Struct, rename="camel"):
+    emoji: str
+    from_me: bool
+    at: datetime
 
 
 class TicketOut(msgspec.Struct, rename="camel"):
@@ -54,10 +63,46 @@ class MessageOut(msgspec.Struct, rename="camel"):
     created_at: datetime
     participant: str | None = None
     participant_name: str | None = None
+    undecryptable: bool = False
+    reactions: list[ReactionOut] = []
+
+
+class ExtraInfoIO(msgspec.Struct, rename="camel"):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    value: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+ExtraInfoList = Annotated[list[ExtraInfoIO], msgspec.Meta(max_length=50)]
+
+
+class ContactOut(msgspec.Struct, rename="camel"):
+    id: int
+    name: str
+    number: str | None
+    email: str | None
+    profile_pic_url: str | None
+    is_group: bool
+    extra_info: list[ExtraInfoIO]
+    created_at: datetime
+    lid: str | None = None
+
+
+def contact_out(c: Contact) -> ContactOut:
+    return ContactOut(
+        id=c.id,
+        name=c.name,
+        number=c.number,
+        email=c.email,
+        profile_pic_url=c.profile_pic_url,
+        is_group=c.is_group,
+        extra_info=[ExtraInfoIO(i.name, i.value) for i in c.extra_info],
+        created_at=c.created_at,
+        lid=c.lid,
+    )
 
 
 def contact_summary_out(c: ContactSummary) -> ContactSummaryOut:
-    return ContactSummaryOut(c.id, c.name, c.number, c.profile_pic_url, c.is_group)
+    return ContactSummaryOut(c.id, c.name, c.number, c.profile_pic_url, c.is_group, c.lid)
 
 
 def ticket_out(t: TicketView) -> TicketOut:
@@ -99,4 +144,6 @@ def message_out(m: MessageView) -> MessageOut:
         created_at=m.created_at,
         participant=m.participant,
         participant_name=m.participant_name,
+        undecryptable=m.undecryptable,
+        reactions=[ReactionOut(r.emoji, r.from_me, r.at) for r in m.reactions],
     )

@@ -27,6 +27,7 @@ from whaticket_core.ports.queries import AuthUser, TicketListQuery
 
 from .base_repository import like_pattern
 from .errors import DATABASE_ERRORS, translate
+from .mapping import reaction_of
 from .models import ContactRow, MessageRow, TicketRow, UserQueueRow, UserRow, table_of
 
 _T = table_of(TicketRow)
@@ -53,6 +54,7 @@ _TICKET_COLUMNS = (
     _C.c.number.label("contact_number"),
     _C.c.profile_pic_url.label("contact_profile_pic_url"),
     _C.c.is_group.label("contact_is_group"),
+    _C.c.lid.label("contact_lid"),
 )
 _MESSAGE_COLUMNS = (
     _M.c.id,
@@ -70,6 +72,8 @@ _MESSAGE_COLUMNS = (
     _M.c.created_at,
     _M.c.participant,
     _M.c.participant_name,
+    _M.c.undecryptable,
+    _M.c.reactions,
 )
 
 
@@ -100,6 +104,7 @@ def _search_condition() -> ColumnElement[bool]:
     return or_(
         _C.c.name.ilike(pattern, escape="\\"),
         _C.c.number.ilike(pattern, escape="\\"),
+        _C.c.lid.ilike(pattern, escape="\\"),
         exists().where(_M.c.ticket_id == _T.c.id, _M.c.body.ilike(pattern, escape="\\")),
     )
 
@@ -238,11 +243,14 @@ def _ticket_view(row: Row[Any]) -> TicketView:
         contact_number,
         contact_profile_pic_url,
         contact_is_group,
+        contact_lid,
     ) = row
     return TicketView(
         id=id_,
         status=TicketStatus(status),
-        contact=ContactSummary(contact_id, contact_name, contact_number, contact_profile_pic_url, contact_is_group),
+        contact=ContactSummary(
+            contact_id, contact_name, contact_number, contact_profile_pic_url, contact_is_group, contact_lid
+        ),
         whatsapp_id=whatsapp_id,
         queue_id=queue_id,
         user_id=user_id,
@@ -273,6 +281,8 @@ def _message_view(row: Row[Any]) -> MessageView:
         created_at,
         participant,
         participant_name,
+        undecryptable,
+        reactions,
     ) = row
     return MessageView(
         id=id_,
@@ -290,6 +300,8 @@ def _message_view(row: Row[Any]) -> MessageView:
         created_at=created_at,
         participant=participant,
         participant_name=participant_name,
+        undecryptable=bool(undecryptable),
+        reactions=tuple(reaction_of(r) for r in reactions or ()),
     )
 
 

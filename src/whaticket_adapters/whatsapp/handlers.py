@@ -7,11 +7,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit, InboundMessage, InboundReceipt, InboundRevoke
+from whaticket_core.use_cases.inbound.inbound_commands import (
+    InboundCall,
+    InboundEdit,
+    InboundIdentity,
+    InboundMessage,
+    InboundReaction,
+    InboundReceipt,
+    InboundRevoke,
+)
 
 log = logging.getLogger(__name__)
 
-Inbound = InboundMessage | InboundEdit | InboundRevoke | InboundReceipt
+Inbound = (
+    InboundMessage | InboundEdit | InboundRevoke | InboundReceipt | InboundReaction | InboundIdentity | InboundCall
+)
 
 
 async def _ignore(*_args: object) -> None:
@@ -22,8 +32,9 @@ async def _ignore(*_args: object) -> None:
 class TransportHandlers:
     """One callable per thing a transport reports.
 
-    - ``on_message`` / ``on_edit`` / ``on_revoke`` / ``on_receipt``: the inbound commands (ReceiveMessage,
-      ApplyInboundEdit, ApplyInboundRevoke, UpdateMessageAck);
+    - ``on_message`` / ``on_edit`` / ``on_revoke`` / ``on_receipt`` / ``on_reaction`` / ``on_identity`` /
+      ``on_call``: the inbound commands (ReceiveMessage, ApplyInboundEdit, ApplyInboundRevoke, UpdateMessageAck,
+      ApplyInboundReaction, LinkContactIdentity, ReceiveCall);
     - ``on_status(whatsapp_id, status, number)``: a session's status changed (UpdateConnectionStatus); ``number`` is
       the linked phone number once ``CONNECTED``;
     - ``on_qr(whatsapp_id, qr)``: a new QR code to scan (UpdateQrCode; the connection is then in ``QRCODE``).
@@ -37,6 +48,9 @@ class TransportHandlers:
     on_receipt: Callable[[InboundReceipt], Awaitable[object]] = _ignore
     on_status: Callable[[int, ConnectionStatus, str | None], Awaitable[object]] = _ignore
     on_qr: Callable[[int, str], Awaitable[object]] = _ignore
+    on_reaction: Callable[[InboundReaction], Awaitable[object]] = _ignore
+    on_identity: Callable[[InboundIdentity], Awaitable[object]] = _ignore
+    on_call: Callable[[InboundCall], Awaitable[object]] = _ignore
 
     async def dispatch(self, command: Inbound) -> None:
         """Hand an inbound command to its handler (exceptions propagate: the caller decides how to report them)."""
@@ -46,5 +60,11 @@ class TransportHandlers:
             await self.on_edit(command)
         elif isinstance(command, InboundRevoke):
             await self.on_revoke(command)
+        elif isinstance(command, InboundReaction):
+            await self.on_reaction(command)
+        elif isinstance(command, InboundIdentity):
+            await self.on_identity(command)
+        elif isinstance(command, InboundCall):
+            await self.on_call(command)
         else:
             await self.on_receipt(command)

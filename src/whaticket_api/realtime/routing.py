@@ -17,6 +17,8 @@ from typing import Any
 import msgspec
 
 from whaticket_core.domain.events import (
+    ContactMerged,
+    ContactUpdated,
     DomainEvent,
     MessageCreated,
     MessageUpdated,
@@ -31,7 +33,7 @@ from whaticket_core.domain.events import (
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 
-from ..wire import message_out, ticket_out
+from ..wire import contact_out, message_out, ticket_out
 from .rooms import STAFF_ROOM, merge_rooms, ticket_room, ticket_rooms, user_room
 
 CONTROL_PREFIX = "whaticket:"
@@ -71,6 +73,11 @@ def _placement(view: TicketView) -> TicketPlacement:
     return TicketPlacement(view.status, view.queue_id, view.user_id)
 
 
+def _contact_rooms(tickets: tuple[TicketView, ...]) -> list[str]:
+    """A contact's events reach the staff and whoever sees one of its tickets."""
+    return merge_rooms([STAFF_ROOM], *(ticket_rooms(t.id, _placement(t)) for t in tickets))
+
+
 def deliveries_for(event: DomainEvent) -> list[Delivery]:
     """What to emit for one domain event, in order."""
     match event:
@@ -100,6 +107,12 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
         case MessageUpdated(message=m, ticket=t):
             data = {"message": msgspec.to_builtins(message_out(m))}
             return [Delivery("message:updated", data, ticket_rooms(t.id, _placement(t)))]
+        case ContactUpdated(contact=contact, tickets=tickets):
+            data = {"contact": msgspec.to_builtins(contact_out(contact))}
+            return [Delivery("contact:updated", data, _contact_rooms(tickets))]
+        case ContactMerged(contact_id=contact_id, merged_into_id=merged_into_id, tickets=tickets):
+            data = {"contactId": contact_id, "mergedIntoId": merged_into_id}
+            return [Delivery("contact:merged", data, _contact_rooms(tickets))]
         case WhatsAppQrCode(whatsapp_id=whatsapp_id, qrcode=qrcode):
             # The contract sends connection events to all staff (admins and supervisors).
             return [Delivery("whatsapp:qrcode", {"whatsappId": whatsapp_id, "qrcode": qrcode}, [STAFF_ROOM])]

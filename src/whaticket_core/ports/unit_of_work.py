@@ -18,8 +18,8 @@ from .repositories import (
 
 class StoreConflict(Exception):
     """A uniqueness rule of the store was broken (two writers raced, or a duplicate). ``constraint`` names the rule:
-    one of ``active_ticket``, ``message_wa_id``, ``contact_number``, ``user_email``, ``queue_name``, ``queue_color``,
-    ``whatsapp_name``, ``quick_answer_shortcut``, ``default_whatsapp`` or ``other``."""
+    one of ``active_ticket``, ``message_wa_id``, ``contact_number``, ``contact_lid``, ``user_email``, ``queue_name``,
+    ``queue_color``, ``whatsapp_name``, ``quick_answer_shortcut``, ``default_whatsapp`` or ``other``."""
 
     def __init__(self, constraint: str, detail: str = "") -> None:
         super().__init__(f"{constraint}: {detail}" if detail else constraint)

@@ -96,3 +96,20 @@ class FakeMediaFetcher:
             return self.media[media_ref]
         except KeyError:
             raise TransportError(f"media {media_ref!r} is gone", retryable=False) from None
+
+
+class FakeCallRejecter:
+    """Records each rejected call; ``fail_next`` makes the next rejections fail."""
+
+    def __init__(self) -> None:
+        self.rejected: list[tuple[int, Recipient, str]] = []
+        self._failures = 0
+
+    def fail_next(self, count: int = 1) -> None:
+        self._failures += count
+
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
+        if self._failures:
+            self._failures -= 1
+            raise TransportError("simulated rejection failure", retryable=False)
+        self.rejected.append((whatsapp_id, caller, call_id))

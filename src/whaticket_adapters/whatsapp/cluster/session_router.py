@@ -53,6 +53,8 @@ class LocalTransport(Protocol):
 
     async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None: ...
 
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None: ...
+
     async def fetch(self, whatsapp_id: int, media_ref: str) -> bytes: ...
 
     async def start_session(self, whatsapp_id: int) -> None: ...
@@ -92,6 +94,8 @@ async def _perform(local: LocalTransport, op: str, whatsapp_id: int, args: dict[
         return await local.delete_for_everyone(whatsapp_id, to, args["wa_message_id"])
     if op == "mark_read" and to is not None:
         return await local.mark_read(whatsapp_id, to, tuple(args["ids"]))
+    if op == "reject_call" and to is not None:
+        return await local.reject_call(whatsapp_id, to, args["call_id"])
     if op == "fetch":
         return base64.b64encode(await local.fetch(whatsapp_id, args["media_ref"])).decode("ascii")
     if op == "start_session":
@@ -227,6 +231,11 @@ class SessionRouter:
         if self._holds(whatsapp_id):
             return await self._local.mark_read(whatsapp_id, chat, wa_message_ids)
         await self._remote(whatsapp_id, "mark_read", {**_to(chat), "ids": list(wa_message_ids)})
+
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
+        if self._holds(whatsapp_id):
+            return await self._local.reject_call(whatsapp_id, caller, call_id)
+        await self._remote(whatsapp_id, "reject_call", {**_to(caller), "call_id": call_id})
 
     async def fetch(self, whatsapp_id: int, media_ref: str) -> bytes:
         if self._holds(whatsapp_id):

@@ -16,13 +16,16 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from neonize.aioze.events import (
+    CallOfferEv,
     ConnectedEv,
     DisconnectedEv,
+    HistorySyncEv,
     LoggedOutEv,
     MessageEv,
     ReceiptEv,
@@ -31,6 +34,7 @@ from neonize.aioze.events import (
 )
 from neonize.exc import NeonizeError
 from neonize.proto.Neonize_pb2 import JID
+from neonize.proto.Neonize_pb2 import UndecryptableMessage as UndecryptableMessageEv  # registered, not re-exported
 from neonize.proto.waCommon.WACommon_pb2 import MessageKey
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     AudioMessage,
@@ -49,8 +53,14 @@ from neonize.utils.enum import ReceiptType
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.neonize.event_translation import (
+    translate_call,
+    translate_history,
+    translate_undecryptable,
+)
 from whaticket_adapters.whatsapp.neonize.translation import (
     GROUP_SERVER,
+    LID_SERVER,
     USER_SERVER,
     decode_media_ref,
     translate_message,
@@ -60,13 +70,16 @@ from whaticket_adapters.whatsapp.neonize.translation import (
 from whaticket_core.domain.message import MediaType
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
-from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.inbound_commands import InboundCall, InboundMessage
 
 log = logging.getLogger(__name__)
+_C = TypeVar("_C", InboundMessage, InboundCall)
 
 DISCONNECT_TIMEOUT = 10.0  # a stalled dial makes disconnect() wait for the Go deadline (~56 s); we stop waiting sooner
 PAIR_READY_TIMEOUT = 30.0
 RECENT_MESSAGES = 5000
+# A history sync replays older chats too: only what arrived in this window is backfilled into tickets.
+HISTORY_WINDOW = timedelta(days=3)
 
 
 class NeonizeClient(Protocol):
@@ -96,6 +109,10 @@ class NeonizeClient(Protocol):
     async def PairPhone(self, phone: str, show_push_notification: bool) -> str: ...
 
     async def get_group_info(self, jid: JID) -> Any: ...
+
+    async def reject_call(self, call_from: JID, call_id: str) -> None: ...
+
+    async def get_pn_from_lid(self, jid: JID) -> JID: ...
 
 
 ClientFactory = Callable[[str, str], NeonizeClient]
@@ -363,6 +380,13 @@ class NeonizeTransport:
         except NeonizeError as error:
             raise TransportError(str(error), retryable=True) from error
 
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
+        client = self._client(whatsapp_id)
+        try:
+            await client.reject_call(jid_of(caller), call_id)
+        except NeonizeError as error:
+            raise TransportError(str(error), retryable=False) from error
+
     async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None:
         if not wa_message_ids:
             return
@@ -543,8 +567,25 @@ class NeonizeTransport:
         client.event(LoggedOutEv)(on_logged_out)
         client.event(StreamReplacedEv)(on_replaced)
         client.event(TemporaryBanEv)(on_banned)
+
+        async def on_undecryptable(_client: object, event: UndecryptableMessageEv) -> None:
+            command = translate_undecryptable(whatsapp_id, event)
+            if command is not None:
+                await self._deliver(await self._with_number(whatsapp_id, command))
+
+        async def on_call(_client: object, event: CallOfferEv) -> None:
+            command = translate_call(whatsapp_id, event)
+            if command is not None:
+                await self._deliver(await self._with_number(whatsapp_id, command))
+
+        async def on_history(_client: object, event: HistorySyncEv) -> None:
+            await self.handle_history_event(whatsapp_id, event)
+
         client.event(MessageEv)(on_message)
         client.event(ReceiptEv)(on_receipt)
+        client.event(UndecryptableMessageEv)(on_undecryptable)
+        client.event(CallOfferEv)(on_call)
+        client.event(HistorySyncEv)(on_history)
 
     async def handle_message_event(self, whatsapp_id: int, event: MessageEv) -> None:
         """Translate one message event and hand it to the core (public so the event path can be driven in tests)."""
@@ -558,7 +599,36 @@ class NeonizeTransport:
                 name = await self._group_name(whatsapp_id, source.Chat)
                 if name:
                     command = _with_group_name(command, name)
+            command = await self._with_number(whatsapp_id, command)
         await self._deliver(command)
+
+    async def handle_history_event(self, whatsapp_id: int, event: HistorySyncEv) -> None:
+        """Backfill what a history sync carries (mappings first, then messages in order) through the same handlers
+        as live events: redeliveries are no-ops, so a sync overlapping stored messages stores each once."""
+        since = datetime.now(UTC) - HISTORY_WINDOW
+        for command in translate_history(whatsapp_id, event, since=since):
+            await self._deliver(command)
+
+    async def _with_number(self, whatsapp_id: int, command: _C) -> _C:
+        """A LID-only sender completed with the number whatsmeow's LID store knows for it (it learns mappings
+        from message alternatives, history syncs and usync), so the core can merge the two."""
+        chat = command.chat if isinstance(command, InboundMessage) else command.caller
+        if chat or command.lid is None or getattr(command, "is_group", False):
+            return command
+        session = self._sessions.get(whatsapp_id)
+        if session is None:
+            return command
+        try:
+            found = await session.client.get_pn_from_lid(JID(User=command.lid, Server=LID_SERVER))
+        except Exception as error:  # no mapping known yet: the customer stays known by LID
+            log.debug("no number for LID %s: %s", command.lid, error)
+            return command
+        number = str(getattr(found, "User", "") or "")
+        if not number or getattr(found, "Server", USER_SERVER) != USER_SERVER:
+            return command
+        if isinstance(command, InboundMessage):
+            return replace(command, chat=number)
+        return replace(command, caller=number)
 
     async def _deliver(self, command: Any) -> None:
         try:
