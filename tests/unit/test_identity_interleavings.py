@@ -105,7 +105,8 @@ async def scenario(rounds: list[list[Step]]) -> None:
     # A number or a LID never names two contacts.
     numbers = [c.number for c in state.contacts.values() if c.number]
     lids = [c.lid for c in state.contacts.values() if c.lid]
-    assert len(numbers) == len(set(numbers)) and len(lids) == len(set(lids))
+    assert len(numbers) == len(set(numbers))
+    assert len(lids) == len(set(lids))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

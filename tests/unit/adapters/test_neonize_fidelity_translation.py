@@ -149,7 +149,8 @@ def test_call_from_a_number() -> None:
 def test_call_from_a_lid_with_and_without_its_number() -> None:
     with_number = translate_call(7, call_offer(LID, CUSTOMER))
     without = translate_call(7, call_offer(LID))
-    assert with_number is not None and without is not None
+    assert with_number is not None
+    assert without is not None
     assert (with_number.caller, with_number.lid, with_number.caller_address) == (
         "5511999999999",
         "123456789012345",
@@ -191,7 +192,8 @@ def test_undecryptable_message_whatsapp_hides_is_dropped() -> None:
 def test_readable_copy_of_an_undecryptable_message_has_the_same_id_and_content() -> None:
     placeholder = translate_undecryptable(7, UndecryptableMessage(Info=info(chat=CUSTOMER, wa_id="W")))
     readable = translate_message(7, message_event(Message(conversation="now readable"), chat=CUSTOMER, wa_id="W"))
-    assert isinstance(placeholder, InboundMessage) and isinstance(readable, InboundMessage)
+    assert isinstance(placeholder, InboundMessage)
+    assert isinstance(readable, InboundMessage)
     assert placeholder.wa_message_id == readable.wa_message_id
     assert (readable.body, readable.undecryptable) == ("now readable", False)
 

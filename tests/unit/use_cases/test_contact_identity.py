@@ -156,7 +156,8 @@ async def test_tickets_on_different_connections_are_all_kept_active(world) -> No
     a = await world.inbound(one.id, NUMBER, "on one")
     b = await world.inbound(two.id, "", "on two", lid=LID)
     await link(world).execute(InboundIdentity(one.id, LID, NUMBER))
-    assert world.state.tickets[a.ticket_id].is_active and world.state.tickets[b.ticket_id].is_active
+    assert world.state.tickets[a.ticket_id].is_active
+    assert world.state.tickets[b.ticket_id].is_active
     assert world.state.tickets[a.ticket_id].contact_id == world.state.tickets[b.ticket_id].contact_id
 
 
