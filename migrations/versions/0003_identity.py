@@ -27,21 +27,20 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("lid", sa.String(length=32), nullable=True))
         batch_op.alter_column("number", existing_type=sa.String(length=64), nullable=True)
         batch_op.create_unique_constraint(batch_op.f("uq_contacts_lid"), ["lid"])
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("undecryptable", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column("reactions", _JSON, nullable=False, server_default="[]"))
-    with op.batch_alter_table("whatsapps", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("reject_calls", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column("call_reject_message", sa.Text(), nullable=False, server_default=""))
+    # Plain ADD COLUMN: no table copy (see downgrade).
+    op.add_column("messages", sa.Column("undecryptable", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("messages", sa.Column("reactions", _JSON, nullable=False, server_default="[]"))
+    op.add_column("whatsapps", sa.Column("reject_calls", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("whatsapps", sa.Column("call_reject_message", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("whatsapps", schema=None) as batch_op:
-        batch_op.drop_column("call_reject_message")
-        batch_op.drop_column("reject_calls")
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.drop_column("reactions")
-        batch_op.drop_column("undecryptable")
+    # Plain DROP COLUMN (SQLite 3.35+ has it): a batch copy of these tables would lose their expression and
+    # partial indexes on SQLite, which cannot reflect them.
+    op.drop_column("whatsapps", "call_reject_message")
+    op.drop_column("whatsapps", "reject_calls")
+    op.drop_column("messages", "reactions")
+    op.drop_column("messages", "undecryptable")
     # Contacts known only by LID cannot go back to a schema where every contact has a number.
     op.execute("DELETE FROM contacts WHERE number IS NULL")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
