@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from neonize.aioze.events import ConnectedEv, DisconnectedEv, LoggedOutEv, MessageEv, ReceiptEv
+from neonize.aioze.events import (
+    CallOfferEv,
+    ConnectedEv,
+    DisconnectedEv,
+    HistorySyncEv,
+    LoggedOutEv,
+    MessageEv,
+    ReceiptEv,
+)
 from neonize.exc import DownloadError, NeonizeError, SendMessageError
 from neonize.proto.Neonize_pb2 import (
     JID,
+    BasicCallMeta,
+    CallOffer,
     Device,
     GroupInfo,
     GroupName,
@@ -18,9 +29,15 @@ from neonize.proto.Neonize_pb2 import (
     MessageSource,
     Receipt,
     SendResponse,
+    UndecryptableMessage,
     UploadResponse,
 )
+from neonize.proto.Neonize_pb2 import UndecryptableMessage as UndecryptableMessageEv
+from neonize.proto.waCommon.WACommon_pb2 import MessageKey
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import ImageMessage, Message, ProtocolMessage
+from neonize.proto.waHistorySync.WAWebProtobufsHistorySync_pb2 import Conversation, HistorySyncMsg
+from neonize.proto.waHistorySync.WAWebProtobufsHistorySync_pb2 import HistorySync as HistoryData
+from neonize.proto.waWeb.WAWebProtobufsWeb_pb2 import WebMessageInfo
 from neonize.utils.enum import MediaType as NeonizeMediaType
 from neonize.utils.enum import ReceiptType
 from neonize.utils.jid import build_jid
@@ -32,7 +49,7 @@ from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport, sess
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
-from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage, InboundReceipt
+from whaticket_core.use_cases.inbound.inbound_commands import InboundCall, InboundMessage, InboundReceipt
 
 ME = build_jid("5511888888888")
 CUSTOMER = build_jid("5511999999999")
@@ -61,6 +78,7 @@ class FakeNeonizeClient:
     def __init__(self, store: str, uuid: str) -> None:
         self.store, self.uuid = store, uuid
         self.event = FakeEvents()
+        self.lid_numbers: dict[str, str] = {}
         self.me = Device(JID=ME)
         self.calls: list[tuple[Any, ...]] = []
         self.outcomes: list[object] = []
@@ -133,6 +151,14 @@ class FakeNeonizeClient:
     async def get_group_info(self, jid: JID) -> GroupInfo:
         return GroupInfo(GroupName=GroupName(Name="Support group"))
 
+    async def reject_call(self, call_from: JID, call_id: str) -> None:
+        self.calls.append(("reject_call", call_from, call_id))
+
+    async def get_pn_from_lid(self, jid: JID) -> JID:
+        if jid.User not in self.lid_numbers:
+            raise RuntimeError("no mapping")  # neonize raises GetJIDFromStoreError
+        return build_jid(self.lid_numbers[jid.User])
+
     async def fire(self, event_type: type, event: object) -> None:
         await self.event.handlers[event_type](self, event)
 
@@ -164,6 +190,9 @@ class Recorder:
             on_receipt=on_inbound,
             on_status=on_status,
             on_qr=on_qr,
+            on_reaction=on_inbound,
+            on_identity=on_inbound,
+            on_call=on_inbound,
         )
 
     async def sleep(self, seconds: float) -> None:
@@ -497,3 +526,72 @@ async def test_fetch_of_expired_media_is_final_other_failures_retry(wa: World) -
     with pytest.raises(TransportError) as corrupt:
         await wa.transport.fetch(1, "not-a-ref")
     assert not corrupt.value.retryable
+
+
+# -- identity, calls, placeholders and history ------------------------------------------------------------------------
+
+LID = JID(User="123456789012345", Server="lid", Device=0, RawAgent=0, Integrator=0, IsEmpty=False)
+
+
+async def test_a_lid_only_sender_is_completed_from_whatsmeows_lid_store(wa: World) -> None:
+    client = await wa.connected()
+    await client.fire(MessageEv, inbound_event("L1", Message(conversation="oi"), chat=LID, sender=LID))
+    client.lid_numbers["123456789012345"] = "5511999999999"
+    await client.fire(MessageEv, inbound_event("L2", Message(conversation="again"), chat=LID, sender=LID))
+    first, second = wa.recorder.inbound
+    assert isinstance(first, InboundMessage)
+    assert isinstance(second, InboundMessage)
+    assert (first.chat, first.lid) == ("", "123456789012345")
+    assert (second.chat, second.lid) == ("5511999999999", "123456789012345")
+
+
+async def test_sending_to_a_lid_address_uses_the_lid_server(wa: World) -> None:
+    client = await wa.connected()
+    await wa.transport.send_text(1, Recipient("123456789012345@lid"), "hi")
+    [(to, _message)] = client.sent()
+    assert (to.User, to.Server) == ("123456789012345", "lid")
+
+
+async def test_call_offers_reach_the_core_and_rejections_name_the_caller_as_offered(wa: World) -> None:
+    client = await wa.connected()
+    offer = CallOffer(basicCallMeta=BasicCallMeta(callCreator=LID, callID="CALL7", timestamp=1_700_000_000))
+    await client.fire(CallOfferEv, offer)
+    [call] = wa.recorder.inbound
+    assert isinstance(call, InboundCall)
+    assert (call.call_id, call.lid, call.caller_address) == ("CALL7", "123456789012345", "123456789012345@lid")
+    await wa.transport.reject_call(1, Recipient(call.caller_address), call.call_id)
+    [rejection] = [c for c in client.calls if c[0] == "reject_call"]
+    assert (rejection[1].User, rejection[1].Server, rejection[2]) == ("123456789012345", "lid", "CALL7")
+
+
+async def test_undecryptable_events_become_placeholders(wa: World) -> None:
+    client = await wa.connected()
+    source = MessageSource(Chat=CUSTOMER, Sender=CUSTOMER, IsFromMe=False, IsGroup=False)
+    event = UndecryptableMessage(Info=MessageInfo(ID="U1", Timestamp=1_700_000_000, MessageSource=source))
+    await client.fire(UndecryptableMessageEv, event)
+    [placeholder] = wa.recorder.inbound
+    assert isinstance(placeholder, InboundMessage)
+    assert (placeholder.wa_message_id, placeholder.undecryptable) == ("U1", True)
+
+
+async def test_a_history_sync_is_replayed_through_the_handlers(wa: World) -> None:
+    client = await wa.connected()
+    now = int(time.time())
+    remote = "5511999999999@s.whatsapp.net"
+    messages = [
+        HistorySyncMsg(
+            message=WebMessageInfo(
+                key=MessageKey(remoteJID=remote, fromMe=False, ID=f"H{i}"),
+                message=Message(conversation=f"m{i}"),
+                messageTimestamp=now,
+            )
+        )
+        for i in range(3)
+    ]
+    data = HistoryData(syncType=HistoryData.RECENT, conversations=[Conversation(ID=remote, messages=messages)])
+    await client.fire(HistorySyncEv, HistorySyncEv(Data=data))
+    assert [(c.wa_message_id, c.history) for c in wa.recorder.inbound if isinstance(c, InboundMessage)] == [
+        ("H0", True),
+        ("H1", True),
+        ("H2", True),
+    ]
