@@ -58,9 +58,9 @@ from whaticket_adapters.whatsapp.neonize.event_translation import (
     translate_history,
     translate_undecryptable,
 )
+from whaticket_adapters.whatsapp.neonize.lid_store import with_known_number
 from whaticket_adapters.whatsapp.neonize.translation import (
     GROUP_SERVER,
-    LID_SERVER,
     USER_SERVER,
     decode_media_ref,
     translate_message,
@@ -610,25 +610,8 @@ class NeonizeTransport:
             await self._deliver(command)
 
     async def _with_number(self, whatsapp_id: int, command: _C) -> _C:
-        """A LID-only sender completed with the number whatsmeow's LID store knows for it (it learns mappings
-        from message alternatives, history syncs and usync), so the core can merge the two."""
-        chat = command.chat if isinstance(command, InboundMessage) else command.caller
-        if chat or command.lid is None or getattr(command, "is_group", False):
-            return command
         session = self._sessions.get(whatsapp_id)
-        if session is None:
-            return command
-        try:
-            found = await session.client.get_pn_from_lid(JID(User=command.lid, Server=LID_SERVER))
-        except Exception as error:  # no mapping known yet: the customer stays known by LID
-            log.debug("no number for LID %s: %s", command.lid, error)
-            return command
-        number = str(getattr(found, "User", "") or "")
-        if not number or getattr(found, "Server", USER_SERVER) != USER_SERVER:
-            return command
-        if isinstance(command, InboundMessage):
-            return replace(command, chat=number)
-        return replace(command, caller=number)
+        return command if session is None else await with_known_number(session.client, command)
 
     async def _deliver(self, command: Any) -> None:
         try:

@@ -24,6 +24,11 @@ from typing import Any
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.simulator.network_events import (
+    FACT_MIME,
+    PLACEHOLDER_REF,
+    SimulatedNetworkEvents,
+)
 from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
@@ -37,21 +42,14 @@ from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import (
-    InboundCall,
-    InboundIdentity,
     InboundMedia,
     InboundMessage,
-    InboundReaction,
     InboundReceipt,
 )
 
 log = logging.getLogger(__name__)
 
 MEDIA_REF_PREFIX = "sim:"
-# Facts the simulated network remembers, kept beside the media blobs of the state (both stores have them).
-_PLACEHOLDER_REF = "sim-placeholder:{}:{}"
-_LID_REF = "sim-lid:{}:{}"
-_FACT_MIME = "application/x-simulator-fact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +72,7 @@ def default_number(whatsapp_id: int) -> str:
     return f"5511900{whatsapp_id:06d}"
 
 
-class SimulatorTransport:
+class SimulatorTransport(SimulatedNetworkEvents):
     """Implements ``MessageSender``, ``SessionController`` and ``MediaFetcher`` against :class:`SimulatorState`
     (:class:`InMemorySimulatorState` in one process; ``RedisSimulatorState`` when API and workers are separate).
 
@@ -259,54 +257,7 @@ class SimulatorTransport:
         )
         if undecryptable:
             fact = json.dumps({"chat": command.chat, "lid": command.lid, "group": group is not None}).encode()
-            await self.state.put_media(_PLACEHOLDER_REF.format(whatsapp_id, wa_id), StoredMedia(fact, _FACT_MIME))
-        await self._handlers.dispatch(command)
-        return command
-
-    async def decrypt(self, whatsapp_id: int, wa_message_id: str, body: str) -> InboundMessage:
-        """WhatsApp delivers the readable content of an undecryptable message (same id)."""
-        await self._require_connected(whatsapp_id, domain_error=True)
-        stored = await self.state.get_media(_PLACEHOLDER_REF.format(whatsapp_id, wa_message_id))
-        if stored is None:
-            raise InvalidInput(f"no undecryptable message {wa_message_id!r} on connection {whatsapp_id}", "waMessageId")
-        fact = json.loads(stored.data)
-        command = InboundMessage(
-            whatsapp_id=whatsapp_id,
-            wa_message_id=wa_message_id,
-            chat=fact["chat"],
-            body=body,
-            is_group=bool(fact["group"]),
-            lid=fact["lid"],
-        )
-        await self._handlers.dispatch(command)
-        return command
-
-    async def react(
-        self, whatsapp_id: int, wa_message_id: str, emoji: str, *, from_me: bool = False, sender: str | None = None
-    ) -> InboundReaction:
-        """Someone reacts to a message (an empty emoji removes their reaction). ``sender``: a group member."""
-        await self._require_connected(whatsapp_id, domain_error=True)
-        command = InboundReaction(whatsapp_id, wa_message_id, emoji, from_me=from_me, sender=sender)
-        await self._handlers.dispatch(command)
-        return command
-
-    async def lid_mapping(self, whatsapp_id: int, lid: str, number: str) -> InboundIdentity:
-        """WhatsApp reveals that ``lid`` is ``number``; remembered for later LID-only messages."""
-        await self._require_connected(whatsapp_id, domain_error=True)
-        command = InboundIdentity(whatsapp_id, lid, number)
-        await self.state.put_media(_LID_REF.format(whatsapp_id, lid), StoredMedia(number.encode(), _FACT_MIME))
-        await self._handlers.dispatch(command)
-        return command
-
-    async def call(self, whatsapp_id: int, *, caller: str = "", caller_lid: str | None = None) -> InboundCall:
-        """A customer calls the connection's number."""
-        await self._require_connected(whatsapp_id, domain_error=True)
-        if not caller and not caller_lid:
-            raise InvalidInput("a call needs a caller: from or fromLid", "from")
-        if caller_lid and not caller:
-            caller = await self._known_number(whatsapp_id, caller_lid)
-        call_id = await self._new_wa_id("SIMCALL")
-        command = InboundCall(whatsapp_id, call_id, caller, lid=caller_lid)
+            await self.state.put_media(PLACEHOLDER_REF.format(whatsapp_id, wa_id), StoredMedia(fact, FACT_MIME))
         await self._handlers.dispatch(command)
         return command
 
@@ -316,10 +267,6 @@ class SimulatorTransport:
         for message in messages:
             await self.inbound(whatsapp_id, **message, history=True)
         return len(messages)
-
-    async def _known_number(self, whatsapp_id: int, lid: str) -> str:
-        stored = await self.state.get_media(_LID_REF.format(whatsapp_id, lid))
-        return stored.data.decode() if stored is not None else ""
 
     async def receipt(self, whatsapp_id: int, wa_message_ids: tuple[str, ...], ack: MessageAck) -> None:
         if ack not in (MessageAck.DELIVERED, MessageAck.READ):
