@@ -6,7 +6,7 @@ from whaticket_core.domain.events import MessageCreated, MessageUpdated
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.ports.jobs import DeliverMessage
 from whaticket_core.ports.transport import Recipient
-from whaticket_core.testing.transport import FakeCallRejecter
+from whaticket_core.testing import FakeCallRejecter
 from whaticket_core.use_cases.inbound.apply_inbound_reaction import ApplyInboundReaction
 from whaticket_core.use_cases.inbound.inbound_commands import InboundCall, InboundReaction
 from whaticket_core.use_cases.inbound.receive_call import MISSED_CALL, REJECTED_CALL, ReceiveCall
