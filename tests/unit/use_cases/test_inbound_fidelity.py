@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whaticket_core.domain.events import MessageCreated, MessageUpdated
+from whaticket_core.domain.events import MessageCreated, MessageUpdated, TicketUpdated
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.ports.jobs import DeliverMessage
 from whaticket_core.ports.transport import Recipient
@@ -113,6 +113,8 @@ async def test_an_undecryptable_message_is_a_placeholder_until_the_content_arriv
     [event] = world.publisher.of_type(MessageUpdated)
     assert (event.message.undecryptable, event.message.body) == (False, "the real text")
     assert world.state.tickets[done.ticket_id].last_message == "the real text"
+    [ticket_event] = world.publisher.of_type(TicketUpdated)
+    assert ticket_event.ticket.last_message == "the real text"
 
 
 async def test_a_second_placeholder_or_a_second_readable_copy_is_a_redelivery(world) -> None:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from whaticket_core.domain.contact import MAX_NAME_LENGTH, Contact
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotFound
-from whaticket_core.domain.events import DomainEvent, MessageCreated, MessageUpdated, TicketCreated
+from whaticket_core.domain.events import DomainEvent, MessageCreated, MessageUpdated, TicketCreated, TicketUpdated
 from whaticket_core.domain.message import MediaType, Message, MessageAck, preview, validate_body
 from whaticket_core.domain.numbers import normalize_group_id, normalize_lid, normalize_number
 from whaticket_core.domain.read_models import MessageView
@@ -19,6 +19,7 @@ from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.identity_steps import Identity, ResolvedContact, resolve_contact
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
+from whaticket_core.use_cases.messages.message_steps import ticket_of
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 
@@ -145,15 +146,17 @@ class ReceiveMessage:
             quoted = await uow.messages.get_by_wa_id(command.whatsapp_id, command.quoted_wa_message_id)
             message.quoted_message_id = quoted.id if quoted is not None else None
         await uow.messages.save(message)
-        ticket = await uow.tickets.get(message.ticket_id, for_update=True)
-        assert ticket is not None  # a foreign key guarantees it
-        if ticket.last_message_at == message.created_at:
+        ticket = await ticket_of(uow, message, for_update=True)
+        # The placeholder is still the ticket's last message: the list shows its content now.
+        last = ticket.last_message_at == message.created_at
+        if last:
             ticket.last_message = preview(message.body, message.media_type)
             await uow.tickets.save(ticket)
         view = await view_of(uow, ticket)
         await uow.commit()
         jobs: list[Job] = [DownloadMedia(message.id)] if message.media_ref is not None else []
-        events: list[DomainEvent] = [MessageUpdated(MessageView.of(message), view)]
+        events: list[DomainEvent] = [TicketUpdated(view)] if last else []
+        events.append(MessageUpdated(MessageView.of(message), view))
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
     async def _ticket(
