@@ -561,13 +561,6 @@ class NeonizeTransport:
             if command is not None:
                 await self._deliver(command)
 
-        client.event.qr(on_qr)
-        client.event(ConnectedEv)(on_connected)
-        client.event(DisconnectedEv)(on_disconnected)
-        client.event(LoggedOutEv)(on_logged_out)
-        client.event(StreamReplacedEv)(on_replaced)
-        client.event(TemporaryBanEv)(on_banned)
-
         async def on_undecryptable(_client: object, event: UndecryptableMessageEv) -> None:
             command = translate_undecryptable(whatsapp_id, event)
             if command is not None:
@@ -581,6 +574,12 @@ class NeonizeTransport:
         async def on_history(_client: object, event: HistorySyncEv) -> None:
             await self.handle_history_event(whatsapp_id, event)
 
+        client.event.qr(on_qr)
+        client.event(ConnectedEv)(on_connected)
+        client.event(DisconnectedEv)(on_disconnected)
+        client.event(LoggedOutEv)(on_logged_out)
+        client.event(StreamReplacedEv)(on_replaced)
+        client.event(TemporaryBanEv)(on_banned)
         client.event(MessageEv)(on_message)
         client.event(ReceiptEv)(on_receipt)
         client.event(UndecryptableMessageEv)(on_undecryptable)
