@@ -89,7 +89,7 @@ async def scenario(rounds: list[list[Step]]) -> None:
 
     state = store.state
     # Every message kept, once, on a ticket of its own contact.
-    assert sorted(m.wa_message_id for m in state.messages.values() if not m.from_me) == sorted(sent)
+    assert sorted(m.wa_message_id or "" for m in state.messages.values() if not m.from_me) == sorted(sent)
     for message in state.messages.values():
         assert message.contact_id in state.contacts
         assert state.tickets[message.ticket_id].contact_id == message.contact_id

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.use_cases.inbound.inbound_commands import (
     InboundCall,
+    InboundCommand,
     InboundEdit,
     InboundIdentity,
     InboundMessage,
     InboundReaction,
     InboundReceipt,
     InboundRevoke,
-)
-
-log = logging.getLogger(__name__)
-
-Inbound = (
-    InboundMessage | InboundEdit | InboundRevoke | InboundReceipt | InboundReaction | InboundIdentity | InboundCall
 )
 
 
@@ -52,7 +46,7 @@ class TransportHandlers:
     on_identity: Callable[[InboundIdentity], Awaitable[object]] = _ignore
     on_call: Callable[[InboundCall], Awaitable[object]] = _ignore
 
-    async def dispatch(self, command: Inbound) -> None:
+    async def dispatch(self, command: InboundCommand) -> None:
         """Hand an inbound command to its handler (exceptions propagate: the caller decides how to report them)."""
         if isinstance(command, InboundMessage):
             await self.on_message(command)

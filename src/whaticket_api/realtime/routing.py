@@ -69,22 +69,18 @@ def _ticket(view: TicketView) -> dict[str, Any]:
     return out
 
 
-def _placement(view: TicketView) -> TicketPlacement:
-    return TicketPlacement(view.status, view.queue_id, view.user_id)
-
-
 def _contact_rooms(tickets: tuple[TicketView, ...]) -> list[str]:
     """A contact's events reach the staff and whoever sees one of its tickets."""
-    return merge_rooms([STAFF_ROOM], *(ticket_rooms(t.id, _placement(t)) for t in tickets))
+    return merge_rooms([STAFF_ROOM], *(ticket_rooms(t.id, t.placement) for t in tickets))
 
 
 def deliveries_for(event: DomainEvent) -> list[Delivery]:
     """What to emit for one domain event, in order."""
     match event:
         case TicketCreated(ticket=t):
-            return [Delivery("ticket:created", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:created", {"ticket": _ticket(t)}, ticket_rooms(t.id, t.placement))]
         case TicketUpdated(ticket=t, previous=previous):
-            now = _placement(t)
+            now = t.placement
             rooms = ticket_rooms(t.id, now)
             if previous is None:
                 return [Delivery("ticket:updated", {"ticket": _ticket(t)}, rooms)]
@@ -95,7 +91,7 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
                 Delivery(PRUNE_TICKET_ROOM, placement_data(now), [ticket_room(t.id)]),
             ]
         case TicketClosed(ticket=t):
-            return [Delivery("ticket:closed", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:closed", {"ticket": _ticket(t)}, ticket_rooms(t.id, t.placement))]
         case TicketDeleted(ticket_id=ticket_id, placement=placement):
             return [
                 Delivery("ticket:deleted", {"ticketId": ticket_id}, ticket_rooms(ticket_id, placement)),
@@ -103,10 +99,10 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
             ]
         case MessageCreated(message=m, ticket=t):
             data = {"message": msgspec.to_builtins(message_out(m)), "ticket": _ticket(t)}
-            return [Delivery("message:created", data, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("message:created", data, ticket_rooms(t.id, t.placement))]
         case MessageUpdated(message=m, ticket=t):
             data = {"message": msgspec.to_builtins(message_out(m))}
-            return [Delivery("message:updated", data, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("message:updated", data, ticket_rooms(t.id, t.placement))]
         case ContactUpdated(contact=contact, tickets=tickets):
             data = {"contact": msgspec.to_builtins(contact_out(contact))}
             return [Delivery("contact:updated", data, _contact_rooms(tickets))]

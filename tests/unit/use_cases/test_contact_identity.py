@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fake_world import World
+
 from whaticket_core.domain.events import ContactMerged, ContactUpdated, TicketClosed, TicketUpdated
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.ports.transport import Recipient
@@ -16,11 +18,11 @@ NUMBER = "5511999990001"
 LID = "123456789012345"
 
 
-def link(world) -> LinkContactIdentity:
+def link(world: World) -> LinkContactIdentity:
     return LinkContactIdentity(world.uow(), world.clock, world.publisher)
 
 
-async def test_a_lid_only_customer_gets_a_contact_without_number_and_a_ticket(world) -> None:
+async def test_a_lid_only_customer_gets_a_contact_without_number_and_a_ticket(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, "", "oi", lid=LID, push_name="Maria")
     contact = world.state.contacts[world.state.tickets[result.ticket_id].contact_id]
@@ -28,7 +30,7 @@ async def test_a_lid_only_customer_gets_a_contact_without_number_and_a_ticket(wo
     assert world.state.tickets[result.ticket_id].status is TicketStatus.PENDING
 
 
-async def test_an_answer_to_a_lid_only_customer_goes_to_the_lid_address(world) -> None:
+async def test_an_answer_to_a_lid_only_customer_goes_to_the_lid_address(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, "", "oi", lid=LID)
     agent = await world.viewer()
@@ -42,7 +44,7 @@ async def test_an_answer_to_a_lid_only_customer_goes_to_the_lid_address(world) -
     assert sent.to == Recipient(f"{LID}@lid")
 
 
-async def test_once_the_number_is_known_answers_go_to_the_number(world) -> None:
+async def test_once_the_number_is_known_answers_go_to_the_number(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, "", "oi", lid=LID)
     await link(world).execute(InboundIdentity(wa.id, LID, NUMBER))
@@ -56,11 +58,12 @@ async def test_once_the_number_is_known_answers_go_to_the_number(world) -> None:
     assert world.sender.outbox[0].to == Recipient(NUMBER)
 
 
-async def test_a_revealed_number_completes_the_lid_contact(world) -> None:
+async def test_a_revealed_number_completes_the_lid_contact(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, "", "oi", lid=LID)
     world.publisher.clear()
     contact_id = await link(world).execute(InboundIdentity(wa.id, LID, "+55 11 99999-0001"))
+    assert contact_id is not None
     contact = world.state.contacts[contact_id]
     assert (contact.number, contact.lid) == (NUMBER, LID)
     assert world.state.tickets[result.ticket_id].contact_id == contact_id
@@ -69,14 +72,14 @@ async def test_a_revealed_number_completes_the_lid_contact(world) -> None:
     assert [t.id for t in event.tickets] == [result.ticket_id]
 
 
-async def test_a_mapping_for_nobody_we_know_creates_nothing(world) -> None:
+async def test_a_mapping_for_nobody_we_know_creates_nothing(world: World) -> None:
     wa = await world.add_whatsapp()
     assert await link(world).execute(InboundIdentity(wa.id, LID, NUMBER)) is None
     assert world.state.contacts == {}
     assert world.publisher.events == []
 
 
-async def test_the_same_mapping_twice_changes_nothing_the_second_time(world) -> None:
+async def test_the_same_mapping_twice_changes_nothing_the_second_time(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "oi")
     await link(world).execute(InboundIdentity(wa.id, LID, NUMBER))
@@ -85,7 +88,7 @@ async def test_the_same_mapping_twice_changes_nothing_the_second_time(world) -> 
     assert world.publisher.events == []
 
 
-async def test_two_contacts_of_one_person_merge_into_the_one_with_the_number(world) -> None:
+async def test_two_contacts_of_one_person_merge_into_the_one_with_the_number(world: World) -> None:
     wa = await world.add_whatsapp()
     by_number = await world.inbound(wa.id, NUMBER, "from the number", push_name="Maria")
     by_lid = await world.inbound(wa.id, "", "from the lid", lid=LID)
@@ -111,7 +114,7 @@ async def test_two_contacts_of_one_person_merge_into_the_one_with_the_number(wor
     assert world.publisher.of_type(ContactUpdated)
 
 
-async def test_merge_keeps_the_open_ticket_over_a_pending_one_and_closes_the_emptied_one(world) -> None:
+async def test_merge_keeps_the_open_ticket_over_a_pending_one_and_closes_the_emptied_one(world: World) -> None:
     wa = await world.add_whatsapp()
     agent = await world.add_user()
     by_number = await world.inbound(wa.id, NUMBER, "one")
@@ -141,7 +144,7 @@ async def test_merge_keeps_the_open_ticket_over_a_pending_one_and_closes_the_emp
     assert {e.ticket.id for e in world.publisher.of_type(TicketUpdated)} == {kept.id, emptied.id}
 
 
-async def test_merge_keeps_the_older_of_two_pending_tickets(world) -> None:
+async def test_merge_keeps_the_older_of_two_pending_tickets(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, "", "lid first", lid=LID)
     second = await world.inbound(wa.id, NUMBER, "number later")
@@ -150,7 +153,7 @@ async def test_merge_keeps_the_older_of_two_pending_tickets(world) -> None:
     assert world.state.tickets[second.ticket_id].status is TicketStatus.CLOSED
 
 
-async def test_tickets_on_different_connections_are_all_kept_active(world) -> None:
+async def test_tickets_on_different_connections_are_all_kept_active(world: World) -> None:
     one = await world.add_whatsapp()
     two = await world.add_whatsapp()
     a = await world.inbound(one.id, NUMBER, "on one")
@@ -161,7 +164,7 @@ async def test_tickets_on_different_connections_are_all_kept_active(world) -> No
     assert world.state.tickets[a.ticket_id].contact_id == world.state.tickets[b.ticket_id].contact_id
 
 
-async def test_a_message_naming_both_merges_on_the_spot_and_lands_on_the_kept_ticket(world) -> None:
+async def test_a_message_naming_both_merges_on_the_spot_and_lands_on_the_kept_ticket(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "by number")
     await world.inbound(wa.id, "", "by lid", lid=LID)
@@ -172,15 +175,16 @@ async def test_a_message_naming_both_merges_on_the_spot_and_lands_on_the_kept_ti
     assert len([m for m in world.state.messages.values() if m.ticket_id == result.ticket_id]) == 3
 
 
-async def test_lid_name_replaces_a_placeholder_name_on_merge(world) -> None:
+async def test_lid_name_replaces_a_placeholder_name_on_merge(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "no push name")
     await world.inbound(wa.id, "", "named", lid=LID, push_name="Maria")
     survivor = await link(world).execute(InboundIdentity(wa.id, LID, NUMBER))
+    assert survivor is not None
     assert world.state.contacts[survivor].name == "Maria"
 
 
-async def test_lid_group_participants_are_attributed_by_lid(world) -> None:
+async def test_lid_group_participants_are_attributed_by_lid(world: World) -> None:
     from whaticket_core.domain.settings import GROUP_MESSAGES
 
     wa = await world.add_whatsapp()

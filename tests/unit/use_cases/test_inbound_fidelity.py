@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fake_world import World
+
 from whaticket_core.domain.events import MessageCreated, MessageUpdated, TicketUpdated
 from whaticket_core.domain.message import MediaType, MessageAck
-from whaticket_core.ports.jobs import DeliverMessage
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.ports.transport import Recipient
 from whaticket_core.testing import FakeCallRejecter
 from whaticket_core.use_cases.inbound.apply_inbound_reaction import ApplyInboundReaction
@@ -15,13 +17,14 @@ NUMBER = "5511999990001"
 LID = "123456789012345"
 
 
-def receive_call(world, rejecter: FakeCallRejecter) -> ReceiveCall:
+def receive_call(world: World, rejecter: FakeCallRejecter) -> ReceiveCall:
     return ReceiveCall(world.uow(), world.clock, world.publisher, world.jobs, rejecter, world.receive_message())
 
 
-async def set_reject(world, whatsapp_id: int, *, message: str = "") -> None:
+async def set_reject(world: World, whatsapp_id: int, *, message: str = "") -> None:
     async with world.uow() as uow:
         wa = await uow.whatsapps.get(whatsapp_id)
+        assert wa is not None
         wa.reject_calls = True
         wa.call_reject_message = message
         await uow.whatsapps.save(wa)
@@ -31,17 +34,18 @@ async def set_reject(world, whatsapp_id: int, *, message: str = "") -> None:
 # -- calls -------------------------------------------------------------------------------------------------------
 
 
-async def test_a_call_is_recorded_as_missed_when_calls_are_not_rejected(world) -> None:
+async def test_a_call_is_recorded_as_missed_when_calls_are_not_rejected(world: World) -> None:
     wa = await world.add_whatsapp()
     rejecter = FakeCallRejecter()
     result = await receive_call(world, rejecter).execute(InboundCall(wa.id, "C1", NUMBER))
+    assert result.message_id is not None
     message = world.state.messages[result.message_id]
     assert (message.media_type, message.body, message.from_me) == (MediaType.CALL, MISSED_CALL, False)
     assert rejecter.rejected == []
-    assert [j for j in world.jobs.history if isinstance(j, DeliverMessage)] == []
+    assert [j for j in world.jobs.history if isinstance(j, DeliverMessageJob)] == []
 
 
-async def test_a_rejected_call_is_declined_recorded_and_answered(world) -> None:
+async def test_a_rejected_call_is_declined_recorded_and_answered(world: World) -> None:
     wa = await world.add_whatsapp()
     await set_reject(world, wa.id, message="We do not take calls, {{name}}; write to us here.")
     rejecter = FakeCallRejecter()
@@ -52,11 +56,13 @@ async def test_a_rejected_call_is_declined_recorded_and_answered(world) -> None:
         (MediaType.CALL, REJECTED_CALL, False, MessageAck.DELIVERED),
         (None, "We do not take calls, Maria; write to us here.", True, MessageAck.PENDING),
     ]
-    assert [j.message_id for j in [j for j in world.jobs.history if isinstance(j, DeliverMessage)]] == [messages[1].id]
+    assert [j.message_id for j in [j for j in world.jobs.history if isinstance(j, DeliverMessageJob)]] == [
+        messages[1].id
+    ]
     assert len(world.publisher.of_type(MessageCreated)) == 2
 
 
-async def test_a_redelivered_call_offer_stores_and_answers_nothing_more(world) -> None:
+async def test_a_redelivered_call_offer_stores_and_answers_nothing_more(world: World) -> None:
     wa = await world.add_whatsapp()
     await set_reject(world, wa.id, message="No calls please")
     rejecter = FakeCallRejecter()
@@ -66,27 +72,29 @@ async def test_a_redelivered_call_offer_stores_and_answers_nothing_more(world) -
     assert len(world.state.messages) == 2
 
 
-async def test_a_failed_rejection_is_recorded_as_missed_and_sends_nothing(world) -> None:
+async def test_a_failed_rejection_is_recorded_as_missed_and_sends_nothing(world: World) -> None:
     wa = await world.add_whatsapp()
     await set_reject(world, wa.id, message="No calls please")
     rejecter = FakeCallRejecter()
     rejecter.fail_next()
     result = await receive_call(world, rejecter).execute(InboundCall(wa.id, "C1", NUMBER))
+    assert result.message_id is not None
     assert world.state.messages[result.message_id].body == MISSED_CALL
     assert len(world.state.messages) == 1
 
 
-async def test_a_call_from_a_lid_only_caller_is_rejected_at_the_address_it_came_from(world) -> None:
+async def test_a_call_from_a_lid_only_caller_is_rejected_at_the_address_it_came_from(world: World) -> None:
     wa = await world.add_whatsapp()
     await set_reject(world, wa.id)
     rejecter = FakeCallRejecter()
     result = await receive_call(world, rejecter).execute(InboundCall(wa.id, "C9", "", lid=LID))
     assert rejecter.rejected == [(wa.id, Recipient(f"{LID}@lid"), "C9")]
+    assert result.ticket_id is not None
     contact = world.state.contacts[world.state.tickets[result.ticket_id].contact_id]
     assert (contact.number, contact.lid) == (None, LID)
 
 
-async def test_the_routing_bot_does_not_answer_a_call(world) -> None:
+async def test_the_routing_bot_does_not_answer_a_call(world: World) -> None:
     sales = await world.add_queue("Sales")
     support = await world.add_queue("Support")
     wa = await world.add_whatsapp(queue_ids=(sales.id, support.id), greeting="Hi")
@@ -97,7 +105,7 @@ async def test_the_routing_bot_does_not_answer_a_call(world) -> None:
 # -- undecryptable -----------------------------------------------------------------------------------------------
 
 
-async def test_an_undecryptable_message_is_a_placeholder_until_the_content_arrives(world) -> None:
+async def test_an_undecryptable_message_is_a_placeholder_until_the_content_arrives(world: World) -> None:
     wa = await world.add_whatsapp()
     placeholder = await world.inbound(wa.id, NUMBER, "", wa_id="W1", undecryptable=True)
     stored = world.state.messages[placeholder.message_id]
@@ -117,7 +125,7 @@ async def test_an_undecryptable_message_is_a_placeholder_until_the_content_arriv
     assert ticket_event.ticket.last_message == "the real text"
 
 
-async def test_a_second_placeholder_or_a_second_readable_copy_is_a_redelivery(world) -> None:
+async def test_a_second_placeholder_or_a_second_readable_copy_is_a_redelivery(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "", wa_id="W1", undecryptable=True)
     assert (await world.inbound(wa.id, NUMBER, "", wa_id="W1", undecryptable=True)).duplicate
@@ -130,11 +138,11 @@ async def test_a_second_placeholder_or_a_second_readable_copy_is_a_redelivery(wo
 # -- reactions ---------------------------------------------------------------------------------------------------
 
 
-def react(world) -> ApplyInboundReaction:
+def react(world: World) -> ApplyInboundReaction:
     return ApplyInboundReaction(world.uow(), world.clock, world.publisher)
 
 
-async def test_a_reaction_attaches_to_its_message_and_is_not_a_message(world) -> None:
+async def test_a_reaction_attaches_to_its_message_and_is_not_a_message(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "great offer", wa_id="W1")
     world.publisher.clear()
@@ -146,7 +154,7 @@ async def test_a_reaction_attaches_to_its_message_and_is_not_a_message(world) ->
     assert len(world.publisher.of_type(MessageUpdated)) == 1
 
 
-async def test_a_new_reaction_replaces_the_reactors_previous_one_and_empty_removes_it(world) -> None:
+async def test_a_new_reaction_replaces_the_reactors_previous_one_and_empty_removes_it(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "hi", wa_id="W1")
     await react(world).execute(InboundReaction(wa.id, "W1", "👍"))
@@ -160,7 +168,7 @@ async def test_a_new_reaction_replaces_the_reactors_previous_one_and_empty_remov
     assert [(r.emoji, r.from_me) for r in world.state.messages[result.message_id].reactions] == [("🙏", True)]
 
 
-async def test_group_members_each_have_their_reaction(world) -> None:
+async def test_group_members_each_have_their_reaction(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "hi", wa_id="W1")
     await react(world).execute(InboundReaction(wa.id, "W1", "👍", sender="5511000000001"))
@@ -168,7 +176,7 @@ async def test_group_members_each_have_their_reaction(world) -> None:
     assert len(world.state.messages[result.message_id].reactions) == 2
 
 
-async def test_a_reaction_to_an_unknown_message_or_a_redelivered_one_is_a_no_op(world) -> None:
+async def test_a_reaction_to_an_unknown_message_or_a_redelivered_one_is_a_no_op(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "hi", wa_id="W1")
     assert await react(world).execute(InboundReaction(wa.id, "NOPE", "👍")) is None
@@ -182,7 +190,7 @@ async def test_a_reaction_to_an_unknown_message_or_a_redelivered_one_is_a_no_op(
 # -- backfill ----------------------------------------------------------------------------------------------------
 
 
-async def test_a_backfill_with_some_already_stored_stores_each_once(world) -> None:
+async def test_a_backfill_with_some_already_stored_stores_each_once(world: World) -> None:
     # 500 runs end to end (tests/integration/simulator); the fake copies its whole state per transaction.
     size = 120
     wa = await world.add_whatsapp()
@@ -193,11 +201,11 @@ async def test_a_backfill_with_some_already_stored_stores_each_once(world) -> No
     results = [await world.inbound(wa.id, NUMBER, f"m{i}", wa_id=f"H{i}", history=True) for i in range(size)]
 
     assert sum(r.duplicate for r in results) == live
-    assert sorted(m.wa_message_id for m in world.state.messages.values()) == sorted(f"H{i}" for i in range(size))
+    assert sorted(m.wa_message_id or "" for m in world.state.messages.values()) == sorted(f"H{i}" for i in range(size))
     assert len({r.ticket_id for r in results}) == 1
 
 
-async def test_backfilled_messages_get_no_bot_answer(world) -> None:
+async def test_backfilled_messages_get_no_bot_answer(world: World) -> None:
     sales = await world.add_queue("Sales")
     support = await world.add_queue("Support")
     wa = await world.add_whatsapp(queue_ids=(sales.id, support.id), greeting="Hi")

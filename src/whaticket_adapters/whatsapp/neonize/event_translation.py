@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from neonize.proto.Neonize_pb2 import JID, CallOffer, HistorySync, MessageInfo, MessageSource, UndecryptableMessage
@@ -27,14 +27,13 @@ from whaticket_adapters.whatsapp.neonize.translation import (
     GROUP_SERVER,
     LID_SERVER,
     USER_SERVER,
-    Inbound,
+    MessageEventCommand,
     person_of,
-    timestamp_of,
     translate_message,
 )
 from whaticket_core.use_cases.inbound.inbound_commands import InboundCall, InboundIdentity, InboundMessage
 
-HistoryCommand = Inbound | InboundIdentity
+HistoryCommand = MessageEventCommand | InboundIdentity
 # What an undecryptable message is translated as, so it follows the live rules; its text is dropped.
 _PLACEHOLDER = Message(conversation=" ")
 
@@ -73,7 +72,6 @@ def translate_call(whatsapp_id: int, event: CallOffer) -> InboundCall | None:
         caller=caller,
         lid=lid,
         caller_address=f"{creator.User}@{creator.Server}",
-        timestamp=timestamp_of(meta.timestamp),
     )
 
 
@@ -99,13 +97,12 @@ def translate_history(whatsapp_id: int, event: HistorySync, *, since: datetime |
         if identity is not None:
             commands.append(identity)
         for item in conversation.messages:
+            sent_at = _time_of(item.message.messageTimestamp)
+            if since is not None and sent_at is not None and sent_at < since:
+                continue
             command = _history_message(whatsapp_id, conversation, item.message)
-            if command is None:
-                continue
-            old = isinstance(command, InboundMessage) and command.timestamp is not None and since is not None
-            if old and command.timestamp < since:  # type: ignore[union-attr,operator]
-                continue
-            commands.append(command)
+            if command is not None:
+                commands.append(command)
     return commands
 
 
@@ -116,7 +113,11 @@ def _identity(whatsapp_id: int, pn: str, lid: str) -> InboundIdentity | None:
     return InboundIdentity(whatsapp_id=whatsapp_id, lid=str(lid_jid.User), number=str(pn_jid.User))
 
 
-def _history_message(whatsapp_id: int, conversation: Conversation, info: WebMessageInfo) -> Inbound | None:
+def _time_of(seconds: int) -> datetime | None:
+    return datetime.fromtimestamp(seconds, tz=UTC) if seconds > 0 else None
+
+
+def _history_message(whatsapp_id: int, conversation: Conversation, info: WebMessageInfo) -> MessageEventCommand | None:
     chat = parse_jid(info.key.remoteJID or conversation.ID)
     if chat is None or not info.key.ID or not info.HasField("message"):
         return None

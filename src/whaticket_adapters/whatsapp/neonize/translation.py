@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -73,7 +72,8 @@ _BULKY_FIELDS = ("JPEGThumbnail", "pngThumbnail", "contextInfo", "firstFrameSide
 
 MEDIA_REF_PREFIX = "neonize1:"
 
-Inbound = InboundMessage | InboundEdit | InboundRevoke | InboundReaction
+# What one MessageEv can translate to (receipts arrive as events of their own).
+MessageEventCommand = InboundMessage | InboundEdit | InboundRevoke | InboundReaction
 
 
 def unwrap(message: Message) -> Message:
@@ -133,7 +133,7 @@ def _alt(source: Any, name: str) -> JID | None:
     return getattr(source, name) if source.HasField(name) and getattr(source, name).User else None
 
 
-def translate_message(whatsapp_id: int, event: MessageEv) -> Inbound | None:
+def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand | None:
     """The core command for a ``MessageEv``, or ``None`` when nothing in it is for the helpdesk."""
     info = event.Info
     source = info.MessageSource
@@ -178,7 +178,6 @@ def translate_message(whatsapp_id: int, event: MessageEv) -> Inbound | None:
         participant_name=push_name if is_group and not from_me else None,
         media=media,
         quoted_wa_message_id=_quoted_id(content),
-        timestamp=timestamp_of(info.Timestamp),
         lid=lid,
     )
 
@@ -195,11 +194,10 @@ def _translate_reaction(whatsapp_id: int, content: Message, source: Any, *, is_g
         emoji=str(reaction.text),
         from_me=bool(source.IsFromMe),
         sender=sender,
-        timestamp=timestamp_of(reaction.senderTimestampMS),
     )
 
 
-def _translate_protocol(whatsapp_id: int, protocol: ProtocolMessage) -> Inbound | None:
+def _translate_protocol(whatsapp_id: int, protocol: ProtocolMessage) -> MessageEventCommand | None:
     target = protocol.key.ID
     if not target:
         return None
@@ -263,13 +261,6 @@ def _quoted_id(content: Message) -> str | None:
             if value.HasField("contextInfo") and context.stanzaID:
                 return str(context.stanzaID)
     return None
-
-
-def timestamp_of(value: int) -> datetime | None:
-    if value <= 0:
-        return None
-    seconds = value / 1000 if value > 100_000_000_000 else value  # whatsmeow sends seconds; tolerate milliseconds
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def translate_receipt(whatsapp_id: int, event: Receipt) -> InboundReceipt | None:

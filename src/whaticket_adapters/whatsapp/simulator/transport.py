@@ -19,7 +19,6 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from whaticket_adapters.whatsapp.backoff import Backoff
@@ -38,14 +37,10 @@ from whaticket_adapters.whatsapp.simulator.state import (
     StoredMedia,
 )
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
-from whaticket_core.use_cases.inbound.inbound_commands import (
-    InboundMedia,
-    InboundMessage,
-    InboundReceipt,
-)
+from whaticket_core.ports.transport import Recipient, TransportError
+from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +108,7 @@ class SimulatorTransport(SimulatedNetworkEvents):
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,
@@ -216,7 +211,6 @@ class SimulatorTransport(SimulatedNetworkEvents):
         media: SimulatedMedia | None = None,
         group: SimulatedGroup | None = None,
         from_me: bool = False,
-        timestamp: datetime | None = None,
         undecryptable: bool = False,
         history: bool = False,
     ) -> InboundMessage:
@@ -250,7 +244,6 @@ class SimulatorTransport(SimulatedNetworkEvents):
             participant_name=group.participant_name if group is not None else None,
             media=inbound_media,
             quoted_wa_message_id=quoted_wa_message_id,
-            timestamp=timestamp,
             lid=sender_lid if group is None else None,
             undecryptable=undecryptable,
             history=history,

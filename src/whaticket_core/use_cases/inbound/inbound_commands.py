@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from whaticket_core.domain.message import MediaType, MessageAck
 
@@ -42,7 +41,6 @@ class InboundMessage:
     participant_name: str | None = None
     media: InboundMedia | None = None
     quoted_wa_message_id: str | None = None
-    timestamp: datetime | None = None
     lid: str | None = None
     undecryptable: bool = False
     history: bool = False
@@ -84,7 +82,6 @@ class InboundReaction:
     emoji: str
     from_me: bool = False
     sender: str | None = None
-    timestamp: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,4 +105,9 @@ class InboundCall:
     lid: str | None = None
     caller_address: str = ""
     push_name: str | None = None
-    timestamp: datetime | None = None
+
+
+InboundCommand = (
+    InboundMessage | InboundEdit | InboundRevoke | InboundReceipt | InboundReaction | InboundIdentity | InboundCall
+)
+"""Everything a transport may hand the core about a connection's messages."""

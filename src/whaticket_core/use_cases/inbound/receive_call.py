@@ -5,7 +5,7 @@ from whaticket_core.domain.events import DomainEvent, MessageCreated
 from whaticket_core.domain.message import MediaType
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import DeliverMessage, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import CallRejecter, Recipient, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
@@ -28,7 +28,7 @@ class ReceiveCall:
       ticket and identity rules, idempotent on the call id): ``media_type`` ``call``, body ``Rejected voice call``
       or ``Missed voice call``. The routing bot does not answer a call.
     - After a decline, the connection's ``call_reject_message`` (``{{name}}`` is the customer's name), when set, is
-      stored on that ticket as an outbound message and delivered by a ``DeliverMessage`` job, like an agent's. A
+      stored on that ticket as an outbound message and delivered by a ``DeliverMessageJob``, like an agent's. A
       redelivered call offer stores and sends nothing more.
     """
 
@@ -53,7 +53,7 @@ class ReceiveCall:
         async with self._uow as uow:
             connection = await uow.whatsapps.get(command.whatsapp_id)
         if connection is None:
-            raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsappId=command.whatsapp_id)
+            raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id)
         rejected = False
         if connection.reject_calls:
             address = command.caller_address or identity.number or f"{identity.lid}@lid"
@@ -71,7 +71,6 @@ class ReceiveCall:
                 body=REJECTED_CALL if rejected else MISSED_CALL,
                 push_name=command.push_name,
                 media=InboundMedia(MediaType.CALL, "text/plain"),
-                timestamp=command.timestamp,
             )
         )
         reply = connection.call_reject_message.strip()
@@ -91,7 +90,7 @@ class ReceiveCall:
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
             await uow.commit()
-        await self._jobs.enqueue(DeliverMessage(message.id))
+        await self._jobs.enqueue(DeliverMessageJob(message.id))
         events: list[DomainEvent] = list(ticket_changed(view, before))
         events.append(MessageCreated(MessageView.of(message), view))
         await self._publisher.publish(events)
