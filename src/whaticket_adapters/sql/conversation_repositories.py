@@ -121,7 +121,9 @@ class SqlMessageRepository(SqlRepository):
         return [message_of(row) for row in await self._all(statement)]
 
     async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
-        return await self._rowcount(update(_M).where(_M.c.ticket_id == from_ticket_id).values(ticket_id=to_ticket_id))
+        statement = update(_M).where(_M.c.ticket_id == from_ticket_id).values(ticket_id=to_ticket_id)
+        result = await self._execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def reassign_contact(self, from_contact_id: int, to_contact_id: int) -> None:
         await self._execute(update(_M).where(_M.c.contact_id == from_contact_id).values(contact_id=to_contact_id))
