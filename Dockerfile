@@ -4,16 +4,19 @@
 # Without DATABASE_URL it runs the embedded default (SQLite in /data).
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY src ./src
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# The wheel carries the Alembic revisions (pyproject's force-include), so the build needs them.
+COPY migrations ./migrations
+# The application and every dependency at the versions of the lock.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim
 # neonize imports python-magic, which needs libmagic.
 RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 whaticket && mkdir /data && chown whaticket /data
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
 # The Alembic revisions ship inside the wheel (whaticket_adapters/sql/migrations).
 WORKDIR /app
 USER whaticket
