@@ -14,21 +14,14 @@ from typing import Any
 import click
 from dotenv import find_dotenv, load_dotenv
 
-from whaticket_adapters.clock import SystemClock
-from whaticket_adapters.security import Argon2PasswordHasher
-from whaticket_adapters.sql.database import (
-    SqlStoreError,
-    SqlUnitOfWork,
-    create_engine,
-    create_session_factory,
-    database_url_from_env,
-    downgrade,
-    upgrade,
-)
+from whaticket_adapters.sql.database import SqlStoreError, database_url_from_env, downgrade, upgrade
 from whaticket_core.domain.errors import DomainError
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.directory.users import CreateUser, CreateUserCommand
+
+from .container import make_container
+from .settings import ConfigError, Settings
 
 ADMIN_PASSWORD_ENV = "WHATICKET_ADMIN_PASSWORD"
 # The command line acts as an administrator of its own (no account behind it).
@@ -37,6 +30,13 @@ SYSTEM_ACTOR = Viewer(user_id=0, role=Role.ADMIN, queue_ids=frozenset())
 
 def _database_url() -> str:
     return database_url_from_env().render_as_string(hide_password=False)
+
+
+def _settings(*, require_secrets: bool = True) -> Settings:
+    try:
+        return Settings.from_env(dotenv=False, require_secrets=require_secrets)  # main() already read .env
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _run(coroutine: Coroutine[Any, Any, Any]) -> None:
@@ -82,17 +82,18 @@ def db_downgrade(revision: str) -> None:
 def create_admin(email: str, name: str) -> None:
     """Create an administrator account. The password comes from $WHATICKET_ADMIN_PASSWORD or a hidden prompt."""
     password = os.environ.get(ADMIN_PASSWORD_ENV) or click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    _run(_create_admin(_database_url(), email, name, password))
+    _run(_create_admin(_settings(require_secrets=False), email, name, password))
     click.echo(f"administrator {email.strip().lower()} created")
 
 
-async def _create_admin(url: str, email: str, name: str, password: str) -> None:
-    engine = create_engine(url)
+async def _create_admin(settings: Settings, email: str, name: str, password: str) -> None:
+    container = make_container(settings)
     try:
-        use_case = CreateUser(SqlUnitOfWork(create_session_factory(engine)), SystemClock(), Argon2PasswordHasher())
-        await use_case.execute(CreateUserCommand(SYSTEM_ACTOR, name, email, password, role=Role.ADMIN))
+        async with container() as request:
+            use_case = await request.get(CreateUser)
+            await use_case.execute(CreateUserCommand(SYSTEM_ACTOR, name, email, password, role=Role.ADMIN))
     finally:
-        await engine.dispose()
+        await container.close()
 
 
 @main.command("serve")
@@ -102,13 +103,8 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the HTTP API and Socket.IO. Without DATABASE_URL: SQLite in DATA_DIR, migrated on start, jobs and
     WhatsApp sessions in this process."""
     from .serve import run
-    from .settings import ConfigError, Settings
 
-    try:
-        settings = Settings.from_env(dotenv=False)  # main() already read .env
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    run(settings, host=host, port=port)
+    run(_settings(), host=host, port=port)
 
 
 @main.command("worker")
@@ -117,11 +113,10 @@ def worker(concurrency: int) -> None:
     """Run background jobs and hold WhatsApp sessions (production: needs DATABASE_URL and REDIS_URL)."""
     import logging
 
-    from .settings import ConfigError, Settings
     from .worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        asyncio.run(run_worker(Settings.from_env(dotenv=False), concurrency=concurrency))
+        asyncio.run(run_worker(_settings(), concurrency=concurrency))
     except ConfigError as error:
         raise click.ClickException(str(error)) from None

@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
 from whaticket_core.domain.errors import Conflict
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 TTL_SECONDS = 24 * 3600
 IN_FLIGHT_SECONDS = 120
@@ -68,7 +71,7 @@ class MemoryIdempotencyStore:
 
 
 class RedisIdempotencyStore:
-    def __init__(self, redis: Any, prefix: str = "whaticket:idem:") -> None:
+    def __init__(self, redis: Redis, prefix: str = "whaticket:idem:") -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -79,7 +82,8 @@ class RedisIdempotencyStore:
         raw = await self._redis.get(name)
         if raw is None:  # expired between the two calls: take it
             return await self.claim(key, record, ttl)
-        return msgspec.msgpack.decode(raw, type=Stored)
+        # The client answers bytes (no decode_responses); redis-py types it bytes or str.
+        return msgspec.msgpack.decode(raw.encode() if isinstance(raw, str) else raw, type=Stored)
 
     async def put(self, key: str, record: Stored, ttl: int) -> None:
         await self._redis.set(self._prefix + key, msgspec.msgpack.encode(record), ex=ttl)

@@ -5,14 +5,20 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 # The API serves JSON and media only: nothing may be framed, scripted or fetched by its answers.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -86,7 +92,7 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Fixed windows shared by every API process (INCR + EXPIRE)."""
 
-    def __init__(self, redis: Any, prefix: str = "whaticket:rl:") -> None:
+    def __init__(self, redis: Redis, prefix: str = "whaticket:rl:") -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -107,9 +113,10 @@ async def auth_rate_limit(connection: ASGIConnection[Any, Any, Any, Any], handle
 
     The address is the socket peer; behind a proxy run uvicorn with ``--proxy-headers``/``--forwarded-allow-ips``
     so the peer is the real client (trusting X-Forwarded-For from anyone would let clients pick their own key)."""
-    state = connection.app.state
-    limiter: RateLimiter = state.rate_limiter
+    container: AsyncContainer = connection.app.state.dishka_container
+    limiter = await container.get(RateLimiter)
+    limit = (await container.get(Settings)).auth_rate_limit_per_minute
     client = connection.client.host if connection.client else "unknown"
-    retry_after = await limiter.hit(f"{handler.name or connection.url.path}:{client}", state.auth_rate_limit, 60)
+    retry_after = await limiter.hit(f"{handler.name or connection.url.path}:{client}", limit, 60)
     if retry_after is not None:
         raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})

@@ -63,9 +63,12 @@ class Settings:
         return self.whatsapp_transport == "simulator"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True, require_secrets: bool = True
+    ) -> Settings:
         """Read the settings. Outside development, missing JWT secrets are an error; in development they are
-        generated once and kept in ``DATA_DIR/secrets.env`` (mode 0600), so tokens survive restarts."""
+        generated once and kept in ``DATA_DIR/secrets.env`` (mode 0600), so tokens survive restarts.
+        ``require_secrets=False`` (commands that issue no token) leaves missing secrets empty instead."""
         if env is None:
             if dotenv:
                 load_dotenv(override=False)
@@ -74,7 +77,7 @@ class Settings:
         data_dir = Path(env.get("DATA_DIR", "data"))
         jwt_secret = env.get("JWT_SECRET", "").strip()
         refresh_secret = env.get("JWT_REFRESH_SECRET", "").strip()
-        if not (jwt_secret and refresh_secret):
+        if require_secrets and not (jwt_secret and refresh_secret):
             if app_env != "development":
                 missing = [n for n, v in (("JWT_SECRET", jwt_secret), ("JWT_REFRESH_SECRET", refresh_secret)) if not v]
                 raise ConfigError(

@@ -16,18 +16,17 @@ import contextlib
 import logging
 import signal
 
-from dishka import make_async_container
-from dishka.integrations.litestar import LitestarProvider
-
 from whaticket_adapters.jobs import SaqJobQueue
 from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
 from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 
-from .providers import InfrastructureProvider, RedisHandle, RequestProvider
-from .runtime import ContainerUseCases, RuntimeProvider, Transport
+from .container import make_container
+from .providers import RedisHandle
+from .runtime import ContainerUseCases
 from .settings import ConfigError, Settings
+from .transport import Transport
 
 log = logging.getLogger("whaticket.worker")
 
@@ -38,12 +37,9 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
             "whaticket worker needs DATABASE_URL and REDIS_URL; in the embedded default `whaticket serve` runs the "
             "jobs and sessions itself"
         )
-    # LitestarProvider only declares the Request the bearer-auth factory needs; no request exists in a worker.
-    container = make_async_container(
-        InfrastructureProvider(settings), RuntimeProvider(), RequestProvider(), LitestarProvider()
-    )
-    use_cases = ContainerUseCases(container)
+    container = make_container(settings)
     try:
+        use_cases = await container.get(ContainerUseCases)
         jobs = await container.get(JobQueue)
         assert isinstance(jobs, SaqJobQueue)
         transport = await container.get(Transport)
@@ -64,9 +60,7 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
 
         async def stop(whatsapp_id: int) -> None:
             await calls.stop(whatsapp_id)
-            stop_session = getattr(transport.local, "stop_session", None)
-            if stop_session is not None:
-                await stop_session(whatsapp_id)
+            await transport.local.stop_session(whatsapp_id)
 
         lease_ms = int(settings.session_lease.total_seconds() * 1000)
         owner = SessionOwner(redis, wanted=wanted, start=start, stop=stop, ttl_ms=lease_ms)

@@ -28,14 +28,13 @@ from whaticket_core.domain.ticket import TicketPlacement
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer, can_see
 
-from .managers import LocalClientManager, RedisClientManager, make_client_manager, make_write_only_manager
 from .publisher import NAMESPACE, SocketIoEventPublisher
 from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, queue_room, ticket_room, user_room
 from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, placement_from_data
+from .sockets import DEFAULT_CHANNEL, SocketServer
 
 log = logging.getLogger("whaticket.realtime")
 
-DEFAULT_CHANNEL = "whaticket-socketio"
 UNAUTHORIZED = "unauthorized"
 
 
@@ -100,11 +99,10 @@ def _parse_id(value: object) -> int | None:
 
 
 class RealtimeGateway:
-    """Owns the ``socketio.AsyncServer`` and its handlers.
+    """The Socket.IO handlers: connection auth, rooms, joins, control deliveries, on ``sockets`` (a new
+    :class:`SocketServer` from ``redis_url``, ``channel``, ``cors_allowed_origins`` when not given).
 
-    ``authenticate`` and ``ticket_placement`` are injected so the gateway depends on no use case class. With
-    ``redis_url`` the server uses python-socketio's Redis manager on ``channel`` (every process of one deployment
-    must use the same channel); without it, fan-out stays in-process.
+    ``authenticate`` and ``ticket_placement`` are injected so the gateway depends on no use case class.
     """
 
     def __init__(
@@ -117,25 +115,20 @@ class RealtimeGateway:
         cors_allowed_origins: str | Sequence[str] | None = None,
         socketio_path: str = "socket.io",
         publish_timeout: float = 5.0,
+        sockets: SocketServer | None = None,
     ) -> None:
         self._authenticate = authenticate
         self._ticket_placement = ticket_placement
         self._socketio_path = socketio_path
-        self._publish_timeout = publish_timeout
-        self.manager: LocalClientManager | RedisClientManager = make_client_manager(redis_url, channel)
+        self.sockets = sockets or SocketServer(
+            redis_url=redis_url,
+            channel=channel,
+            cors_allowed_origins=cors_allowed_origins,
+            publish_timeout=publish_timeout,
+        )
+        self.manager = self.sockets.manager
+        self.server = self.sockets.server
         self.manager.control = self._on_control
-        # engine.io reads None as "same origin only" and [] as "no origin check". No configured origin means no check:
-        # the token travels in the handshake's auth payload, never in a cookie, so a foreign page gains nothing.
-        origins: str | list[str] = (
-            cors_allowed_origins if isinstance(cors_allowed_origins, str) else list(cors_allowed_origins or [])
-        )
-        self.server = socketio.AsyncServer(
-            async_mode="asgi",
-            client_manager=self.manager,
-            cors_allowed_origins=origins,
-            # Handlers of one socket run in order (join then leave stays join then leave).
-            async_handlers=False,
-        )
         self._sockets: dict[str, _Socket] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._register_handlers()
@@ -151,7 +144,7 @@ class RealtimeGateway:
 
     def publisher(self) -> SocketIoEventPublisher:
         """The EventPublisher for use cases running in this server process."""
-        return SocketIoEventPublisher(self.server, timeout=self._publish_timeout)
+        return self.sockets.publisher()
 
     async def startup(self) -> None:
         # python-socketio starts the Redis listener on the first connection; start it now, so a process with no
@@ -339,11 +332,3 @@ class RealtimeGateway:
             elif event == CLOSE_ROOM:
                 for sid in members:
                     await self.server.leave_room(sid, room)
-
-
-def write_only_publisher(
-    redis_url: str, *, channel: str = DEFAULT_CHANNEL, timeout: float = 5.0
-) -> SocketIoEventPublisher:
-    """The EventPublisher for processes without sockets (the SAQ worker): emits through Redis to every server
-    process of the deployment (same ``channel``)."""
-    return SocketIoEventPublisher(make_write_only_manager(redis_url, channel), timeout=timeout)

@@ -107,10 +107,6 @@ async def me(auth: FromDishka[Authenticated]) -> UserOut:
     return user_out(auth.user)
 
 
-public_auth = [register, login, refresh]
-private_auth = [logout, logout_all, me]
-
-
-def auth_routers() -> tuple[DishkaRouter, DishkaRouter]:
-    """Public (no bearer) and private halves, so the OpenAPI security requirement is right on each."""
-    return DishkaRouter("/auth", route_handlers=public_auth), DishkaRouter("/auth", route_handlers=private_auth)
+# Public (no bearer) and private halves, so the OpenAPI security requirement is right on each.
+public_router = DishkaRouter("/auth", route_handlers=[register, login, refresh])
+router = DishkaRouter("/auth", route_handlers=[logout, logout_all, me])

@@ -129,5 +129,4 @@ async def history(
     return HistoryOut(await sim.history(data.whatsapp_id, messages))
 
 
-def router() -> DishkaRouter:
-    return DishkaRouter("/dev/simulator", route_handlers=[decrypt, lid_mapping, call, history], tags=["simulator"])
+router = DishkaRouter("/dev/simulator", route_handlers=[decrypt, lid_mapping, call, history], tags=["simulator"])

@@ -9,7 +9,8 @@ import pytest
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatorTransport
 from whaticket_core.domain.errors import WhatsAppNotConnected
 from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
@@ -22,6 +23,7 @@ from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateQrCodeCommand,
 )
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.inbound.inbound_commands import InboundReceipt
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
 
@@ -43,17 +45,17 @@ class Harness:
         async def on_qr(whatsapp_id: int, qr: str) -> None:
             await UpdateQrCode(world.uow(), world.clock, world.publisher).execute(UpdateQrCodeCommand(whatsapp_id, qr))
 
-        async def on_message(command: Any) -> None:
-            await world.receive_message().execute(command)
-
-        async def on_receipt(command: Any) -> None:
-            await UpdateMessageAck(world.uow(), world.publisher).execute(command)
+        async def on_inbound(command: Any) -> None:
+            if isinstance(command, InboundReceipt):
+                await UpdateMessageAck(world.uow(), world.publisher).execute(command)
+            else:
+                await world.receive_message().execute(command)
 
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
         self.transport = SimulatorTransport(
-            handlers=TransportHandlers(on_message=on_message, on_receipt=on_receipt, on_status=on_status, on_qr=on_qr),
+            handlers=TransportHandlers(on_inbound=on_inbound, on_status=on_status, on_qr=on_qr),
             backoff=Backoff(initial=1.0, factor=2.0, maximum=30.0, jitter=0.0),
             sleep=sleep,
         )

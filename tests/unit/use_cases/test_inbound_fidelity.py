@@ -76,7 +76,7 @@ async def test_a_failed_rejection_is_recorded_as_missed_and_sends_nothing(world:
     wa = await world.add_whatsapp()
     await set_reject(world, wa.id, message="No calls please")
     rejecter = FakeCallRejecter()
-    rejecter.fail_next()
+    rejecter.fail_next_rejection()
     result = await receive_call(world, rejecter).execute(InboundCall(wa.id, "C1", NUMBER))
     assert result.message_id is not None
     assert world.state.messages[result.message_id].body == MISSED_CALL

@@ -49,7 +49,7 @@ class SimulatedNetworkEvents:
             is_group=bool(fact["group"]),
             lid=fact["lid"],
         )
-        await self._handlers.dispatch(command)
+        await self._handlers.on_inbound(command)
         return command
 
     async def react(
@@ -58,7 +58,7 @@ class SimulatedNetworkEvents:
         """Someone reacts to a message (an empty emoji removes their reaction). ``sender``: a group member."""
         await self._require_connected(whatsapp_id, domain_error=True)
         command = InboundReaction(whatsapp_id, wa_message_id, emoji, from_me=from_me, sender=sender)
-        await self._handlers.dispatch(command)
+        await self._handlers.on_inbound(command)
         return command
 
     async def lid_mapping(self, whatsapp_id: int, lid: str, number: str) -> InboundIdentity:
@@ -66,7 +66,7 @@ class SimulatedNetworkEvents:
         await self._require_connected(whatsapp_id, domain_error=True)
         command = InboundIdentity(whatsapp_id, lid, number)
         await self.state.put_media(LID_REF.format(whatsapp_id, lid), StoredMedia(number.encode(), FACT_MIME))
-        await self._handlers.dispatch(command)
+        await self._handlers.on_inbound(command)
         return command
 
     async def call(self, whatsapp_id: int, *, caller: str = "", caller_lid: str | None = None) -> InboundCall:
@@ -78,7 +78,7 @@ class SimulatedNetworkEvents:
             caller = await self._known_number(whatsapp_id, caller_lid)
         call_id = await self._new_wa_id("SIMCALL")
         command = InboundCall(whatsapp_id, call_id, caller, lid=caller_lid)
-        await self._handlers.dispatch(command)
+        await self._handlers.on_inbound(command)
         return command
 
     async def _known_number(self, whatsapp_id: int, lid: str) -> str:
