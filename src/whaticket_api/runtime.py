@@ -82,14 +82,16 @@ class RuntimeProvider(Provider):
         if settings.redis_url:
             from .realtime import write_only_publisher
 
-            return write_only_publisher(settings.redis_url)
+            return write_only_publisher(settings.redis_url, channel=f"{settings.redis_namespace}:socketio")
         return NullPublisher()
 
     @provide
     async def jobs(self, settings: Settings) -> AsyncIterator[JobQueue]:
         # SAQ only with a shared database too: the embedded default (SQLite) has no worker process to run them.
         if settings.redis_url and not settings.embedded:
-            queue = SaqJobQueue.from_url(settings.redis_url, policies=retry_policies(settings))
+            queue = SaqJobQueue.from_url(
+                settings.redis_url, name=f"{settings.redis_namespace}:jobs", policies=retry_policies(settings)
+            )
             await queue.connect()
             yield queue
             await queue.disconnect()

@@ -47,11 +47,16 @@ def build_server(settings: Settings) -> ASGIApp:
     The socket server comes first (the container's publisher emits through it), then the container, then the
     gateway's handlers, which answer from the container."""
     origins = [o.strip().rstrip("/") for o in (settings.frontend_url or "").split(",") if o.strip()]
-    sockets = SocketServer(redis_url=settings.redis_url, cors_allowed_origins=origins)
+    sockets = SocketServer(
+        redis_url=settings.redis_url, channel=f"{settings.redis_namespace}:socketio", cors_allowed_origins=origins
+    )
     container = make_container(settings, publisher=sockets.publisher(), http=True)
     access = ContainerSocketAccess(container)
     gateway = RealtimeGateway(
-        authenticate=access.authenticate, ticket_placement=access.ticket_placement, sockets=sockets
+        authenticate=access.authenticate,
+        ticket_placement=access.ticket_placement,
+        sockets=sockets,
+        max_sockets_per_user=settings.max_sockets_per_user,
     )
     app = create_app(settings, container=container)
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 DEFAULT_PORT = 3001
-DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # JSON bodies: a message body is 4096 characters; nothing needs more
+DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
 SECRETS_FILE = "secrets.env"
 
 
@@ -28,18 +31,33 @@ class Settings:
     host: str = "0.0.0.0"
     database_url: str | None = None
     redis_url: str | None = None
+    # REDIS_KEY_PREFIX: the namespace of every Redis key, queue and pub/sub channel of this deployment (see
+    # redis_namespace); pub/sub ignores the database number, so deployments sharing a server need distinct ones.
+    redis_key_prefix: str | None = None
     frontend_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path("data"))
     app_env: str = "development"
     auth_rate_limit_per_minute: int = 10
+    # LOGIN_ACCOUNT_ATTEMPTS per LOGIN_ACCOUNT_WINDOW_SECONDS: login attempts per account, whatever the address.
+    login_account_attempts: int = 10
+    login_account_window_seconds: int = 900
+    # FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
+    # "*" for any); empty means none, so the client address is always the socket peer.
+    forwarded_allow_ips: str = ""
+    # MAX_SOCKETS_PER_USER: Socket.IO connections one user may hold open per server process.
+    max_sockets_per_user: int = 20
     whatsapp_transport: str = "neonize"
     # Where neonize keeps device keys: a folder (default DATA_DIR/whatsapp) or a PostgreSQL URL of its own database.
     whatsapp_session_store: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # MAX_UPLOAD_BYTES: a multipart POST /messages (file, caption, framing); streamed, refused with 413 past it.
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     # First retry delay of every background job (later ones double); None keeps each kind's own (2 s for deliveries).
     job_retry_delay_ms: int | None = None
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=7)
+    # REFRESH_REUSE_GRACE_SECONDS: a refresh token presented again this soon is a second tab, not a replay.
+    refresh_reuse_grace: timedelta = timedelta(seconds=10)
     # WHATSAPP_SESSION_LEASE_SECONDS: a worker's hold on a session lasts this long unless renewed (every third of it);
     # when the holder dies, another worker takes the session over about this long after its last renewal.
     session_lease: timedelta = timedelta(seconds=30)
@@ -57,6 +75,18 @@ class Settings:
     def embedded(self) -> bool:
         """No DATABASE_URL: SQLite in DATA_DIR, jobs and sessions in the serving process (even with REDIS_URL)."""
         return self.database_url is None
+
+    @property
+    def redis_namespace(self) -> str:
+        """``REDIS_KEY_PREFIX``, else ``whaticket:<database name>`` (the PostgreSQL database, or the embedded
+        database's folder as a short digest): two deployments on one Redis server never share a channel or a key."""
+        if self.redis_key_prefix:
+            return self.redis_key_prefix
+        if self.database_url:
+            name = urlsplit(self.database_url).path.lstrip("/") or "default"
+        else:
+            name = "embedded-" + hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+        return f"whaticket:{name}"
 
     @property
     def simulator(self) -> bool:
@@ -97,16 +127,23 @@ class Settings:
             host=env.get("HOST", "0.0.0.0"),
             database_url=env.get("DATABASE_URL") or None,
             redis_url=_redis_url(env),
+            redis_key_prefix=env.get("REDIS_KEY_PREFIX", "").strip() or None,
             frontend_url=env.get("FRONTEND_URL") or None,
             data_dir=data_dir,
             app_env=app_env,
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
+            login_account_attempts=_int(env, "LOGIN_ACCOUNT_ATTEMPTS", 10),
+            login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
+            max_sockets_per_user=_int(env, "MAX_SOCKETS_PER_USER", 20),
             whatsapp_transport=transport,
             whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE") or None,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
             job_retry_delay_ms=_int(env, "JOB_RETRY_DELAY_MS", 0) or None,
             access_ttl=timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
             refresh_ttl=timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 7)),
+            refresh_reuse_grace=timedelta(seconds=_int(env, "REFRESH_REUSE_GRACE_SECONDS", 10)),
             session_lease=timedelta(seconds=_int(env, "WHATSAPP_SESSION_LEASE_SECONDS", 30)),
             delivery_timeout=timedelta(seconds=_int(env, "DELIVERY_TIMEOUT_SECONDS", 60)),
             job_sweep_interval=timedelta(seconds=_int(env, "JOB_SWEEP_SECONDS", 60)),
@@ -145,7 +182,7 @@ def _development_secrets(data_dir: Path) -> dict[str, str]:
     if values.get("JWT_SECRET") and values.get("JWT_REFRESH_SECRET"):
         return values
     values = {"JWT_SECRET": secrets.token_urlsafe(48), "JWT_REFRESH_SECRET": secrets.token_urlsafe(48)}
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Created 0600 from the start: the secrets are never readable by others, not even for a moment.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

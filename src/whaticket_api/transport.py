@@ -93,12 +93,17 @@ def _local_transport(settings: Settings, handlers: TransportHandlers, redis: Red
         if redis is not None:  # API and workers are separate processes: the simulated sessions live in Redis
             from whaticket_adapters.whatsapp.simulator.state import RedisSimulatorState
 
-            state = RedisSimulatorState(redis)
+            state = RedisSimulatorState(redis, prefix=f"{settings.redis_namespace}:simulator")
         return SimulatorTransport(handlers=handlers, state=state)
     from whaticket_adapters.whatsapp.neonize import NeonizeTransport
 
     store = settings.whatsapp_session_store or str(settings.data_dir / "whatsapp")
     return NeonizeTransport(session_store=store, handlers=handlers)
+
+
+def session_prefix(settings: Settings) -> str:
+    """The per-connection call queues of the session router (server and worker sides must agree)."""
+    return f"{settings.redis_namespace}:wa"
 
 
 @asynccontextmanager
@@ -113,7 +118,11 @@ async def open_transport(settings: Settings, use_cases: UseCaseFactory) -> Async
 
         redis = Redis.from_url(cluster_url)
     local = _local_transport(settings, handlers, redis)
-    router = SessionRouter(local, redis_url=cluster_url, holds=local.holds) if cluster_url is not None else None
+    router = (
+        SessionRouter(local, redis_url=cluster_url, holds=local.holds, prefix=session_prefix(settings))
+        if cluster_url is not None
+        else None
+    )
     try:
         yield Transport(router or local, local)
     finally:

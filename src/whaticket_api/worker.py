@@ -26,7 +26,7 @@ from .container import make_container
 from .providers import RedisHandle
 from .runtime import ContainerUseCases
 from .settings import ConfigError, Settings
-from .transport import Transport
+from .transport import Transport, session_prefix
 
 log = logging.getLogger("whaticket.worker")
 
@@ -45,7 +45,7 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         transport = await container.get(Transport)
         redis = (await container.get(RedisHandle)).client
         assert redis is not None  # settings.redis_url is set
-        calls = SessionCallServer(settings.redis_url, transport.local)
+        calls = SessionCallServer(settings.redis_url, transport.local, prefix=session_prefix(settings))
 
         async def wanted() -> list[int]:
             async with container() as request:
@@ -63,7 +63,14 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
             await transport.local.stop_session(whatsapp_id)
 
         lease_ms = int(settings.session_lease.total_seconds() * 1000)
-        owner = SessionOwner(redis, wanted=wanted, start=start, stop=stop, ttl_ms=lease_ms)
+        owner = SessionOwner(
+            redis,
+            wanted=wanted,
+            start=start,
+            stop=stop,
+            ttl_ms=lease_ms,
+            prefix=f"{settings.redis_namespace}:session-lease",
+        )
         # SAQ's sweep (retrying jobs left active by a dead worker) runs this often; it also sets its lock's lifetime.
         sweep_s = max(1, int(settings.job_sweep_interval.total_seconds()))
         worker = jobs.worker(use_cases, concurrency=concurrency, timers={"sweep": sweep_s})

@@ -32,7 +32,11 @@ class AuthProvider(Provider):
 
     @provide
     def policy(self, settings: Settings) -> AuthPolicy:
-        return AuthPolicy(access_ttl=settings.access_ttl, refresh_ttl=settings.refresh_ttl)
+        return AuthPolicy(
+            access_ttl=settings.access_ttl,
+            refresh_ttl=settings.refresh_ttl,
+            reuse_grace=settings.refresh_reuse_grace,
+        )
 
     @provide(provides=AuthPolicy | None)
     def optional_policy(self, policy: AuthPolicy) -> AuthPolicy | None:

@@ -108,13 +108,17 @@ class InfrastructureProvider(Provider):
         await client.aclose()
 
     @provide
-    def idempotency_store(self, redis: RedisHandle) -> IdempotencyStore:
-        return RedisIdempotencyStore(redis.client) if redis.client is not None else MemoryIdempotencyStore()
+    def idempotency_store(self, redis: RedisHandle, settings: Settings) -> IdempotencyStore:
+        if redis.client is not None:
+            return RedisIdempotencyStore(redis.client, prefix=f"{settings.redis_namespace}:idem:")
+        return MemoryIdempotencyStore()
 
     @provide
-    def rate_limiter(self, redis: RedisHandle) -> RateLimiter:
+    def rate_limiter(self, redis: RedisHandle, settings: Settings) -> RateLimiter:
         """Shared by every API process through Redis when REDIS_URL is set, else counted in this process."""
-        return RedisRateLimiter(redis.client) if redis.client is not None else MemoryRateLimiter()
+        if redis.client is not None:
+            return RedisRateLimiter(redis.client, prefix=f"{settings.redis_namespace}:rl:")
+        return MemoryRateLimiter()
 
     @provide
     def media_store(self, settings: Settings) -> MediaStore:

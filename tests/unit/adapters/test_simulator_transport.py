@@ -248,3 +248,23 @@ async def _pending_reply(sim: Harness, ticket_id: int, body: str) -> int:
         SendMessageCommand(ticket_id, admin, body)
     )
     return int(view.id)
+
+
+async def test_ids_are_random_so_a_restarted_simulator_never_repeats_them(world: Any) -> None:
+    """Finding 5: the simulator's id counter restarted at 1 with the process, so new sends clashed with stored ids
+    and new customer messages without ``waMessageId`` were dropped as redeliveries."""
+    before = Harness(world)
+    whatsapp_id = await before.connected_whatsapp()
+    first = await before.transport.inbound(whatsapp_id, sender=CUSTOMER, body="before the restart")
+    sent_before = await before.transport.send_text(whatsapp_id, Recipient(CUSTOMER), "reply")
+
+    after = Harness(world)  # a new process: fresh in-memory simulator state, same database
+    await after.transport.start_session(whatsapp_id)
+    await after.transport.scan(whatsapp_id, "5511912345678")
+    second = await after.transport.inbound(whatsapp_id, sender=CUSTOMER, body="after the restart")
+    sent_after = await after.transport.send_text(whatsapp_id, Recipient(CUSTOMER), "reply")
+
+    assert first.wa_message_id != second.wa_message_id
+    assert sent_before != sent_after
+    bodies = sorted(m.body for m in world.state.messages.values())
+    assert bodies == ["after the restart", "before the restart"]  # neither taken for a redelivery

@@ -295,7 +295,9 @@ class SimulatorTransport(SimulatedNetworkEvents):
             raise TransportError(reason, retryable=True)
 
     async def _new_wa_id(self, prefix: str) -> str:
-        return f"{prefix}{await self.state.next_id():012d}"
+        # Random, like WhatsApp's own ids (3EB0 + 20 hex digits for a web client): a counter restarted with the
+        # process and handed out ids already stored, which then clashed or were taken for redeliveries.
+        return f"{prefix}{secrets.token_hex(10).upper()}"
 
     async def _status(self, whatsapp_id: int, status: ConnectionStatus, number: str | None = None) -> None:
         try:
