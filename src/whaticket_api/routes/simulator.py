@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import msgspec
 from dishka import FromDishka
@@ -205,7 +205,8 @@ async def outbox(
                 media=None
                 if i.media is None
                 else MediaIO(
-                    i.media.media_type.value,
+                    # What the business sent: never a call record (MediaType.CALL is only ever received).
+                    cast(MediaKind, i.media.media_type.value),
                     i.media.mime_type,
                     base64.b64encode(i.media.data).decode(),
                     i.media.file_name,

@@ -11,12 +11,13 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import post
 from litestar.params import JSONBody
 
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia
+from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.connections.whatsapps import GetWhatsApp
 
-from ..runtime import Transport
+from ..transport import Transport
 from .common import AUTHED, BodyId, errors
 from .simulator import Accepted, InboundIn, InboundOut, Lid, Short, _decode, _simulator
 
