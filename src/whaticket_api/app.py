@@ -49,9 +49,10 @@ def _private_routers(settings: Settings) -> list[DishkaRouter]:
         whatsapps.router,
     ]
     if settings.simulator:  # unknown (404) in every other mode
-        from .routes import simulator
+        from .routes import simulator, simulator_network
 
         routers.append(simulator.router)
+        routers.append(simulator_network.router)
     return routers
 
 

@@ -18,6 +18,7 @@ from dishka import AsyncContainer, Provider, Scope, provide
 from whaticket_adapters.jobs import DEFAULT_POLICIES, InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
 from whaticket_core.domain.events import DomainEvent
 from whaticket_core.ports import EventPublisher, JobQueue, MediaFetcher, MessageSender, SessionController
+from whaticket_core.ports.transport import CallRejecter
 
 from .settings import Settings
 from .transport import Transport, open_transport
@@ -118,6 +119,10 @@ class RuntimeProvider(Provider):
 
     @provide
     def fetcher(self, transport: Transport) -> MediaFetcher:
+        return transport.ports
+
+    @provide
+    def call_rejecter(self, transport: Transport) -> CallRejecter:
         return transport.ports
 
 

@@ -20,14 +20,20 @@ from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateQrCodeCommand,
 )
 from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
+from whaticket_core.use_cases.inbound.apply_inbound_reaction import ApplyInboundReaction
 from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
 from whaticket_core.use_cases.inbound.inbound_commands import (
+    InboundCall,
     InboundCommand,
     InboundEdit,
+    InboundIdentity,
     InboundMessage,
+    InboundReaction,
     InboundReceipt,
     InboundRevoke,
 )
+from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactIdentity
+from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
@@ -46,6 +52,9 @@ INBOUND_USE_CASES: dict[type[InboundCommand], type[_Executes]] = {
     InboundEdit: ApplyInboundEdit,
     InboundRevoke: ApplyInboundRevoke,
     InboundReceipt: UpdateMessageAck,
+    InboundReaction: ApplyInboundReaction,
+    InboundIdentity: LinkContactIdentity,
+    InboundCall: ReceiveCall,
 }
 """Each inbound command to the use case that executes it."""
 

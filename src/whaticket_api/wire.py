@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
+from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
 from whaticket_core.domain.ticket import TicketStatus
@@ -22,9 +24,16 @@ MEDIA_LINK_PARAM = "sig"
 class ContactSummaryOut(msgspec.Struct, rename="camel"):
     id: int
     name: str
-    number: str
+    number: str | None
     profile_pic_url: str | None
     is_group: bool
+    lid: str | None = None
+
+
+class ReactionOut(msgspec.Struct, rename="camel"):
+    emoji: str
+    from_me: bool
+    at: datetime
 
 
 class TicketOut(msgspec.Struct, rename="camel"):
@@ -59,10 +68,46 @@ class MessageOut(msgspec.Struct, rename="camel"):
     created_at: datetime
     participant: str | None = None
     participant_name: str | None = None
+    undecryptable: bool = False
+    reactions: list[ReactionOut] = []
+
+
+class ExtraInfoIO(msgspec.Struct, rename="camel"):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    value: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+ExtraInfoList = Annotated[list[ExtraInfoIO], msgspec.Meta(max_length=50)]
+
+
+class ContactOut(msgspec.Struct, rename="camel"):
+    id: int
+    name: str
+    number: str | None
+    email: str | None
+    profile_pic_url: str | None
+    is_group: bool
+    extra_info: list[ExtraInfoIO]
+    created_at: datetime
+    lid: str | None = None
+
+
+def contact_out(c: Contact) -> ContactOut:
+    return ContactOut(
+        id=c.id,
+        name=c.name,
+        number=c.number,
+        email=c.email,
+        profile_pic_url=c.profile_pic_url,
+        is_group=c.is_group,
+        extra_info=[ExtraInfoIO(i.name, i.value) for i in c.extra_info],
+        created_at=c.created_at,
+        lid=c.lid,
+    )
 
 
 def contact_summary_out(c: ContactSummary) -> ContactSummaryOut:
-    return ContactSummaryOut(c.id, c.name, c.number, c.profile_pic_url, c.is_group)
+    return ContactSummaryOut(c.id, c.name, c.number, c.profile_pic_url, c.is_group, c.lid)
 
 
 def ticket_out(t: TicketView) -> TicketOut:
@@ -106,4 +151,6 @@ def message_out(m: MessageView, link: Callable[[int], str] = media_url) -> Messa
         created_at=m.created_at,
         participant=m.participant,
         participant_name=m.participant_name,
+        undecryptable=m.undecryptable,
+        reactions=[ReactionOut(r.emoji, r.from_me, r.at) for r in m.reactions],
     )

@@ -20,7 +20,9 @@ from whaticket_core.ports import (
     TokenCodec,
     UnitOfWork,
 )
+from whaticket_core.ports.transport import CallRejecter
 from whaticket_core.testing import (
+    FakeCallRejecter,
     FakeMediaFetcher,
     FakeMediaLinkSigner,
     FakeMessageSender,
@@ -56,5 +58,6 @@ def test_every_fake_is_its_port() -> None:
     hasher: PasswordHasher = FakePasswordHasher()
     codec: TokenCodec = FakeTokenCodec(ManualClock())
     links: MediaLinkSigner = FakeMediaLinkSigner()
+    rejecter: CallRejecter = FakeCallRejecter()
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
-    assert len({id(fake) for fake in [*fakes, hasher, codec, links]}) == 15
+    assert len({id(fake) for fake in [*fakes, hasher, codec, links, rejecter]}) == 16

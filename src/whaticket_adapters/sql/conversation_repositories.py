@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import ColumnElement, delete, exists, insert, select, update
 
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import Message, MessageAck
@@ -79,6 +79,12 @@ class SqlTicketRepository(SqlRepository):
         row = await self._one(select(exists().where(_T.c.contact_id == contact_id)))
         return bool(row and row[0])
 
+    async def list_of_contact(self, contact_id: int, *, for_update: bool = False) -> list[Ticket]:
+        statement = select(_T).where(_T.c.contact_id == contact_id).order_by(_T.c.id)
+        if for_update:
+            statement = statement.with_for_update()
+        return [ticket_of(row) for row in await self._all(statement)]
+
 
 class SqlMessageRepository(SqlRepository):
     async def get(self, message_id: int, *, for_update: bool = False) -> Message | None:
@@ -88,8 +94,11 @@ class SqlMessageRepository(SqlRepository):
         row = await self._one(statement)
         return None if row is None else message_of(row)
 
-    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str) -> Message | None:
-        row = await self._one(select(_M).where(_M.c.whatsapp_id == whatsapp_id, _M.c.wa_message_id == wa_message_id))
+    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str, *, for_update: bool = False) -> Message | None:
+        statement = select(_M).where(_M.c.whatsapp_id == whatsapp_id, _M.c.wa_message_id == wa_message_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = await self._one(statement)
         return None if row is None else message_of(row)
 
     async def add(self, message: Message) -> Message:
@@ -115,15 +124,31 @@ class SqlMessageRepository(SqlRepository):
         )
         return [message_of(row) for row in await self._all(statement)]
 
+    async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
+        statement = update(_M).where(_M.c.ticket_id == from_ticket_id).values(ticket_id=to_ticket_id)
+        result = await self._execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def reassign_contact(self, from_contact_id: int, to_contact_id: int) -> None:
+        await self._execute(update(_M).where(_M.c.contact_id == from_contact_id).values(contact_id=to_contact_id))
+
 
 class SqlContactRepository(SqlRepository):
-    async def get(self, contact_id: int) -> Contact | None:
-        row = await self._one(select(_C).where(_C.c.id == contact_id))
+    async def _find(self, condition: ColumnElement[bool], for_update: bool) -> Contact | None:
+        statement = select(_C).where(condition)
+        if for_update:
+            statement = statement.with_for_update()
+        row = await self._one(statement)
         return None if row is None else contact_of(row)
 
-    async def get_by_number(self, number: str) -> Contact | None:
-        row = await self._one(select(_C).where(_C.c.number == number))
-        return None if row is None else contact_of(row)
+    async def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
+        return await self._find(_C.c.id == contact_id, for_update)
+
+    async def get_by_number(self, number: str, *, for_update: bool = False) -> Contact | None:
+        return await self._find(_C.c.number == number, for_update)
+
+    async def get_by_lid(self, lid: str, *, for_update: bool = False) -> Contact | None:
+        return await self._find(_C.c.lid == lid, for_update)
 
     async def add(self, contact: Contact) -> Contact:
         result = await self._execute(insert(_C).values(contact_values(contact)).returning(_C.c.id))
@@ -139,7 +164,7 @@ class SqlContactRepository(SqlRepository):
 
     async def list_page(self, query: OffsetQuery) -> OffsetPage[Contact]:
         statement = select(_C)
-        condition = search_any(query.search, _C.c.name, _C.c.number, _C.c.email)
+        condition = search_any(query.search, _C.c.name, _C.c.number, _C.c.email, _C.c.lid)
         if condition is not None:
             statement = statement.where(condition)
         rows, total = await self._page(statement, query, _C.c.id)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Row
 
 from whaticket_core.domain.auth import RefreshToken
 from whaticket_core.domain.contact import Contact, ExtraInfo
-from whaticket_core.domain.message import MediaType, Message, MessageAck
+from whaticket_core.domain.message import MediaType, Message, MessageAck, Reaction
 from whaticket_core.domain.quick_answer import QuickAnswer
 from whaticket_core.domain.ticket import Ticket, TicketStatus
 from whaticket_core.domain.user import Role, User
@@ -48,6 +49,7 @@ MESSAGE_FIELDS = (
     "participant",
     "participant_name",
     "delivery_attempts",
+    "undecryptable",
 )
 
 
@@ -66,6 +68,7 @@ def message_values(message: Message) -> dict[str, Any]:
     values = {name: getattr(message, name) for name in MESSAGE_FIELDS}
     values["ack"] = message.ack.value
     values["media_type"] = message.media_type.value if message.media_type is not None else None
+    values["reactions"] = [reaction_value(r) for r in message.reactions]
     return values
 
 
@@ -74,15 +77,32 @@ def message_of(row: Row[Any]) -> Message:
     return Message(
         ack=MessageAck(m["ack"]),
         media_type=MediaType(m["media_type"]) if m["media_type"] is not None else None,
+        reactions=[reaction_of(r) for r in m["reactions"] or []],
         id=m["id"],
         **{name: m[name] for name in MESSAGE_FIELDS},
     )
+
+
+def reaction_value(reaction: Reaction) -> dict[str, Any]:
+    return {
+        "emoji": reaction.emoji,
+        "fromMe": reaction.from_me,
+        "at": reaction.at.isoformat(),
+        "sender": reaction.sender,
+    }
+
+
+def reaction_of(value: dict[str, Any]) -> Reaction:
+    at = datetime.fromisoformat(value["at"])
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return Reaction(value["emoji"], bool(value["fromMe"]), at, value.get("sender"))
 
 
 def contact_values(contact: Contact) -> dict[str, Any]:
     return {
         "name": contact.name,
         "number": contact.number,
+        "lid": contact.lid,
         "email": contact.email,
         "profile_pic_url": contact.profile_pic_url,
         "is_group": contact.is_group,
@@ -97,6 +117,7 @@ def contact_of(row: Row[Any]) -> Contact:
         id=m["id"],
         name=m["name"],
         number=m["number"],
+        lid=m["lid"],
         email=m["email"],
         profile_pic_url=m["profile_pic_url"],
         is_group=m["is_group"],
@@ -141,6 +162,8 @@ def whatsapp_values(whatsapp: WhatsApp) -> dict[str, Any]:
         "greeting_message": whatsapp.greeting_message,
         "farewell_message": whatsapp.farewell_message,
         "qrcode": whatsapp.qrcode,
+        "reject_calls": whatsapp.reject_calls,
+        "call_reject_message": whatsapp.call_reject_message,
         "updated_at": whatsapp.updated_at,
     }
 
@@ -156,6 +179,8 @@ def whatsapp_of(row: Row[Any], queue_ids: list[int]) -> WhatsApp:
         greeting_message=m["greeting_message"],
         farewell_message=m["farewell_message"],
         qrcode=m["qrcode"],
+        reject_calls=m["reject_calls"],
+        call_reject_message=m["call_reject_message"],
         updated_at=m["updated_at"],
         queue_ids=queue_ids,
     )

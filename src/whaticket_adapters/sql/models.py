@@ -63,14 +63,16 @@ class ContactRow(Base):
 
     id: Mapped[int] = _id()
     name: Mapped[str] = mapped_column(String(200))
-    number: Mapped[str] = mapped_column(String(64))
+    # Null for a contact WhatsApp only named by its LID (hidden number) so far.
+    number: Mapped[str | None] = mapped_column(String(64))
+    lid: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     profile_pic_url: Mapped[str | None] = mapped_column(Text)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     extra_info: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
-    __table_args__ = (UniqueConstraint("number"),)
+    __table_args__ = (UniqueConstraint("number"), UniqueConstraint("lid"))
 
 
 class WhatsAppRow(Base):
@@ -84,6 +86,8 @@ class WhatsAppRow(Base):
     greeting_message: Mapped[str] = mapped_column(Text, default="")
     farewell_message: Mapped[str] = mapped_column(Text, default="")
     qrcode: Mapped[str | None] = mapped_column(Text)
+    reject_calls: Mapped[bool] = mapped_column(Boolean, default=False)
+    call_reject_message: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (
@@ -204,6 +208,9 @@ class MessageRow(Base):
     participant: Mapped[str | None] = mapped_column(String(64))
     participant_name: Mapped[str | None] = mapped_column(String(200))
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    undecryptable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{emoji, fromMe, at, sender}]: a handful per message at most, read with the message, never queried.
+    reactions: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (

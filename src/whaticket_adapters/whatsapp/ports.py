@@ -1,13 +1,14 @@
-"""What the application holds of WhatsApp: the core's three transport ports, and a process's own sessions."""
+"""What the application holds of WhatsApp: the core's transport ports, and a process's own sessions."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from whaticket_core.ports import MediaFetcher, MessageSender, SessionController
+from whaticket_core.ports.transport import CallRejecter
 
 
-class WhatsAppPorts(MessageSender, SessionController, MediaFetcher, Protocol):
+class WhatsAppPorts(MessageSender, SessionController, MediaFetcher, CallRejecter, Protocol):
     """The core's ports a WhatsApp transport serves: sending, session control and media downloads. A transport of
     this process (:class:`WhatsAppTransport`) and the :class:`~.cluster.session_router.SessionRouter` in front of
     one both are."""

@@ -43,8 +43,11 @@ from whaticket_core.use_cases.directory.quick_answers import (
 from whaticket_core.use_cases.directory.settings import ListSettings, UpdateSetting
 from whaticket_core.use_cases.directory.users import CreateUser, DeleteUser, GetUser, ListUsers, UpdateUser
 from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
+from whaticket_core.use_cases.inbound.apply_inbound_reaction import ApplyInboundReaction
 from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
+from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactIdentity
+from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage
@@ -107,7 +110,14 @@ class MessageUseCases(Provider):
 class InboundUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
-        ReceiveMessage, ApplyInboundEdit, ApplyInboundRevoke, UpdateMessageAck, DownloadInboundMedia
+        ReceiveMessage,
+        ApplyInboundEdit,
+        ApplyInboundRevoke,
+        UpdateMessageAck,
+        DownloadInboundMedia,
+        ApplyInboundReaction,
+        LinkContactIdentity,
+        ReceiveCall,
     )
 
 

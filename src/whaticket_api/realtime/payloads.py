@@ -14,7 +14,7 @@ import msgspec
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
 
-from ..wire import MessageOut, TicketOut
+from ..wire import ContactOut, MessageOut, TicketOut
 
 # ---- server → client --------------------------------------------------------------------------------------------
 
@@ -38,6 +38,20 @@ class MessageCreatedEvent(msgspec.Struct, rename="camel"):
 
 class MessageUpdatedEvent(msgspec.Struct, rename="camel"):
     message: MessageOut
+
+
+class ContactUpdatedEvent(msgspec.Struct, rename="camel"):
+    """A contact changed: WhatsApp revealed its number or hidden-number id (LID), or it absorbed another contact."""
+
+    contact: ContactOut
+
+
+class ContactMergedEvent(msgspec.Struct, rename="camel"):
+    """``contact_id`` turned out to be the same person as ``merged_into_id``: its tickets and messages now belong to
+    ``merged_into_id`` and ``contact_id`` is gone."""
+
+    contact_id: int
+    merged_into_id: int
 
 
 class QrCodeEvent(msgspec.Struct, rename="camel"):
@@ -96,6 +110,8 @@ TICKET_ROUTE = (
     "room and the staff room; once per socket"
 )
 
+CONTACT_ROUTE = "the staff room and the rooms of the contact's tickets; once per socket"
+
 SERVER_EVENTS: dict[str, EventSpec] = {
     spec.name: spec
     for spec in (
@@ -113,6 +129,8 @@ SERVER_EVENTS: dict[str, EventSpec] = {
         EventSpec(
             "message:updated", MessageUpdatedEvent, "A message changed: ack, edit, delete, media arrived.", TICKET_ROUTE
         ),
+        EventSpec("contact:updated", ContactUpdatedEvent, "A contact changed.", CONTACT_ROUTE),
+        EventSpec("contact:merged", ContactMergedEvent, "Two contacts turned out to be one person.", CONTACT_ROUTE),
         EventSpec("whatsapp:qrcode", QrCodeEvent, "A connection shows a new QR code.", "admins and supervisors"),
         EventSpec("whatsapp:connection", ConnectionEvent, "A connection's status changed.", "admins and supervisors"),
         EventSpec("error", ErrorEvent, "A join or leave was refused.", "the socket that asked"),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from whaticket_core.domain.events import (
+    ContactMerged,
+    ContactUpdated,
     DomainEvent,
     MessageCreated,
     MessageUpdated,
@@ -30,9 +32,11 @@ from whaticket_core.domain.events import (
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 
-from ..wire import message_out, ticket_out
+from ..wire import contact_out, message_out, ticket_out
 from .payloads import (
     ConnectionEvent,
+    ContactMergedEvent,
+    ContactUpdatedEvent,
     MessageCreatedEvent,
     MessageUpdatedEvent,
     QrCodeEvent,
@@ -76,6 +80,11 @@ def _ticket_event(event: str, view: TicketView) -> dict[str, Any]:
     return payload(event, TicketEvent(ticket_out(view)))
 
 
+def _contact_rooms(tickets: tuple[TicketView, ...]) -> list[str]:
+    """A contact's events reach the staff and whoever sees one of its tickets."""
+    return merge_rooms([STAFF_ROOM], *(ticket_rooms(t.id, t.placement) for t in tickets))
+
+
 def deliveries_for(event: DomainEvent) -> list[Delivery]:
     """What to emit for one domain event, in order."""
     match event:
@@ -110,6 +119,12 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
         case MessageUpdated(message=m, ticket=t):
             data = payload("message:updated", MessageUpdatedEvent(message_out(m)))
             return [Delivery("message:updated", data, ticket_rooms(t.id, t.placement))]
+        case ContactUpdated(contact=contact, tickets=tickets):
+            data = payload("contact:updated", ContactUpdatedEvent(contact_out(contact)))
+            return [Delivery("contact:updated", data, _contact_rooms(tickets))]
+        case ContactMerged(contact_id=contact_id, merged_into_id=merged_into_id, tickets=tickets):
+            data = payload("contact:merged", ContactMergedEvent(contact_id, merged_into_id))
+            return [Delivery("contact:merged", data, _contact_rooms(tickets))]
         case WhatsAppQrCode(whatsapp_id=whatsapp_id, qrcode=qrcode):
             # The contract sends connection events to all staff (admins and supervisors).
             data = payload("whatsapp:qrcode", QrCodeEvent(whatsapp_id, qrcode))

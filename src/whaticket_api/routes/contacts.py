@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -11,7 +10,7 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import delete, get, post, put
 from litestar.params import JSONBody
 
-from whaticket_core.domain.contact import Contact, ExtraInfo
+from whaticket_core.domain.contact import ExtraInfo
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.directory.contacts import (
     CreateContact,
@@ -27,28 +26,10 @@ from whaticket_core.use_cases.directory.contacts import (
 )
 from whaticket_core.use_cases.shared.unset import UNSET as CORE_UNSET
 
+from ..wire import ContactOut, ExtraInfoIO, ExtraInfoList, contact_out
 from .common import AUTHED, Email, Limit, Name, Offset, PathId, Search, errors, offset_query
 
 Number = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="Digits in international form")]
-
-
-class ExtraInfoIO(msgspec.Struct, rename="camel"):
-    name: Name
-    value: Annotated[str, msgspec.Meta(max_length=2000)]
-
-
-ExtraInfoList = Annotated[list[ExtraInfoIO], msgspec.Meta(max_length=50)]
-
-
-class ContactOut(msgspec.Struct, rename="camel"):
-    id: int
-    name: str
-    number: str
-    email: str | None
-    profile_pic_url: str | None
-    is_group: bool
-    extra_info: list[ExtraInfoIO]
-    created_at: datetime
 
 
 class ContactPage(msgspec.Struct, rename="camel"):
@@ -70,19 +51,6 @@ class ContactUpdateIn(msgspec.Struct, rename="camel"):
     number: Number | msgspec.UnsetType = msgspec.UNSET
     email: Email | msgspec.UnsetType | None = msgspec.UNSET
     extra_info: ExtraInfoList | msgspec.UnsetType = msgspec.UNSET
-
-
-def contact_out(c: Contact) -> ContactOut:
-    return ContactOut(
-        id=c.id,
-        name=c.name,
-        number=c.number,
-        email=c.email,
-        profile_pic_url=c.profile_pic_url,
-        is_group=c.is_group,
-        extra_info=[ExtraInfoIO(i.name, i.value) for i in c.extra_info],
-        created_at=c.created_at,
-    )
 
 
 def _extra(items: list[ExtraInfoIO]) -> tuple[ExtraInfo, ...]:

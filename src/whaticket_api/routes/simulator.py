@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import msgspec
 from dishka import FromDishka
@@ -44,9 +44,18 @@ class GroupIn(msgspec.Struct, rename="camel"):
     participant: Short
 
 
+Lid = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ReactionIn(msgspec.Struct, rename="camel"):
+    wa_message_id: Short
+    emoji: Annotated[str, msgspec.Meta(max_length=32)] = ""
+
+
 class InboundIn(msgspec.Struct, rename="camel"):
     whatsapp_id: BodyId
-    from_: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = msgspec.field(name="from")
+    from_: Annotated[str, msgspec.Meta(max_length=64)] = msgspec.field(name="from", default="")
+    from_lid: Lid | None = None
     name: Short | None = None
     body: Annotated[str, msgspec.Meta(max_length=MAX_BODY_LENGTH)] = ""
     wa_message_id: Short | None = None
@@ -54,6 +63,8 @@ class InboundIn(msgspec.Struct, rename="camel"):
     media: MediaIO | None = None
     group: GroupIn | None = None
     from_me: bool = False
+    undecryptable: bool = False
+    reaction: ReactionIn | None = None
 
 
 class InboundOut(msgspec.Struct, rename="camel"):
@@ -124,8 +135,20 @@ async def inbound(
     connections: FromDishka[GetWhatsApp],
 ) -> InboundOut:
     """A customer's message as WhatsApp delivers it (a `waMessageId` is generated when absent); the same
-    `waMessageId` twice is a redelivery, stored once. 409 `whatsapp_not_connected` before the scan."""
+    `waMessageId` twice is a redelivery, stored once. The sender is `from` (a number), `fromLid` (a hidden-number
+    id: the customer is kept by LID until its number is revealed) or both. `undecryptable: true` stores a
+    placeholder that `POST /dev/simulator/decrypt` completes. With `reaction` the sender reacts to the message
+    `reaction.waMessageId` (an empty emoji removes their reaction) instead of writing. 409
+    `whatsapp_not_connected` before the scan."""
     sim = await _simulator(transport, viewer, connections, data.whatsapp_id)
+    if not data.from_ and data.from_lid is None and data.group is None:
+        raise InvalidInput("from or fromLid is required", "from")
+    if data.reaction is not None:
+        member = data.group.participant if data.group is not None else None
+        await sim.react(
+            data.whatsapp_id, data.reaction.wa_message_id, data.reaction.emoji, from_me=data.from_me, sender=member
+        )
+        return InboundOut(data.reaction.wa_message_id)
     media = None
     if data.media is not None:
         m = data.media
@@ -134,6 +157,8 @@ async def inbound(
     command = await sim.inbound(
         data.whatsapp_id,
         sender=data.from_,
+        sender_lid=data.from_lid,
+        undecryptable=data.undecryptable,
         body=data.body,
         name=data.name,
         wa_message_id=data.wa_message_id,
@@ -180,7 +205,8 @@ async def outbox(
                 media=None
                 if i.media is None
                 else MediaIO(
-                    i.media.media_type.value,
+                    # What the business sent: never a call record (MediaType.CALL is only ever received).
+                    cast(MediaKind, i.media.media_type.value),
                     i.media.mime_type,
                     base64.b64encode(i.media.data).decode(),
                     i.media.file_name,

@@ -60,6 +60,8 @@ class WhatsAppOut(msgspec.Struct, rename="camel"):
     farewell_message: str
     queue_ids: list[int]
     updated_at: datetime
+    reject_calls: bool = False
+    call_reject_message: str = ""
 
 
 class WhatsAppPage(msgspec.Struct, rename="camel"):
@@ -75,6 +77,8 @@ class WhatsAppCreateIn(msgspec.Struct, rename="camel"):
     greeting_message: Greeting = ""
     farewell_message: Greeting = ""
     queue_ids: IdList = []
+    reject_calls: bool = False
+    call_reject_message: Greeting = ""
 
 
 class WhatsAppUpdateIn(msgspec.Struct, rename="camel"):
@@ -83,6 +87,8 @@ class WhatsAppUpdateIn(msgspec.Struct, rename="camel"):
     greeting_message: Greeting | None = None
     farewell_message: Greeting | None = None
     queue_ids: IdList | None = None
+    reject_calls: bool | None = None
+    call_reject_message: Greeting | None = None
 
 
 class PairCodeIn(msgspec.Struct, rename="camel"):
@@ -111,6 +117,8 @@ def whatsapp_out(w: WhatsApp) -> WhatsAppOut:
         farewell_message=w.farewell_message,
         queue_ids=list(w.queue_ids),
         updated_at=w.updated_at,
+        reject_calls=w.reject_calls,
+        call_reject_message=w.call_reject_message,
     )
 
 
@@ -139,9 +147,18 @@ async def get_whatsapp(
 async def create_whatsapp(
     data: JSONBody[WhatsAppCreateIn], viewer: FromDishka[Viewer], use_case: FromDishka[CreateWhatsApp]
 ) -> WhatsAppOut:
-    """Create a connection (admin). The first one becomes the default."""
+    """Create a connection (admin). The first one becomes the default. With `rejectCalls` incoming WhatsApp calls
+    are declined (and `callRejectMessage`, when set, is sent to the caller); every call is recorded in the
+    customer's ticket as a `call` message."""
     command = CreateWhatsAppCommand(
-        viewer, data.name, data.is_default, data.greeting_message, data.farewell_message, tuple(data.queue_ids)
+        viewer,
+        data.name,
+        data.is_default,
+        data.greeting_message,
+        data.farewell_message,
+        tuple(data.queue_ids),
+        reject_calls=data.reject_calls,
+        call_reject_message=data.call_reject_message,
     )
     return whatsapp_out(await use_case.execute(command))
 
@@ -162,6 +179,8 @@ async def update_whatsapp(
         data.greeting_message,
         data.farewell_message,
         None if data.queue_ids is None else tuple(data.queue_ids),
+        reject_calls=data.reject_calls,
+        call_reject_message=data.call_reject_message,
     )
     return whatsapp_out(await use_case.execute(command))
 

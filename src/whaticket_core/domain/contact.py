@@ -1,4 +1,9 @@
-"""Contacts: the people (or groups) who write to the company."""
+"""Contacts: the people (or groups) who write to the company.
+
+WhatsApp names a person by a phone-number JID or by a hidden-number user id (a LID). A contact carries either or both:
+``number`` (E.164 digits) and ``lid`` (the LID's digits). A contact known only by its LID has ``number`` None until
+WhatsApp reveals the number; :mod:`whaticket_core.use_cases.inbound.identity_steps` then makes the two one contact.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +24,19 @@ class ExtraInfo:
 @dataclass(slots=True)
 class Contact:
     name: str
-    number: str
+    number: str | None
     created_at: datetime
     email: str | None = None
     profile_pic_url: str | None = None
     is_group: bool = False
     extra_info: list[ExtraInfo] = field(default_factory=list)
+    lid: str | None = None
     id: int = 0
+
+    @property
+    def has_placeholder_name(self) -> bool:
+        """Still named by its number or LID (nobody gave it a real name): WhatsApp's push name may replace it."""
+        return self.name in (self.number, self.lid)
 
 
 def validate_name(name: str, field_name: str = "name") -> str:

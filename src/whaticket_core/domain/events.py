@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .contact import Contact
 from .read_models import MessageView, TicketView
 from .ticket import TicketPlacement
 from .whatsapp import ConnectionStatus
@@ -49,6 +50,25 @@ class MessageUpdated:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactUpdated:
+    """A contact changed (WhatsApp revealed its number or LID, or two contacts became one). ``tickets`` are the
+    contact's tickets at that moment, so the event reaches whoever sees one of them as well as the staff."""
+
+    contact: Contact
+    tickets: tuple[TicketView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContactMerged:
+    """Contact ``contact_id`` is gone: it was the same person as ``merged_into_id``, which now holds its tickets and
+    messages (``tickets``: the survivor's tickets, for routing)."""
+
+    contact_id: int
+    merged_into_id: int
+    tickets: tuple[TicketView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class WhatsAppQrCode:
     whatsapp_id: int
     qrcode: str
@@ -83,6 +103,8 @@ DomainEvent = (
     | TicketDeleted
     | MessageCreated
     | MessageUpdated
+    | ContactUpdated
+    | ContactMerged
     | WhatsAppQrCode
     | WhatsAppStatusChanged
     | UserSessionsRevoked

@@ -7,7 +7,7 @@ be handed to WhatsApp; a late receipt never moves an ack backwards.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .errors import InvalidInput, MessageNotEditable
@@ -36,6 +36,19 @@ class MediaType(enum.StrEnum):
     STICKER = "sticker"
     LOCATION = "location"
     CONTACT = "contact"
+    # A missed or rejected WhatsApp call, recorded in the customer's ticket (the body says which).
+    CALL = "call"
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """An emoji someone put on a message. ``sender`` tells reactors apart (in a group each member has one); it is
+    None for the customer of a 1:1 chat and for this side (``from_me``)."""
+
+    emoji: str
+    from_me: bool
+    at: datetime
+    sender: str | None = None
 
 
 def media_type_of(mime: str) -> MediaType:
@@ -88,6 +101,9 @@ class Message:
     participant: str | None = None
     participant_name: str | None = None
     delivery_attempts: int = 0
+    # True while WhatsApp has announced the message but not delivered readable content ("waiting for this message").
+    undecryptable: bool = False
+    reactions: list[Reaction] = field(default_factory=list)
     id: int = 0
 
     def advance_ack(self, ack: MessageAck) -> bool:
@@ -123,6 +139,17 @@ class Message:
 
     def delete_for_everyone(self) -> None:
         self.is_deleted = True
+
+    def react(self, reaction: Reaction) -> bool:
+        """Set one reactor's reaction (each reactor has at most one; an empty emoji removes theirs). Returns whether
+        anything changed."""
+        kept = [r for r in self.reactions if (r.from_me, r.sender) != (reaction.from_me, reaction.sender)]
+        if reaction.emoji:
+            kept.append(reaction)
+        if [(r.emoji, r.from_me, r.sender) for r in kept] == [(r.emoji, r.from_me, r.sender) for r in self.reactions]:
+            return False
+        self.reactions = kept
+        return True
 
 
 def validate_body(body: str) -> str:

@@ -35,3 +35,17 @@ def normalize_group_id(raw: str) -> str:
     if not text or not all(ch.isdigit() or ch == "-" for ch in text):
         raise InvalidInput(f"{raw!r} is not a WhatsApp group id", "group")
     return text
+
+
+MAX_LID_DIGITS = 20  # LIDs seen so far have 14 or 15 digits; leave room without accepting arbitrary text
+
+
+def normalize_lid(raw: str) -> str:
+    """A WhatsApp hidden-number user id (``123456789012345@lid``, optionally with a ``:device`` suffix) as its digits.
+
+    Raises :class:`InvalidInput` when what remains is not 1 to 20 ASCII digits.
+    """
+    text = raw.strip().split("@", 1)[0].split(":", 1)[0]
+    if not text or len(text) > MAX_LID_DIGITS or not all(ch.isdigit() and ch.isascii() for ch in text):
+        raise InvalidInput(f"{raw!r} is not a WhatsApp LID", "lid")
+    return text

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .contact import Contact
-from .message import MediaType, Message, MessageAck
+from .message import MediaType, Message, MessageAck, Reaction
 from .ticket import Ticket, TicketPlacement, TicketStatus
 from .user import Role, User
 
@@ -18,9 +18,14 @@ from .user import Role, User
 class ContactSummary:
     id: int
     name: str
-    number: str
+    number: str | None
     profile_pic_url: str | None
     is_group: bool
+    lid: str | None = None
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactSummary:
+        return cls(contact.id, contact.name, contact.number, contact.profile_pic_url, contact.is_group, contact.lid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +49,7 @@ class TicketView:
         return cls(
             id=ticket.id,
             status=ticket.status,
-            contact=ContactSummary(contact.id, contact.name, contact.number, contact.profile_pic_url, contact.is_group),
+            contact=ContactSummary.of(contact),
             whatsapp_id=ticket.whatsapp_id,
             queue_id=ticket.queue_id,
             user_id=ticket.user_id,
@@ -79,6 +84,8 @@ class MessageView:
     created_at: datetime
     participant: str | None = None
     participant_name: str | None = None
+    undecryptable: bool = False
+    reactions: tuple[Reaction, ...] = ()
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
@@ -98,6 +105,8 @@ class MessageView:
             created_at=message.created_at,
             participant=message.participant,
             participant_name=message.participant_name,
+            undecryptable=message.undecryptable,
+            reactions=tuple(message.reactions),
         )
 
 

@@ -27,6 +27,9 @@ class WhatsApp:
     farewell_message: str = ""
     queue_ids: list[int] = field(default_factory=list)
     qrcode: str | None = None
+    # Incoming calls are rejected (and ``call_reject_message`` sent, when set) instead of ringing unanswered.
+    reject_calls: bool = False
+    call_reject_message: str = ""
     id: int = 0
 
     def enter(self, status: ConnectionStatus, *, number: str | None = None, qrcode: str | None = None) -> bool:

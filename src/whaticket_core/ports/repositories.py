@@ -57,11 +57,17 @@ class TicketRepository(Protocol):
 
     async def contact_has_tickets(self, contact_id: int) -> bool: ...
 
+    async def list_of_contact(self, contact_id: int, *, for_update: bool = False) -> list[Ticket]:
+        """Every ticket of the contact, on every connection."""
+        ...
+
 
 class MessageRepository(Protocol):
     async def get(self, message_id: int, *, for_update: bool = False) -> Message | None: ...
 
-    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str) -> Message | None: ...
+    async def get_by_wa_id(
+        self, whatsapp_id: int, wa_message_id: str, *, for_update: bool = False
+    ) -> Message | None: ...
 
     async def add(self, message: Message) -> Message:
         """Raises StoreConflict when (whatsapp_id, wa_message_id) is already stored."""
@@ -77,14 +83,27 @@ class MessageRepository(Protocol):
         """Outbound messages still ``pending`` created before ``older_than``, oldest first (the sweeper's work)."""
         ...
 
+    async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
+        """Every message of ticket ``from_ticket_id`` now belongs to ``to_ticket_id``; returns how many moved."""
+        ...
+
+    async def reassign_contact(self, from_contact_id: int, to_contact_id: int) -> None:
+        """Every message attributed to contact ``from_contact_id`` is attributed to ``to_contact_id``."""
+        ...
+
 
 class ContactRepository(Protocol):
-    async def get(self, contact_id: int) -> Contact | None: ...
+    """A number and a LID each name at most one contact. ``for_update`` locks the row until the unit of work ends:
+    deliveries and identity merges of one person are serialised on their contact rows."""
 
-    async def get_by_number(self, number: str) -> Contact | None: ...
+    async def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None: ...
+
+    async def get_by_number(self, number: str, *, for_update: bool = False) -> Contact | None: ...
+
+    async def get_by_lid(self, lid: str, *, for_update: bool = False) -> Contact | None: ...
 
     async def add(self, contact: Contact) -> Contact:
-        """Raises StoreConflict when the number is taken."""
+        """Raises StoreConflict (``contact_number`` or ``contact_lid``) when the number or the LID is taken."""
         ...
 
     async def save(self, contact: Contact) -> None: ...

@@ -39,6 +39,13 @@ class MessageSender(Protocol):
     async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None: ...
 
 
+class CallRejecter(Protocol):
+    """Declines an incoming WhatsApp call (``call_id``, from ``caller``) on a connected connection, so the caller
+    sees it refused instead of ringing out. Failures raise :class:`TransportError`."""
+
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None: ...
+
+
 class SessionController(Protocol):
     """Controls a connection's WhatsApp session. Progress (QR codes, status) comes back through the
     ``UpdateConnectionStatus`` / ``UpdateQrCode`` use cases, not as return values."""

@@ -23,6 +23,7 @@ class Constraint(StrEnum):
     ACTIVE_TICKET = "active_ticket"  # one open or pending ticket per contact and connection
     MESSAGE_WA_ID = "message_wa_id"  # one row per WhatsApp message id on a connection
     CONTACT_NUMBER = "contact_number"
+    CONTACT_LID = "contact_lid"
     USER_EMAIL = "user_email"
     QUEUE_NAME = "queue_name"
     QUEUE_COLOR = "queue_color"

@@ -12,10 +12,11 @@ from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
-from .transport import FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
+from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
 from .unit_of_work import InMemoryUnitOfWork
 
 __all__ = [
+    "FakeCallRejecter",
     "FakeMediaFetcher",
     "FakeMediaLinkSigner",
     "FakeMessageSender",

@@ -77,12 +77,17 @@ class InMemoryTicketRepository(InMemoryRepository):
     async def contact_has_tickets(self, contact_id: int) -> bool:
         return any(t.contact_id == contact_id for t in self._s.tickets.values())
 
+    async def list_of_contact(self, contact_id: int, *, for_update: bool = False) -> list[Ticket]:
+        return copy.deepcopy(
+            [t for t in sorted(self._s.tickets.values(), key=lambda t: t.id) if t.contact_id == contact_id]
+        )
+
 
 class InMemoryMessageRepository(InMemoryRepository):
     async def get(self, message_id: int, *, for_update: bool = False) -> Message | None:
         return copy.deepcopy(self._s.messages.get(message_id))
 
-    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str) -> Message | None:
+    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str, *, for_update: bool = False) -> Message | None:
         for m in self._s.messages.values():
             if m.whatsapp_id == whatsapp_id and m.wa_message_id == wa_message_id:
                 return copy.deepcopy(m)
@@ -121,19 +126,40 @@ class InMemoryMessageRepository(InMemoryRepository):
         ]
         return copy.deepcopy(sorted(found, key=lambda m: m.id)[:limit])
 
+    async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
+        moved = [m for m in self._s.messages.values() if m.ticket_id == from_ticket_id]
+        for m in moved:
+            m.ticket_id = to_ticket_id
+        return len(moved)
+
+    async def reassign_contact(self, from_contact_id: int, to_contact_id: int) -> None:
+        for m in self._s.messages.values():
+            if m.contact_id == from_contact_id:
+                m.contact_id = to_contact_id
+
 
 class InMemoryContactRepository(InMemoryRepository):
     def _check_unique(self, contact: Contact) -> None:
         for other in self._s.contacts.values():
-            if other.id != contact.id and other.number == contact.number:
+            if other.id == contact.id:
+                continue
+            if contact.number is not None and other.number == contact.number:
                 raise StoreConflict(Constraint.CONTACT_NUMBER, contact.number)
+            if contact.lid is not None and other.lid == contact.lid:
+                raise StoreConflict(Constraint.CONTACT_LID, contact.lid)
 
-    async def get(self, contact_id: int) -> Contact | None:
+    async def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         return copy.deepcopy(self._s.contacts.get(contact_id))
 
-    async def get_by_number(self, number: str) -> Contact | None:
+    async def get_by_number(self, number: str, *, for_update: bool = False) -> Contact | None:
         for c in self._s.contacts.values():
             if c.number == number:
+                return copy.deepcopy(c)
+        return None
+
+    async def get_by_lid(self, lid: str, *, for_update: bool = False) -> Contact | None:
+        for c in self._s.contacts.values():
+            if c.lid == lid:
                 return copy.deepcopy(c)
         return None
 
@@ -153,5 +179,5 @@ class InMemoryContactRepository(InMemoryRepository):
             await self._uow.tickets.delete(tid)
 
     async def list_page(self, query: OffsetQuery) -> OffsetPage[Contact]:
-        found = [c for c in self._s.contacts.values() if matches(query, c.name, c.number, c.email)]
+        found = [c for c in self._s.contacts.values() if matches(query, c.name, c.number, c.email, c.lid)]
         return page_of(sorted(found, key=lambda c: c.id), query)

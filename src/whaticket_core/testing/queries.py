@@ -53,7 +53,7 @@ class InMemoryTicketQueries:
     def _search_hits(self, ticket: Ticket, needle: str) -> bool:
         s = self._store.state
         contact = s.contacts[ticket.contact_id]
-        if needle in contact.name.lower() or needle in contact.number:
+        if needle in contact.name.lower() or needle in (contact.number or ""):
             return True
         return any(m.ticket_id == ticket.id and needle in m.body.lower() for m in s.messages.values())
 

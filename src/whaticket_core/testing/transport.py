@@ -97,3 +97,20 @@ class FakeMediaFetcher:
             return self.media[media_ref]
         except KeyError:
             raise TransportError(f"media {media_ref!r} is gone", retryable=False) from None
+
+
+class FakeCallRejecter:
+    """Records each rejected call; ``fail_next_rejection`` makes the next rejections fail."""
+
+    def __init__(self) -> None:
+        self.rejected: list[tuple[int, Recipient, str]] = []
+        self._rejection_failures = 0
+
+    def fail_next_rejection(self, count: int = 1) -> None:
+        self._rejection_failures += count
+
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
+        if self._rejection_failures:
+            self._rejection_failures -= 1
+            raise TransportError("simulated rejection failure", retryable=False)
+        self.rejected.append((whatsapp_id, caller, call_id))

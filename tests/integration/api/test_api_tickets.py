@@ -21,7 +21,7 @@ async def test_list_is_visible_tickets_newest_first_with_filters(world: World) -
         "id", "status", "contact", "whatsappId", "queueId", "userId", "unreadMessages", "lastMessage",
         "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt",
     }  # fmt: skip
-    assert set(ticket["contact"]) == {"id", "name", "number", "profilePicUrl", "isGroup"}
+    assert set(ticket["contact"]) == {"id", "name", "number", "lid", "profilePicUrl", "isGroup"}
 
     agent = await ok(await c.get("/tickets", headers=world.agent.headers))
     assert {t["id"] for t in agent["items"]} == {world.t_pending, world.t_sales, world.t_closed}

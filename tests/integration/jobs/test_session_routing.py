@@ -71,6 +71,12 @@ async def test_sends_reach_the_holders_session_and_return_its_ids(procs: Process
     assert await procs.caller_local.outbox() == []
 
 
+async def test_a_call_rejection_reaches_the_holders_session(procs: Processes) -> None:
+    await procs.router.reject_call(1, Recipient("123456789012345@lid"), "CALL1")
+    [item] = await procs.holder_local.outbox(1)
+    assert (item.kind, item.to, item.wa_message_id) == ("reject-call", "123456789012345@lid", "CALL1")
+
+
 async def test_transport_errors_keep_their_retryable_flag(procs: Processes) -> None:
     await procs.holder_local.fail_next(1, 1, "network hiccup")
     with pytest.raises(TransportError, match="network hiccup") as raised:

@@ -111,6 +111,8 @@ async def test_message_events_carry_the_wire_shapes(live: LiveServer, clients) -
         "createdAt": created["message"]["createdAt"],
         "participant": None,
         "participantName": None,
+        "undecryptable": False,
+        "reactions": [],
     }
     assert created["message"]["createdAt"].endswith("Z")
     assert created["ticket"]["lastMessage"] == "Olá"

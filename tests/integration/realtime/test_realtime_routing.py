@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 from realtime_support import free_port
 
 from whaticket_api.realtime import SocketIoEventPublisher, deliveries_for, write_only_publisher
+from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.events import (
+    ContactMerged,
+    ContactUpdated,
     MessageUpdated,
     TicketCreated,
     TicketDeleted,
@@ -70,6 +73,7 @@ def test_message_updated_carries_only_the_message() -> None:
             "id": 9, "ticketId": 7, "contactId": 3, "fromMe": True, "body": "hi", "ack": "read", "mediaType": None,
             "mediaUrl": None, "quotedMessageId": None, "isEdited": False, "isDeleted": False, "error": None,
             "createdAt": "2026-01-01T12:00:00Z", "participant": None, "participantName": None,
+            "undecryptable": False, "reactions": [],
         }
     }  # fmt: skip
     assert d.rooms == ["staff", "ticket:7", "user:5", "queue:2"]
@@ -107,3 +111,20 @@ async def test_a_failed_delivery_is_logged_and_the_next_ones_still_go_out() -> N
     publisher = SocketIoEventPublisher(emitter)
     await publisher.publish([TicketCreated(view(TicketStatus.PENDING, 2, None)), UserSessionsRevoked(5)])
     assert emitter.emitted == [("whaticket:disconnect-room", ["user:5"])]
+
+
+def test_contact_events_reach_staff_and_the_rooms_of_the_contacts_tickets() -> None:
+    contact = Contact(name="Ana", number="5511999990000", created_at=NOW, lid="123456789012345", id=3)
+    tickets = (view(TicketStatus.OPEN, 2, 5, ticket_id=7), view(TicketStatus.CLOSED, None, None, ticket_id=8))
+    [updated] = deliveries_for(ContactUpdated(contact, tickets))
+    assert updated.event == "contact:updated"
+    assert updated.rooms == ["staff", "ticket:7", "user:5", "queue:2", "ticket:8"]
+    assert (updated.data["contact"]["lid"], updated.data["contact"]["number"]) == ("123456789012345", "5511999990000")
+    [merged] = deliveries_for(ContactMerged(4, 3, tickets[:1]))
+    assert (merged.event, merged.data) == ("contact:merged", {"contactId": 4, "mergedIntoId": 3})
+    assert merged.rooms == ["staff", "ticket:7", "user:5", "queue:2"]
+
+
+def test_contact_events_without_tickets_reach_staff_only() -> None:
+    [updated] = deliveries_for(ContactUpdated(Contact(name="Bo", number=None, created_at=NOW, lid="42", id=9)))
+    assert updated.rooms == ["staff"]

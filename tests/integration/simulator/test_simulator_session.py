@@ -100,6 +100,10 @@ async def test_the_dev_routes_are_in_the_openapi_document(sim: Sim) -> None:
         ("POST", "/api/v1/dev/simulator/whatsapps/{whatsapp_id}/scan"),
         ("POST", "/api/v1/dev/simulator/whatsapps/{whatsapp_id}/drop"),
         ("POST", "/api/v1/dev/simulator/fail-next"),
+        ("POST", "/api/v1/dev/simulator/decrypt"),
+        ("POST", "/api/v1/dev/simulator/lid-mapping"),
+        ("POST", "/api/v1/dev/simulator/call"),
+        ("POST", "/api/v1/dev/simulator/history"),
     }
     inbound = spec["paths"]["/api/v1/dev/simulator/inbound"]["post"]
     assert {"202", "401", "403", "404"} <= set(inbound["responses"])

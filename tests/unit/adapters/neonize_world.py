@@ -56,6 +56,7 @@ class FakeNeonizeClient:
     def __init__(self, store: str, uuid: str) -> None:
         self.store, self.uuid = store, uuid
         self.event = FakeEvents()
+        self.lid_numbers: dict[str, str] = {}
         self.me = Device(JID=ME)
         self.calls: list[tuple[Any, ...]] = []
         self.outcomes: list[object] = []
@@ -124,6 +125,14 @@ class FakeNeonizeClient:
     async def PairPhone(self, phone: str, show_push_notification: bool) -> str:
         self.calls.append(("PairPhone", phone))
         return "ABCD-1234"
+
+    async def reject_call(self, call_from: JID, call_id: str) -> None:
+        self.calls.append(("reject_call", call_from, call_id))
+
+    async def get_pn_from_lid(self, jid: JID) -> JID:
+        if jid.User not in self.lid_numbers:
+            raise RuntimeError("no mapping")  # neonize raises GetJIDFromStoreError
+        return build_jid(self.lid_numbers[jid.User])
 
     async def get_group_info(self, jid: JID) -> GroupInfo:
         return GroupInfo(GroupName=GroupName(Name="Support group"))

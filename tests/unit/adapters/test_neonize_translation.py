@@ -18,7 +18,6 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     LocationMessage,
     Message,
     ProtocolMessage,
-    ReactionMessage,
     StickerMessage,
     VideoMessage,
 )
@@ -254,23 +253,25 @@ def test_message_sent_from_the_company_phone() -> None:
     assert (result.chat, result.from_me, result.push_name) == ("5511999999999", True, None)
 
 
-def test_hidden_user_ids_resolve_to_the_phone_number_alternative() -> None:
+def test_hidden_user_ids_carry_both_the_lid_and_the_phone_number_alternative() -> None:
     lid = JID(User="123456789012345", Server="lid")
     result = translate_message(7, event(Message(conversation="oi"), chat=lid, sender=lid, SenderAlt=CUSTOMER))
     assert isinstance(result, InboundMessage)
-    assert result.chat == "5511999999999"
+    assert (result.chat, result.lid) == ("5511999999999", "123456789012345")
 
 
-def test_hidden_user_without_a_phone_number_is_dropped_not_made_a_contact() -> None:
+def test_hidden_user_without_a_phone_number_is_kept_by_lid() -> None:
     lid = JID(User="123456789012345", Server="lid")
-    assert translate_message(7, event(Message(conversation="oi"), chat=lid, sender=lid)) is None
+    result = translate_message(7, event(Message(conversation="oi"), chat=lid, sender=lid))
+    assert isinstance(result, InboundMessage)
+    assert (result.chat, result.lid, result.body, result.push_name) == ("", "123456789012345", "oi", "Maria")
 
 
-def test_group_member_hidden_behind_a_lid_has_no_participant_number() -> None:
+def test_group_member_hidden_behind_a_lid_is_attributed_by_lid() -> None:
     lid = JID(User="123456789012345", Server="lid")
     result = translate_message(7, event(Message(conversation="hi"), chat=GROUP, sender=lid, push_name="Ana"))
     assert isinstance(result, InboundMessage)
-    assert (result.participant, result.participant_name) == (None, "Ana")
+    assert (result.participant, result.participant_name) == ("123456789012345@lid", "Ana")
 
 
 def test_edit_in_an_edited_message_wrapper() -> None:
@@ -309,11 +310,10 @@ def test_revoke() -> None:
     [
         event(Message(conversation="status"), chat=build_jid("status", "broadcast")),
         event(Message(conversation="news"), chat=build_jid("120363", "newsletter")),
-        event(Message(reactionMessage=ReactionMessage(text="👍", key=MessageKey(ID="X")))),
         event(Message(protocolMessage=ProtocolMessage(type=ProtocolMessage.HISTORY_SYNC_NOTIFICATION))),
         event(Message()),
     ],
-    ids=["status-broadcast", "newsletter", "reaction", "history-sync", "empty"],
+    ids=["status-broadcast", "newsletter", "history-sync", "empty"],
 )
 def test_things_an_agent_does_not_read_are_dropped(ev: MessageEv) -> None:
     assert translate_message(7, ev) is None

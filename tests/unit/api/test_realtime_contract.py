@@ -23,6 +23,7 @@ from whaticket_api.realtime import payloads
 from whaticket_api.realtime.asyncapi import asyncapi_document
 from whaticket_api.realtime.routing import deliveries_for, is_control
 from whaticket_core.domain import events
+from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
@@ -76,6 +77,10 @@ SAMPLES: list[Any] = [
     events.WhatsAppStatusChanged(1, ConnectionStatus.QRCODE, None),
     events.UserSessionsRevoked(4),
     events.UserAccessChanged(4),
+    events.ContactUpdated(
+        Contact(name="Maria", number="5511988887777", created_at=NOW, lid="123456789", id=7), (TICKET,)
+    ),
+    events.ContactMerged(9, 7, (TICKET,)),
 ]
 
 DOCUMENT = asyncapi_document("test")

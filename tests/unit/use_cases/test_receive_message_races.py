@@ -66,7 +66,7 @@ class _LosesTheContactRace(InMemoryContactRepository):
                 winner = Contact(name="Winner", number=contact.number, created_at=contact.created_at)
                 winner.id = state.allocate("contacts")
                 state.contacts[winner.id] = winner
-            raise StoreConflict(Constraint.CONTACT_NUMBER, contact.number)
+            raise StoreConflict(Constraint.CONTACT_NUMBER, contact.number or "")
         return await super().add(contact)
 
 

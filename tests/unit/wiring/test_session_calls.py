@@ -13,6 +13,7 @@ from whaticket_adapters.whatsapp.cluster.session_calls import (
     Fetch,
     Logout,
     MarkRead,
+    RejectCall,
     SendMedia,
     SendText,
     SessionCall,
@@ -23,7 +24,7 @@ from whaticket_adapters.whatsapp.cluster.session_calls import (
 )
 from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.ports.transport import Recipient, TransportError
-from whaticket_core.testing import FakeMediaFetcher, FakeMessageSender, FakeSessionController
+from whaticket_core.testing import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController
 
 GROUP = Recipient("120363025246125486", is_group=True)
 CALLS: list[SessionCall] = [
@@ -35,6 +36,7 @@ CALLS: list[SessionCall] = [
     ),
     EditText(GROUP, "W1", "edited"),
     MarkRead(GROUP, ("W1", "W2")),
+    RejectCall(Recipient("123456789012345@lid"), "CALL1"),
     Fetch("ref-1"),
     Logout(),
 ]
@@ -64,13 +66,14 @@ def test_answers_carry_text_bytes_or_the_error() -> None:
     assert (caught.value.reason, caught.value.retryable) == ("not connected", False)
 
 
-class _Ports(FakeMessageSender, FakeSessionController, FakeMediaFetcher):
-    """The core's three transport fakes as one object, as a transport is."""
+class _Ports(FakeMessageSender, FakeSessionController, FakeMediaFetcher, FakeCallRejecter):
+    """The core's transport fakes as one object, as a transport is."""
 
     def __init__(self) -> None:
         FakeMessageSender.__init__(self)
         FakeSessionController.__init__(self)
         FakeMediaFetcher.__init__(self)
+        FakeCallRejecter.__init__(self)
 
 
 async def test_perform_runs_the_call_on_the_ports_and_answers_its_result() -> None:

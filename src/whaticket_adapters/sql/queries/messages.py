@@ -11,6 +11,7 @@ from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
 from whaticket_core.domain.read_models import MessageView
 
+from ..mapping import reaction_of
 from ..models import MessageRow, table_of
 from .reader import ROW_LIMIT, SqlReader
 
@@ -32,6 +33,8 @@ _MESSAGE_COLUMNS = (
     _M.c.created_at,
     _M.c.participant,
     _M.c.participant_name,
+    _M.c.undecryptable,
+    _M.c.reactions,
 )
 _MESSAGE_PAGE = {
     with_cursor: select(*_MESSAGE_COLUMNS)
@@ -64,6 +67,8 @@ def _message_view(row: Row[Any]) -> MessageView:
         created_at,
         participant,
         participant_name,
+        undecryptable,
+        reactions,
     ) = row
     return MessageView(
         id=id_,
@@ -81,6 +86,8 @@ def _message_view(row: Row[Any]) -> MessageView:
         created_at=created_at,
         participant=participant,
         participant_name=participant_name,
+        undecryptable=bool(undecryptable),
+        reactions=tuple(reaction_of(r) for r in reactions or ()),
     )
 
 

@@ -43,6 +43,7 @@ _TICKET_COLUMNS = (
     _C.c.number.label("contact_number"),
     _C.c.profile_pic_url.label("contact_profile_pic_url"),
     _C.c.is_group.label("contact_is_group"),
+    _C.c.lid.label("contact_lid"),
 )
 # The agent's visibility rule (:func:`whaticket_core.domain.visibility.can_see`) with the agent as bind parameters,
 # so the statements below are built once per shape and reuse SQLAlchemy's compiled cache (building a Select and its
@@ -70,6 +71,7 @@ def _search_condition() -> ColumnElement[bool]:
     return or_(
         _C.c.name.ilike(pattern, escape="\\"),
         _C.c.number.ilike(pattern, escape="\\"),
+        _C.c.lid.ilike(pattern, escape="\\"),
         exists().where(_M.c.ticket_id == _T.c.id, _M.c.body.ilike(pattern, escape="\\")),
     )
 
@@ -180,11 +182,14 @@ def _ticket_view(row: Row[Any]) -> TicketView:
         contact_number,
         contact_profile_pic_url,
         contact_is_group,
+        contact_lid,
     ) = row
     return TicketView(
         id=id_,
         status=TicketStatus(status),
-        contact=ContactSummary(contact_id, contact_name, contact_number, contact_profile_pic_url, contact_is_group),
+        contact=ContactSummary(
+            contact_id, contact_name, contact_number, contact_profile_pic_url, contact_is_group, contact_lid
+        ),
         whatsapp_id=whatsapp_id,
         queue_id=queue_id,
         user_id=user_id,

@@ -47,6 +47,11 @@ class MarkRead(msgspec.Struct, frozen=True, tag_field="op", tag="mark_read"):
     wa_message_ids: tuple[str, ...]
 
 
+class RejectCall(msgspec.Struct, frozen=True, tag_field="op", tag="reject_call"):
+    caller: Recipient
+    call_id: str
+
+
 class Fetch(msgspec.Struct, frozen=True, tag_field="op", tag="fetch"):
     media_ref: str
 
@@ -64,7 +69,16 @@ class Logout(msgspec.Struct, frozen=True, tag_field="op", tag="logout"):
 
 
 SessionCall = (
-    SendText | SendMedia | EditText | DeleteForEveryone | MarkRead | Fetch | StartSession | RequestPairCode | Logout
+    SendText
+    | SendMedia
+    | EditText
+    | DeleteForEveryone
+    | MarkRead
+    | RejectCall
+    | Fetch
+    | StartSession
+    | RequestPairCode
+    | Logout
 )
 
 
@@ -146,6 +160,11 @@ async def _mark_read(ports: WhatsAppPorts, whatsapp_id: int, call: MarkRead) -> 
     return Answer()
 
 
+async def _reject_call(ports: WhatsAppPorts, whatsapp_id: int, call: RejectCall) -> Answer:
+    await ports.reject_call(whatsapp_id, call.caller, call.call_id)
+    return Answer()
+
+
 async def _fetch(ports: WhatsAppPorts, whatsapp_id: int, call: Fetch) -> Answer:
     return Answer(data=await ports.fetch(whatsapp_id, call.media_ref))
 
@@ -170,6 +189,7 @@ PERFORM: dict[type[SessionCall], Perform] = {
     EditText: _edit_text,
     DeleteForEveryone: _delete_for_everyone,
     MarkRead: _mark_read,
+    RejectCall: _reject_call,
     Fetch: _fetch,
     StartSession: _start_session,
     RequestPairCode: _request_pair_code,

@@ -33,6 +33,7 @@ from .session_calls import (
     Fetch,
     Logout,
     MarkRead,
+    RejectCall,
     RequestPairCode,
     SendMedia,
     SendText,
@@ -165,6 +166,9 @@ class SessionRouter:
 
     async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None:
         (await self._call(whatsapp_id, MarkRead(chat, tuple(wa_message_ids)))).raise_error()
+
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
+        (await self._call(whatsapp_id, RejectCall(caller, call_id))).raise_error()
 
     async def fetch(self, whatsapp_id: int, media_ref: str) -> bytes:
         return (await self._call(whatsapp_id, Fetch(media_ref))).require_data()

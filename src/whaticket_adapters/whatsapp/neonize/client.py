@@ -40,6 +40,10 @@ class NeonizeClient(Protocol):
 
     async def get_group_info(self, jid: JID) -> Any: ...
 
+    async def reject_call(self, call_from: JID, call_id: str) -> None: ...
+
+    async def get_pn_from_lid(self, jid: JID) -> JID: ...
+
 
 ClientFactory = Callable[[str, str], NeonizeClient]
 

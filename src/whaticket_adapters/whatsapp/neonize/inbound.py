@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from neonize.aioze.events import (
+    CallOfferEv,
     ConnectedEv,
     DisconnectedEv,
+    HistorySyncEv,
     LoggedOutEv,
     MessageEv,
     ReceiptEv,
@@ -17,18 +20,23 @@ from neonize.aioze.events import (
     TemporaryBanEv,
 )
 from neonize.proto.Neonize_pb2 import JID
+from neonize.proto.Neonize_pb2 import UndecryptableMessage as UndecryptableMessageEv  # registered, not re-exported
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.use_cases.inbound.inbound_commands import InboundCommand, InboundMessage
 
 from ..handlers import TransportHandlers
 from .client import NeonizeClient
+from .event_translation import translate_call, translate_history, translate_undecryptable
 from .jids import own_jid
+from .lid_store import with_known_number
 from .lifecycle import Session
 from .outbound import RecentMessages
 from .translation import translate_message, translate_receipt, unwrap
 
 log = logging.getLogger(__name__)
+# A history sync replays older chats too: only what arrived in this window is backfilled into tickets.
+HISTORY_WINDOW = timedelta(days=3)
 
 
 class InboundReporter:
@@ -64,7 +72,28 @@ class InboundReporter:
                 name = await self._group_name(client, whatsapp_id, source.Chat)
                 if name:
                     command = replace(command, group_name=name)
+            if client is not None:
+                command = await with_known_number(client, command)
         await self.deliver(command)
+
+    async def undecryptable(
+        self, client: NeonizeClient | None, whatsapp_id: int, event: UndecryptableMessageEv
+    ) -> None:
+        command = translate_undecryptable(whatsapp_id, event)
+        if command is not None:
+            await self.deliver(command if client is None else await with_known_number(client, command))
+
+    async def call(self, client: NeonizeClient | None, whatsapp_id: int, event: CallOfferEv) -> None:
+        command = translate_call(whatsapp_id, event)
+        if command is not None:
+            await self.deliver(command if client is None else await with_known_number(client, command))
+
+    async def history(self, whatsapp_id: int, event: HistorySyncEv) -> None:
+        """Backfill what a history sync carries (mappings first, then messages in order) through the same handlers
+        as live events: redeliveries are no-ops, so a sync overlapping stored messages stores each once."""
+        since = datetime.now(UTC) - HISTORY_WINDOW
+        for command in translate_history(whatsapp_id, event, since=since):
+            await self.deliver(command)
 
     async def receipt(self, whatsapp_id: int, event: ReceiptEv) -> None:
         command = translate_receipt(whatsapp_id, event)
@@ -131,6 +160,15 @@ def register_events(
     async def on_receipt(_client: object, event: ReceiptEv) -> None:
         await reporter.receipt(whatsapp_id, event)
 
+    async def on_undecryptable(_client: object, event: UndecryptableMessageEv) -> None:
+        await reporter.undecryptable(None if session.stopping else client, whatsapp_id, event)
+
+    async def on_call(_client: object, event: CallOfferEv) -> None:
+        await reporter.call(None if session.stopping else client, whatsapp_id, event)
+
+    async def on_history(_client: object, event: HistorySyncEv) -> None:
+        await reporter.history(whatsapp_id, event)
+
     client.event.qr(on_qr)
     client.event(ConnectedEv)(on_connected)
     client.event(DisconnectedEv)(on_disconnected)
@@ -139,3 +177,6 @@ def register_events(
     client.event(TemporaryBanEv)(on_banned)
     client.event(MessageEv)(on_message)
     client.event(ReceiptEv)(on_receipt)
+    client.event(UndecryptableMessageEv)(on_undecryptable)
+    client.event(CallOfferEv)(on_call)
+    client.event(HistorySyncEv)(on_history)

@@ -6,10 +6,16 @@ What is translated (anything else returns ``None`` and is dropped):
   (audio with PTT), document (also with caption), sticker, location (also live location), contact card(s); quoted
   replies (``contextInfo.stanzaID``); group messages; messages the company's phone sent (``IsFromMe``);
 - ``protocolMessage`` edits → :class:`InboundEdit`, revokes → :class:`InboundRevoke`;
+- reactions → :class:`InboundReaction` (an empty text removes one);
 - receipts: delivered → ``delivered``; read and played → ``read``.
 
-Dropped on purpose: status broadcasts, newsletters and broadcast lists, reactions, polls, group key distribution
-and other protocol/system messages with nothing for an agent to read.
+Identity: a 1:1 chat may be addressed by phone number (``@s.whatsapp.net``) or by LID (``@lid``); WhatsApp adds the
+other form as ``SenderAlt`` (``RecipientAlt`` on messages the company's phone sent) when it knows it. The command
+carries both (``chat`` = number, ``lid``); a LID without alternative gives an empty ``chat`` and the core keeps the
+customer by LID. Group members are a number, or ``<lid>@lid`` when their number is hidden.
+
+Dropped on purpose: status broadcasts, newsletters and broadcast lists, polls, group key distribution and other
+protocol/system messages with nothing for an agent to read.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from whaticket_core.use_cases.inbound.inbound_commands import (
     InboundEdit,
     InboundMedia,
     InboundMessage,
+    InboundReaction,
     InboundReceipt,
     InboundRevoke,
 )
@@ -66,7 +73,7 @@ _BULKY_FIELDS = ("JPEGThumbnail", "pngThumbnail", "contextInfo", "firstFrameSide
 MEDIA_REF_PREFIX = "neonize1:"
 
 # What one MessageEv can translate to (receipts arrive as events of their own).
-MessageEventCommand = InboundMessage | InboundEdit | InboundRevoke
+MessageEventCommand = InboundMessage | InboundEdit | InboundRevoke | InboundReaction
 
 
 def unwrap(message: Message) -> Message:
@@ -95,6 +102,37 @@ def phone_of(jid: JID, alternative: JID | None = None) -> str | None:
     return None
 
 
+def lid_of(jid: JID, alternative: JID | None = None) -> str | None:
+    """The LID digits of ``jid`` (when it is one) or of its alternative (when that is one), else None."""
+    if jid.Server == LID_SERVER and jid.User:
+        return str(jid.User)
+    if alternative is not None and alternative.User and alternative.Server == LID_SERVER:
+        return str(alternative.User)
+    return None
+
+
+def person_of(jid: JID, alternative: JID | None = None) -> tuple[str, str | None] | None:
+    """``(number or "", lid or None)`` of a person's JID and its alternative; None when neither is known."""
+    phone = phone_of(jid, alternative)
+    lid = lid_of(jid, alternative)
+    if not phone and lid is None:
+        return None
+    return phone or "", lid
+
+
+def member_of(jid: JID, alternative: JID | None = None) -> str | None:
+    """A group member as the core records them: their number, else ``<lid>@lid``."""
+    phone = phone_of(jid, alternative)
+    if phone:
+        return phone
+    lid = lid_of(jid, alternative)
+    return f"{lid}@{LID_SERVER}" if lid else None
+
+
+def _alt(source: Any, name: str) -> JID | None:
+    return getattr(source, name) if source.HasField(name) and getattr(source, name).User else None
+
+
 def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand | None:
     """The core command for a ``MessageEv``, or ``None`` when nothing in it is for the helpdesk."""
     info = event.Info
@@ -106,21 +144,24 @@ def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand
     if content.HasField("protocolMessage"):
         return _translate_protocol(whatsapp_id, content.protocolMessage)
 
+    is_group = source.IsGroup or source.Chat.Server == GROUP_SERVER
+    from_me = source.IsFromMe
+    if content.HasField("reactionMessage"):
+        return _translate_reaction(whatsapp_id, content, source, is_group=is_group)
+
     body, media = _body_and_media(content)
     if body is None:
         return None
 
-    is_group = source.IsGroup or source.Chat.Server == GROUP_SERVER
-    from_me = source.IsFromMe
+    lid: str | None = None
     if is_group:
         chat = source.Chat.User
-        participant: str | None = phone_of(source.Sender, source.SenderAlt if source.HasField("SenderAlt") else None)
+        participant = member_of(source.Sender, _alt(source, "SenderAlt"))
     else:
-        alternative = source.RecipientAlt if from_me else source.SenderAlt
-        phone = phone_of(source.Chat, alternative if alternative.User else None)
-        if phone is None:
+        person = person_of(source.Chat, _alt(source, "RecipientAlt" if from_me else "SenderAlt"))
+        if person is None:
             return None
-        chat = phone
+        chat, lid = person
         participant = None
     push_name = info.Pushname or None
 
@@ -137,6 +178,22 @@ def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand
         participant_name=push_name if is_group and not from_me else None,
         media=media,
         quoted_wa_message_id=_quoted_id(content),
+        lid=lid,
+    )
+
+
+def _translate_reaction(whatsapp_id: int, content: Message, source: Any, *, is_group: bool) -> InboundReaction | None:
+    reaction = content.reactionMessage
+    target = reaction.key.ID
+    if not target:
+        return None
+    sender = member_of(source.Sender, _alt(source, "SenderAlt")) if is_group and not source.IsFromMe else None
+    return InboundReaction(
+        whatsapp_id=whatsapp_id,
+        wa_message_id=str(target),
+        emoji=str(reaction.text),
+        from_me=bool(source.IsFromMe),
+        sender=sender,
     )
 
 

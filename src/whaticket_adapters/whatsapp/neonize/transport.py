@@ -202,6 +202,13 @@ class NeonizeTransport:
         except NeonizeError as error:
             raise TransportError(str(error), retryable=True) from error
 
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
+        client = self._client(whatsapp_id)
+        try:
+            await client.reject_call(jid_of(caller), call_id)
+        except NeonizeError as error:
+            raise TransportError(str(error), retryable=False) from error
+
     async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None:
         if not wa_message_ids:
             return

@@ -2,21 +2,32 @@
 
 It implements the same ports as :class:`NeonizeTransport` and reports through the same :class:`TransportHandlers`,
 so everything after the transport (use cases, jobs, retries, acks, events) runs the code path of production. What
-WhatsApp would do is driven from outside: :meth:`inbound` (a customer writes), :meth:`receipt`, :meth:`scan`,
+WhatsApp would do is driven from outside: :meth:`inbound` (a customer writes, by number or by LID, readable or not,
+or reacts), :meth:`decrypt`, :meth:`lid_mapping`, :meth:`call`, :meth:`history`, :meth:`receipt`, :meth:`scan`,
 :meth:`drop`, :meth:`fail_next`; what the business sent is read with :meth:`outbox`.
+
+Like whatsmeow's LID store, the simulator remembers the LID/number mappings it revealed: a later message ``fromLid``
+alone then carries the number too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.simulator.network_events import (
+    FACT_MIME,
+    PLACEHOLDER_REF,
+    SimulatedNetworkEvents,
+)
 from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
@@ -48,7 +59,7 @@ def default_number(whatsapp_id: int) -> str:
     return f"5511900{whatsapp_id:06d}"
 
 
-class SimulatorTransport:
+class SimulatorTransport(SimulatedNetworkEvents):
     """Implements ``MessageSender``, ``SessionController`` and ``MediaFetcher`` against :class:`SimulatorState`
     (:class:`InMemorySimulatorState` in one process; ``RedisSimulatorState`` when API and workers are separate).
 
@@ -110,6 +121,10 @@ class SimulatorTransport:
     async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None:
         await self._before_send(whatsapp_id)
         await self.state.append_outbox(OutboxItem(0, whatsapp_id, "delete", to.address, to.is_group, "", wa_message_id))
+
+    async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
+        await self._require_connected(whatsapp_id)
+        await self.state.append_outbox(OutboxItem(0, whatsapp_id, "reject-call", caller.address, False, "", call_id))
 
     async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None:
         # Receipts need the connection but do not consume fail-next failures (those are for sends).
@@ -179,7 +194,8 @@ class SimulatorTransport:
         self,
         whatsapp_id: int,
         *,
-        sender: str,
+        sender: str = "",
+        sender_lid: str | None = None,
         body: str = "",
         name: str | None = None,
         wa_message_id: str | None = None,
@@ -187,23 +203,31 @@ class SimulatorTransport:
         media: SimulatedMedia | None = None,
         group: SimulatedGroup | None = None,
         from_me: bool = False,
+        undecryptable: bool = False,
+        history: bool = False,
     ) -> InboundMessage:
         """A message as WhatsApp delivers it (the same ``wa_message_id`` twice is a redelivery). ``sender`` is the
-        customer's number; in a group, ``group.participant`` wrote it. Returns the command handed to the core."""
+        customer's number, ``sender_lid`` their LID (either or both); in a group, ``group.participant`` wrote it.
+        ``undecryptable``: announced without readable content, until :meth:`decrypt`. Returns the command handed
+        to the core."""
         await self._require_connected(whatsapp_id, domain_error=True)
-        if not body and media is None:
+        if not body and media is None and not undecryptable:
             raise InvalidInput("a message needs a body or media", "body")
+        if not sender and not sender_lid and group is None:
+            raise InvalidInput("a message needs a sender: from or fromLid", "from")
         wa_id = wa_message_id or await self._new_wa_id("SIMIN")
         inbound_media = None
-        if media is not None:
+        if media is not None and not undecryptable:
             ref = f"{MEDIA_REF_PREFIX}{await self.state.next_id()}-{secrets.token_hex(6)}"
             await self.state.put_media(ref, StoredMedia(media.data, media.mime_type))
             inbound_media = InboundMedia(media.media_type, media.mime_type, ref, media.file_name)
+        if sender_lid and not sender and group is None:
+            sender = await self._known_number(whatsapp_id, sender_lid)
         command = InboundMessage(
             whatsapp_id=whatsapp_id,
             wa_message_id=wa_id,
             chat=group.group_id if group is not None else sender,
-            body=body,
+            body="" if undecryptable else body,
             is_group=group is not None,
             from_me=from_me,
             push_name=None if (group is not None or from_me) else name,
@@ -212,9 +236,22 @@ class SimulatorTransport:
             participant_name=group.participant_name if group is not None else None,
             media=inbound_media,
             quoted_wa_message_id=quoted_wa_message_id,
+            lid=sender_lid if group is None else None,
+            undecryptable=undecryptable,
+            history=history,
         )
+        if undecryptable:
+            fact = json.dumps({"chat": command.chat, "lid": command.lid, "group": group is not None}).encode()
+            await self.state.put_media(PLACEHOLDER_REF.format(whatsapp_id, wa_id), StoredMedia(fact, FACT_MIME))
         await self._handlers.on_inbound(command)
         return command
+
+    async def history(self, whatsapp_id: int, messages: list[dict[str, Any]]) -> int:
+        """A reconnect's history sync: each message (keyword arguments of :meth:`inbound`) delivered in order as
+        backfill, through the same idempotent path as live ones. Returns how many were handed over."""
+        for message in messages:
+            await self.inbound(whatsapp_id, **message, history=True)
+        return len(messages)
 
     async def receipt(self, whatsapp_id: int, wa_message_ids: tuple[str, ...], ack: MessageAck) -> None:
         if ack not in (MessageAck.DELIVERED, MessageAck.READ):

@@ -59,6 +59,8 @@ class CreateWhatsAppCommand:
     greeting_message: str = ""
     farewell_message: str = ""
     queue_ids: tuple[int, ...] = ()
+    reject_calls: bool = False
+    call_reject_message: str = ""
 
 
 class CreateWhatsApp:
@@ -79,6 +81,8 @@ class CreateWhatsApp:
             updated_at=self._clock.now(),
             greeting_message=validate_body(command.greeting_message),
             farewell_message=validate_body(command.farewell_message),
+            reject_calls=command.reject_calls,
+            call_reject_message=validate_body(command.call_reject_message),
         )
         try:
             async with self._uow as uow:
@@ -106,6 +110,8 @@ class UpdateWhatsAppCommand:
     greeting_message: str | None = None
     farewell_message: str | None = None
     queue_ids: tuple[int, ...] | None = None
+    reject_calls: bool | None = None
+    call_reject_message: str | None = None
 
 
 class UpdateWhatsApp:
@@ -121,6 +127,7 @@ class UpdateWhatsApp:
         name = None if command.name is None else validate_name(command.name)
         greeting = None if command.greeting_message is None else validate_body(command.greeting_message)
         farewell = None if command.farewell_message is None else validate_body(command.farewell_message)
+        reject_message = None if command.call_reject_message is None else validate_body(command.call_reject_message)
         try:
             async with self._uow as uow:
                 whatsapp = await load_whatsapp(uow, command.whatsapp_id, for_update=True)
@@ -131,6 +138,10 @@ class UpdateWhatsApp:
                     whatsapp.greeting_message = greeting
                 if farewell is not None:
                     whatsapp.farewell_message = farewell
+                if command.reject_calls is not None:
+                    whatsapp.reject_calls = command.reject_calls
+                if reject_message is not None:
+                    whatsapp.call_reject_message = reject_message
                 if command.queue_ids is not None:
                     whatsapp.queue_ids = await require_queues(uow, command.queue_ids)
                 if command.is_default is False and whatsapp.is_default:

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from whaticket_core.domain.contact import MAX_NAME_LENGTH, Contact
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotFound
-from whaticket_core.domain.events import DomainEvent, MessageCreated, TicketCreated
-from whaticket_core.domain.message import Message, MessageAck, preview, validate_body
-from whaticket_core.domain.numbers import normalize_group_id, normalize_number
+from whaticket_core.domain.events import DomainEvent, MessageCreated, MessageUpdated, TicketCreated, TicketUpdated
+from whaticket_core.domain.message import MediaType, Message, MessageAck, preview, validate_body
+from whaticket_core.domain.numbers import normalize_group_id, normalize_lid, normalize_number
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES
 from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus
@@ -16,8 +16,10 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.inbound.identity_steps import Identity, ResolvedContact, resolve_contact
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
+from whaticket_core.use_cases.messages.message_steps import ticket_of
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
@@ -47,9 +49,12 @@ class ReceiveMessage:
     Rules:
     - Group messages are dropped while setting ``groupMessages`` is ``ignore`` (the default). With ``ticket``, the
       group is the contact (``is_group``) with one ticket, and each message records its ``participant``.
-    - The sender is normalised (E.164 digits; groups by group id) and the contact found or created. A contact still
-      named by its number takes the customer's WhatsApp push name.
-    - Idempotent on (connection, WhatsApp message id): a redelivery stores nothing and returns the stored ids.
+    - The sender is normalised (E.164 digits and/or LID digits; groups by group id) and the contact found, created
+      or merged by the identity rule (:mod:`.identity_steps`): a customer known only by LID gets a contact with no
+      number and a ticket like anyone else. A contact still named by its number (or LID) takes the push name.
+    - Idempotent on (connection, WhatsApp message id): a redelivery stores nothing and returns the stored ids, except
+      that an ``undecryptable`` placeholder is completed by the readable delivery of the same id (body and media set,
+      ``undecryptable`` cleared, ``message:updated``).
     - Ticket: the contact's active one on this connection (locked, so concurrent deliveries never lose an unread
       count); else the last closed one, reopened as ``pending``, unassigned, queue kept, when it was closed less than
       ``ticketReopenWindowMinutes`` (default 120) ago; else a new ``pending`` ticket.
@@ -58,7 +63,8 @@ class ReceiveMessage:
     - A quoted WhatsApp id is resolved to the stored message when known; inbound media is recorded on the message and
       downloaded by a ``DownloadMediaJob`` enqueued after commit.
     - The queue routing bot (:mod:`.queue_bot`) answers customers on queueless pending tickets; its replies are
-      stored pending and delivered by ``DeliverMessageJob``s after commit.
+      stored pending and delivered by ``DeliverMessageJob``s after commit. It stays silent on placeholders, calls
+      and backfilled (``history``) messages.
     - Two deliveries racing to create the same contact, ticket or message: the loser retries the whole transaction
       (``concurrent_update`` after a few losses).
     - After commit: ``ticket:created`` for a new ticket, else ``ticket:updated`` (with the previous placement when it
@@ -86,49 +92,73 @@ class ReceiveMessage:
         async with self._uow as uow:
             if command.is_group and await read_setting(uow, GROUP_MESSAGES) != "ticket":
                 return _Outcome(ReceiveMessageResult(None, None, ignored=True))
-            stored = await uow.messages.get_by_wa_id(command.whatsapp_id, command.wa_message_id)
+            stored = await uow.messages.get_by_wa_id(command.whatsapp_id, command.wa_message_id, for_update=True)
             if stored is not None:
+                if stored.undecryptable and not command.undecryptable:
+                    return await self._complete(uow, stored, command)
                 return _Outcome(ReceiveMessageResult(stored.ticket_id, stored.id, duplicate=True))
             connection = await uow.whatsapps.get(command.whatsapp_id)
             if connection is None:
                 raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id)
             now = self._clock.now()
-            contact = await self._contact(uow, command, now)
+            resolved = await self._contact(uow, command, now)
+            contact = resolved.contact
             ticket, created, before = await self._ticket(uow, contact, connection, now)
 
             message = await self._store_message(uow, ticket, contact, command, now)
             ticket.record_message(preview(message.body, message.media_type), now, unread=not command.from_me)
             bot_replies: list[Message] = []
-            if bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
+            silent = command.undecryptable or command.history or message.media_type is MediaType.CALL
+            if not silent and bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
                 bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
             await uow.commit()
 
-        events: list[DomainEvent] = [TicketCreated(view)] if created else list(ticket_changed(view, before))
+        events: list[DomainEvent] = list(resolved.events)
+        events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
         events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
         jobs: list[Job] = [DeliverMessageJob(m.id) for m in bot_replies]
         if message.media_ref is not None:
             jobs.insert(0, DownloadMediaJob(message.id))
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
-    async def _contact(self, uow: UnitOfWork, command: InboundMessage, now: datetime) -> Contact:
+    async def _contact(self, uow: UnitOfWork, command: InboundMessage, now: datetime) -> ResolvedContact:
         if command.is_group:
-            number = normalize_group_id(command.chat)
+            identity = Identity(number=normalize_group_id(command.chat))
             name = command.group_name
         else:
-            number = normalize_number(command.chat)
+            identity = identity_of(command.chat, command.lid)
             # On a message from the company's phone the push name is the company's own.
             name = None if command.from_me else command.push_name
-        display = _clean_name(name)
-        contact = await uow.contacts.get_by_number(number)
-        if contact is None:
-            contact = Contact(name=display or number, number=number, created_at=now, is_group=command.is_group)
-            await uow.contacts.add(contact)
-        elif display and contact.name == contact.number:
-            contact.name = display
-            await uow.contacts.save(contact)
-        return contact
+        return await resolve_contact(uow, identity, now, name=_clean_name(name), is_group=command.is_group)
+
+    async def _complete(self, uow: UnitOfWork, message: Message, command: InboundMessage) -> _Outcome:
+        """The readable delivery of a placeholder: the stored row takes its content (the row keeps its place)."""
+        media = command.media
+        message.body = validate_body(command.body)
+        message.undecryptable = False
+        if media is not None:
+            message.media_type = media.media_type
+            message.media_mime = media.mime_type
+            message.media_name = media.file_name
+            message.media_ref = media.media_ref
+        if command.quoted_wa_message_id:
+            quoted = await uow.messages.get_by_wa_id(command.whatsapp_id, command.quoted_wa_message_id)
+            message.quoted_message_id = quoted.id if quoted is not None else None
+        await uow.messages.save(message)
+        ticket = await ticket_of(uow, message, for_update=True)
+        # The placeholder is still the ticket's last message: the list shows its content now.
+        last = ticket.last_message_at == message.created_at
+        if last:
+            ticket.last_message = preview(message.body, message.media_type)
+            await uow.tickets.save(ticket)
+        view = await view_of(uow, ticket)
+        await uow.commit()
+        jobs: list[Job] = [DownloadMediaJob(message.id)] if message.media_ref is not None else []
+        events: list[DomainEvent] = [TicketUpdated(view)] if last else []
+        events.append(MessageUpdated(MessageView.of(message), view))
+        return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
     async def _ticket(
         self, uow: UnitOfWork, contact: Contact, connection: WhatsApp, now: datetime
@@ -183,6 +213,7 @@ class ReceiveMessage:
             quoted_message_id=quoted_id,
             participant=participant,
             participant_name=_clean_name(command.participant_name) if command.is_group else None,
+            undecryptable=command.undecryptable,
         )
         await uow.messages.add(message)
         return message
@@ -196,8 +227,24 @@ def _clean_name(name: str | None) -> str | None:
 
 
 def _participant_number(raw: str) -> str:
+    """A group member as a number, or as ``<lid>@lid`` when WhatsApp hides their number."""
+    text = raw.strip()
+    if text.endswith("@lid"):
+        try:
+            return f"{normalize_lid(text)}@lid"
+        except InvalidInput:
+            return text
     try:
-        return normalize_number(raw)
+        return normalize_number(text)
     except InvalidInput:
-        # WhatsApp's hidden-number ids (``...@lid``) are not phone numbers; keep them as WhatsApp gave them.
-        return raw.strip()
+        return text
+
+
+def identity_of(number: str | None, lid: str | None) -> Identity:
+    """A customer's identity from what WhatsApp gave: a number, a LID, or both (``InvalidInput`` when neither)."""
+    normalized = normalize_lid(lid) if lid else None
+    if number and number.strip():
+        return Identity(number=normalize_number(number), lid=normalized)
+    if normalized is None:
+        raise InvalidInput("a sender needs a number or a LID", "from")
+    return Identity(lid=normalized)

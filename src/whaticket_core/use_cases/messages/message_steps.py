@@ -36,8 +36,13 @@ async def load_visible_message(uow: UnitOfWork, message_id: int, actor: Viewer) 
 
 
 async def recipient_of(uow: UnitOfWork, ticket: Ticket) -> Recipient:
-    """The ticket's chat on WhatsApp: the contact's number, or the group id for a group ticket."""
+    """The ticket's chat on WhatsApp: the group id for a group ticket; else the contact's number, the address
+    WhatsApp expects once it is known, or ``<lid>@lid`` for a customer known only by their hidden-number id."""
     contact = await uow.contacts.get(ticket.contact_id)
     if contact is None:
         raise LookupError(f"ticket {ticket.id} has no contact {ticket.contact_id}")
+    if contact.number is None:
+        if contact.lid is None:  # a contact always has one of the two; reaching here means the store is corrupt
+            raise LookupError(f"contact {contact.id} has neither number nor LID")
+        return Recipient(f"{contact.lid}@lid")
     return Recipient(contact.number, is_group=contact.is_group)
