@@ -18,7 +18,11 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from . import openapi_fixes
 from .allow_header import with_correct_allow
 from .errors import EXCEPTION_HANDLERS
-from .protection import MemoryRateLimiter, RedisRateLimiter, with_security_headers
+from .observability.endpoint import metrics as metrics_route
+from .observability.metrics import Metrics
+from .observability.request_log import with_request_log
+from .observability.sources import container_sources
+from .protection import FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter, with_security_headers
 from .providers import InfrastructureProvider, RedisHandle, RequestProvider
 from .routes import auth, directory, health, messages, tickets, users
 from .runtime import RuntimeProvider
@@ -75,10 +79,14 @@ def create_app(
     async def on_startup(app: Litestar) -> None:
         redis = await container.get(RedisHandle)
         if redis.client is not None:
-            app.state.rate_limiter = RedisRateLimiter(redis.client)
+            app.state.rate_limiter = FallbackRateLimiter(RedisRateLimiter(redis.client))
+
+    def sockets() -> int:
+        count = app.state.get("socket_count")
+        return int(count()) if count is not None else 0
 
     app = Litestar(
-        route_handlers=[api_private, api_public, health.health_router(include_in_schema=False)],
+        route_handlers=[api_private, api_public, health.health_router(include_in_schema=False), metrics_route],
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=_cors(settings),
@@ -90,15 +98,18 @@ def create_app(
                 "settings": settings,
                 "auth_rate_limit": settings.auth_rate_limit_per_minute,
                 "rate_limiter": MemoryRateLimiter(),  # replaced by the Redis one at startup when REDIS_URL is set
+                "metrics": Metrics(container_sources(container, settings, sockets)),
             }
         ),
         debug=False,
+        # Logging is configured once for the process (observability.logs), Litestar's records included.
+        logging_config=None,
         before_request=strict_json_body,
     )
     openapi_fixes.install(app)
     setup_dishka(container, app)
-    app.asgi_handler = with_security_headers(
-        with_correct_allow(app.asgi_handler, app), hsts=not settings.is_development
+    app.asgi_handler = with_request_log(
+        with_security_headers(with_correct_allow(app.asgi_handler, app), hsts=not settings.is_development)
     )
     return app
 
@@ -110,9 +121,9 @@ def _cors(settings: Settings) -> CORSConfig | None:
     return CORSConfig(
         allow_origins=origins,
         allow_credentials=True,
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
         allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-        expose_headers=["Retry-After", "Idempotent-Replayed"],
+        expose_headers=["Retry-After", "Idempotent-Replayed", "X-Request-ID"],
         max_age=600,
     )
 

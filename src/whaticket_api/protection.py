@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("whaticket.protection")
 
 # The API serves JSON and media only: nothing may be framed, scripted or fetched by its answers.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -100,6 +103,37 @@ class RedisRateLimiter:
         if int(count) > limit:
             return max(1, int(ttl))
         return None
+
+
+class FallbackRateLimiter:
+    """The shared Redis limiter, falling back to this process's own windows while Redis is unreachable, so login
+    keeps working (and keeps being limited) through a Redis outage. Each change of state is logged once."""
+
+    def __init__(self, shared: RateLimiter, local: RateLimiter | None = None) -> None:
+        self._shared = shared
+        self._local = local or MemoryRateLimiter()
+        self._degraded = False
+
+    @property
+    def degraded(self) -> bool:
+        return self._degraded
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
+        from .outages import is_redis_outage
+
+        try:
+            result = await self._shared.hit(key, limit, window_seconds)
+        except Exception as error:
+            if not is_redis_outage(error):
+                raise
+            if not self._degraded:
+                self._degraded = True
+                log.warning("rate limit: Redis unavailable (%s); counting in this process until it returns", error)
+            return await self._local.hit(key, limit, window_seconds)
+        if self._degraded:
+            self._degraded = False
+            log.info("rate limit: Redis available again; counting in Redis")
+        return result
 
 
 async def auth_rate_limit(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

@@ -43,6 +43,7 @@ from whaticket_core.ports import (
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand, Authenticated
 
 from .idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
+from .observability.logs import note_user
 from .settings import Settings
 
 
@@ -71,6 +72,17 @@ def use_case_classes() -> list[type]:
             ):
                 found[f"{obj.__module__}.{name}"] = obj
     return sorted(found.values(), key=lambda c: c.__qualname__)
+
+
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """DB_POOL_SIZE, DB_MAX_OVERFLOW and DB_POOL_TIMEOUT for PostgreSQL (SQLite keeps its own pool)."""
+    if settings.embedded or (settings.database_url or "").startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+    }
 
 
 class InfrastructureProvider(Provider):
@@ -109,7 +121,7 @@ class InfrastructureProvider(Provider):
     @provide
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         url = settings.database_url or database_url_from_env({"DATA_DIR": str(settings.data_dir)})
-        engine = create_engine(url)
+        engine = create_engine(url, **pool_options(settings))
         yield engine
         await engine.dispose()
 
@@ -178,7 +190,9 @@ class RequestProvider(Provider):
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise MissingToken("A bearer access token is required")
-        return await authenticate.execute(AuthenticateCommand(token))
+        authenticated = await authenticate.execute(AuthenticateCommand(token))
+        note_user(authenticated.viewer.user_id)  # the request's log line names its caller
+        return authenticated
 
     @provide
     def viewer(self, authenticated: Authenticated) -> Viewer:

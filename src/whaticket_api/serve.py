@@ -1,37 +1,44 @@
-"""``whaticket serve``: migrations (embedded default) then uvicorn on PORT."""
+"""``whaticket serve``: logging, migrations (embedded default), start-up checks, then uvicorn on PORT."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 import uvicorn
 
-from whaticket_adapters.sql.database import database_url_from_env, upgrade
+from whaticket_adapters.sql.database import upgrade
 
+from .observability.logs import configure_logging
 from .server import build_server
 from .settings import Settings
+from .startup import StartupError, check_dependencies, database_url_of, describe_database_error, secrets_of
 
 log = logging.getLogger("whaticket.serve")
 
 
 def database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    return database_url_from_env({"DATA_DIR": str(settings.data_dir)}).render_as_string(hide_password=False)
+    return database_url_of(settings)
 
 
 def prepare(settings: Settings) -> None:
     """The embedded default creates DATA_DIR and its SQLite database and brings it to the latest schema."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StartupError(f"cannot create DATA_DIR {settings.data_dir} ({error.strerror}): fix DATA_DIR") from None
     if settings.embedded:
-        asyncio.run(upgrade(database_url(settings)))
+        try:
+            asyncio.run(upgrade(database_url(settings)))
+        except Exception as error:
+            raise StartupError(describe_database_error(database_url(settings), error).line()) from None
 
 
 def run(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
+    """Raises :class:`StartupError` (one line) when a dependency is missing after STARTUP_WAIT_SECONDS."""
+    configure_logging(settings.log_level, json_lines=settings.json_logs, secrets=secrets_of(settings))
     prepare(settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(check_dependencies(settings))
     mode = f"embedded (SQLite in {settings.data_dir}, jobs in-process)" if settings.embedded else "production"
     log.info("whaticket %s mode, transport %s", mode, settings.whatsapp_transport)
     uvicorn.run(
@@ -40,8 +47,10 @@ def run(settings: Settings, *, host: str | None = None, port: int | None = None)
         port=port or settings.port,
         # The rate limit keys on the client address: trust X-Forwarded-For only from the proxies named here.
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         lifespan="on",
-        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        log_config=None,  # configure_logging above is the one configuration
+        access_log=False,  # the request log writes one line per request, with its id
+        log_level=settings.log_level,
         server_header=False,
     )

@@ -20,14 +20,17 @@ from dishka import make_async_container
 from dishka.integrations.litestar import LitestarProvider
 
 from whaticket_adapters.jobs import SaqJobQueue
+from whaticket_adapters.jobs.heartbeat import WorkerHeartbeat
 from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
 from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 
+from .observability.job_outcomes import RedisJobOutcomes
 from .providers import InfrastructureProvider, RedisHandle, RequestProvider
 from .runtime import ContainerUseCases, RuntimeProvider, Transport
 from .settings import ConfigError, Settings
+from .startup import worker_watch
 
 log = logging.getLogger("whaticket.worker")
 
@@ -78,6 +81,13 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stopping.set)
+        # Operations: a heartbeat readiness counts, job outcomes for /metrics, one log line per outage.
+        heartbeat = WorkerHeartbeat(redis, owner.owner)
+        outcomes = RedisJobOutcomes(redis)
+        watch = await worker_watch(container, redis)
+        heartbeat.start()
+        outcomes.install()
+        watch.start()
         owner.start_background()
         worker_task = asyncio.create_task(worker.start(), name="whaticket-saq-worker")
         log.info("worker running (owner %s)", owner.owner)
@@ -85,5 +95,8 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         await worker.stop()
         await owner.close()
         await calls.close()
+        await watch.stop()
+        outcomes.uninstall()
+        await heartbeat.stop()
     finally:
         await container.close()

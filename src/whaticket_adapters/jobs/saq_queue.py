@@ -13,12 +13,12 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from saq import CronJob, Queue, Worker
-from saq.queue.redis import RedisQueue
 
 from whaticket_core.ports.jobs import Job
 
 from . import functions
 from .context import JobContext, UseCaseFactory
+from .patient_queue import PatientRedisQueue
 from .policy import DEFAULT_POLICIES, RetryPolicies
 
 log = logging.getLogger(__name__)
@@ -55,13 +55,20 @@ class SaqJobQueue:
     def from_url(
         cls, redis_url: str, *, name: str = DEFAULT_QUEUE_NAME, policies: RetryPolicies = DEFAULT_POLICIES
     ) -> SaqJobQueue:
-        return cls(RedisQueue.from_url(redis_url, name=name), policies=policies)
+        return cls(PatientRedisQueue.from_url(redis_url, name=name), policies=policies)
 
     async def connect(self) -> None:
         await self.queue.connect()
 
     async def disconnect(self) -> None:
         await self.queue.disconnect()
+
+    async def depth(self) -> dict[str, int]:
+        """Jobs waiting to run, and every job not finished (queued, active or scheduled for a retry)."""
+        return {
+            "queued": int(await self.queue.count("queued")),
+            "incomplete": int(await self.queue.count("incomplete")),
+        }
 
     async def enqueue(self, job: Job) -> None:
         spec = functions.spec_of(job)

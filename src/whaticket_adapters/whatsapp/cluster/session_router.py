@@ -23,6 +23,7 @@ from saq.job import TERMINAL_STATUSES, UNSUCCESSFUL_TERMINAL_STATUSES
 from saq.queue.base import JobError
 from saq.queue.redis import RedisQueue
 
+from whaticket_adapters.jobs.patient_queue import PatientRedisQueue
 from whaticket_core.domain.message import MediaType
 from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
 
@@ -62,7 +63,7 @@ class LocalTransport(Protocol):
     async def logout(self, whatsapp_id: int) -> None: ...
 
 
-class _CallQueue(RedisQueue):
+class _CallQueue(PatientRedisQueue):
     """A session call queue never sweeps. SAQ's sweep takes a job that was just dequeued but not yet marked active
     for an abandoned one and aborts it (seen here at worker start); callers withdraw their own unanswered calls, so
     there is nothing to sweep."""
