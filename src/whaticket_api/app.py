@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -31,6 +32,7 @@ from .strict_body import strict_json_body
 from .wire import API_PREFIX
 
 BEARER = "BearerToken"
+log = logging.getLogger("whaticket.app")
 
 
 def _version() -> str:
@@ -81,6 +83,9 @@ def create_app(
         if redis.client is not None:
             app.state.rate_limiter = FallbackRateLimiter(RedisRateLimiter(redis.client))
 
+    async def close_container() -> None:
+        await _close_container(container)
+
     def sockets() -> int:
         count = app.state.get("socket_count")
         return int(count()) if count is not None else 0
@@ -92,7 +97,7 @@ def create_app(
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
-        on_shutdown=[container.close],
+        on_shutdown=[close_container],
         state=State(
             {
                 "settings": settings,
@@ -112,6 +117,13 @@ def create_app(
         with_security_headers(with_correct_allow(app.asgi_handler, app), hsts=not settings.is_development)
     )
     return app
+
+
+async def _close_container(container: AsyncContainer) -> None:
+    try:
+        await container.close()
+    except Exception as error:  # e.g. Redis down while stopping: one line, the process ends anyway
+        log.warning("unclean shutdown: %s", " ".join(str(error).split())[:300])
 
 
 def _cors(settings: Settings) -> CORSConfig | None:

@@ -99,4 +99,7 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         outcomes.uninstall()
         await heartbeat.stop()
     finally:
-        await container.close()
+        try:
+            await container.close()
+        except Exception as error:  # e.g. Redis down while stopping: say so in one line, the process ends anyway
+            log.warning("worker stopped with an unclean shutdown: %s", " ".join(str(error).split())[:300])

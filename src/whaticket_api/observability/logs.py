@@ -19,7 +19,7 @@ from typing import Any
 from pythonjsonlogger.json import JsonFormatter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(context)s"
-JSON_FIELDS = "{asctime}{levelname}{name}{message}"
+JSON_FIELDS = "{levelname}{name}{message}"
 
 
 @dataclass
@@ -105,8 +105,8 @@ def _json_formatter() -> logging.Formatter:
     return JsonFormatter(
         JSON_FIELDS,
         style="{",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        timestamp=False,
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",  # ISO 8601 in UTC
         reserved_attrs=[*_RESERVED, "context"],
     )
 
@@ -133,6 +133,8 @@ def configure_logging(level: str = "info", *, json_lines: bool = False, secrets:
             "filters": {
                 "context": {"()": ContextFilter},
                 "redact": {"()": RedactFilter, "secrets": list(secrets)},
+                # Outages are reported once by the dependency watch, not as a traceback per retry.
+                "outages": {"()": "whaticket_api.startup.OutageLogFilter"},
             },
             "formatters": {"main": formatter},
             "handlers": {
@@ -140,7 +142,7 @@ def configure_logging(level: str = "info", *, json_lines: bool = False, secrets:
                     "class": "logging.StreamHandler",
                     "stream": "ext://sys.stderr",
                     "formatter": "main",
-                    "filters": ["redact", "context"],
+                    "filters": ["outages", "redact", "context"],
                 }
             },
             "root": {"level": numeric, "handlers": ["stderr"]},
@@ -155,8 +157,11 @@ def configure_logging(level: str = "info", *, json_lines: bool = False, secrets:
                 "neonize": {"handlers": [], "propagate": True, "level": library_level},
                 "whatsmeow": {"handlers": [], "propagate": True, "level": library_level},
                 "Whatsmeow": {"handlers": [], "propagate": True, "level": library_level},
+                # A level set here also stops python-socketio adding a handler of its own (it does on NOTSET).
                 "engineio": {"handlers": [], "propagate": True, "level": "WARNING"},
+                "engineio.server": {"handlers": [], "propagate": True, "level": "WARNING"},
                 "socketio": {"handlers": [], "propagate": True, "level": "WARNING"},
+                "socketio.server": {"handlers": [], "propagate": True, "level": "WARNING"},
                 "httpx": {"handlers": [], "propagate": True, "level": "WARNING"},
             },
         }
