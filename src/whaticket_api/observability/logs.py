@@ -153,7 +153,8 @@ def configure_logging(level: str = "info", *, json_lines: bool = False, secrets:
                 # Each request is logged once by the request log, with its id; uvicorn's own line would repeat it.
                 "uvicorn.access": {"handlers": [], "propagate": False, "level": "CRITICAL"},
                 "litestar": {"handlers": [], "propagate": True, "level": numeric},
-                "saq": {"handlers": [], "propagate": True, "level": max(numeric, logging.INFO)},
+                # SAQ writes two INFO lines per job; job failures are logged by whaticket.jobs with their ids.
+                "saq": {"handlers": [], "propagate": True, "level": library_level},
                 "neonize": {"handlers": [], "propagate": True, "level": library_level},
                 "whatsmeow": {"handlers": [], "propagate": True, "level": library_level},
                 "Whatsmeow": {"handlers": [], "propagate": True, "level": library_level},

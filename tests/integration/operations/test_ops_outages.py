@@ -4,7 +4,6 @@ everything recovers by itself when the dependency is back."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,9 @@ from whaticket_adapters.sql.migrate import upgrade
 
 
 @pytest.fixture
-async def migrated(empty_pg_url: str) -> AsyncIterator[str]:
+async def migrated(empty_pg_url: str) -> str:
     await upgrade(empty_pg_url)
-    yield empty_pg_url
+    return empty_pg_url
 
 
 def records(procs: Processes, name: str, since: int = 0) -> list[dict[str, object]]:
