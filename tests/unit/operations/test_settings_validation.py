@@ -43,7 +43,12 @@ def test_a_bad_value_is_one_line_naming_it(tmp_path: Path, name: str, value: str
 
 def test_empty_values_mean_the_defaults(tmp_path: Path) -> None:
     settings = read(tmp_path, LOG_LEVEL="", PORT="", APP_ENV="", DB_POOL_SIZE="")
-    assert (settings.log_level, settings.port, settings.app_env, settings.db_pool_size) == ("info", 3001, "development", 10)
+    assert (settings.log_level, settings.port, settings.app_env, settings.db_pool_size) == (
+        "info",
+        3001,
+        "development",
+        10,
+    )
 
 
 def test_new_settings_are_read(tmp_path: Path) -> None:
