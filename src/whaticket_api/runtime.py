@@ -34,6 +34,7 @@ from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRe
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
+from .observability.connection_log import ConnectionLog
 from .settings import Settings
 
 T = TypeVar("T")
@@ -53,7 +54,8 @@ class ContainerUseCases:
 
 
 def transport_handlers(use_cases: ContainerUseCases) -> TransportHandlers:
-    """What WhatsApp reports, bound to the core's use cases."""
+    """What WhatsApp reports, bound to the core's use cases (and logged: QR, connect, drop, reconnect)."""
+    lifecycle = ConnectionLog()
 
     async def on_message(command: Any) -> object:
         async with use_cases.open(ReceiveMessage) as uc:
@@ -72,10 +74,12 @@ def transport_handlers(use_cases: ContainerUseCases) -> TransportHandlers:
             return await uc.execute(command)
 
     async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> object:
+        lifecycle.status(whatsapp_id, status)
         async with use_cases.open(UpdateConnectionStatus) as uc:
             return await uc.execute(UpdateConnectionStatusCommand(whatsapp_id, status, number))
 
     async def on_qr(whatsapp_id: int, qr: str) -> object:
+        lifecycle.qr(whatsapp_id)
         async with use_cases.open(UpdateQrCode) as uc:
             return await uc.execute(UpdateQrCodeCommand(whatsapp_id, qr))
 

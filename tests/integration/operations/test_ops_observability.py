@@ -103,6 +103,17 @@ async def test_readiness_wants_a_worker_and_metrics_and_logs_follow_the_traffic(
         await until(ready_now, "readiness once a worker is alive")
         wid = await api.connected_whatsapp()
         ticket = await api.ticket_from(wid)
+        # The connection's lifecycle is logged with its id (by the process the simulated session answered in).
+        await api.call("POST", f"/dev/simulator/whatsapps/{wid}/drop", 202)
+
+        async def reconnected() -> bool:
+            return f"whatsapp {wid}: reconnected" in procs.log("serve") + procs.log("worker")
+
+        await until(reconnected, "the dropped connection to reconnect")
+        lines = procs.json_lines("serve") + procs.json_lines("worker")
+        events = [line["message"] for line in lines if line["logger"] == "whaticket.connections"]
+        for event in ("QR code issued", "connected", "connection dropped; reconnecting", "reconnected"):
+            assert any(e.startswith(f"whatsapp {wid}: {event}") for e in events), events
         await procs.stop("worker")
         # Queued while no worker runs: pending outbound and queue depth rise.
         reply = await api.call("POST", "/messages", 201, json={"ticketId": ticket, "body": "queued"})
