@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from .logs import RequestContext, bind_request, unbind_request
@@ -45,7 +46,7 @@ def route_of(scope: Scope) -> str:
 
 def with_request_log(app: ASGIApp) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         context = RequestContext(request_id_from(list(scope.get("headers", []))))
