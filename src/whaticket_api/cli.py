@@ -14,6 +14,7 @@ from collections.abc import Coroutine
 from typing import Any, NoReturn
 
 import click
+from alembic.util.exc import CommandError as AlembicCommandError
 from dotenv import find_dotenv, load_dotenv
 
 from whaticket_adapters.clock import SystemClock
@@ -62,6 +63,8 @@ def _run(coroutine: Coroutine[Any, Any, Any], url: str | None = None) -> Any:
         _fail(error.message, 1)
     except StartupError as error:
         _fail(str(error), EXIT_UNAVAILABLE)
+    except AlembicCommandError as error:  # an unknown revision, a broken chain: the operator's argument
+        _fail(f"{' '.join(str(error).split())[:300]}: see whaticket db history", 1)
     except Exception as error:
         if url is None:
             _fail(f"{type(error).__name__}: {' '.join(str(error).split())[:300]}", 1)

@@ -96,8 +96,10 @@ class RedactFilter(logging.Filter):
         cleaned = self.redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        if record.exc_info:
+            # Formatted once here and redacted; both formatters then print the text instead of the live exception.
+            record.exc_text = self.redact(record.exc_text or logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
 
 
