@@ -130,3 +130,36 @@ async def test_an_unmigrated_database_is_refused_in_production_until_db_upgrade_
     procs.start("upgrade-again", ["db", "upgrade"], env)
     assert await procs.exit_code("upgrade-again") == 0, procs.log("upgrade-again")
     await until(ready, "readiness once the schema is back at head")
+
+
+async def test_redis_down_stops_serve_and_worker_with_one_line_then_they_wait_for_it(
+    empty_pg_url: str, redis_gate: TcpGate, procs: Processes, tmp_path: Path
+) -> None:
+    await upgrade(empty_pg_url)
+    await redis_gate.close()
+    port = free_port()
+    env = production_env(empty_pg_url, gated_redis_url(redis_gate), tmp_path, port)
+    procs.start("serve-refused", ["serve"], env)
+    procs.start("worker-refused", ["worker"], env)
+    for name in ("serve-refused", "worker-refused"):
+        assert await procs.exit_code(name) == EXIT_UNAVAILABLE
+        line = only_line(procs.log(name))
+        assert line.startswith(f"whaticket: cannot reach Redis at 127.0.0.1:{redis_gate.port} (")
+        assert line.endswith("): start Redis or fix REDIS_URL")
+
+    waiting_env = {**env, "STARTUP_WAIT_SECONDS": "120"}
+    procs.start("serve", ["serve"], waiting_env)
+    procs.start("worker", ["worker"], waiting_env)
+
+    async def both_waiting() -> bool:
+        assert procs.alive("serve"), procs.log("serve")
+        assert procs.alive("worker"), procs.log("worker")
+        return all("start Redis or fix REDIS_URL" in procs.log(name) for name in ("serve", "worker"))
+
+    await until(both_waiting, "serve and worker to wait for Redis")
+    await redis_gate.open()
+
+    async def ready() -> bool:
+        return await answers(f"http://127.0.0.1:{port}", "/health/ready") == 200
+
+    await until(ready, "readiness (a live worker included) once Redis answers")
