@@ -17,7 +17,8 @@ RETRY_AFTER_SECONDS = 5
 _REDIS_OUTAGES = (RedisConnectionError, RedisTimeoutError, BusyLoadingError, JobQueueUnavailable)
 
 
-def _chain(error: BaseException) -> list[BaseException]:
+def chain_of(error: BaseException) -> list[BaseException]:
+    """``error`` and what it wraps (causes first, then contexts), each once."""
     found: list[BaseException] = []
     current: BaseException | None = error
     while current is not None and current not in found:
@@ -27,7 +28,7 @@ def _chain(error: BaseException) -> list[BaseException]:
 
 
 def is_redis_outage(error: BaseException) -> bool:
-    return any(isinstance(e, _REDIS_OUTAGES) for e in _chain(error))
+    return any(isinstance(e, _REDIS_OUTAGES) for e in chain_of(error))
 
 
 def outage_of(error: BaseException) -> str | None:

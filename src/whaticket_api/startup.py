@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from whaticket_adapters.sql.database import create_engine
 from whaticket_adapters.sql.schema_state import SchemaState, read_schema_state
 
-from .outages import is_redis_outage
+from .outages import chain_of, is_redis_outage
 from .settings import Settings
 
 log = logging.getLogger("whaticket.startup")
@@ -54,7 +54,7 @@ def describe_database_error(database_url: str, error: BaseException) -> Problem:
     where = _where(database_url)
     text = " ".join(str(error).split())
     name = type(error).__name__
-    chain = [type(e).__name__ for e in _chain(error)]
+    chain = [type(e).__name__ for e in chain_of(error)]
     if "InvalidCatalogNameError" in chain or ("does not exist" in text and "database" in text):
         return Problem(f"{where} does not exist", "create it (createdb) or fix DATABASE_URL", transient=False)
     if "InvalidPasswordError" in chain or "password authentication failed" in text:
@@ -66,15 +66,6 @@ def describe_database_error(database_url: str, error: BaseException) -> Problem:
     if "refused" in text.lower() or isinstance(error, ConnectionRefusedError) or "Connect call failed" in text:
         return Problem(f"cannot reach {where} (connection refused)", "start PostgreSQL or fix DATABASE_URL")
     return Problem(f"cannot use {where} ({name}: {text[:200]})", "check DATABASE_URL and that PostgreSQL runs")
-
-
-def _chain(error: BaseException) -> list[BaseException]:
-    found: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and current not in found:
-        found.append(current)
-        current = current.__cause__ or current.__context__
-    return found
 
 
 def database_url_of(settings: Settings) -> str:
