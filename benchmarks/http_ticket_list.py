@@ -1,4 +1,4 @@
-"""The agent's ticket list over HTTP, through a real ``whaticket serve``, against the figure stack-notes §9 measured.
+"""The agent's ticket list over HTTP, through a real ``whaticket serve``, against a reference figure for the stack.
 
     .venv/bin/python benchmarks/http_ticket_list.py [--requests 2000] [--concurrency 20] [--full]
 
@@ -13,11 +13,11 @@ warm-up and ``--requests`` requests from ``--concurrency`` keep-alive connection
 - ``GET /api/v1/tickets?status=open&limit=40``: the read measured (40 tickets with their contacts, ~15 KB).
 
 It prints req/s, p50/p99, the CPU time per request of the server process and of the client, the database transactions
-per request (``pg_stat_database``), and the ratio against the baselines, which are the documented figures of
-stack-notes §9, not re-measured here: 3.1k req/s for the same list through an asyncpg pool with msgspec (1 worker, no
-auth), 15.6k req/s for a static 1 KB msgspec JSON answer. Those were taken with wrk (C); this client is Python on the
-same two cores, so it competes with the server for CPU: the server's CPU per request is the figure that does not
-depend on the load generator. The server and the database are removed at the end, also on SIGINT/SIGTERM.
+per request (``pg_stat_database``), and the ratio against the baselines, which are reference figures measured for this
+stack before the project began, not re-measured here: 3.1k req/s for the same list through an asyncpg pool with msgspec
+(1 worker, no auth), 15.6k req/s for a static 1 KB msgspec JSON answer. Those were taken with wrk (C); this client is
+Python on the same two cores, so it competes with the server for CPU: the server's CPU per request is the figure that
+does not depend on the load generator. The server and the database are removed at the end, also on SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from whaticket_adapters.security import Argon2PasswordHasher
 
 PASSWORD = "bench-password-1"  # a throwaway account in a throwaway database
 LIST_PATH = "/api/v1/tickets?status=open&limit=40"
-BASELINE_LIST_RPS = 3100  # stack-notes §9: ticket list via an asyncpg pool + msgspec, 1 worker
-BASELINE_STATIC_RPS = 15600  # stack-notes §9: Litestar + uvicorn, static 1 KB msgspec JSON, 1 worker
+BASELINE_LIST_RPS = 3100  # reference: ticket list via an asyncpg pool + msgspec, 1 worker
+BASELINE_STATIC_RPS = 15600  # reference: Litestar + uvicorn, static 1 KB msgspec JSON, 1 worker
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -268,7 +268,7 @@ async def _bench(
             f"{xacts:>8.2f}  {baseline_title:<25} {ratio:>6}"
         )
     print(
-        "\nratio = req/s here / the baseline figure documented in stack-notes §9 (wrk -t2 -c20, 1 worker; not "
+        "\nratio = req/s here / the reference figure for this stack (wrk -t2 -c20, 1 worker; not "
         "re-measured by this script). Per request: server cpu ms = CPU of the server process, client cpu ms = CPU of "
         "this client, db xacts = database transactions (a pool pre-ping counts as one)."
     )

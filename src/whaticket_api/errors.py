@@ -91,7 +91,15 @@ def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Error
     status = status_of(exc)
     # RFC 6750: a 401 names the scheme the client should use.
     headers = {"WWW-Authenticate": 'Bearer realm="whaticket"'} if status == 401 else None
-    return error_response(status, exc.code, exc.message, exc.details, headers=headers)
+    return error_response(status, exc.code, exc.message, wire_details(exc.details), headers=headers)
+
+
+def wire_details(details: dict[str, Any]) -> dict[str, Any]:
+    """The core names details and fields in snake_case; the wire in camelCase (``ticket_id`` -> ``ticketId``)."""
+    out = {_camel(key): value for key, value in details.items()}
+    if isinstance(out.get("fields"), list):
+        out["fields"] = [_camel(field) if isinstance(field, str) else field for field in out["fields"]]
+    return out
 
 
 _AT_PATH = re.compile(r"at `\$\.?([A-Za-z0-9_\.\[\]]*)`")
@@ -175,7 +183,9 @@ def _http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[E
 
 def _store_conflict(_: Request[Any, Any, Any], exc: StoreConflict) -> Response[ErrorBody]:
     # A uniqueness rule the use case did not translate; still a conflict, never a 500.
-    return error_response(409, "conflict", "The change conflicts with existing data", {"constraint": exc.constraint})
+    return error_response(
+        409, "conflict", "The change conflicts with existing data", {"constraint": exc.constraint.value}
+    )
 
 
 def _transport_error(_: Request[Any, Any, Any], exc: TransportError) -> Response[ErrorBody]:

@@ -9,7 +9,6 @@ events cross processes through Redis whenever REDIS_URL is set.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -38,7 +37,6 @@ from .observability.connection_log import ConnectionLog
 from .settings import Settings
 
 T = TypeVar("T")
-log = logging.getLogger("whaticket.runtime")
 
 
 class ContainerUseCases:

@@ -38,7 +38,7 @@ def build_server(settings: Settings) -> Any:
     async def ticket_placement(ticket_id: int) -> TicketPlacement | None:
         queries = await container_ref[0].get(TicketQueries)
         view = await queries.get_ticket(ticket_id)
-        return None if view is None else TicketPlacement(view.status, view.queue_id, view.user_id)
+        return None if view is None else view.placement
 
     origins = [o.strip().rstrip("/") for o in (settings.frontend_url or "").split(",") if o.strip()]
     gateway = RealtimeGateway(

@@ -96,13 +96,13 @@ def test_any_sequence_of_receipts_leaves_the_highest_ack(acks: list[MessageAck])
             await uow.commit()
         receive = ReceiveMessage(InMemoryUnitOfWork(store), clock, publisher, InMemoryJobQueue())
         result = await receive.execute(InboundMessage(1, "OUT1", "5511999990001", "ours", from_me=True))
+        assert result.message_id is not None
         publisher.clear()
         update = UpdateMessageAck(InMemoryUnitOfWork(store), publisher)
         for ack in acks:
             before = store.state.messages[result.message_id].ack
             await update.execute(InboundReceipt(1, ("OUT1",), ack))
             assert RANK[store.state.messages[result.message_id].ack] >= RANK[before]
-        assert result.message_id is not None
         return store.state.messages[result.message_id].ack, len(publisher.of_type(MessageUpdated))
 
     loop = asyncio.new_event_loop()

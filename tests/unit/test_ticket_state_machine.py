@@ -26,7 +26,7 @@ from whaticket_core.domain.ticket import Ticket, check_invariants
 from whaticket_core.domain.user import Role, User
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
-from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.testing import (
     FakeMessageSender,
     InMemoryJobQueue,
@@ -102,7 +102,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         return InMemoryUnitOfWork(self.store)
 
     def run(self, coro: Awaitable[T]) -> T:
-        return self.loop.run_until_complete(coro)  # type: ignore[arg-type]
+        return self.loop.run_until_complete(coro)
 
     def teardown(self) -> None:
         self.loop.close()
@@ -243,7 +243,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         if fail:
             self.sender.fail_next(1, "refused", retryable=False)
         for job in self.jobs.take_all():
-            if isinstance(job, DeliverJob):
+            if isinstance(job, DeliverMessageJob):
                 self.run(
                     DeliverMessage(self.uow(), self.sender, self.media, self.publisher).execute(
                         DeliverMessageCommand(job.message_id)
@@ -278,7 +278,7 @@ class TicketLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def every_pending_message_has_a_delivery_job(self) -> None:
-        enqueued = {job.message_id for job in self.jobs.history if isinstance(job, DeliverJob)}
+        enqueued = {job.message_id for job in self.jobs.history if isinstance(job, DeliverMessageJob)}
         for message in self.store.state.messages.values():
             if message.ack is MessageAck.PENDING:
                 assert message.from_me

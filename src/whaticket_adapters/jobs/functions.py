@@ -12,12 +12,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whaticket_core.ports.jobs import DeliverMessage, DownloadMedia, Job, SendReadReceipts
+from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, SendReadReceiptsJob
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
-from whaticket_core.use_cases.messages.deliver_message import DeliverMessage as DeliverMessageUseCase
-from whaticket_core.use_cases.messages.deliver_message import DeliverMessageCommand
-from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts as SendReadReceiptsUseCase
-from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceiptsCommand
+from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
 from .context import JobContext
@@ -41,11 +39,11 @@ class JobSpec:
 
 
 def spec_of(job: Job) -> JobSpec:
-    if isinstance(job, DeliverMessage):
+    if isinstance(job, DeliverMessageJob):
         return JobSpec(DELIVER, f"deliver:{job.message_id}", {"message_id": job.message_id})
-    if isinstance(job, DownloadMedia):
+    if isinstance(job, DownloadMediaJob):
         return JobSpec(DOWNLOAD, f"download:{job.message_id}", {"message_id": job.message_id})
-    if isinstance(job, SendReadReceipts):
+    if isinstance(job, SendReadReceiptsJob):
         digest = hashlib.sha256("\n".join(job.wa_message_ids).encode()).hexdigest()[:16]
         return JobSpec(
             READ_RECEIPTS,
@@ -66,7 +64,7 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
 
 async def deliver_message(context: JobContext, attempt: int, *, message_id: int) -> None:
     command = DeliverMessageCommand(message_id, attempt=attempt, max_attempts=context.policies.deliver.max_attempts)
-    async with context.use_cases.open(DeliverMessageUseCase) as use_case:
+    async with context.use_cases.open(DeliverMessage) as use_case:
         await use_case.execute(command)
 
 
@@ -76,7 +74,7 @@ async def download_media(context: JobContext, attempt: int, *, message_id: int) 
 
 
 async def send_read_receipts(context: JobContext, attempt: int, *, ticket_id: int, wa_message_ids: list[str]) -> None:
-    async with context.use_cases.open(SendReadReceiptsUseCase) as use_case:
+    async with context.use_cases.open(SendReadReceipts) as use_case:
         await use_case.execute(SendReadReceiptsCommand(ticket_id, tuple(wa_message_ids)))
 
 

@@ -88,10 +88,6 @@ class InProcessJobQueue:
         """Wait until no job is waiting, running or due for a retry (tests and orderly shutdown)."""
         await self._idle.wait()
 
-    async def sweep_now(self) -> int:
-        assert self._context is not None, "start() first"
-        return await functions.sweep_pending_messages(self._context)
-
     async def _work(self) -> None:
         assert self._context is not None
         context = self._context

@@ -1,13 +1,12 @@
 """Jobs on SAQ over Redis, for production: any number of ``whaticket worker`` processes run them.
 
 Dedupe: each job has a key per kind and subject (``deliver:<message_id>``...); SAQ refuses a second job under a key
-while the first is queued or running (stack-notes §3), which is the port's rule. Retries and backoff come from the
+while the first is queued or running, which is the port's rule. Retries and backoff come from the
 kind's :class:`RetryPolicy`; SAQ counts attempts and the job functions receive the count.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -20,8 +19,6 @@ from . import functions
 from .context import JobContext, UseCaseFactory
 from .patient_queue import PatientRedisQueue
 from .policy import DEFAULT_POLICIES, RetryPolicies
-
-log = logging.getLogger(__name__)
 
 CONTEXT_KEY = "whaticket"
 DEFAULT_QUEUE_NAME = "whaticket"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.engine import CursorResult, Result, Row
+from sqlalchemy.engine import Result, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
@@ -54,11 +54,6 @@ class SqlRepository:
             return await self._session.execute(statement, params)
         except DATABASE_ERRORS as error:
             raise translate(error) from error
-
-    async def _rowcount(self, statement: Executable) -> int:
-        result = await self._execute(statement)
-        assert isinstance(result, CursorResult)
-        return result.rowcount
 
     async def _one(self, statement: Executable) -> Row[Any] | None:
         return (await self._execute(statement)).first()

@@ -7,7 +7,7 @@ import re
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 class SqlStoreError(Exception):
@@ -53,43 +53,43 @@ def is_unavailable(error: BaseException) -> bool:
 
 # PostgreSQL reports the constraint or index name.
 _BY_NAME = {
-    "uq_tickets_active": "active_ticket",
-    "uq_messages_whatsapp_id_wa_message_id": "message_wa_id",
-    "uq_contacts_number": "contact_number",
-    "uq_users_email": "user_email",
-    "uq_queues_name": "queue_name",
-    "uq_queues_color": "queue_color",
-    "uq_whatsapps_name": "whatsapp_name",
-    "uq_whatsapps_default": "default_whatsapp",
-    "uq_quick_answers_shortcut": "quick_answer_shortcut",
+    "uq_tickets_active": Constraint.ACTIVE_TICKET,
+    "uq_messages_whatsapp_id_wa_message_id": Constraint.MESSAGE_WA_ID,
+    "uq_contacts_number": Constraint.CONTACT_NUMBER,
+    "uq_users_email": Constraint.USER_EMAIL,
+    "uq_queues_name": Constraint.QUEUE_NAME,
+    "uq_queues_color": Constraint.QUEUE_COLOR,
+    "uq_whatsapps_name": Constraint.WHATSAPP_NAME,
+    "uq_whatsapps_default": Constraint.DEFAULT_WHATSAPP,
+    "uq_quick_answers_shortcut": Constraint.QUICK_ANSWER_SHORTCUT,
 }
 # SQLite names the columns of a column index, or "index 'name'" for an expression index.
 _BY_COLUMNS = {
-    "tickets.contact_id, tickets.whatsapp_id": "active_ticket",
-    "messages.whatsapp_id, messages.wa_message_id": "message_wa_id",
-    "contacts.number": "contact_number",
-    "users.email": "user_email",
-    "queues.color": "queue_color",
-    "whatsapps.is_default": "default_whatsapp",
+    "tickets.contact_id, tickets.whatsapp_id": Constraint.ACTIVE_TICKET,
+    "messages.whatsapp_id, messages.wa_message_id": Constraint.MESSAGE_WA_ID,
+    "contacts.number": Constraint.CONTACT_NUMBER,
+    "users.email": Constraint.USER_EMAIL,
+    "queues.color": Constraint.QUEUE_COLOR,
+    "whatsapps.is_default": Constraint.DEFAULT_WHATSAPP,
 }
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:index '(?P<index>[^']+)'|(?P<columns>.+))")
 
 
-def _constraint_of(error: IntegrityError) -> str | None:
-    """The port's name of the unique rule ``error`` broke, or None when it is not a unique violation."""
+def _constraint_of(error: IntegrityError) -> Constraint | None:
+    """The core's name of the unique rule ``error`` broke, or None when it is not a unique violation."""
     cause = error.orig.__cause__ if error.orig is not None else None
     sqlstate = getattr(cause, "sqlstate", None) or getattr(error.orig, "sqlstate", None)
     if sqlstate is not None:
         if sqlstate != "23505":
             return None
         name = getattr(cause, "constraint_name", None) or ""
-        return _BY_NAME.get(name, "other")
+        return _BY_NAME.get(name, Constraint.OTHER)
     match = _SQLITE_UNIQUE.search(str(error.orig))
     if match is None:
         return None
     if match["index"]:
-        return _BY_NAME.get(match["index"], "other")
-    return _BY_COLUMNS.get(match["columns"].strip(), "other")
+        return _BY_NAME.get(match["index"], Constraint.OTHER)
+    return _BY_COLUMNS.get(match["columns"].strip(), Constraint.OTHER)
 
 
 # What the adapter catches: driver errors SQLAlchemy wrapped, its own (pool timeout, ...) and a refused connection.

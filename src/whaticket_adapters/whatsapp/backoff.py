@@ -1,4 +1,4 @@
-"""Reconnect delays. Neither neonize nor our simulator retries by itself (stack-notes §8): the transport does."""
+"""Reconnect delays. Neither neonize nor our simulator retries a failed connect by itself: the transport does."""
 
 from __future__ import annotations
 

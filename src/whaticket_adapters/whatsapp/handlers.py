@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit, InboundMessage, InboundReceipt, InboundRevoke
-
-log = logging.getLogger(__name__)
-
-Inbound = InboundMessage | InboundEdit | InboundRevoke | InboundReceipt
+from whaticket_core.use_cases.inbound.inbound_commands import (
+    InboundCommand,
+    InboundEdit,
+    InboundMessage,
+    InboundReceipt,
+    InboundRevoke,
+)
 
 
 async def _ignore(*_args: object) -> None:
@@ -38,7 +39,7 @@ class TransportHandlers:
     on_status: Callable[[int, ConnectionStatus, str | None], Awaitable[object]] = _ignore
     on_qr: Callable[[int, str], Awaitable[object]] = _ignore
 
-    async def dispatch(self, command: Inbound) -> None:
+    async def dispatch(self, command: InboundCommand) -> None:
         """Hand an inbound command to its handler (exceptions propagate: the caller decides how to report them)."""
         if isinstance(command, InboundMessage):
             await self.on_message(command)

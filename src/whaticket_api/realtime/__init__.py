@@ -1,4 +1,4 @@
-"""Socket.IO on the API's port: auth, rooms, and the core's EventPublisher port (see CONTRACT.md, Realtime)."""
+"""Socket.IO on the API's port: auth, rooms, and the core's EventPublisher port (the wire's realtime part)."""
 
 from .gateway import (
     DEFAULT_CHANNEL,

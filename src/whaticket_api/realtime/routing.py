@@ -67,17 +67,13 @@ def _ticket(view: TicketView) -> dict[str, Any]:
     return out
 
 
-def _placement(view: TicketView) -> TicketPlacement:
-    return TicketPlacement(view.status, view.queue_id, view.user_id)
-
-
 def deliveries_for(event: DomainEvent) -> list[Delivery]:
     """What to emit for one domain event, in order."""
     match event:
         case TicketCreated(ticket=t):
-            return [Delivery("ticket:created", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:created", {"ticket": _ticket(t)}, ticket_rooms(t.id, t.placement))]
         case TicketUpdated(ticket=t, previous=previous):
-            now = _placement(t)
+            now = t.placement
             rooms = ticket_rooms(t.id, now)
             if previous is None:
                 return [Delivery("ticket:updated", {"ticket": _ticket(t)}, rooms)]
@@ -88,7 +84,7 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
                 Delivery(PRUNE_TICKET_ROOM, placement_data(now), [ticket_room(t.id)]),
             ]
         case TicketClosed(ticket=t):
-            return [Delivery("ticket:closed", {"ticket": _ticket(t)}, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("ticket:closed", {"ticket": _ticket(t)}, ticket_rooms(t.id, t.placement))]
         case TicketDeleted(ticket_id=ticket_id, placement=placement):
             return [
                 Delivery("ticket:deleted", {"ticketId": ticket_id}, ticket_rooms(ticket_id, placement)),
@@ -96,10 +92,10 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
             ]
         case MessageCreated(message=m, ticket=t):
             data = {"message": msgspec.to_builtins(message_out(m)), "ticket": _ticket(t)}
-            return [Delivery("message:created", data, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("message:created", data, ticket_rooms(t.id, t.placement))]
         case MessageUpdated(message=m, ticket=t):
             data = {"message": msgspec.to_builtins(message_out(m))}
-            return [Delivery("message:updated", data, ticket_rooms(t.id, _placement(t)))]
+            return [Delivery("message:updated", data, ticket_rooms(t.id, t.placement))]
         case WhatsAppQrCode(whatsapp_id=whatsapp_id, qrcode=qrcode):
             # The contract sends connection events to all staff (admins and supervisors).
             return [Delivery("whatsapp:qrcode", {"whatsappId": whatsapp_id, "qrcode": qrcode}, [STAFF_ROOM])]

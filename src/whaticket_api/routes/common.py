@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
@@ -71,10 +71,6 @@ def parse_id_list(raw: str | None, field: str) -> frozenset[int] | None:
             raise InvalidInput(f"{field} must be a comma-separated list of ids", field)
         ids.add(int(part))
     return frozenset(ids)
-
-
-def unset_to(value: Any, default: Any) -> Any:
-    return default if value is msgspec.UNSET else value
 
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT"]

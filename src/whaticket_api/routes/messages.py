@@ -16,7 +16,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
 from whaticket_core.domain.errors import InvalidInput
-from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType
+from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaFile, media_type_of
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage, DeleteMessageCommand
 from whaticket_core.use_cases.messages.edit_message import EditMessage, EditMessageCommand
@@ -28,7 +28,7 @@ from whaticket_core.use_cases.messages.message_queries import (
     ListMessages,
     ListMessagesCommand,
 )
-from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
 from .. import idempotency
 from ..errors import field_of
@@ -95,19 +95,6 @@ class SendOperation(Operation):
         self.request_body = _send_body_schema()
 
 
-def media_type_of(mime: str) -> MediaType:
-    major = mime.split("/", 1)[0].lower()
-    if mime.lower().startswith("image/webp"):
-        return MediaType.STICKER
-    if major == "image":
-        return MediaType.IMAGE
-    if major == "video":
-        return MediaType.VIDEO
-    if major == "audio":
-        return MediaType.VOICE if "ogg" in mime.lower() else MediaType.AUDIO
-    return MediaType.DOCUMENT
-
-
 def _form_int(value: Any, name: str, *, required: bool) -> int | None:
     if value is None or value == "":
         if required:
@@ -140,7 +127,9 @@ async def _command_from_request(request: Request[Any, Any, Any], viewer: Viewer)
             actor=viewer,
             body=body,
             quoted_message_id=_form_int(form.get("quotedMessageId"), "quotedMessageId", required=False),
-            media=MediaUpload(data, mime, media_type_of(mime), (upload.filename or None)),
+            media=MediaFile(
+                data=data, media_type=media_type_of(mime), mime_type=mime, file_name=upload.filename or None
+            ),
         )
     if content_type and not content_type.startswith("application/json"):
         raise InvalidInput("Send application/json or multipart/form-data", "body")

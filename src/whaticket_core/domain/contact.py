@@ -32,5 +32,5 @@ def validate_name(name: str, field_name: str = "name") -> str:
     """Names are 1 to 200 characters once surrounding whitespace is removed."""
     cleaned = name.strip()
     if not 1 <= len(cleaned) <= MAX_NAME_LENGTH:
-        raise InvalidInput(f"{field_name} must be 1 to {MAX_NAME_LENGTH} characters", field_name)
+        raise InvalidInput(f"{field_name.replace('_', ' ')} must be 1 to {MAX_NAME_LENGTH} characters", field_name)
     return cleaned

@@ -92,7 +92,7 @@ class TicketAlreadyOpen(Conflict):
     code = "ticket_already_open"
 
 
-class TicketClosed(Conflict):
+class TicketIsClosed(Conflict):
     code = "ticket_closed"
 
 
@@ -102,10 +102,6 @@ class InvalidTicketTransition(Conflict):
 
 class ContactExists(Conflict):
     code = "contact_exists"
-
-
-class ContactHasTickets(Conflict):
-    code = "contact_has_tickets"
 
 
 class EmailTaken(Conflict):

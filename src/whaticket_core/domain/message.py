@@ -38,6 +38,31 @@ class MediaType(enum.StrEnum):
     CONTACT = "contact"
 
 
+def media_type_of(mime: str) -> MediaType:
+    """The kind of message a file of MIME type ``mime`` makes (WebP images go out as stickers, Ogg audio as voice)."""
+    major = mime.split("/", 1)[0].lower()
+    if mime.lower().startswith("image/webp"):
+        return MediaType.STICKER
+    if major == "image":
+        return MediaType.IMAGE
+    if major == "video":
+        return MediaType.VIDEO
+    if major == "audio":
+        return MediaType.VOICE if "ogg" in mime.lower() else MediaType.AUDIO
+    return MediaType.DOCUMENT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MediaFile:
+    """A media file's bytes with its kind, MIME type and file name: what an agent attaches, what goes out to
+    WhatsApp, what a download serves. Always bytes: a transport handed a URL would fetch it (SSRF)."""
+
+    data: bytes
+    media_type: MediaType
+    mime_type: str
+    file_name: str | None = None
+
+
 @dataclass(slots=True)
 class Message:
     ticket_id: int
@@ -88,11 +113,11 @@ class Message:
     def edit(self, body: str, now: datetime) -> None:
         """Text messages this side sent may be edited within :data:`EDIT_WINDOW` once WhatsApp has them."""
         if not self.from_me or self.media_type is not None or self.is_deleted:
-            raise MessageNotEditable(f"Message {self.id} cannot be edited", messageId=self.id)
+            raise MessageNotEditable(f"Message {self.id} cannot be edited", message_id=self.id)
         if self.wa_message_id is None or self.ack in (MessageAck.PENDING, MessageAck.FAILED):
-            raise MessageNotEditable(f"Message {self.id} has not reached WhatsApp", messageId=self.id)
+            raise MessageNotEditable(f"Message {self.id} has not reached WhatsApp", message_id=self.id)
         if now - self.created_at > EDIT_WINDOW:
-            raise MessageNotEditable(f"Message {self.id} is older than 15 minutes", messageId=self.id)
+            raise MessageNotEditable(f"Message {self.id} is older than 15 minutes", message_id=self.id)
         self.body = validate_body(body)
         self.is_edited = True
 
@@ -107,7 +132,7 @@ def validate_body(body: str) -> str:
 
 
 def preview(body: str, media_type: MediaType | None) -> str:
-    """The ticket list's ``lastMessage`` line for a message."""
+    """The ticket list's last-message line for a message."""
     if body:
         return body[:255]
     return f"[{media_type}]" if media_type else ""

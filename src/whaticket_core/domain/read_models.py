@@ -10,7 +10,7 @@ from datetime import datetime
 
 from .contact import Contact
 from .message import MediaType, Message, MessageAck
-from .ticket import Ticket, TicketStatus
+from .ticket import Ticket, TicketPlacement, TicketStatus
 from .user import Role, User
 
 
@@ -56,6 +56,10 @@ class TicketView:
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
         )
+
+    @property
+    def placement(self) -> TicketPlacement:
+        return TicketPlacement(self.status, self.queue_id, self.user_id)
 
 
 @dataclass(frozen=True, slots=True)

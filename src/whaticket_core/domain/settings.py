@@ -15,6 +15,11 @@ class SettingSpec:
     allowed: frozenset[str] | None = None  # None: any value passing ``numeric`` (or anything)
     numeric: bool = False
 
+    def value_of(self, stored: str | None) -> str:
+        """The setting's value given what the store holds for it: the stored value whenever one exists, else the
+        default (an empty stored string is a value, not an absence)."""
+        return stored if stored is not None else self.default
+
 
 USER_CREATION: Final = "userCreation"
 TICKET_REOPEN_WINDOW_MINUTES: Final = "ticketReopenWindowMinutes"

@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from .errors import InvalidTicketTransition, TicketClosed
+from .errors import InvalidTicketTransition, TicketIsClosed
 
 
 class TicketStatus(enum.StrEnum):
@@ -72,7 +72,7 @@ class Ticket:
         """pending → open, assigned to ``user_id``."""
         if self.status is not TicketStatus.PENDING:
             raise InvalidTicketTransition(
-                f"Ticket {self.id} is {self.status}, only pending tickets can be accepted", ticketId=self.id
+                f"Ticket {self.id} is {self.status}, only pending tickets can be accepted", ticket_id=self.id
             )
         self.status = TicketStatus.OPEN
         self.user_id = user_id
@@ -81,7 +81,7 @@ class Ticket:
     def transfer(self, user_id: int | None, queue_id: int | None, now: datetime) -> None:
         """To a user: open and assigned (queue changed if given). To a queue only: pending and unassigned."""
         if self.status is TicketStatus.CLOSED:
-            raise TicketClosed(f"Ticket {self.id} is closed", ticketId=self.id)
+            raise TicketIsClosed(f"Ticket {self.id} is closed", ticket_id=self.id)
         if user_id is None and queue_id is None:
             raise InvalidTicketTransition("A transfer needs a user or a queue")
         if queue_id is not None:
@@ -98,7 +98,7 @@ class Ticket:
     def close(self, now: datetime) -> None:
         """pending or open → closed."""
         if self.status is TicketStatus.CLOSED:
-            raise InvalidTicketTransition(f"Ticket {self.id} is already closed", ticketId=self.id)
+            raise InvalidTicketTransition(f"Ticket {self.id} is already closed", ticket_id=self.id)
         self.status = TicketStatus.CLOSED
         self.closed_at = now
         self._touch(now)
@@ -152,7 +152,7 @@ class Ticket:
     def _require_closed(self) -> None:
         if self.status is not TicketStatus.CLOSED:
             raise InvalidTicketTransition(
-                f"Ticket {self.id} is {self.status}, only closed tickets can be reopened", ticketId=self.id
+                f"Ticket {self.id} is {self.status}, only closed tickets can be reopened", ticket_id=self.id
             )
 
 

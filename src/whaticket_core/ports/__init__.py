@@ -1,7 +1,7 @@
 """Ports: one ``typing.Protocol`` per capability the core needs from the outside world."""
 
 from .clock import Clock
-from .jobs import DeliverMessage, DownloadMedia, Job, JobQueue, SendReadReceipts
+from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
 from .publisher import EventPublisher
 from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
@@ -17,16 +17,17 @@ from .repositories import (
     WhatsAppRepository,
 )
 from .security import PasswordHasher, TokenCodec
-from .transport import MessageSender, OutboundMedia, Recipient, SessionController, TransportError
-from .unit_of_work import StoreConflict, UnitOfWork
+from .transport import MessageSender, Recipient, SessionController, TransportError
+from .unit_of_work import Constraint, StoreConflict, UnitOfWork
 
 __all__ = [
     "AuthUser",
     "AuthUserQueries",
     "Clock",
+    "Constraint",
     "ContactRepository",
-    "DeliverMessage",
-    "DownloadMedia",
+    "DeliverMessageJob",
+    "DownloadMediaJob",
     "EventPublisher",
     "Job",
     "JobQueue",
@@ -35,13 +36,12 @@ __all__ = [
     "MessageQueries",
     "MessageRepository",
     "MessageSender",
-    "OutboundMedia",
     "PasswordHasher",
     "QueueRepository",
     "QuickAnswerRepository",
     "Recipient",
     "RefreshTokenRepository",
-    "SendReadReceipts",
+    "SendReadReceiptsJob",
     "SessionController",
     "SettingRepository",
     "StoreConflict",

@@ -5,28 +5,28 @@ from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
-class DeliverMessage:
+class DeliverMessageJob:
     """Hand stored outbound message ``message_id`` to WhatsApp."""
 
     message_id: int
 
 
 @dataclass(frozen=True, slots=True)
-class DownloadMedia:
+class DownloadMediaJob:
     """Fetch the media of inbound message ``message_id`` into the media store."""
 
     message_id: int
 
 
 @dataclass(frozen=True, slots=True)
-class SendReadReceipts:
+class SendReadReceiptsJob:
     """Tell WhatsApp the customer's messages ``wa_message_ids`` on ticket ``ticket_id`` were read."""
 
     ticket_id: int
     wa_message_ids: tuple[str, ...]
 
 
-Job = DeliverMessage | DownloadMedia | SendReadReceipts
+Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob
 
 
 class JobQueue(Protocol):

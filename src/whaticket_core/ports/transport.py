@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..domain.message import MediaType
+from ..domain.message import MediaFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,16 +12,6 @@ class Recipient:
 
     address: str
     is_group: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class OutboundMedia:
-    """Media to send. Always bytes: a transport handed a URL would fetch it (SSRF)."""
-
-    data: bytes
-    media_type: MediaType
-    mime_type: str
-    file_name: str | None = None
 
 
 class MessageSender(Protocol):
@@ -36,7 +26,7 @@ class MessageSender(Protocol):
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -16,13 +17,26 @@ from .repositories import (
 )
 
 
-class StoreConflict(Exception):
-    """A uniqueness rule of the store was broken (two writers raced, or a duplicate). ``constraint`` names the rule:
-    one of ``active_ticket``, ``message_wa_id``, ``contact_number``, ``user_email``, ``queue_name``, ``queue_color``,
-    ``whatsapp_name``, ``quick_answer_shortcut``, ``default_whatsapp`` or ``other``."""
+class Constraint(StrEnum):
+    """The store's uniqueness rules, by what they keep unique. Adapters map their own index names onto these."""
 
-    def __init__(self, constraint: str, detail: str = "") -> None:
-        super().__init__(f"{constraint}: {detail}" if detail else constraint)
+    ACTIVE_TICKET = "active_ticket"  # one open or pending ticket per contact and connection
+    MESSAGE_WA_ID = "message_wa_id"  # one row per WhatsApp message id on a connection
+    CONTACT_NUMBER = "contact_number"
+    USER_EMAIL = "user_email"
+    QUEUE_NAME = "queue_name"
+    QUEUE_COLOR = "queue_color"
+    WHATSAPP_NAME = "whatsapp_name"
+    DEFAULT_WHATSAPP = "default_whatsapp"  # at most one default connection
+    QUICK_ANSWER_SHORTCUT = "quick_answer_shortcut"
+    OTHER = "other"  # a rule the core does not name
+
+
+class StoreConflict(Exception):
+    """A uniqueness rule of the store was broken (two writers raced, or a duplicate); ``constraint`` names the rule."""
+
+    def __init__(self, constraint: Constraint, detail: str = "") -> None:
+        super().__init__(f"{constraint.value}: {detail}" if detail else constraint.value)
         self.constraint = constraint
 
 

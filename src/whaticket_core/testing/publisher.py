@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from ..domain.events import DomainEvent
+
+E = TypeVar("E")
 
 
 class RecordingPublisher:
@@ -14,7 +17,7 @@ class RecordingPublisher:
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         self.events.extend(events)
 
-    def of_type(self, kind: type) -> list[DomainEvent]:
+    def of_type(self, kind: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, kind)]
 
     def clear(self) -> None:

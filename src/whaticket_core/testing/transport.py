@@ -3,7 +3,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from ..ports.transport import OutboundMedia, Recipient, TransportError
+from ..domain.message import MediaFile
+from ..ports.transport import Recipient, TransportError
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +17,7 @@ class SentItem:
     body: str = ""
     wa_message_id: str | None = None
     quoted_wa_message_id: str | None = None
-    media: OutboundMedia | None = None
+    media: MediaFile | None = None
     wa_message_ids: tuple[str, ...] = ()
 
 
@@ -47,7 +48,7 @@ class FakeMessageSender:
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,

@@ -8,7 +8,7 @@ import pytest
 from api_harness import Live
 from api_world import World, ok
 
-from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -17,7 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 async def _deliver(world: World, live: Live) -> None:
     """Run the delivery jobs the API enqueued, as a worker would."""
     for job in live.jobs.take_all():
-        if isinstance(job, DeliverJob):
+        if isinstance(job, DeliverMessageJob):
             async with world.app.state.dishka_container() as request:
                 use_case = await request.get(DeliverMessage)
                 await use_case.execute(DeliverMessageCommand(job.message_id))

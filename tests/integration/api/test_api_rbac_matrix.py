@@ -1,4 +1,4 @@
-"""Every route x every role (admin, supervisor, agent, no token) → the status CONTRACT.md gives, from one table.
+"""Every route x every role (admin, supervisor, agent, no token) → the status the wire contract gives, from one table.
 
 Rows whose request changes state for more than one role run each role on a fresh world (``fresh``); the others
 run the roles on one world, callers without the right first, so a permitted DELETE cannot hide a missing check.

@@ -11,7 +11,7 @@ from api_world import PASSWORD, bearer, ok
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_api.app import create_app
-from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 
 
@@ -64,7 +64,7 @@ async def test_a_conversation_through_the_simulator(clean_db: AsyncEngine, live:
 
         reply = await ok(await c.post("/messages", json={"ticketId": ticket, "body": "Hi Rita"}, headers=h), 201)
         for job in live.jobs.take_all():
-            if isinstance(job, DeliverJob):
+            if isinstance(job, DeliverMessageJob):
                 async with app.state.dishka_container() as request:
                     await (await request.get(DeliverMessage)).execute(DeliverMessageCommand(job.message_id))
         box = await ok(await c.get("/dev/simulator/outbox", params={"whatsappId": wid}, headers=h))

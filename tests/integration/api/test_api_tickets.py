@@ -161,7 +161,7 @@ async def test_read_zeroes_unread_without_get_changing_anything(world: World, li
     await ok(await c.post(f"/tickets/{world.t_pending}/read", headers=h), 204)
     after = await ok(await c.get(f"/tickets/{world.t_pending}", headers=h))
     assert after["unreadMessages"] == 0
-    assert any(type(j).__name__ == "SendReadReceipts" for j in live.jobs.take_all())
+    assert any(type(j).__name__ == "SendReadReceiptsJob" for j in live.jobs.take_all())
 
 
 async def test_delete_is_for_admins_and_takes_the_messages(world: World, live: Live) -> None:

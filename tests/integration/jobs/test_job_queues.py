@@ -17,7 +17,7 @@ from saq import Worker
 from whaticket_adapters.jobs import InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
 from whaticket_adapters.jobs import functions as job_functions
 from whaticket_core.domain.message import MessageAck
-from whaticket_core.ports.jobs import DeliverMessage, DownloadMedia, SendReadReceipts
+from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, SendReadReceiptsJob
 from whaticket_core.ports.transport import Recipient
 
 pytestmark = pytest.mark.integration
@@ -94,7 +94,7 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[tuple[JobWorl
 async def test_a_delivery_job_sends_the_pending_message(harness: tuple[JobWorld, Runner]) -> None:
     world, runner = harness
     message = await world.add_message(body="Hello!")
-    await runner.queue.enqueue(DeliverMessage(message.id))
+    await runner.queue.enqueue(DeliverMessageJob(message.id))
     await runner.run_until_idle()
 
     [item] = world.sender.outbox
@@ -106,12 +106,12 @@ async def test_a_twin_of_a_waiting_job_is_not_queued(harness: tuple[JobWorld, Ru
     world, runner = harness
     message = await world.add_message()
     for _ in range(3):
-        await runner.queue.enqueue(DeliverMessage(message.id))
+        await runner.queue.enqueue(DeliverMessageJob(message.id))
     await runner.run_until_idle()
     assert world.opened["DeliverMessage"] == 1
 
     # Once finished, the same job may be queued again (and finds nothing left to do).
-    await runner.queue.enqueue(DeliverMessage(message.id))
+    await runner.queue.enqueue(DeliverMessageJob(message.id))
     await runner.run_until_idle()
     assert world.opened["DeliverMessage"] == 2
     assert len(world.sender.outbox) == 1
@@ -121,7 +121,7 @@ async def test_retryable_failures_are_retried_until_sent(harness: tuple[JobWorld
     world, runner = harness
     message = await world.add_message()
     world.sender.fail_next(2, "connection lost")
-    await runner.queue.enqueue(DeliverMessage(message.id))
+    await runner.queue.enqueue(DeliverMessageJob(message.id))
     await runner.run_until_idle()
 
     assert world.opened["DeliverMessage"] == 3
@@ -134,7 +134,7 @@ async def test_after_the_last_attempt_the_message_is_failed_with_the_reason(harn
     world, runner = harness
     message = await world.add_message()
     world.sender.fail_next(10, "number not on WhatsApp")
-    await runner.queue.enqueue(DeliverMessage(message.id))
+    await runner.queue.enqueue(DeliverMessageJob(message.id))
     await runner.run_until_idle()
 
     assert world.opened["DeliverMessage"] == 3
@@ -147,7 +147,7 @@ async def test_a_refusal_fails_at_once(harness: tuple[JobWorld, Runner]) -> None
     world, runner = harness
     message = await world.add_message()
     world.sender.fail_next(1, "blocked", retryable=False)
-    await runner.queue.enqueue(DeliverMessage(message.id))
+    await runner.queue.enqueue(DeliverMessageJob(message.id))
     await runner.run_until_idle()
     assert world.opened["DeliverMessage"] == 1
     assert world.message(message.id).ack is MessageAck.FAILED
@@ -156,7 +156,7 @@ async def test_a_refusal_fails_at_once(harness: tuple[JobWorld, Runner]) -> None
 async def test_media_download_job(harness: tuple[JobWorld, Runner]) -> None:
     world, runner = harness
     message = await world.add_inbound_media("ref-1", b"\x89PNG image")
-    await runner.queue.enqueue(DownloadMedia(message.id))
+    await runner.queue.enqueue(DownloadMediaJob(message.id))
     await runner.run_until_idle()
     key = world.message(message.id).media_key
     assert key is not None
@@ -166,8 +166,8 @@ async def test_media_download_job(harness: tuple[JobWorld, Runner]) -> None:
 async def test_read_receipts_job(harness: tuple[JobWorld, Runner]) -> None:
     world, runner = harness
     ticket = await world.seed_ticket()
-    await runner.queue.enqueue(SendReadReceipts(ticket.id, ("IN1", "IN2")))
-    await runner.queue.enqueue(SendReadReceipts(ticket.id, ("IN1", "IN2")))  # a twin
+    await runner.queue.enqueue(SendReadReceiptsJob(ticket.id, ("IN1", "IN2")))
+    await runner.queue.enqueue(SendReadReceiptsJob(ticket.id, ("IN1", "IN2")))  # a twin
     await runner.run_until_idle()
     [item] = world.sender.outbox
     assert (item.kind, item.wa_message_ids) == ("read-receipt", ("IN1", "IN2"))
@@ -189,8 +189,8 @@ async def test_saq_jobs_carry_key_retries_and_backoff_per_kind() -> None:
     queue = SaqJobQueue.from_url(REDIS_URL, name=name)  # the default policies
     await queue.connect()
     try:
-        await queue.enqueue(DeliverMessage(41))
-        await queue.enqueue(DownloadMedia(42))
+        await queue.enqueue(DeliverMessageJob(41))
+        await queue.enqueue(DownloadMediaJob(42))
         deliver = await queue.queue.job("deliver:41")
         download = await queue.queue.job("download:42")
         assert deliver is not None

@@ -16,8 +16,8 @@ from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
 from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer, SessionRouter, session_queue_name
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.simulator.transport import SimulatedMedia, SimulatorTransport
-from whaticket_core.domain.message import MediaType
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.domain.message import MediaFile, MediaType
+from whaticket_core.ports.transport import Recipient, TransportError
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +55,7 @@ async def procs() -> AsyncIterator[Processes]:
 
 async def test_sends_reach_the_holders_session_and_return_its_ids(procs: Processes) -> None:
     text_id = await procs.router.send_text(1, TO, "hello", quoted_wa_message_id="Q1")
-    media = OutboundMedia(b"\x89PNG\x00bytes", MediaType.IMAGE, "image/png", "p.png")
+    media = MediaFile(data=b"\x89PNG\x00bytes", media_type=MediaType.IMAGE, mime_type="image/png", file_name="p.png")
     media_id = await procs.router.send_media(1, TO, media, caption="look")
     await procs.router.edit_text(1, TO, text_id, "hello!")
     await procs.router.delete_for_everyone(1, TO, text_id)

@@ -22,9 +22,9 @@ from whaticket_adapters.whatsapp.simulator.state import (
     StoredMedia,
 )
 from whaticket_adapters.whatsapp.simulator.transport import SimulatedMedia, SimulatorTransport
-from whaticket_core.domain.message import MediaType
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.ports.transport import Recipient, TransportError
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +117,7 @@ async def test_an_api_and_a_worker_process_share_one_simulated_whatsapp(prefix: 
             await worker.send_text(1, to, "first try")
         results = await asyncio.gather(
             worker.send_text(1, to, "a"),
-            worker.send_media(1, to, OutboundMedia(b"img", MediaType.IMAGE, "image/png")),
+            worker.send_media(1, to, MediaFile(data=b"img", media_type=MediaType.IMAGE, mime_type="image/png")),
             api.send_text(1, to, "b"),
         )
         assert len(set(results)) == 3

@@ -7,7 +7,7 @@ from persistence_builders import contact
 
 from whaticket_core.domain.contact import ExtraInfo
 from whaticket_core.domain.pagination import OffsetQuery
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 async def test_add_get_and_get_by_number(backend):
@@ -32,12 +32,12 @@ async def test_a_taken_number_is_a_conflict_on_add_and_on_save(backend):
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.contacts.add(contact("5511900000001", "Copy"))
-    assert raised.value.constraint == "contact_number"
+    assert raised.value.constraint is Constraint.CONTACT_NUMBER
     other.number = "5511900000001"
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.contacts.save(other)
-    assert raised.value.constraint == "contact_number"
+    assert raised.value.constraint is Constraint.CONTACT_NUMBER
 
 
 async def test_save_persists_changes_and_delete_removes(backend):

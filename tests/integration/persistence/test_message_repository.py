@@ -8,7 +8,7 @@ import pytest
 from persistence_builders import T0, message, seed_conversation, ticket, whatsapp
 
 from whaticket_core.domain.message import MediaType, MessageAck
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 async def test_add_get_and_get_by_wa_id(backend):
@@ -34,7 +34,7 @@ async def test_the_same_whatsapp_message_id_on_a_connection_is_a_conflict(backen
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.messages.add(message(t, "again", wa_message_id="WA1"))
-    assert raised.value.constraint == "message_wa_id"
+    assert raised.value.constraint is Constraint.MESSAGE_WA_ID
     # Several messages without a WhatsApp id yet, and the same id on another connection, are fine.
     async with backend.new_uow() as uow:
         other = await uow.whatsapps.add(whatsapp("Other"))

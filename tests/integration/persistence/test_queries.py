@@ -75,11 +75,7 @@ async def build_world(backend) -> World:
 
 
 def expected(world: World, viewer: Viewer, keep=lambda v: True) -> list[TicketView]:
-    from whaticket_core.domain.ticket import TicketPlacement
-
-    found = [
-        v for v in world.views.values() if can_see(viewer, TicketPlacement(v.status, v.queue_id, v.user_id)) and keep(v)
-    ]
+    found = [v for v in world.views.values() if can_see(viewer, v.placement) and keep(v)]
     return sorted(found, key=lambda v: (v.updated_at, v.id), reverse=True)
 
 

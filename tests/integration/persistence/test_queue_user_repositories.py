@@ -7,7 +7,7 @@ from persistence_builders import contact, queue, ticket, user, whatsapp
 
 from whaticket_core.domain.pagination import OffsetQuery
 from whaticket_core.domain.user import Role
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 async def test_queue_add_get_by_name_case_insensitively_and_by_color(backend):
@@ -25,7 +25,8 @@ async def test_queue_add_get_by_name_case_insensitively_and_by_color(backend):
 
 
 @pytest.mark.parametrize(
-    ("name", "color", "constraint"), [("SALES", "#00FF00", "queue_name"), ("Support", "#FF0000", "queue_color")]
+    ("name", "color", "constraint"),
+    [("SALES", "#00FF00", Constraint.QUEUE_NAME), ("Support", "#FF0000", Constraint.QUEUE_COLOR)],
 )
 async def test_queue_name_and_color_are_unique(backend, name, color, constraint):
     async with backend.new_uow() as uow:
@@ -35,12 +36,12 @@ async def test_queue_name_and_color_are_unique(backend, name, color, constraint)
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.queues.add(queue(name, color))
-    assert raised.value.constraint == constraint
+    assert raised.value.constraint is constraint
     other.name, other.color = name, color
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.queues.save(other)
-    assert raised.value.constraint == constraint
+    assert raised.value.constraint is constraint
 
 
 async def test_get_many_keeps_the_requested_order_and_skips_unknown_ids(backend):
@@ -135,12 +136,12 @@ async def test_a_taken_email_is_a_conflict(backend):
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.users.add(user("a@example.com"))
-    assert raised.value.constraint == "user_email"
+    assert raised.value.constraint is Constraint.USER_EMAIL
     b.email = "a@example.com"
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.users.save(b)
-    assert raised.value.constraint == "user_email"
+    assert raised.value.constraint is Constraint.USER_EMAIL
 
 
 async def test_user_save_and_delete(backend):

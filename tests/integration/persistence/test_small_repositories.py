@@ -10,7 +10,7 @@ from persistence_builders import T0, user
 from whaticket_core.domain.auth import RefreshToken
 from whaticket_core.domain.pagination import OffsetQuery
 from whaticket_core.domain.quick_answer import QuickAnswer
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 async def test_quick_answers_crud_and_case_insensitive_shortcut(backend):
@@ -27,7 +27,7 @@ async def test_quick_answers_crud_and_case_insensitive_shortcut(backend):
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.quick_answers.add(QuickAnswer("/Hello", "dup"))
-    assert raised.value.constraint == "quick_answer_shortcut"
+    assert raised.value.constraint is Constraint.QUICK_ANSWER_SHORTCUT
     other.message = "Goodbye"
     async with backend.new_uow() as uow:
         await uow.quick_answers.save(other)
@@ -106,4 +106,4 @@ async def test_a_reused_refresh_token_id_is_a_conflict(backend):
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.refresh_tokens.add(_token("t1", "f9", u.id))
-    assert raised.value.constraint == "other"
+    assert raised.value.constraint is Constraint.OTHER

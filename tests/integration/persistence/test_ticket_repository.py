@@ -8,7 +8,7 @@ import pytest
 from persistence_builders import T0, contact, message, queue, seed_conversation, ticket, user, whatsapp
 
 from whaticket_core.domain.ticket import TicketStatus
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 async def test_add_assigns_an_id_and_get_returns_the_same_ticket(backend):
@@ -71,7 +71,7 @@ async def test_a_second_active_ticket_for_the_same_contact_and_connection_is_a_c
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.tickets.add(ticket(c.id, w.id))
-    assert raised.value.constraint == "active_ticket"
+    assert raised.value.constraint is Constraint.ACTIVE_TICKET
     # Closed tickets do not count, nor do other connections.
     async with backend.new_uow() as uow:
         other = await uow.whatsapps.add(whatsapp("Other"))
@@ -90,7 +90,7 @@ async def test_saving_a_closed_ticket_back_to_active_beside_an_active_one_is_a_c
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.tickets.save(closed)
-    assert raised.value.constraint == "active_ticket"
+    assert raised.value.constraint is Constraint.ACTIVE_TICKET
     async with backend.new_uow() as uow:
         assert await uow.tickets.get_active(c.id, w.id) == active
 

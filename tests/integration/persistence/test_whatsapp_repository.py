@@ -7,7 +7,7 @@ from persistence_builders import contact, message, queue, ticket, user, whatsapp
 
 from whaticket_core.domain.pagination import OffsetQuery
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 async def test_add_get_default_and_get_by_name_case_insensitively(backend):
@@ -42,11 +42,11 @@ async def test_names_are_unique_case_insensitively_and_there_is_one_default(back
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.whatsapps.add(whatsapp("MAIN"))
-    assert raised.value.constraint == "whatsapp_name"
+    assert raised.value.constraint is Constraint.WHATSAPP_NAME
     with pytest.raises(StoreConflict) as raised:
         async with backend.new_uow() as uow:
             await uow.whatsapps.add(whatsapp("Second", is_default=True))
-    assert raised.value.constraint == "default_whatsapp"
+    assert raised.value.constraint is Constraint.DEFAULT_WHATSAPP
 
 
 async def test_save_persists_status_qr_and_queue_order(backend):

@@ -10,7 +10,7 @@ from pipeline_deployment import REDIS_URL, Api, Deployment, connected_whatsapp, 
 from saq.job import Status
 
 from whaticket_adapters.jobs import SaqJobQueue
-from whaticket_core.ports.jobs import DeliverMessage
+from whaticket_core.ports.jobs import DeliverMessageJob
 
 
 async def test_a_worker_killed_between_commit_and_send_delivers_exactly_once(
@@ -58,7 +58,7 @@ async def test_a_worker_killed_between_commit_and_send_delivers_exactly_once(
             first = await jobs.queue.job(job_key)
             assert first is not None
             assert first.status is Status.COMPLETE
-            await jobs.enqueue(DeliverMessage(reply["id"]))
+            await jobs.enqueue(DeliverMessageJob(reply["id"]))
 
             async def rerun_done() -> bool:
                 job = await jobs.queue.job(job_key)

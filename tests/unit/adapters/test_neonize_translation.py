@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from neonize.proto.Neonize_pb2 import JID, MessageInfo, MessageSource, Receipt
 from neonize.proto.Neonize_pb2 import Message as MessageEv
@@ -89,7 +87,6 @@ def test_plain_text() -> None:
         chat="5511999999999",
         body="oi",
         push_name="Maria",
-        timestamp=datetime.fromtimestamp(WHEN, tz=UTC),
     )
 
 

@@ -29,9 +29,9 @@ from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.neonize.translation import encode_media_ref
 from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport, session_store_for
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage, InboundReceipt
 
 ME = build_jid("5511888888888")
@@ -349,7 +349,7 @@ async def test_quoted_reply_to_an_unknown_message_still_names_it(wa: World) -> N
 
 async def test_send_image_uploads_bytes_then_sends_the_media_message(wa: World) -> None:
     client = await wa.connected(1)
-    media = OutboundMedia(b"\x89PNG-bytes", MediaType.IMAGE, "image/png", "pic.png")
+    media = MediaFile(data=b"\x89PNG-bytes", media_type=MediaType.IMAGE, mime_type="image/png", file_name="pic.png")
     await wa.transport.send_media(1, Recipient("5511999999999"), media, caption="see", quoted_wa_message_id="Q1")
     assert client.calls[0] == ("upload", b"\x89PNG-bytes", NeonizeMediaType.MediaImage)
     [(_to, message)] = client.sent()
@@ -373,7 +373,7 @@ async def test_media_kinds_are_sent_as_their_own_message_types(
     wa: World, media_type: MediaType, upload_type: NeonizeMediaType, field: str
 ) -> None:
     client = await wa.connected(1)
-    media = OutboundMedia(b"data", media_type, "application/x-test", "report.pdf")
+    media = MediaFile(data=b"data", media_type=media_type, mime_type="application/x-test", file_name="report.pdf")
     await wa.transport.send_media(1, Recipient("5511999999999"), media)
     assert client.calls[0] == ("upload", b"data", upload_type)
     [(_to, message)] = client.sent()
@@ -386,7 +386,7 @@ async def test_media_kinds_are_sent_as_their_own_message_types(
 
 async def test_a_url_string_is_never_handed_over_as_media(wa: World) -> None:
     client = await wa.connected(1)
-    media = OutboundMedia("http://169.254.169.254/latest", MediaType.IMAGE, "image/png")  # type: ignore[arg-type]
+    media = MediaFile(data="http://169.254.169.254/latest", media_type=MediaType.IMAGE, mime_type="image/png")  # type: ignore[arg-type]
     with pytest.raises(TransportError) as raised:
         await wa.transport.send_media(1, Recipient("5511999999999"), media)
     assert not raised.value.retryable

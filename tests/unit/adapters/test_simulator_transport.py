@@ -11,10 +11,10 @@ from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
 from whaticket_core.domain.errors import WhatsAppNotConnected
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.jobs import DownloadMedia
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.ports.jobs import DownloadMediaJob
+from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateConnectionStatus,
     UpdateConnectionStatusCommand,
@@ -128,7 +128,7 @@ async def test_inbound_media_is_fetched_by_the_download_job(sim: Harness) -> Non
     media = SimulatedMedia(MediaType.IMAGE, "image/png", b"\x89PNG data", "photo.png")
     await sim.transport.inbound(whatsapp_id, sender=CUSTOMER, media=media)
 
-    [job] = [job for job in sim.world.jobs.waiting if isinstance(job, DownloadMedia)]
+    [job] = [job for job in sim.world.jobs.waiting if isinstance(job, DownloadMediaJob)]
     w = sim.world
     await DownloadInboundMedia(w.uow(), sim.transport, w.media, w.publisher).execute(
         DownloadInboundMediaCommand(job.message_id)
@@ -188,7 +188,11 @@ async def test_every_kind_of_send_in_order_with_the_after_cursor(sim: Harness) -
     to = Recipient(CUSTOMER)
     t = sim.transport
     text_id = await t.send_text(whatsapp_id, to, "hi", quoted_wa_message_id="Q9")
-    await t.send_media(whatsapp_id, to, OutboundMedia(b"%PDF", MediaType.DOCUMENT, "application/pdf", "a.pdf"))
+    await t.send_media(
+        whatsapp_id,
+        to,
+        MediaFile(data=b"%PDF", media_type=MediaType.DOCUMENT, mime_type="application/pdf", file_name="a.pdf"),
+    )
     await t.edit_text(whatsapp_id, to, text_id, "hi!")
     await t.delete_for_everyone(whatsapp_id, to, text_id)
     await t.mark_read(whatsapp_id, to, ("IN1", "IN2"))

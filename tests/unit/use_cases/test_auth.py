@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fake_world import World
 
 from whaticket_core.domain.errors import (
     EmailTaken,
@@ -18,6 +19,7 @@ from whaticket_core.domain.events import UserSessionsRevoked
 from whaticket_core.domain.settings import USER_CREATION
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.ports.security import PasswordHasher
 from whaticket_core.testing import FakePasswordHasher, FakeTokenCodec, InMemoryAuthUserQueries
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
 from whaticket_core.use_cases.auth.login import Login, LoginCommand
@@ -41,31 +43,31 @@ class CountingHasher(FakePasswordHasher):
 
 
 @pytest.fixture
-def codec(world) -> FakeTokenCodec:
+def codec(world: World) -> FakeTokenCodec:
     return FakeTokenCodec(world.clock)
 
 
-def register(world, codec, hasher=None) -> Register:
+def register(world: World, codec: FakeTokenCodec, hasher: PasswordHasher | None = None) -> Register:
     return Register(world.uow(), world.clock, hasher or FakePasswordHasher(), codec)
 
 
-def login(world, codec, hasher=None) -> Login:
+def login(world: World, codec: FakeTokenCodec, hasher: PasswordHasher | None = None) -> Login:
     return Login(world.uow(), world.clock, hasher or FakePasswordHasher(), codec)
 
 
-def refresh(world, codec) -> RefreshTokens:
+def refresh(world: World, codec: FakeTokenCodec) -> RefreshTokens:
     return RefreshTokens(world.uow(), world.clock, codec)
 
 
-def authenticate(world, codec) -> Authenticate:
+def authenticate(world: World, codec: FakeTokenCodec) -> Authenticate:
     return Authenticate(InMemoryAuthUserQueries(world.store), codec)
 
 
-async def sign_up(world, codec, email: str = "ana@example.com") -> AuthResult:
+async def sign_up(world: World, codec: FakeTokenCodec, email: str = "ana@example.com") -> AuthResult:
     return await register(world, codec).execute(RegisterCommand("Ana", email, PASSWORD))
 
 
-async def test_first_account_is_admin_and_its_tokens_authenticate(world, codec) -> None:
+async def test_first_account_is_admin_and_its_tokens_authenticate(world: World, codec: FakeTokenCodec) -> None:
     result = await sign_up(world, codec, "  Ana@Example.COM ")
     assert result.user.role is Role.ADMIN
     assert result.user.email == "ana@example.com"
@@ -75,7 +77,7 @@ async def test_first_account_is_admin_and_its_tokens_authenticate(world, codec) 
     assert who.viewer == Viewer(result.user.id, Role.ADMIN, frozenset())
 
 
-async def test_later_registration_needs_user_creation_enabled(world, codec) -> None:
+async def test_later_registration_needs_user_creation_enabled(world: World, codec: FakeTokenCodec) -> None:
     await sign_up(world, codec)
     with pytest.raises(RegistrationDisabled):
         await sign_up(world, codec, "bob@example.com")
@@ -86,7 +88,7 @@ async def test_later_registration_needs_user_creation_enabled(world, codec) -> N
     assert second.user.role is Role.USER
 
 
-async def test_registration_refuses_taken_emails_and_short_passwords(world, codec) -> None:
+async def test_registration_refuses_taken_emails_and_short_passwords(world: World, codec: FakeTokenCodec) -> None:
     await sign_up(world, codec)
     await world.set_setting(USER_CREATION, "enabled")
     with pytest.raises(EmailTaken):
@@ -97,7 +99,7 @@ async def test_registration_refuses_taken_emails_and_short_passwords(world, code
     assert len(world.state.users) == 1
 
 
-async def test_login_answers_the_same_for_unknown_email_and_wrong_password(world, codec) -> None:
+async def test_login_answers_the_same_for_unknown_email_and_wrong_password(world: World, codec: FakeTokenCodec) -> None:
     await sign_up(world, codec)
     hasher = CountingHasher()
     use_case = login(world, codec, hasher)
@@ -111,7 +113,7 @@ async def test_login_answers_the_same_for_unknown_email_and_wrong_password(world
     assert len(hasher.verified) == 4
 
 
-async def test_refresh_rotates_and_the_old_token_stops_working(world, codec) -> None:
+async def test_refresh_rotates_and_the_old_token_stops_working(world: World, codec: FakeTokenCodec) -> None:
     first = (await sign_up(world, codec)).tokens
     world.clock.advance(timedelta(minutes=1))
 
@@ -126,7 +128,7 @@ async def test_refresh_rotates_and_the_old_token_stops_working(world, codec) -> 
     assert codec.decode_refresh(third.refresh_token).family_id == old.family_id
 
 
-async def test_reusing_a_used_refresh_token_revokes_the_whole_family(world, codec) -> None:
+async def test_reusing_a_used_refresh_token_revokes_the_whole_family(world: World, codec: FakeTokenCodec) -> None:
     first = (await sign_up(world, codec)).tokens
     other_login = await login(world, codec).execute(LoginCommand("ana@example.com", PASSWORD))
     second = await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
@@ -142,7 +144,7 @@ async def test_reusing_a_used_refresh_token_revokes_the_whole_family(world, code
     await refresh(world, codec).execute(RefreshTokensCommand(other_login.tokens.refresh_token))
 
 
-async def test_unknown_expired_and_malformed_refresh_tokens_are_invalid(world, codec) -> None:
+async def test_unknown_expired_and_malformed_refresh_tokens_are_invalid(world: World, codec: FakeTokenCodec) -> None:
     tokens = (await sign_up(world, codec)).tokens
     with pytest.raises(InvalidToken):
         await refresh(world, codec).execute(RefreshTokensCommand("garbage"))
@@ -153,7 +155,7 @@ async def test_unknown_expired_and_malformed_refresh_tokens_are_invalid(world, c
         await refresh(world, codec).execute(RefreshTokensCommand(tokens.refresh_token))
 
 
-async def test_expired_record_is_invalid_even_if_the_token_decodes(world, codec) -> None:
+async def test_expired_record_is_invalid_even_if_the_token_decodes(world: World, codec: FakeTokenCodec) -> None:
     tokens = (await sign_up(world, codec)).tokens
     claims = codec.decode_refresh(tokens.refresh_token)
     world.state.refresh_tokens[claims.token_id].expires_at = world.clock.now()
@@ -161,14 +163,14 @@ async def test_expired_record_is_invalid_even_if_the_token_decodes(world, codec)
         await refresh(world, codec).execute(RefreshTokensCommand(tokens.refresh_token))
 
 
-async def test_a_refresh_token_of_an_older_token_version_is_invalid(world, codec) -> None:
+async def test_a_refresh_token_of_an_older_token_version_is_invalid(world: World, codec: FakeTokenCodec) -> None:
     result = await sign_up(world, codec)
     world.state.users[result.user.id].token_version += 1
     with pytest.raises(InvalidToken):
         await refresh(world, codec).execute(RefreshTokensCommand(result.tokens.refresh_token))
 
 
-async def test_logout_revokes_that_family_only(world, codec) -> None:
+async def test_logout_revokes_that_family_only(world: World, codec: FakeTokenCodec) -> None:
     first = (await sign_up(world, codec)).tokens
     other = (await login(world, codec).execute(LoginCommand("ana@example.com", PASSWORD))).tokens
 
@@ -180,7 +182,7 @@ async def test_logout_revokes_that_family_only(world, codec) -> None:
     await refresh(world, codec).execute(RefreshTokensCommand(other.refresh_token))
 
 
-async def test_logout_with_someone_elses_refresh_token_is_refused(world, codec) -> None:
+async def test_logout_with_someone_elses_refresh_token_is_refused(world: World, codec: FakeTokenCodec) -> None:
     tokens = (await sign_up(world, codec)).tokens
     stranger = await world.viewer()
     with pytest.raises(InvalidToken):
@@ -188,7 +190,7 @@ async def test_logout_with_someone_elses_refresh_token_is_refused(world, codec) 
     assert not any(t.revoked for t in world.state.refresh_tokens.values())
 
 
-async def test_logout_all_bumps_the_version_and_kills_every_token(world, codec) -> None:
+async def test_logout_all_bumps_the_version_and_kills_every_token(world: World, codec: FakeTokenCodec) -> None:
     result = await sign_up(world, codec)
     other = (await login(world, codec).execute(LoginCommand("ana@example.com", PASSWORD))).tokens
     actor = Viewer(result.user.id, Role.ADMIN, frozenset())
@@ -209,7 +211,7 @@ async def test_logout_all_bumps_the_version_and_kills_every_token(world, codec) 
     )
 
 
-async def test_authenticate_refuses_deleted_users_and_expired_tokens(world, codec) -> None:
+async def test_authenticate_refuses_deleted_users_and_expired_tokens(world: World, codec: FakeTokenCodec) -> None:
     result = await sign_up(world, codec)
     world.clock.advance(timedelta(minutes=16))
     with pytest.raises(InvalidToken):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 from ticket_seed import add_ticket, admin
 
 from whaticket_core.domain.contact import ExtraInfo
@@ -22,11 +23,11 @@ from whaticket_core.use_cases.directory.contacts import (
 )
 
 
-def create(world) -> CreateContact:
+def create(world: World) -> CreateContact:
     return CreateContact(world.uow(), world.clock)
 
 
-async def test_create_normalises_the_number_and_trims_the_name(world) -> None:
+async def test_create_normalises_the_number_and_trims_the_name(world: World) -> None:
     agent = await world.viewer()
     contact = await create(world).execute(
         CreateContactCommand(
@@ -38,12 +39,12 @@ async def test_create_normalises_the_number_and_trims_the_name(world) -> None:
     assert saved.extra_info == [ExtraInfo("cpf", "1")]
 
 
-async def test_a_second_contact_with_the_same_number_names_the_first(world) -> None:
+async def test_a_second_contact_with_the_same_number_names_the_first(world: World) -> None:
     agent = await world.viewer()
     first = await create(world).execute(CreateContactCommand(agent, "Ana", "5511999990001"))
     with pytest.raises(ContactExists) as caught:
         await create(world).execute(CreateContactCommand(agent, "Other", "0055 11 99999 0001"))
-    assert caught.value.details["contactId"] == first.id
+    assert caught.value.details["contact_id"] == first.id
     assert len(world.state.contacts) == 1
 
 
@@ -51,14 +52,14 @@ async def test_a_second_contact_with_the_same_number_names_the_first(world) -> N
     ("name", "number", "field"),
     [("", "5511999990001", "name"), ("x" * 201, "5511999990001", "name"), ("A", "12", "number")],
 )
-async def test_create_validates_name_and_number(world, name: str, number: str, field: str) -> None:
+async def test_create_validates_name_and_number(world: World, name: str, number: str, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         await create(world).execute(CreateContactCommand(await world.viewer(), name, number))
     assert caught.value.details["fields"] == [field]
     assert world.state.contacts == {}
 
 
-async def test_update_is_partial_and_keeps_numbers_unique(world) -> None:
+async def test_update_is_partial_and_keeps_numbers_unique(world: World) -> None:
     agent = await world.viewer()
     ana = await create(world).execute(CreateContactCommand(agent, "Ana", "5511999990001", email="a@example.com"))
     bob = await create(world).execute(CreateContactCommand(agent, "Bob", "5511999990002"))
@@ -70,12 +71,12 @@ async def test_update_is_partial_and_keeps_numbers_unique(world) -> None:
     assert (world.state.contacts[ana.id].email, world.state.contacts[ana.id].number) == (None, "5511999990003")
     with pytest.raises(ContactExists) as caught:
         await use_case.execute(UpdateContactCommand(agent, ana.id, number="5511999990002"))
-    assert caught.value.details["contactId"] == bob.id
+    assert caught.value.details["contact_id"] == bob.id
     with pytest.raises(ContactNotFound):
         await use_case.execute(UpdateContactCommand(agent, 999, name="x"))
 
 
-async def test_deleting_a_contact_with_tickets_is_for_admins(world) -> None:
+async def test_deleting_a_contact_with_tickets_is_for_admins(world: World) -> None:
     agent = await world.viewer()
     with_tickets = await create(world).execute(CreateContactCommand(agent, "Ana", "5511999990001"))
     without = await create(world).execute(CreateContactCommand(agent, "Bob", "5511999990002"))
@@ -92,7 +93,7 @@ async def test_deleting_a_contact_with_tickets_is_for_admins(world) -> None:
     assert ticket.id not in world.state.tickets
 
 
-async def test_get_and_list_with_search(world) -> None:
+async def test_get_and_list_with_search(world: World) -> None:
     agent = await world.viewer()
     ana = await create(world).execute(CreateContactCommand(agent, "Ana", "5511999990001"))
     await create(world).execute(CreateContactCommand(agent, "Bob", "5511999990002"))

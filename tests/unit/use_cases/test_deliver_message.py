@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from fake_world import World
 
 from whaticket_core.domain.events import MessageUpdated
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.settings import GROUP_MESSAGES
 from whaticket_core.domain.user import Role
-from whaticket_core.ports.jobs import DeliverMessage as DeliverJob
+from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.ports.transport import Recipient
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
-from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
 NUMBER = "5511999990001"
 
 
-def deliver(world) -> DeliverMessage:
+def deliver(world: World) -> DeliverMessage:
     return DeliverMessage(world.uow(), world.sender, world.media, world.publisher)
 
 
-async def queued_message(world, body: str = "Hello!", *, chat: str = NUMBER, **fields) -> int:
+async def queued_message(world: World, body: str = "Hello!", *, chat: str = NUMBER, **fields: Any) -> int:
     wa = await world.add_whatsapp()
     inbound = await world.inbound(wa.id, chat, "hi", wa_id="IN-1", **fields)
     admin = await world.viewer(role=Role.ADMIN)
@@ -34,7 +36,7 @@ async def queued_message(world, body: str = "Hello!", *, chat: str = NUMBER, **f
     return view.id
 
 
-async def test_a_pending_text_is_sent_and_marked_sent(world) -> None:
+async def test_a_pending_text_is_sent_and_marked_sent(world: World) -> None:
     message_id = await queued_message(world)
     view = await deliver(world).execute(DeliverMessageCommand(message_id))
 
@@ -49,7 +51,7 @@ async def test_a_pending_text_is_sent_and_marked_sent(world) -> None:
     assert event.message.ack is MessageAck.SENT
 
 
-async def test_a_job_run_twice_sends_once(world) -> None:
+async def test_a_job_run_twice_sends_once(world: World) -> None:
     message_id = await queued_message(world)
     await deliver(world).execute(DeliverMessageCommand(message_id))
     assert await deliver(world).execute(DeliverMessageCommand(message_id)) is None
@@ -57,10 +59,11 @@ async def test_a_job_run_twice_sends_once(world) -> None:
     assert len(world.publisher.events) == 1
 
 
-async def test_unknown_and_deleted_messages_are_not_sent(world) -> None:
+async def test_unknown_and_deleted_messages_are_not_sent(world: World) -> None:
     message_id = await queued_message(world)
     async with world.uow() as uow:
         message = await uow.messages.get(message_id)
+        assert message is not None
         message.delete_for_everyone()
         await uow.messages.save(message)
         await uow.commit()
@@ -69,7 +72,7 @@ async def test_unknown_and_deleted_messages_are_not_sent(world) -> None:
     assert world.sender.outbox == []
 
 
-async def test_a_quoted_message_is_passed_by_its_whatsapp_id(world) -> None:
+async def test_a_quoted_message_is_passed_by_its_whatsapp_id(world: World) -> None:
     wa = await world.add_whatsapp()
     inbound = await world.inbound(wa.id, NUMBER, "question", wa_id="WA-Q")
     admin = await world.viewer(role=Role.ADMIN)
@@ -80,18 +83,18 @@ async def test_a_quoted_message_is_passed_by_its_whatsapp_id(world) -> None:
     assert world.sender.outbox[0].quoted_wa_message_id == "WA-Q"
 
 
-async def test_group_tickets_are_sent_to_the_group(world) -> None:
+async def test_group_tickets_are_sent_to_the_group(world: World) -> None:
     await world.set_setting(GROUP_MESSAGES, "ticket")
     message_id = await queued_message(world, chat="120363000000000001@g.us", is_group=True, participant=NUMBER)
     await deliver(world).execute(DeliverMessageCommand(message_id))
     assert world.sender.outbox[0].to == Recipient("120363000000000001", is_group=True)
 
 
-async def test_media_is_sent_as_bytes_with_its_caption(world) -> None:
+async def test_media_is_sent_as_bytes_with_its_caption(world: World) -> None:
     wa = await world.add_whatsapp()
     inbound = await world.inbound(wa.id, NUMBER, "hi")
     admin = await world.viewer(role=Role.ADMIN)
-    upload = MediaUpload(b"\x89PNG", "image/png", MediaType.IMAGE, "a.png")
+    upload = MediaFile(data=b"\x89PNG", mime_type="image/png", media_type=MediaType.IMAGE, file_name="a.png")
     view = await SendMessage(world.uow(), world.clock, world.publisher, world.jobs, world.media).execute(
         SendMessageCommand(inbound.ticket_id, admin, "look", media=upload)
     )
@@ -110,12 +113,14 @@ async def test_media_is_sent_as_bytes_with_its_caption(world) -> None:
     assert world.state.messages[view.id].ack is MessageAck.SENT
 
 
-async def test_media_missing_from_the_store_fails_the_message(world) -> None:
+async def test_media_missing_from_the_store_fails_the_message(world: World) -> None:
     wa = await world.add_whatsapp()
     inbound = await world.inbound(wa.id, NUMBER, "hi")
     admin = await world.viewer(role=Role.ADMIN)
     view = await SendMessage(world.uow(), world.clock, world.publisher, world.jobs, world.media).execute(
-        SendMessageCommand(inbound.ticket_id, admin, "", media=MediaUpload(b"x", "image/png", MediaType.IMAGE))
+        SendMessageCommand(
+            inbound.ticket_id, admin, "", media=MediaFile(data=b"x", mime_type="image/png", media_type=MediaType.IMAGE)
+        )
     )
     world.media.blobs.clear()
     await deliver(world).execute(DeliverMessageCommand(view.id))
@@ -124,7 +129,7 @@ async def test_media_missing_from_the_store_fails_the_message(world) -> None:
     assert message.error == "media file missing"
 
 
-async def test_retryable_failures_retry_then_fail_with_the_reason(world) -> None:
+async def test_retryable_failures_retry_then_fail_with_the_reason(world: World) -> None:
     message_id = await queued_message(world)
     world.sender.fail_next(3, "not connected")
     for attempt in (1, 2):
@@ -144,7 +149,7 @@ async def test_retryable_failures_retry_then_fail_with_the_reason(world) -> None
     assert world.sender.outbox == []
 
 
-async def test_a_retry_that_succeeds(world) -> None:
+async def test_a_retry_that_succeeds(world: World) -> None:
     message_id = await queued_message(world)
     world.sender.fail_next(1)
     with pytest.raises(DeliveryRetry):
@@ -155,7 +160,7 @@ async def test_a_retry_that_succeeds(world) -> None:
     assert len(world.sender.outbox) == 1
 
 
-async def test_a_permanent_failure_fails_at_once(world) -> None:
+async def test_a_permanent_failure_fails_at_once(world: World) -> None:
     message_id = await queued_message(world)
     world.sender.fail_next(1, "number not on WhatsApp", retryable=False)
     await deliver(world).execute(DeliverMessageCommand(message_id, attempt=1, max_attempts=5))
@@ -163,7 +168,7 @@ async def test_a_permanent_failure_fails_at_once(world) -> None:
     assert (message.ack, message.error) == (MessageAck.FAILED, "number not on WhatsApp")
 
 
-async def test_the_message_count_outlives_a_sweeper_restart(world) -> None:
+async def test_the_message_count_outlives_a_sweeper_restart(world: World) -> None:
     message_id = await queued_message(world)
     world.sender.fail_next(3)
     for attempt in (1, 2):
@@ -174,7 +179,7 @@ async def test_the_message_count_outlives_a_sweeper_restart(world) -> None:
     assert world.state.messages[message_id].ack is MessageAck.FAILED
 
 
-async def test_sweeper_re_enqueues_pending_messages_older_than_a_minute(world) -> None:
+async def test_sweeper_re_enqueues_pending_messages_older_than_a_minute(world: World) -> None:
     old = await queued_message(world, "old")
     ticket_id = world.state.messages[old].ticket_id
     world.clock.advance(timedelta(seconds=61))
@@ -188,11 +193,11 @@ async def test_sweeper_re_enqueues_pending_messages_older_than_a_minute(world) -
 
     count = await SweepPendingMessages(world.uow(), world.clock, world.jobs).execute(SweepPendingMessagesCommand())
     assert count == 1
-    assert world.jobs.waiting == [DeliverJob(old)]
+    assert world.jobs.waiting == [DeliverMessageJob(old)]
     assert fresh != old
 
 
-async def test_sweeper_skips_sent_and_failed_messages(world) -> None:
+async def test_sweeper_skips_sent_and_failed_messages(world: World) -> None:
     message_id = await queued_message(world)
     await deliver(world).execute(DeliverMessageCommand(message_id))
     world.clock.advance(timedelta(minutes=5))

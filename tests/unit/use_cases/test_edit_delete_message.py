@@ -5,29 +5,31 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fake_world import World
 
 from whaticket_core.domain.errors import MessageNotEditable, MessageNotFound, WhatsAppNotConnected
 from whaticket_core.domain.events import MessageUpdated
-from whaticket_core.domain.message import MediaType
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.user import Role
+from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.transport import Recipient
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage, DeleteMessageCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.edit_message import EditMessage, EditMessageCommand
-from whaticket_core.use_cases.messages.send_message import MediaUpload, SendMessage, SendMessageCommand
+from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
 NUMBER = "5511999990001"
 
 
-def edit(world) -> EditMessage:
+def edit(world: World) -> EditMessage:
     return EditMessage(world.uow(), world.clock, world.sender, world.publisher)
 
 
-def delete(world) -> DeleteMessage:
+def delete(world: World) -> DeleteMessage:
     return DeleteMessage(world.uow(), world.sender, world.publisher)
 
 
-async def setup(world, *, deliver: bool = True, media: MediaUpload | None = None):
+async def setup(world: World, *, deliver: bool = True, media: MediaFile | None = None) -> tuple[Viewer, int, int]:
     """A ticket with a customer message and one of ours; returns (admin, our message id, customer message id)."""
     wa = await world.add_whatsapp()
     inbound = await world.inbound(wa.id, NUMBER, "hi")
@@ -44,7 +46,7 @@ async def setup(world, *, deliver: bool = True, media: MediaUpload | None = None
     return admin, view.id, inbound.message_id
 
 
-async def test_edit_a_sent_text_within_15_minutes(world) -> None:
+async def test_edit_a_sent_text_within_15_minutes(world: World) -> None:
     admin, mine, _ = await setup(world)
     world.clock.advance(timedelta(minutes=14))
     view = await edit(world).execute(EditMessageCommand(mine, admin, "hello"))
@@ -64,7 +66,7 @@ async def test_edit_a_sent_text_within_15_minutes(world) -> None:
     assert event.message.body == "hello"
 
 
-async def test_edit_after_15_minutes_is_refused(world) -> None:
+async def test_edit_after_15_minutes_is_refused(world: World) -> None:
     admin, mine, _ = await setup(world)
     world.clock.advance(timedelta(minutes=15, seconds=1))
     with pytest.raises(MessageNotEditable):
@@ -73,26 +75,26 @@ async def test_edit_after_15_minutes_is_refused(world) -> None:
     assert world.sender.outbox == []
 
 
-async def test_edit_of_a_pending_message_is_refused(world) -> None:
+async def test_edit_of_a_pending_message_is_refused(world: World) -> None:
     admin, mine, _ = await setup(world, deliver=False)
     with pytest.raises(MessageNotEditable):
         await edit(world).execute(EditMessageCommand(mine, admin, "hello"))
 
 
-async def test_edit_of_a_customer_message_is_refused(world) -> None:
+async def test_edit_of_a_customer_message_is_refused(world: World) -> None:
     admin, _, theirs = await setup(world)
     with pytest.raises(MessageNotEditable):
         await edit(world).execute(EditMessageCommand(theirs, admin, "hello"))
 
 
-async def test_edit_of_a_media_message_is_refused(world) -> None:
-    admin, mine, _ = await setup(world, media=MediaUpload(b"x", "image/png", MediaType.IMAGE))
+async def test_edit_of_a_media_message_is_refused(world: World) -> None:
+    admin, mine, _ = await setup(world, media=MediaFile(data=b"x", mime_type="image/png", media_type=MediaType.IMAGE))
     with pytest.raises(MessageNotEditable):
         await edit(world).execute(EditMessageCommand(mine, admin, "caption"))
 
 
 @pytest.mark.parametrize(("retryable", "error"), [(True, WhatsAppNotConnected), (False, MessageNotEditable)])
-async def test_transport_failure_on_edit_changes_nothing(world, retryable: bool, error: type) -> None:
+async def test_transport_failure_on_edit_changes_nothing(world: World, retryable: bool, error: type) -> None:
     admin, mine, _ = await setup(world)
     world.sender.fail_next(1, "offline", retryable=retryable)
     with pytest.raises(error):
@@ -102,11 +104,13 @@ async def test_transport_failure_on_edit_changes_nothing(world, retryable: bool,
     assert world.publisher.events == []
 
 
-async def test_a_message_on_an_invisible_ticket_is_not_found(world) -> None:
+async def test_a_message_on_an_invisible_ticket_is_not_found(world: World) -> None:
     _, mine, _ = await setup(world)
     async with world.uow() as uow:
         message = await uow.messages.get(mine)
+        assert message is not None
         ticket = await uow.tickets.get(message.ticket_id)
+        assert ticket is not None
         ticket.assign_queue(77, world.clock.now())
         await uow.tickets.save(ticket)
         await uow.commit()
@@ -119,7 +123,7 @@ async def test_a_message_on_an_invisible_ticket_is_not_found(world) -> None:
         await delete(world).execute(DeleteMessageCommand(999, outsider))
 
 
-async def test_delete_a_sent_message_for_everyone(world) -> None:
+async def test_delete_a_sent_message_for_everyone(world: World) -> None:
     admin, mine, _ = await setup(world)
     view = await delete(world).execute(DeleteMessageCommand(mine, admin))
 
@@ -130,7 +134,7 @@ async def test_delete_a_sent_message_for_everyone(world) -> None:
     assert len(world.publisher.of_type(MessageUpdated)) == 1
 
 
-async def test_deleting_twice_calls_whatsapp_once(world) -> None:
+async def test_deleting_twice_calls_whatsapp_once(world: World) -> None:
     admin, mine, _ = await setup(world)
     await delete(world).execute(DeleteMessageCommand(mine, admin))
     await delete(world).execute(DeleteMessageCommand(mine, admin))
@@ -138,7 +142,7 @@ async def test_deleting_twice_calls_whatsapp_once(world) -> None:
     assert len(world.publisher.events) == 1
 
 
-async def test_deleting_a_pending_message_stops_its_delivery(world) -> None:
+async def test_deleting_a_pending_message_stops_its_delivery(world: World) -> None:
     admin, mine, _ = await setup(world, deliver=False)
     await delete(world).execute(DeleteMessageCommand(mine, admin))
     assert world.sender.outbox == []
@@ -146,14 +150,14 @@ async def test_deleting_a_pending_message_stops_its_delivery(world) -> None:
     assert world.sender.outbox == []
 
 
-async def test_a_customer_message_cannot_be_deleted_for_everyone(world) -> None:
+async def test_a_customer_message_cannot_be_deleted_for_everyone(world: World) -> None:
     admin, _, theirs = await setup(world)
     with pytest.raises(MessageNotEditable):
         await delete(world).execute(DeleteMessageCommand(theirs, admin))
     assert not world.state.messages[theirs].is_deleted
 
 
-async def test_transport_failure_on_delete_changes_nothing(world) -> None:
+async def test_transport_failure_on_delete_changes_nothing(world: World) -> None:
     admin, mine, _ = await setup(world)
     world.sender.fail_next(1, "offline")
     with pytest.raises(WhatsAppNotConnected):

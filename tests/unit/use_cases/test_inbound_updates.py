@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fake_world import World
+
 from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
 from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
@@ -10,7 +12,7 @@ from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit, Inbou
 NUMBER = "5511999990001"
 
 
-async def test_an_inbound_edit_changes_the_body(world) -> None:
+async def test_an_inbound_edit_changes_the_body(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "helo", wa_id="W1")
     world.publisher.clear()
@@ -26,7 +28,7 @@ async def test_an_inbound_edit_changes_the_body(world) -> None:
     assert event.ticket.id == result.ticket_id
 
 
-async def test_the_same_edit_twice_publishes_once(world) -> None:
+async def test_the_same_edit_twice_publishes_once(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "helo", wa_id="W1")
     world.publisher.clear()
@@ -36,13 +38,13 @@ async def test_the_same_edit_twice_publishes_once(world) -> None:
     assert len(world.publisher.events) == 1
 
 
-async def test_edit_of_an_unknown_message_is_a_no_op(world) -> None:
+async def test_edit_of_an_unknown_message_is_a_no_op(world: World) -> None:
     wa = await world.add_whatsapp()
     assert await ApplyInboundEdit(world.uow(), world.publisher).execute(InboundEdit(wa.id, "NOPE", "x")) is None
     assert world.publisher.events == []
 
 
-async def test_revoke_marks_deleted_and_keeps_the_row(world) -> None:
+async def test_revoke_marks_deleted_and_keeps_the_row(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "oops", wa_id="W1")
     world.publisher.clear()
@@ -56,7 +58,7 @@ async def test_revoke_marks_deleted_and_keeps_the_row(world) -> None:
     assert len(world.publisher.of_type(MessageUpdated)) == 1
 
 
-async def test_revoke_twice_and_unknown_revoke_are_no_ops(world) -> None:
+async def test_revoke_twice_and_unknown_revoke_are_no_ops(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "oops", wa_id="W1")
     revoke = ApplyInboundRevoke(world.uow(), world.publisher)
@@ -67,7 +69,7 @@ async def test_revoke_twice_and_unknown_revoke_are_no_ops(world) -> None:
     assert world.publisher.events == []
 
 
-async def test_an_edit_after_a_revoke_is_ignored(world) -> None:
+async def test_an_edit_after_a_revoke_is_ignored(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "oops", wa_id="W1")
     await ApplyInboundRevoke(world.uow(), world.publisher).execute(InboundRevoke(wa.id, "W1"))

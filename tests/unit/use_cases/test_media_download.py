@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 
 from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MediaType
-from whaticket_core.ports.jobs import DownloadMedia
+from whaticket_core.ports.jobs import DownloadMediaJob
+from whaticket_core.ports.media import MediaFetcher
 from whaticket_core.ports.transport import TransportError
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia
@@ -31,20 +33,20 @@ class FlakyFetcher:
         return self.data
 
 
-async def inbound_image(world) -> int:
+async def inbound_image(world: World) -> int:
     wa = await world.add_whatsapp()
     media = InboundMedia(MediaType.IMAGE, "image/jpeg", media_ref="ref-1", file_name="cat.jpg")
     result = await world.inbound(wa.id, NUMBER, "", media=media)
-    assert world.jobs.take_all() == [DownloadMedia(result.message_id)]
+    assert world.jobs.take_all() == [DownloadMediaJob(result.message_id)]
     world.publisher.clear()
     return result.message_id
 
 
-def download(world, fetcher=None) -> DownloadInboundMedia:
+def download(world: World, fetcher: MediaFetcher | None = None) -> DownloadInboundMedia:
     return DownloadInboundMedia(world.uow(), fetcher or world.fetcher, world.media, world.publisher)
 
 
-async def test_media_is_fetched_stored_and_published(world) -> None:
+async def test_media_is_fetched_stored_and_published(world: World) -> None:
     message_id = await inbound_image(world)
     world.fetcher.media["ref-1"] = b"\xff\xd8jpeg"
     view = await download(world).execute(DownloadInboundMediaCommand(message_id))
@@ -59,7 +61,7 @@ async def test_media_is_fetched_stored_and_published(world) -> None:
     assert event.message.has_media
 
 
-async def test_download_is_idempotent(world) -> None:
+async def test_download_is_idempotent(world: World) -> None:
     message_id = await inbound_image(world)
     world.fetcher.media["ref-1"] = b"data"
     await download(world).execute(DownloadInboundMediaCommand(message_id))
@@ -70,7 +72,7 @@ async def test_download_is_idempotent(world) -> None:
     assert len(world.publisher.events) == 1
 
 
-async def test_messages_without_media_and_unknown_ids_are_no_ops(world) -> None:
+async def test_messages_without_media_and_unknown_ids_are_no_ops(world: World) -> None:
     wa = await world.add_whatsapp()
     plain = await world.inbound(wa.id, NUMBER, "text")
     assert await download(world).execute(DownloadInboundMediaCommand(plain.message_id)) is None
@@ -78,7 +80,7 @@ async def test_messages_without_media_and_unknown_ids_are_no_ops(world) -> None:
     assert world.media.blobs == {}
 
 
-async def test_expired_media_is_recorded_as_an_error(world) -> None:
+async def test_expired_media_is_recorded_as_an_error(world: World) -> None:
     message_id = await inbound_image(world)  # the fake fetcher does not have ref-1: gone for good
     view = await download(world).execute(DownloadInboundMediaCommand(message_id))
     message = world.state.messages[message_id]
@@ -89,7 +91,7 @@ async def test_expired_media_is_recorded_as_an_error(world) -> None:
     assert not view.has_media
 
 
-async def test_a_retryable_failure_asks_for_a_retry_then_succeeds(world) -> None:
+async def test_a_retryable_failure_asks_for_a_retry_then_succeeds(world: World) -> None:
     message_id = await inbound_image(world)
     fetcher = FlakyFetcher(b"data", failures=1)
     with pytest.raises(RetryLater):

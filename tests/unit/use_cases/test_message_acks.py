@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from fake_world import World
+
 from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MessageAck
+from whaticket_core.domain.read_models import MessageView
+from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.use_cases.inbound.inbound_commands import InboundReceipt
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
 NUMBER = "5511999990001"
 
 
-async def receipt(world, whatsapp_id: int, ack: MessageAck, *wa_ids: str):
+async def receipt(world: World, whatsapp_id: int, ack: MessageAck, *wa_ids: str) -> list[MessageView]:
     return await UpdateMessageAck(world.uow(), world.publisher).execute(InboundReceipt(whatsapp_id, wa_ids, ack))
 
 
-async def sent_message(world, wa_id: str = "OUT1"):
+async def sent_message(world: World, wa_id: str = "OUT1") -> tuple[WhatsApp, int]:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "from us", from_me=True, wa_id=wa_id)
     world.publisher.clear()
     return wa, result.message_id
 
 
-async def test_acks_move_forward_and_publish(world) -> None:
+async def test_acks_move_forward_and_publish(world: World) -> None:
     wa, message_id = await sent_message(world)
     [view] = await receipt(world, wa.id, MessageAck.DELIVERED, "OUT1")
     assert view.ack is MessageAck.DELIVERED
@@ -33,7 +37,7 @@ async def test_acks_move_forward_and_publish(world) -> None:
     assert events[0].ticket.id == world.state.messages[message_id].ticket_id
 
 
-async def test_a_late_receipt_never_moves_an_ack_backwards(world) -> None:
+async def test_a_late_receipt_never_moves_an_ack_backwards(world: World) -> None:
     wa, message_id = await sent_message(world)
     await receipt(world, wa.id, MessageAck.READ, "OUT1")
     world.publisher.clear()
@@ -42,7 +46,7 @@ async def test_a_late_receipt_never_moves_an_ack_backwards(world) -> None:
     assert world.publisher.events == []
 
 
-async def test_a_repeated_receipt_changes_nothing(world) -> None:
+async def test_a_repeated_receipt_changes_nothing(world: World) -> None:
     wa, _ = await sent_message(world)
     await receipt(world, wa.id, MessageAck.DELIVERED, "OUT1")
     world.publisher.clear()
@@ -50,10 +54,11 @@ async def test_a_repeated_receipt_changes_nothing(world) -> None:
     assert world.publisher.events == []
 
 
-async def test_failed_stays_failed(world) -> None:
+async def test_failed_stays_failed(world: World) -> None:
     wa, message_id = await sent_message(world)
     async with world.uow() as uow:
         message = await uow.messages.get(message_id)
+        assert message is not None
         message.ack = MessageAck.PENDING
         message.mark_failed("refused")
         await uow.messages.save(message)
@@ -62,7 +67,7 @@ async def test_failed_stays_failed(world) -> None:
     assert world.state.messages[message_id].ack is MessageAck.FAILED
 
 
-async def test_one_receipt_for_several_messages_and_unknown_ids(world) -> None:
+async def test_one_receipt_for_several_messages_and_unknown_ids(world: World) -> None:
     wa, first = await sent_message(world)
     second = (await world.inbound(wa.id, NUMBER, "again", from_me=True, wa_id="OUT2")).message_id
     world.publisher.clear()
@@ -72,7 +77,7 @@ async def test_one_receipt_for_several_messages_and_unknown_ids(world) -> None:
     assert world.state.messages[second].ack is MessageAck.READ
 
 
-async def test_receipts_are_per_connection(world) -> None:
+async def test_receipts_are_per_connection(world: World) -> None:
     _, message_id = await sent_message(world)
     other = await world.add_whatsapp()
     assert await receipt(world, other.id, MessageAck.READ, "OUT1") == []

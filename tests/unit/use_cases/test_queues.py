@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 from ticket_seed import admin
 
 from whaticket_core.domain.errors import (
@@ -29,7 +30,7 @@ from whaticket_core.use_cases.directory.queues import (
 )
 
 
-async def test_create_normalises_the_colour_and_links_members(world) -> None:
+async def test_create_normalises_the_colour_and_links_members(world: World) -> None:
     actor = await admin(world)
     agent = await world.add_user()
     queue = await CreateQueue(world.uow()).execute(
@@ -45,18 +46,18 @@ async def test_create_normalises_the_colour_and_links_members(world) -> None:
     assert world.state.users[agent.id].queue_ids == [queue.id]
 
 
-async def test_names_and_colours_are_unique(world) -> None:
+async def test_names_and_colours_are_unique(world: World) -> None:
     actor = await admin(world)
     sales = await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Sales", "#FF0000"))
     with pytest.raises(QueueNameTaken) as caught:
         await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "SALES", "#00FF00"))
-    assert caught.value.details["queueId"] == sales.id
+    assert caught.value.details["queue_id"] == sales.id
     with pytest.raises(QueueColorTaken):
         await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Support", "#ff0000"))
     assert len(world.state.queues) == 1
 
 
-async def test_create_validates_colour_and_members(world) -> None:
+async def test_create_validates_colour_and_members(world: World) -> None:
     actor = await admin(world)
     with pytest.raises(InvalidInput):
         await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Sales", "red"))
@@ -66,7 +67,7 @@ async def test_create_validates_colour_and_members(world) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.USER])
-async def test_writes_are_admin_only(world, role: Role) -> None:
+async def test_writes_are_admin_only(world: World, role: Role) -> None:
     actor = await world.viewer(role=role)
     queue = await world.add_queue("Kept")
     with pytest.raises(ActionForbidden):
@@ -79,7 +80,7 @@ async def test_writes_are_admin_only(world, role: Role) -> None:
     assert (await GetQueue(world.uow()).execute(GetQueueCommand(actor, queue.id))).name == "Kept"
 
 
-async def test_update_is_partial_and_keeps_uniqueness(world) -> None:
+async def test_update_is_partial_and_keeps_uniqueness(world: World) -> None:
     actor = await admin(world)
     sales = await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Sales", "#FF0000", "hello"))
     await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Support", "#00FF00"))
@@ -96,7 +97,7 @@ async def test_update_is_partial_and_keeps_uniqueness(world) -> None:
         await use_case.execute(UpdateQueueCommand(actor, 999, name="x"))
 
 
-async def test_delete_and_list(world) -> None:
+async def test_delete_and_list(world: World) -> None:
     actor = await admin(world)
     member = await world.add_user()
     sales = await CreateQueue(world.uow()).execute(CreateQueueCommand(actor, "Sales", "#FF0000", user_ids=(member.id,)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 
 from whaticket_core.domain.errors import InvalidInput, QuickAnswerNotFound, QuickAnswerShortcutTaken
 from whaticket_core.domain.pagination import OffsetQuery
@@ -20,13 +21,13 @@ from whaticket_core.use_cases.directory.quick_answers import (
 )
 
 
-async def test_crud_with_unique_shortcuts(world) -> None:
+async def test_crud_with_unique_shortcuts(world: World) -> None:
     agent = await world.viewer()
     hello = await CreateQuickAnswer(world.uow()).execute(CreateQuickAnswerCommand(agent, " /hello ", "Hello there!"))
     assert world.state.quick_answers[hello.id].shortcut == "/hello"
     with pytest.raises(QuickAnswerShortcutTaken) as caught:
         await CreateQuickAnswer(world.uow()).execute(CreateQuickAnswerCommand(agent, "/HELLO", "again"))
-    assert caught.value.details["quickAnswerId"] == hello.id
+    assert caught.value.details["quick_answer_id"] == hello.id
 
     bye = await CreateQuickAnswer(world.uow()).execute(CreateQuickAnswerCommand(agent, "/bye", "Goodbye"))
     with pytest.raises(QuickAnswerShortcutTaken):
@@ -44,7 +45,7 @@ async def test_crud_with_unique_shortcuts(world) -> None:
         await GetQuickAnswer(world.uow()).execute(GetQuickAnswerCommand(agent, bye.id))
 
 
-async def test_search_matches_shortcut_and_message(world) -> None:
+async def test_search_matches_shortcut_and_message(world: World) -> None:
     agent = await world.viewer()
     for shortcut, message in (("/hi", "Hello"), ("/price", "Our prices"), ("/bye", "Goodbye")):
         await CreateQuickAnswer(world.uow()).execute(CreateQuickAnswerCommand(agent, shortcut, message))
@@ -55,7 +56,7 @@ async def test_search_matches_shortcut_and_message(world) -> None:
 
 
 @pytest.mark.parametrize(("shortcut", "message"), [("", "text"), ("two words", "text"), ("/ok", "   ")])
-async def test_invalid_shortcuts_and_messages(world, shortcut: str, message: str) -> None:
+async def test_invalid_shortcuts_and_messages(world: World, shortcut: str, message: str) -> None:
     with pytest.raises(InvalidInput):
         await CreateQuickAnswer(world.uow()).execute(CreateQuickAnswerCommand(await world.viewer(), shortcut, message))
     assert world.state.quick_answers == {}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 
 from whaticket_core.domain.errors import TicketNotFound
 from whaticket_core.domain.events import TicketUpdated
 from whaticket_core.domain.user import Role
-from whaticket_core.ports.jobs import SendReadReceipts as SendReadReceiptsJob
+from whaticket_core.ports.jobs import SendReadReceiptsJob
 from whaticket_core.ports.transport import Recipient, TransportError
+from whaticket_core.testing import FakeMessageSender
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
 from whaticket_core.use_cases.shared.retry import RetryLater
 from whaticket_core.use_cases.tickets.read_ticket import ReadTicket, ReadTicketCommand
@@ -16,11 +18,11 @@ from whaticket_core.use_cases.tickets.read_ticket import ReadTicket, ReadTicketC
 NUMBER = "5511999990001"
 
 
-def read(world) -> ReadTicket:
+def read(world: World) -> ReadTicket:
     return ReadTicket(world.uow(), world.clock, world.publisher, world.jobs)
 
 
-async def ticket_with_unread(world, count: int) -> int:
+async def ticket_with_unread(world: World, count: int) -> int:
     wa = await world.add_whatsapp()
     result = None
     for i in range(count):
@@ -30,7 +32,7 @@ async def ticket_with_unread(world, count: int) -> int:
     return result.ticket_id
 
 
-async def test_reading_zeroes_unread_and_enqueues_receipts(world) -> None:
+async def test_reading_zeroes_unread_and_enqueues_receipts(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "old", wa_id="W0")
     ticket_id = (await world.inbound(wa.id, NUMBER, "x", wa_id="W1")).ticket_id
@@ -53,7 +55,7 @@ async def test_reading_zeroes_unread_and_enqueues_receipts(world) -> None:
     assert event.previous is None
 
 
-async def test_reading_a_read_ticket_changes_nothing(world) -> None:
+async def test_reading_a_read_ticket_changes_nothing(world: World) -> None:
     ticket_id = await ticket_with_unread(world, 1)
     admin = await world.viewer(role=Role.ADMIN)
     await read(world).execute(ReadTicketCommand(ticket_id, admin))
@@ -66,10 +68,11 @@ async def test_reading_a_read_ticket_changes_nothing(world) -> None:
     assert world.state.tickets[ticket_id].updated_at == updated_at
 
 
-async def test_reading_an_invisible_ticket_is_not_found(world) -> None:
+async def test_reading_an_invisible_ticket_is_not_found(world: World) -> None:
     ticket_id = await ticket_with_unread(world, 2)
     async with world.uow() as uow:
         ticket = await uow.tickets.get(ticket_id)
+        assert ticket is not None
         ticket.assign_queue(5, world.clock.now())
         await uow.tickets.save(ticket)
         await uow.commit()
@@ -79,7 +82,7 @@ async def test_reading_an_invisible_ticket_is_not_found(world) -> None:
     assert world.state.tickets[ticket_id].unread_messages == 2
 
 
-async def test_receipts_job_marks_read_on_the_chat(world) -> None:
+async def test_receipts_job_marks_read_on_the_chat(world: World) -> None:
     ticket_id = await ticket_with_unread(world, 2)
     sent = await SendReadReceipts(world.uow(), world.sender).execute(SendReadReceiptsCommand(ticket_id, ("W0", "W1")))
     assert sent
@@ -87,7 +90,7 @@ async def test_receipts_job_marks_read_on_the_chat(world) -> None:
     assert (item.kind, item.to, item.wa_message_ids) == ("read-receipt", Recipient(NUMBER), ("W0", "W1"))
 
 
-async def test_receipts_job_for_nothing_or_an_unknown_ticket_is_a_no_op(world) -> None:
+async def test_receipts_job_for_nothing_or_an_unknown_ticket_is_a_no_op(world: World) -> None:
     ticket_id = await ticket_with_unread(world, 1)
     job = SendReadReceipts(world.uow(), world.sender)
     assert not await job.execute(SendReadReceiptsCommand(ticket_id, ()))
@@ -95,15 +98,16 @@ async def test_receipts_job_for_nothing_or_an_unknown_ticket_is_a_no_op(world) -
     assert world.sender.outbox == []
 
 
-class _OfflineSender:
+class _OfflineSender(FakeMessageSender):
     def __init__(self, retryable: bool) -> None:
+        super().__init__()
         self.retryable = retryable
 
-    async def mark_read(self, whatsapp_id, chat, wa_message_ids) -> None:
+    async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None:
         raise TransportError("offline", retryable=self.retryable)
 
 
-async def test_receipts_job_retries_when_whatsapp_is_out_of_reach(world) -> None:
+async def test_receipts_job_retries_when_whatsapp_is_out_of_reach(world: World) -> None:
     ticket_id = await ticket_with_unread(world, 1)
     with pytest.raises(RetryLater):
         await SendReadReceipts(world.uow(), _OfflineSender(True)).execute(SendReadReceiptsCommand(ticket_id, ("W0",)))

@@ -1,37 +1,33 @@
-"""ReceiveMessage: contacts, tickets, idempotency, reopen window, from_me, groups, quotes, media and concurrency."""
+"""ReceiveMessage: contacts, tickets, idempotency, reopen window, from_me, groups, quotes and media."""
 
 from __future__ import annotations
 
-import asyncio
-import copy
 from datetime import timedelta
 
 import pytest
+from fake_world import World
 
-from whaticket_core.domain.contact import Contact
-from whaticket_core.domain.errors import ConcurrentUpdate, InvalidInput, WhatsAppNotFound
+from whaticket_core.domain.errors import InvalidInput, WhatsAppNotFound
 from whaticket_core.domain.events import MessageCreated, TicketCreated, TicketUpdated
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
-from whaticket_core.ports.jobs import DownloadMedia
-from whaticket_core.ports.unit_of_work import StoreConflict
-from whaticket_core.testing import InMemoryUnitOfWork
+from whaticket_core.ports.jobs import DownloadMediaJob
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage
-from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 
 NUMBER = "5511999990001"
 
 
-async def close_ticket(world, ticket_id: int) -> None:
+async def close_ticket(world: World, ticket_id: int) -> None:
     async with world.uow() as uow:
         ticket = await uow.tickets.get(ticket_id)
+        assert ticket is not None
         ticket.close(world.clock.now())
         await uow.tickets.save(ticket)
         await uow.commit()
 
 
-async def test_first_message_creates_contact_pending_ticket_and_message(world) -> None:
+async def test_first_message_creates_contact_pending_ticket_and_message(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, "+55 (11) 99999-0001", "Hi there", push_name="Ana", wa_id="W1")
 
@@ -58,7 +54,7 @@ async def test_first_message_creates_contact_pending_ticket_and_message(world) -
     assert message.ack is MessageAck.DELIVERED
 
 
-async def test_events_are_ticket_created_then_message_created(world) -> None:
+async def test_events_are_ticket_created_then_message_created(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "Hi")
 
@@ -71,7 +67,7 @@ async def test_events_are_ticket_created_then_message_created(world) -> None:
     assert message_created.ticket.last_message == "Hi"
 
 
-async def test_second_message_goes_to_the_active_ticket_and_bumps_unread(world) -> None:
+async def test_second_message_goes_to_the_active_ticket_and_bumps_unread(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER, "one")
     world.publisher.clear()
@@ -89,11 +85,12 @@ async def test_second_message_goes_to_the_active_ticket_and_bumps_unread(world) 
     assert updated.previous is None  # it did not move
 
 
-async def test_an_open_ticket_stays_with_its_agent(world) -> None:
+async def test_an_open_ticket_stays_with_its_agent(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER)
     async with world.uow() as uow:
         ticket = await uow.tickets.get(first.ticket_id)
+        assert ticket is not None
         ticket.accept(7, world.clock.now())
         await uow.tickets.save(ticket)
         await uow.commit()
@@ -103,7 +100,7 @@ async def test_an_open_ticket_stays_with_its_agent(world) -> None:
     assert (ticket.status, ticket.user_id, ticket.unread_messages) == (TicketStatus.OPEN, 7, 2)
 
 
-async def test_same_number_on_two_connections_gets_two_tickets(world) -> None:
+async def test_same_number_on_two_connections_gets_two_tickets(world: World) -> None:
     wa1 = await world.add_whatsapp()
     wa2 = await world.add_whatsapp()
     r1 = await world.inbound(wa1.id, NUMBER, wa_id="SAME")
@@ -113,7 +110,7 @@ async def test_same_number_on_two_connections_gets_two_tickets(world) -> None:
     assert len(world.state.contacts) == 1
 
 
-async def test_redelivery_is_a_no_op_returning_the_stored_ids(world) -> None:
+async def test_redelivery_is_a_no_op_returning_the_stored_ids(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER, "hello", wa_id="W1")
     events_before = list(world.publisher.events)
@@ -126,7 +123,7 @@ async def test_redelivery_is_a_no_op_returning_the_stored_ids(world) -> None:
     assert world.publisher.events == events_before
 
 
-async def test_push_name_replaces_a_name_that_is_only_the_number(world) -> None:
+async def test_push_name_replaces_a_name_that_is_only_the_number(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER)  # no push name: named by its number
     [contact] = world.state.contacts.values()
@@ -137,14 +134,14 @@ async def test_push_name_replaces_a_name_that_is_only_the_number(world) -> None:
     assert world.state.contacts[contact.id].name == "Ana Maria"  # a real name is kept
 
 
-async def test_from_me_push_name_is_not_the_customers_name(world) -> None:
+async def test_from_me_push_name_is_not_the_customers_name(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, from_me=True, push_name="Company")
     [contact] = world.state.contacts.values()
     assert contact.name == NUMBER
 
 
-async def test_from_me_message_is_stored_on_the_ticket_and_not_unread(world) -> None:
+async def test_from_me_message_is_stored_on_the_ticket_and_not_unread(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER, "question")
     mine = await world.inbound(wa.id, NUMBER, "answer from the phone", from_me=True)
@@ -158,19 +155,20 @@ async def test_from_me_message_is_stored_on_the_ticket_and_not_unread(world) -> 
     assert message.ack is MessageAck.SENT
 
 
-async def test_from_me_to_a_new_contact_opens_a_ticket_with_nothing_unread(world) -> None:
+async def test_from_me_to_a_new_contact_opens_a_ticket_with_nothing_unread(world: World) -> None:
     wa = await world.add_whatsapp()
     result = await world.inbound(wa.id, NUMBER, "we wrote first", from_me=True)
     assert world.state.tickets[result.ticket_id].unread_messages == 0
 
 
 @pytest.mark.parametrize(("minutes", "reopened"), [(1, True), (119, True), (120, False), (121, False)])
-async def test_reopen_window_default_120_minutes(world, minutes: int, reopened: bool) -> None:
+async def test_reopen_window_default_120_minutes(world: World, minutes: int, reopened: bool) -> None:
     wa = await world.add_whatsapp()
     queue = await world.add_queue()
     first = await world.inbound(wa.id, NUMBER)
     async with world.uow() as uow:  # routed and handled by an agent, then closed
         ticket = await uow.tickets.get(first.ticket_id)
+        assert ticket is not None
         ticket.transfer(5, queue.id, world.clock.now())
         await uow.tickets.save(ticket)
         await uow.commit()
@@ -196,7 +194,7 @@ async def test_reopen_window_default_120_minutes(world, minutes: int, reopened: 
         assert isinstance(world.publisher.events[0], TicketCreated)
 
 
-async def test_reopen_window_setting_is_honoured(world) -> None:
+async def test_reopen_window_setting_is_honoured(world: World) -> None:
     await world.set_setting(TICKET_REOPEN_WINDOW_MINUTES, "10")
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER)
@@ -205,7 +203,7 @@ async def test_reopen_window_setting_is_honoured(world) -> None:
     assert (await world.inbound(wa.id, NUMBER)).ticket_id != first.ticket_id
 
 
-async def test_reopen_window_zero_never_reopens(world) -> None:
+async def test_reopen_window_zero_never_reopens(world: World) -> None:
     await world.set_setting(TICKET_REOPEN_WINDOW_MINUTES, "0")
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER)
@@ -213,7 +211,7 @@ async def test_reopen_window_zero_never_reopens(world) -> None:
     assert (await world.inbound(wa.id, NUMBER)).ticket_id != first.ticket_id
 
 
-async def test_only_the_last_closed_ticket_is_reopened(world) -> None:
+async def test_only_the_last_closed_ticket_is_reopened(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER)
     await close_ticket(world, first.ticket_id)
@@ -227,7 +225,7 @@ async def test_only_the_last_closed_ticket_is_reopened(world) -> None:
     assert world.state.tickets[first.ticket_id].status is TicketStatus.CLOSED
 
 
-async def test_unread_count_survives_close_and_reopen(world) -> None:
+async def test_unread_count_survives_close_and_reopen(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER)
     await close_ticket(world, first.ticket_id)
@@ -235,9 +233,10 @@ async def test_unread_count_survives_close_and_reopen(world) -> None:
     assert world.state.tickets[first.ticket_id].unread_messages == 2
 
 
-async def test_group_messages_are_ignored_by_default(world) -> None:
+async def test_group_messages_are_ignored_by_default(world: World) -> None:
     wa = await world.add_whatsapp()
-    result = await world.inbound(wa.id, "120363012345678901@g.us", is_group=True, participant=NUMBER)
+    command = InboundMessage(wa.id, "G1", "120363012345678901@g.us", "hello", is_group=True, participant=NUMBER)
+    result = await world.receive_message().execute(command)
     assert result.ignored
     assert (result.ticket_id, result.message_id) == (None, None)
     assert not world.state.contacts
@@ -246,7 +245,7 @@ async def test_group_messages_are_ignored_by_default(world) -> None:
     assert not world.publisher.events
 
 
-async def test_group_messages_make_one_ticket_per_group_with_participants(world) -> None:
+async def test_group_messages_make_one_ticket_per_group_with_participants(world: World) -> None:
     await world.set_setting(GROUP_MESSAGES, "ticket")
     queue = await world.add_queue()
     wa = await world.add_whatsapp(queue_ids=(queue.id,))
@@ -278,7 +277,7 @@ async def test_group_messages_make_one_ticket_per_group_with_participants(world)
     assert m2.participant == "5511999990002"
 
 
-async def test_a_quoted_message_is_resolved_when_known(world) -> None:
+async def test_a_quoted_message_is_resolved_when_known(world: World) -> None:
     wa = await world.add_whatsapp()
     first = await world.inbound(wa.id, NUMBER, "original", wa_id="W1")
     reply = await world.inbound(wa.id, NUMBER, "reply", quoted_wa_message_id="W1")
@@ -287,7 +286,7 @@ async def test_a_quoted_message_is_resolved_when_known(world) -> None:
     assert world.state.messages[orphan.message_id].quoted_message_id is None
 
 
-async def test_inbound_media_is_recorded_and_its_download_enqueued(world) -> None:
+async def test_inbound_media_is_recorded_and_its_download_enqueued(world: World) -> None:
     wa = await world.add_whatsapp()
     media = InboundMedia(MediaType.IMAGE, "image/jpeg", media_ref="ref-1", file_name="cat.jpg")
     result = await world.inbound(wa.id, NUMBER, "", media=media)
@@ -300,145 +299,24 @@ async def test_inbound_media_is_recorded_and_its_download_enqueued(world) -> Non
         "ref-1",
     )
     assert message.media_key is None
-    assert world.jobs.waiting == [DownloadMedia(result.message_id)]
+    assert world.jobs.waiting == [DownloadMediaJob(result.message_id)]
     assert world.state.tickets[result.ticket_id].last_message == "[image]"
 
 
-async def test_media_without_a_reference_enqueues_no_download(world) -> None:
+async def test_media_without_a_reference_enqueues_no_download(world: World) -> None:
     wa = await world.add_whatsapp()
     await world.inbound(wa.id, NUMBER, "here", media=InboundMedia(MediaType.LOCATION, "application/geo"))
     assert world.jobs.waiting == []
 
 
-async def test_unknown_connection_is_refused(world) -> None:
+async def test_unknown_connection_is_refused(world: World) -> None:
     with pytest.raises(WhatsAppNotFound):
         await world.inbound(99, NUMBER)
     assert not world.state.contacts
 
 
-async def test_a_sender_that_is_not_a_number_is_refused(world) -> None:
+async def test_a_sender_that_is_not_a_number_is_refused(world: World) -> None:
     wa = await world.add_whatsapp()
     with pytest.raises(InvalidInput):
         await world.inbound(wa.id, "status@broadcast")
     assert not world.state.contacts
-
-
-async def test_fifty_concurrent_messages_from_a_new_number(world) -> None:
-    wa = await world.add_whatsapp()
-    commands = [InboundMessage(wa.id, f"C{i}", NUMBER, f"message {i}") for i in range(50)]
-    results = await asyncio.gather(
-        *(ReceiveMessage(world.uow(), world.clock, world.publisher, world.jobs).execute(c) for c in commands)
-    )
-
-    assert len(world.state.contacts) == 1
-    assert len(world.state.tickets) == 1
-    assert len(world.state.messages) == 50
-    [ticket] = world.state.tickets.values()
-    assert ticket.unread_messages == 50
-    assert {r.ticket_id for r in results} == {ticket.id}
-    assert len(world.publisher.of_type(TicketCreated)) == 1
-
-
-async def test_concurrent_redeliveries_store_each_message_once(world) -> None:
-    wa = await world.add_whatsapp()
-    commands = [InboundMessage(wa.id, f"C{i % 10}", NUMBER, f"message {i % 10}") for i in range(50)]
-    results = await asyncio.gather(*(world.receive_message().execute(c) for c in commands))
-
-    assert len(world.state.messages) == 10
-    assert sum(not r.duplicate for r in results) == 10
-    [ticket] = world.state.tickets.values()
-    assert ticket.unread_messages == 10
-
-
-class _LosesTheContactRace:
-    """A contacts repository whose ``add`` loses a race: another writer commits the same number first."""
-
-    def __init__(self, inner, world, losses: int, *, winner_commits: bool = True) -> None:
-        self._inner = inner
-        self._world = world
-        self.losses = losses
-        self._winner_commits = winner_commits
-
-    async def add(self, contact: Contact) -> Contact:
-        if self.losses > 0:
-            self.losses -= 1
-            state = self._world.state
-            if self._winner_commits and not any(c.number == contact.number for c in state.contacts.values()):
-                # The winner's row lands in the committed state (our own working copy does not see it yet).
-                winner = Contact(name="Winner", number=contact.number, created_at=contact.created_at)
-                winner.id = state.allocate("contacts")
-                state.contacts[winner.id] = winner
-            raise StoreConflict("contact_number", contact.number)
-        return await self._inner.add(contact)
-
-    def __getattr__(self, name: str):
-        return getattr(self._inner, name)
-
-
-async def test_losing_a_race_retries_the_whole_transaction(world) -> None:
-    wa = await world.add_whatsapp()
-    uow = InMemoryUnitOfWork(world.store)
-    uow.contacts = _LosesTheContactRace(uow.contacts, world, losses=1)
-    result = await ReceiveMessage(uow, world.clock, world.publisher, world.jobs).execute(
-        InboundMessage(wa.id, "W1", NUMBER, "hi")
-    )
-
-    [contact] = world.state.contacts.values()
-    assert contact.name == "Winner"
-    assert world.state.tickets[result.ticket_id].contact_id == contact.id
-    assert len(world.state.messages) == 1
-
-
-async def test_endless_conflicts_end_in_concurrent_update(world) -> None:
-    wa = await world.add_whatsapp()
-    uow = InMemoryUnitOfWork(world.store)
-    # Every attempt loses and the winner's row never shows: the use case must give up, not loop forever.
-    racing = _LosesTheContactRace(uow.contacts, world, losses=100, winner_commits=False)
-    uow.contacts = racing
-    with pytest.raises(ConcurrentUpdate):
-        await ReceiveMessage(uow, world.clock, world.publisher, world.jobs).execute(
-            InboundMessage(wa.id, "W1", NUMBER, "hi")
-        )
-    assert 1 < 100 - racing.losses < 100  # it retried, a bounded number of times
-    assert not world.state.messages
-    assert not world.publisher.events
-
-
-class _LosesTheMessageRace:
-    """A messages repository whose first ``add`` loses to a concurrent delivery of the same WhatsApp message."""
-
-    def __init__(self, inner, world) -> None:
-        self._inner = inner
-        self._world = world
-        self.lost = False
-
-    async def add(self, message):
-        if not self.lost:
-            self.lost = True
-            winner = copy.deepcopy(message)
-            winner.id = self._world.state.allocate("messages")
-            self._world.state.messages[winner.id] = winner
-            ticket = self._world.state.tickets[message.ticket_id]
-            ticket.unread_messages += 1
-            raise StoreConflict("message_wa_id", message.wa_message_id)
-        return await self._inner.add(message)
-
-    def __getattr__(self, name: str):
-        return getattr(self._inner, name)
-
-
-async def test_a_racing_redelivery_ends_as_a_duplicate(world) -> None:
-    wa = await world.add_whatsapp()
-    first = await world.inbound(wa.id, NUMBER, "first")
-    world.publisher.clear()
-    uow = InMemoryUnitOfWork(world.store)
-    uow.messages = _LosesTheMessageRace(uow.messages, world)
-    result = await ReceiveMessage(uow, world.clock, world.publisher, world.jobs).execute(
-        InboundMessage(wa.id, "W2", NUMBER, "second")
-    )
-
-    assert result.duplicate
-    assert result.ticket_id == first.ticket_id
-    assert len(world.state.messages) == 2
-    assert world.state.tickets[first.ticket_id].unread_messages == 2  # counted once, by the winner
-    assert world.publisher.events == []  # the winner published

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 from ticket_seed import admin
 
 from whaticket_core.domain.errors import ActionForbidden, InvalidInput, SettingNotFound
@@ -17,7 +18,7 @@ from whaticket_core.use_cases.directory.settings import (
 )
 
 
-async def test_list_fills_in_defaults_and_shows_stored_values(world) -> None:
+async def test_list_fills_in_defaults_and_shows_stored_values(world: World) -> None:
     agent = await world.viewer()
     await world.set_setting(GROUP_MESSAGES, "ticket")
     await world.set_setting("retiredKey", "x")
@@ -29,7 +30,7 @@ async def test_list_fills_in_defaults_and_shows_stored_values(world) -> None:
     ]
 
 
-async def test_admin_updates_a_setting(world) -> None:
+async def test_admin_updates_a_setting(world: World) -> None:
     actor = await admin(world)
     result = await UpdateSetting(world.uow()).execute(UpdateSettingCommand(actor, USER_CREATION, "enabled"))
     assert result == Setting(USER_CREATION, "enabled")
@@ -37,7 +38,7 @@ async def test_admin_updates_a_setting(world) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.USER])
-async def test_only_admins_update_settings(world, role: Role) -> None:
+async def test_only_admins_update_settings(world: World, role: Role) -> None:
     with pytest.raises(ActionForbidden):
         await UpdateSetting(world.uow()).execute(
             UpdateSettingCommand(await world.viewer(role=role), USER_CREATION, "enabled")
@@ -45,7 +46,7 @@ async def test_only_admins_update_settings(world, role: Role) -> None:
     assert USER_CREATION not in world.state.settings
 
 
-async def test_unknown_keys_and_bad_values_are_refused(world) -> None:
+async def test_unknown_keys_and_bad_values_are_refused(world: World) -> None:
     actor = await admin(world)
     with pytest.raises(SettingNotFound):
         await UpdateSetting(world.uow()).execute(UpdateSettingCommand(actor, "nope", "1"))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 from ticket_seed import add_message, add_ticket, admin
 
 from whaticket_core.domain.errors import InvalidInput, MediaNotFound, MessageNotFound, TicketNotFound
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.read_models import TicketCounts
-from whaticket_core.domain.ticket import TicketStatus
+from whaticket_core.domain.ticket import Ticket, TicketStatus
 from whaticket_core.domain.user import Role
+from whaticket_core.domain.visibility import Viewer
 from whaticket_core.testing import InMemoryMessageQueries, InMemoryTicketQueries
 from whaticket_core.use_cases.messages.message_queries import (
     GetMessage,
@@ -17,7 +20,6 @@ from whaticket_core.use_cases.messages.message_queries import (
     GetMessageMediaCommand,
     ListMessages,
     ListMessagesCommand,
-    MessageMedia,
 )
 from whaticket_core.use_cases.tickets.ticket_queries import (
     CountTickets,
@@ -30,9 +32,11 @@ from whaticket_core.use_cases.tickets.ticket_queries import (
 
 OPEN, PENDING, CLOSED = TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.CLOSED
 
+Scene = tuple[Viewer, dict[str, Ticket]]
+
 
 @pytest.fixture
-async def scene(world):
+async def scene(world: World) -> Scene:
     """An agent in queue A; tickets: theirs, in A, in B, pending without queue, open without queue (someone else's)."""
     qa, qb = await world.add_queue("A"), await world.add_queue("B")
     agent = await world.viewer(queue_ids=(qa.id,))
@@ -47,17 +51,17 @@ async def scene(world):
     return agent, tickets
 
 
-def ticket_queries(world) -> InMemoryTicketQueries:
+def ticket_queries(world: World) -> InMemoryTicketQueries:
     return InMemoryTicketQueries(world.store)
 
 
-async def test_an_agent_lists_only_the_tickets_they_may_see(world, scene) -> None:
+async def test_an_agent_lists_only_the_tickets_they_may_see(world: World, scene: Scene) -> None:
     agent, t = scene
     page = await ListTickets(ticket_queries(world)).execute(ListTicketsCommand(agent))
     assert {v.id for v in page.items} == {t["theirs"].id, t["in_a"].id, t["no_queue"].id}
 
 
-async def test_staff_list_every_ticket_and_filters_apply(world, scene) -> None:
+async def test_staff_list_every_ticket_and_filters_apply(world: World, scene: Scene) -> None:
     _, t = scene
     supervisor = await world.viewer(role=Role.SUPERVISOR)
     everything = await ListTickets(ticket_queries(world)).execute(ListTicketsCommand(supervisor, search="  "))
@@ -66,7 +70,7 @@ async def test_staff_list_every_ticket_and_filters_apply(world, scene) -> None:
     assert {v.id for v in open_only.items} == {t["theirs"].id, t["others_open"].id}
 
 
-async def test_listing_pages_with_a_cursor_and_refuses_bad_ones(world, scene) -> None:
+async def test_listing_pages_with_a_cursor_and_refuses_bad_ones(world: World, scene: Scene) -> None:
     agent, _ = scene
     use_case = ListTickets(ticket_queries(world))
     first = await use_case.execute(ListTicketsCommand(agent, limit=2))
@@ -79,13 +83,13 @@ async def test_listing_pages_with_a_cursor_and_refuses_bad_ones(world, scene) ->
         await use_case.execute(ListTicketsCommand(agent, cursor="!!nope"))
 
 
-async def test_counts_cover_only_visible_tickets(world, scene) -> None:
+async def test_counts_cover_only_visible_tickets(world: World, scene: Scene) -> None:
     agent, _ = scene
     counts = await CountTickets(ticket_queries(world)).execute(CountTicketsCommand(agent))
     assert counts == TicketCounts(pending=2, open=1, closed=0)
 
 
-async def test_get_ticket_hides_what_the_agent_may_not_see(world, scene) -> None:
+async def test_get_ticket_hides_what_the_agent_may_not_see(world: World, scene: Scene) -> None:
     agent, t = scene
     use_case = GetTicket(ticket_queries(world))
     assert (await use_case.execute(GetTicketCommand(t["in_a"].id, agent))).id == t["in_a"].id
@@ -96,7 +100,7 @@ async def test_get_ticket_hides_what_the_agent_may_not_see(world, scene) -> None
         await use_case.execute(GetTicketCommand(999, agent))
 
 
-async def test_list_messages_newest_first_and_404_when_the_ticket_is_invisible(world, scene) -> None:
+async def test_list_messages_newest_first_and_404_when_the_ticket_is_invisible(world: World, scene: Scene) -> None:
     agent, t = scene
     first = await add_message(world, t["in_a"], "one")
     second = await add_message(world, t["in_a"], "two")
@@ -109,7 +113,7 @@ async def test_list_messages_newest_first_and_404_when_the_ticket_is_invisible(w
         await use_case.execute(ListMessagesCommand(t["in_b"].id, agent))
 
 
-async def test_get_message_is_not_found_when_its_ticket_is_invisible(world, scene) -> None:
+async def test_get_message_is_not_found_when_its_ticket_is_invisible(world: World, scene: Scene) -> None:
     agent, t = scene
     visible = await add_message(world, t["no_queue"], "hello")
     hidden = await add_message(world, t["in_b"], "secret")
@@ -121,7 +125,9 @@ async def test_get_message_is_not_found_when_its_ticket_is_invisible(world, scen
             await use_case.execute(GetMessageCommand(message_id, agent))
 
 
-async def test_get_message_media_returns_bytes_and_type_through_the_tickets_visibility(world, scene) -> None:
+async def test_get_message_media_returns_bytes_and_type_through_the_tickets_visibility(
+    world: World, scene: Scene
+) -> None:
     agent, t = scene
     key = await world.media.save(b"\x89PNG", mime_type="image/png", file_name="a.png")
     with_media = await add_message(world, t["in_a"], media_key=key, media_mime="image/png", media_name="a.png")
@@ -129,8 +135,8 @@ async def test_get_message_media_returns_bytes_and_type_through_the_tickets_visi
     hidden = await add_message(world, t["in_b"], media_key=key, media_mime="image/png")
     use_case = GetMessageMedia(world.uow(), world.media)
 
-    assert await use_case.execute(GetMessageMediaCommand(with_media.id, agent)) == MessageMedia(
-        b"\x89PNG", "image/png", "a.png"
+    assert await use_case.execute(GetMessageMediaCommand(with_media.id, agent)) == MediaFile(
+        data=b"\x89PNG", media_type=MediaType.IMAGE, mime_type="image/png", file_name="a.png"
     )
     with pytest.raises(MediaNotFound):
         await use_case.execute(GetMessageMediaCommand(without.id, agent))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 from ticket_seed import add_ticket, admin
 
 from whaticket_core.domain.auth import RefreshToken
@@ -37,19 +38,19 @@ from whaticket_core.use_cases.shared.unset import UNSET
 hasher = FakePasswordHasher()
 
 
-def create(world) -> CreateUser:
+def create(world: World) -> CreateUser:
     return CreateUser(world.uow(), world.clock, hasher)
 
 
-def update(world) -> UpdateUser:
+def update(world: World) -> UpdateUser:
     return UpdateUser(world.uow(), hasher, world.publisher)
 
 
-def delete(world) -> DeleteUser:
+def delete(world: World) -> DeleteUser:
     return DeleteUser(world.uow(), world.clock, world.publisher)
 
 
-async def test_admin_creates_users_with_validated_queues_and_connection(world) -> None:
+async def test_admin_creates_users_with_validated_queues_and_connection(world: World) -> None:
     actor = await admin(world)
     queue = await world.add_queue()
     wa = await world.add_whatsapp()
@@ -69,7 +70,7 @@ async def test_admin_creates_users_with_validated_queues_and_connection(world) -
     assert world.state.queues[queue.id].user_ids == [view.id]
     with pytest.raises(QueueNotFound) as caught:
         await create(world).execute(CreateUserCommand(actor, "C", "c@example.com", "password1", queue_ids=(999,)))
-    assert caught.value.details["queueId"] == 999
+    assert caught.value.details["queue_id"] == 999
     with pytest.raises(WhatsAppNotFound):
         await create(world).execute(CreateUserCommand(actor, "C", "c@example.com", "password1", whatsapp_id=999))
     with pytest.raises(EmailTaken):
@@ -77,14 +78,14 @@ async def test_admin_creates_users_with_validated_queues_and_connection(world) -
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.USER])
-async def test_only_admins_create_users(world, role: Role) -> None:
+async def test_only_admins_create_users(world: World, role: Role) -> None:
     actor = await world.viewer(role=role)
     with pytest.raises(ActionForbidden):
         await create(world).execute(CreateUserCommand(actor, "Bob", "bob@example.com", "password1"))
     assert len(world.state.users) == 1
 
 
-async def test_a_new_password_ends_every_session_of_that_user(world) -> None:
+async def test_a_new_password_ends_every_session_of_that_user(world: World) -> None:
     agent = await world.viewer()
     before = world.state.users[agent.user_id].token_version
     world.state.refresh_tokens["t1"] = RefreshToken("t1", "f1", agent.user_id, world.clock.now(), world.clock.now())
@@ -99,7 +100,7 @@ async def test_a_new_password_ends_every_session_of_that_user(world) -> None:
     assert world.publisher.events[-1] == UserSessionsRevoked(agent.user_id)
 
 
-async def test_a_user_may_change_only_their_own_name_and_password(world) -> None:
+async def test_a_user_may_change_only_their_own_name_and_password(world: World) -> None:
     agent = await world.viewer()
     other = await world.add_user()
     queue = await world.add_queue()
@@ -122,7 +123,7 @@ async def test_a_user_may_change_only_their_own_name_and_password(world) -> None
     assert world.state.users[other.id].name != "Hacked"
 
 
-async def test_admin_updates_anything_partially(world) -> None:
+async def test_admin_updates_anything_partially(world: World) -> None:
     actor = await admin(world)
     wa = await world.add_whatsapp()
     queue = await world.add_queue()
@@ -144,7 +145,7 @@ async def test_admin_updates_anything_partially(world) -> None:
         await update(world).execute(UpdateUserCommand(actor, 999, name="x"))
 
 
-async def test_the_last_admin_cannot_be_demoted(world) -> None:
+async def test_the_last_admin_cannot_be_demoted(world: World) -> None:
     actor = await admin(world)
     with pytest.raises(LastAdmin):
         await update(world).execute(UpdateUserCommand(actor, actor.user_id, role=Role.USER))
@@ -155,14 +156,14 @@ async def test_the_last_admin_cannot_be_demoted(world) -> None:
     assert world.state.users[second.id].role is Role.SUPERVISOR
 
 
-async def test_the_last_admin_cannot_be_deleted(world) -> None:
+async def test_the_last_admin_cannot_be_deleted(world: World) -> None:
     actor = await admin(world)
     with pytest.raises(LastAdmin):
         await delete(world).execute(DeleteUserCommand(actor, actor.user_id))
     assert actor.user_id in world.state.users
 
 
-async def test_deleting_a_user_releases_their_tickets_and_ends_their_sessions(world) -> None:
+async def test_deleting_a_user_releases_their_tickets_and_ends_their_sessions(world: World) -> None:
     actor = await admin(world)
     queue = await world.add_queue()
     user = await world.add_user(queue_ids=(queue.id,))
@@ -184,7 +185,7 @@ async def test_deleting_a_user_releases_their_tickets_and_ends_their_sessions(wo
     assert revoked == UserSessionsRevoked(user.id)
 
 
-async def test_only_admins_delete_users(world) -> None:
+async def test_only_admins_delete_users(world: World) -> None:
     supervisor = await world.viewer(role=Role.SUPERVISOR)
     user = await world.add_user()
     with pytest.raises(ActionForbidden):
@@ -192,7 +193,7 @@ async def test_only_admins_delete_users(world) -> None:
     assert user.id in world.state.users
 
 
-async def test_get_user_for_staff_or_self(world) -> None:
+async def test_get_user_for_staff_or_self(world: World) -> None:
     agent = await world.viewer()
     other = await world.add_user()
     supervisor = await world.viewer(role=Role.SUPERVISOR)
@@ -204,7 +205,7 @@ async def test_get_user_for_staff_or_self(world) -> None:
         await GetUser(world.uow()).execute(GetUserCommand(supervisor, 999))
 
 
-async def test_list_users_is_for_staff(world) -> None:
+async def test_list_users_is_for_staff(world: World) -> None:
     supervisor = await world.viewer(role=Role.SUPERVISOR)
     await world.add_user("Zed")
     page = await ListUsers(world.uow()).execute(ListUsersCommand(supervisor, OffsetQuery(search="zed")))

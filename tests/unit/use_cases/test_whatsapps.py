@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_world import World
 from ticket_seed import admin
 
 from whaticket_core.domain.errors import (
@@ -48,19 +49,19 @@ from whaticket_core.use_cases.connections.whatsapps import (
 )
 
 
-def defaults(world) -> list[int]:
+def defaults(world: World) -> list[int]:
     return [w.id for w in world.state.whatsapps.values() if w.is_default]
 
 
-def create(world) -> CreateWhatsApp:
+def create(world: World) -> CreateWhatsApp:
     return CreateWhatsApp(world.uow(), world.clock)
 
 
-def update(world) -> UpdateWhatsApp:
+def update(world: World) -> UpdateWhatsApp:
     return UpdateWhatsApp(world.uow(), world.clock)
 
 
-async def test_first_connection_becomes_default_and_a_new_default_takes_over(world) -> None:
+async def test_first_connection_becomes_default_and_a_new_default_takes_over(world: World) -> None:
     actor = await admin(world)
     first = await create(world).execute(CreateWhatsAppCommand(actor, "First", is_default=False))
     assert defaults(world) == [first.id]
@@ -75,7 +76,7 @@ async def test_first_connection_becomes_default_and_a_new_default_takes_over(wor
     assert defaults(world) == [second.id]
 
 
-async def test_the_default_cannot_be_un_defaulted_directly(world) -> None:
+async def test_the_default_cannot_be_un_defaulted_directly(world: World) -> None:
     actor = await admin(world)
     only = await create(world).execute(CreateWhatsAppCommand(actor, "Only"))
     with pytest.raises(DefaultWhatsAppRequired):
@@ -83,7 +84,7 @@ async def test_the_default_cannot_be_un_defaulted_directly(world) -> None:
     assert defaults(world) == [only.id]
 
 
-async def test_deleting_the_default_promotes_the_oldest_remaining(world) -> None:
+async def test_deleting_the_default_promotes_the_oldest_remaining(world: World) -> None:
     actor = await admin(world)
     first = await create(world).execute(CreateWhatsAppCommand(actor, "First"))
     second = await create(world).execute(CreateWhatsAppCommand(actor, "Second"))
@@ -97,7 +98,7 @@ async def test_deleting_the_default_promotes_the_oldest_remaining(world) -> None
         await DeleteWhatsApp(world.uow(), world.clock).execute(DeleteWhatsAppCommand(actor, first.id))
 
 
-async def test_names_are_unique_and_queues_validated(world) -> None:
+async def test_names_are_unique_and_queues_validated(world: World) -> None:
     actor = await admin(world)
     queue = await world.add_queue()
     main = await create(world).execute(CreateWhatsAppCommand(actor, "Main", queue_ids=(queue.id,)))
@@ -115,7 +116,7 @@ async def test_names_are_unique_and_queues_validated(world) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.USER])
-async def test_writes_and_session_control_are_admin_only(world, role: Role) -> None:
+async def test_writes_and_session_control_are_admin_only(world: World, role: Role) -> None:
     actor = await world.viewer(role=role)
     wa = await world.add_whatsapp("Kept")
     sessions = FakeSessionController()
@@ -137,7 +138,7 @@ async def test_writes_and_session_control_are_admin_only(world, role: Role) -> N
     assert page.total == 1
 
 
-async def test_start_session_goes_opening_publishes_and_starts(world) -> None:
+async def test_start_session_goes_opening_publishes_and_starts(world: World) -> None:
     actor = await admin(world)
     wa = await world.add_whatsapp()
     sessions = FakeSessionController()
@@ -149,7 +150,7 @@ async def test_start_session_goes_opening_publishes_and_starts(world) -> None:
         await StartSession(world.uow(), world.clock, world.publisher, sessions).execute(StartSessionCommand(actor, 99))
 
 
-async def test_pair_code_normalises_the_phone_and_goes_pairing(world) -> None:
+async def test_pair_code_normalises_the_phone_and_goes_pairing(world: World) -> None:
     actor = await admin(world)
     wa = await world.add_whatsapp()
     use_case = RequestPairCode(world.uow(), world.clock, world.publisher, FakeSessionController())
@@ -159,7 +160,7 @@ async def test_pair_code_normalises_the_phone_and_goes_pairing(world) -> None:
         await use_case.execute(RequestPairCodeCommand(actor, wa.id, "12"))
 
 
-async def test_qr_codes_and_status_reports_from_the_transport(world) -> None:
+async def test_qr_codes_and_status_reports_from_the_transport(world: World) -> None:
     actor = await admin(world)
     wa = await world.add_whatsapp()
     await UpdateQrCode(world.uow(), world.clock, world.publisher).execute(UpdateQrCodeCommand(wa.id, "2@abc"))
@@ -193,7 +194,7 @@ async def test_qr_codes_and_status_reports_from_the_transport(world) -> None:
     assert world.publisher.events == []  # nothing changed
 
 
-async def test_logout_session_disconnects_and_forgets_the_qr(world) -> None:
+async def test_logout_session_disconnects_and_forgets_the_qr(world: World) -> None:
     actor = await admin(world)
     wa = await world.add_whatsapp()
     await UpdateQrCode(world.uow(), world.clock, world.publisher).execute(UpdateQrCodeCommand(wa.id, "2@abc"))

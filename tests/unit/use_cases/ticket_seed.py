@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from fake_world import World
+
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import Message, MessageAck
 from whaticket_core.domain.ticket import Ticket, TicketStatus
@@ -14,7 +16,7 @@ from whaticket_core.domain.visibility import Viewer
 _numbers = itertools.count(1)
 
 
-async def add_contact(world: Any, name: str = "Ana", number: str | None = None, *, is_group: bool = False) -> Contact:
+async def add_contact(world: World, name: str = "Ana", number: str | None = None, *, is_group: bool = False) -> Contact:
     contact = Contact(name, number or f"55219{next(_numbers):08d}", world.clock.now(), is_group=is_group)
     async with world.uow() as uow:
         await uow.contacts.add(contact)
@@ -23,7 +25,7 @@ async def add_contact(world: Any, name: str = "Ana", number: str | None = None, 
 
 
 async def add_ticket(
-    world: Any,
+    world: World,
     *,
     contact_id: int | None = None,
     whatsapp_id: int | None = None,
@@ -53,7 +55,9 @@ async def add_ticket(
     return ticket
 
 
-async def add_message(world: Any, ticket: Ticket, body: str = "hi", *, from_me: bool = False, **fields: Any) -> Message:
+async def add_message(
+    world: World, ticket: Ticket, body: str = "hi", *, from_me: bool = False, **fields: Any
+) -> Message:
     message = Message(
         ticket_id=ticket.id,
         contact_id=ticket.contact_id,
@@ -70,5 +74,5 @@ async def add_message(world: Any, ticket: Ticket, body: str = "hi", *, from_me: 
     return message
 
 
-async def admin(world: Any) -> Viewer:
+async def admin(world: World) -> Viewer:
     return await world.viewer(role=Role.ADMIN)

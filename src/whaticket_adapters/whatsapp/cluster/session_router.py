@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -24,10 +23,8 @@ from saq.queue.base import JobError
 from saq.queue.redis import RedisQueue
 
 from whaticket_adapters.jobs.patient_queue import PatientRedisQueue
-from whaticket_core.domain.message import MediaType
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
-
-log = logging.getLogger(__name__)
+from whaticket_core.domain.message import MediaFile, MediaType
+from whaticket_core.ports.transport import Recipient, TransportError
 
 SESSION_CALL = "whaticket.session_call"
 DEFAULT_PREFIX = "whaticket-wa"
@@ -42,7 +39,7 @@ class LocalTransport(Protocol):
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,
@@ -83,7 +80,12 @@ async def _perform(local: LocalTransport, op: str, whatsapp_id: int, args: dict[
         return await local.send_text(whatsapp_id, to, args["body"], quoted_wa_message_id=args.get("quoted"))
     if op == "send_media" and to is not None:
         m = args["media"]
-        media = OutboundMedia(base64.b64decode(m["data"]), MediaType(m["media_type"]), m["mime_type"], m["file_name"])
+        media = MediaFile(
+            data=base64.b64decode(m["data"]),
+            media_type=MediaType(m["media_type"]),
+            mime_type=m["mime_type"],
+            file_name=m["file_name"],
+        )
         return await local.send_media(
             whatsapp_id, to, media, caption=args.get("caption", ""), quoted_wa_message_id=args.get("quoted")
         )
@@ -194,7 +196,7 @@ class SessionRouter:
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,

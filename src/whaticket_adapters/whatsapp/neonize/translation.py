@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -66,7 +65,8 @@ _BULKY_FIELDS = ("JPEGThumbnail", "pngThumbnail", "contextInfo", "firstFrameSide
 
 MEDIA_REF_PREFIX = "neonize1:"
 
-Inbound = InboundMessage | InboundEdit | InboundRevoke
+# What one MessageEv can translate to (receipts arrive as events of their own).
+MessageEventCommand = InboundMessage | InboundEdit | InboundRevoke
 
 
 def unwrap(message: Message) -> Message:
@@ -95,7 +95,7 @@ def phone_of(jid: JID, alternative: JID | None = None) -> str | None:
     return None
 
 
-def translate_message(whatsapp_id: int, event: MessageEv) -> Inbound | None:
+def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand | None:
     """The core command for a ``MessageEv``, or ``None`` when nothing in it is for the helpdesk."""
     info = event.Info
     source = info.MessageSource
@@ -137,11 +137,10 @@ def translate_message(whatsapp_id: int, event: MessageEv) -> Inbound | None:
         participant_name=push_name if is_group and not from_me else None,
         media=media,
         quoted_wa_message_id=_quoted_id(content),
-        timestamp=_timestamp(info.Timestamp),
     )
 
 
-def _translate_protocol(whatsapp_id: int, protocol: ProtocolMessage) -> Inbound | None:
+def _translate_protocol(whatsapp_id: int, protocol: ProtocolMessage) -> MessageEventCommand | None:
     target = protocol.key.ID
     if not target:
         return None
@@ -205,13 +204,6 @@ def _quoted_id(content: Message) -> str | None:
             if value.HasField("contextInfo") and context.stanzaID:
                 return str(context.stanzaID)
     return None
-
-
-def _timestamp(value: int) -> datetime | None:
-    if value <= 0:
-        return None
-    seconds = value / 1000 if value > 100_000_000_000 else value  # whatsmeow sends seconds; tolerate milliseconds
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def translate_receipt(whatsapp_id: int, event: Receipt) -> InboundReceipt | None:

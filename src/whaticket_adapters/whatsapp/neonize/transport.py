@@ -1,7 +1,7 @@
 """The WhatsApp transport over neonize (whatsmeow): one ``NewAClient`` per connection.
 
-Implements the core's ``MessageSender``, ``SessionController`` and ``MediaFetcher`` ports. Facts this relies on are in
-stack-notes §5 and §8: neonize never retries a failed connect (we own the reconnect loop), a connect task must never be
+Implements the core's ``MessageSender``, ``SessionController`` and ``MediaFetcher`` ports. Facts about neonize this
+relies on: it never retries a failed connect (we own the reconnect loop), a connect task must never be
 cancelled (it would freeze the loop for the Go dial deadline: we disconnect instead and bound the wait), every session
 holds a thread of the loop's default executor (we enlarge it), and media is always uploaded from bytes: the high-level
 ``send_image``/``send_document`` helpers fetch any string that looks like a URL, so they are not used.
@@ -57,9 +57,9 @@ from whaticket_adapters.whatsapp.neonize.translation import (
     translate_receipt,
     unwrap,
 )
-from whaticket_core.domain.message import MediaType
+from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def session_store_for(store: str, whatsapp_id: int) -> str:
     named after it (``whatsmeow_7``). Separate stores, because whatsmeow without a known JID opens the *first* device
     of a store, so connections sharing one would share one device; and not one schema each in a shared database,
     because whatsmeow's migration then fails for the second schema (checked: "relation whatsmeow_version does not
-    exist"; stack-notes §8 saw the same with tables in ``public``).
+    exist"; tables in ``public`` fail the same way).
     """
     if store.startswith("postgres"):
         parts = urlsplit(store)
@@ -317,7 +317,7 @@ class NeonizeTransport:
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,
@@ -468,7 +468,7 @@ class NeonizeTransport:
             session.saw_qr = session.connected_this_attempt = False
             try:
                 session.connect_task = await session.client.connect()
-                await asyncio.shield(session.connect_task)  # never cancel a connect task (stack-notes §8)
+                await asyncio.shield(session.connect_task)  # never cancel a connect task: it would freeze the loop
                 reason = "session ended"
             except asyncio.CancelledError:
                 raise
@@ -600,7 +600,7 @@ _MEDIA_FIELD = {
 }
 
 
-def _media_message(media: OutboundMedia, upload: Any, caption: str) -> Message:
+def _media_message(media: MediaFile, upload: Any, caption: str) -> Message:
     common: dict[str, Any] = {
         "URL": upload.url,
         "directPath": upload.DirectPath,

@@ -14,7 +14,6 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
@@ -27,9 +26,9 @@ from whaticket_adapters.whatsapp.simulator.state import (
     StoredMedia,
 )
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
-from whaticket_core.ports.transport import OutboundMedia, Recipient, TransportError
+from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
 
 log = logging.getLogger(__name__)
@@ -98,7 +97,7 @@ class SimulatorTransport:
         self,
         whatsapp_id: int,
         to: Recipient,
-        media: OutboundMedia,
+        media: MediaFile,
         *,
         caption: str = "",
         quoted_wa_message_id: str | None = None,
@@ -196,7 +195,6 @@ class SimulatorTransport:
         media: SimulatedMedia | None = None,
         group: SimulatedGroup | None = None,
         from_me: bool = False,
-        timestamp: datetime | None = None,
     ) -> InboundMessage:
         """A message as WhatsApp delivers it (the same ``wa_message_id`` twice is a redelivery). ``sender`` is the
         customer's number; in a group, ``group.participant`` wrote it. Returns the command handed to the core."""
@@ -222,7 +220,6 @@ class SimulatorTransport:
             participant_name=group.participant_name if group is not None else None,
             media=inbound_media,
             quoted_wa_message_id=quoted_wa_message_id,
-            timestamp=timestamp,
         )
         await self._handlers.dispatch(command)
         return command

@@ -58,7 +58,7 @@ class LogoutAll:
         async with self._uow as uow:
             user = await uow.users.get(user_id)
             if user is None:
-                raise UserNotFound(f"User {user_id} not found", userId=user_id)
+                raise UserNotFound(f"User {user_id} not found", user_id=user_id)
             user.token_version += 1
             await uow.users.save(user)
             await uow.refresh_tokens.revoke_all_of_user(user_id)

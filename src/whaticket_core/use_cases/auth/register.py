@@ -6,12 +6,14 @@ from whaticket_core.domain.auth import AuthPolicy
 from whaticket_core.domain.contact import validate_name
 from whaticket_core.domain.errors import EmailTaken, RegistrationDisabled
 from whaticket_core.domain.read_models import UserView
-from whaticket_core.domain.settings import SPECS, USER_CREATION
+from whaticket_core.domain.settings import USER_CREATION
 from whaticket_core.domain.user import Role, User, normalize_email, validate_password
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.security import PasswordHasher, TokenCodec
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.auth.token_steps import AuthResult, issue_tokens
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.shared.settings_reader import read_setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +54,8 @@ class Register:
         try:
             async with self._uow as uow:
                 first = await uow.users.count() == 0
-                if not first:
-                    setting = await uow.settings.get(USER_CREATION) or SPECS[USER_CREATION].default
-                    if setting != "enabled":
-                        raise RegistrationDisabled("Registration is disabled")
+                if not first and await read_setting(uow, USER_CREATION) != "enabled":
+                    raise RegistrationDisabled("Registration is disabled")
                 if await uow.users.get_by_email(email) is not None:
                     raise EmailTaken(f"{email} is already registered", fields=["email"])
                 now = self._clock.now()
@@ -64,7 +64,6 @@ class Register:
                 tokens = await issue_tokens(uow, self._codec, self._policy, user, now)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "user_email":
-                raise
-            raise EmailTaken(f"{email} is already registered", fields=["email"]) from None
+            taken = EmailTaken(f"{email} is already registered", fields=["email"])
+            raise await explain_conflict(exc, {Constraint.USER_EMAIL: lambda: taken}) from None
         return AuthResult(UserView.of(user), tokens)

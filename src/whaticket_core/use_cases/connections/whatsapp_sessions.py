@@ -42,8 +42,7 @@ class StartSession:
         require_admin(command.actor, "start sessions")
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id, for_update=True)
-            whatsapp.status = ConnectionStatus.OPENING
-            whatsapp.qrcode = None
+            whatsapp.enter(ConnectionStatus.OPENING)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
             await uow.commit()
@@ -82,8 +81,7 @@ class RequestPairCode:
         code = await self._sessions.request_pair_code(command.whatsapp_id, phone)
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id, for_update=True)
-            whatsapp.status = ConnectionStatus.PAIRING
-            whatsapp.qrcode = None
+            whatsapp.enter(ConnectionStatus.PAIRING)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
             await uow.commit()
@@ -113,8 +111,7 @@ class LogoutSession:
         await self._sessions.logout(command.whatsapp_id)
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id, for_update=True)
-            whatsapp.status = ConnectionStatus.DISCONNECTED
-            whatsapp.qrcode = None
+            whatsapp.enter(ConnectionStatus.DISCONNECTED)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
             await uow.commit()
@@ -143,12 +140,7 @@ class UpdateConnectionStatus:
         number = None if command.number is None else normalize_number(command.number)
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id, for_update=True)
-            changed = whatsapp.status is not command.status or (number is not None and number != whatsapp.number)
-            whatsapp.status = command.status
-            if number is not None:
-                whatsapp.number = number
-            if command.status is not ConnectionStatus.QRCODE:
-                whatsapp.qrcode = None
+            changed = whatsapp.enter(command.status, number=number)
             if changed:
                 whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
@@ -176,9 +168,7 @@ class UpdateQrCode:
     async def execute(self, command: UpdateQrCodeCommand) -> WhatsApp:
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id, for_update=True)
-            status_changed = whatsapp.status is not ConnectionStatus.QRCODE
-            whatsapp.status = ConnectionStatus.QRCODE
-            whatsapp.qrcode = command.qrcode
+            status_changed = whatsapp.enter(ConnectionStatus.QRCODE, qrcode=command.qrcode)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
             await uow.commit()
@@ -206,5 +196,5 @@ class GetQrCode:
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id)
         if whatsapp.qrcode is None or whatsapp.status is not ConnectionStatus.QRCODE:
-            raise QrCodeNotFound(f"Connection {whatsapp.id} has no QR code now", whatsappId=whatsapp.id)
+            raise QrCodeNotFound(f"Connection {whatsapp.id} has no QR code now", whatsapp_id=whatsapp.id)
         return whatsapp.qrcode

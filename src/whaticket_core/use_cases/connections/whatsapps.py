@@ -11,21 +11,22 @@ from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.guards import require_admin, require_queues
 
 
 async def load_whatsapp(uow: UnitOfWork, whatsapp_id: int, *, for_update: bool = False) -> WhatsApp:
     whatsapp = await uow.whatsapps.get(whatsapp_id, for_update=for_update)
     if whatsapp is None:
-        raise WhatsAppNotFound(f"WhatsApp connection {whatsapp_id} not found", whatsappId=whatsapp_id)
+        raise WhatsAppNotFound(f"WhatsApp connection {whatsapp_id} not found", whatsapp_id=whatsapp_id)
     return whatsapp
 
 
 def _taken(name: str, other_id: int | None = None) -> WhatsAppNameTaken:
     if other_id is None:
         return WhatsAppNameTaken(f"Connection name {name!r} is taken", fields=["name"])
-    return WhatsAppNameTaken(f"Connection name {name!r} is taken", whatsappId=other_id, fields=["name"])
+    return WhatsAppNameTaken(f"Connection name {name!r} is taken", whatsapp_id=other_id, fields=["name"])
 
 
 async def _check_name(uow: UnitOfWork, whatsapp: WhatsApp) -> None:
@@ -41,12 +42,13 @@ async def _undefault_others(uow: UnitOfWork, keep_id: int) -> None:
         await uow.whatsapps.save(current)
 
 
-def _store_conflict(exc: StoreConflict, name: str) -> Exception:
-    if exc.constraint == "whatsapp_name":
-        return _taken(name)
-    if exc.constraint == "default_whatsapp":  # another admin changed the default at the same moment
-        return ConcurrentUpdate("The default connection changed meanwhile; try again", constraint=exc.constraint)
-    return exc
+async def _store_conflict(exc: StoreConflict, name: str) -> Exception:
+    def default_changed() -> Exception:  # another admin changed the default at the same moment
+        return ConcurrentUpdate("The default connection changed meanwhile; try again", constraint=exc.constraint.value)
+
+    return await explain_conflict(
+        exc, {Constraint.WHATSAPP_NAME: lambda: _taken(name), Constraint.DEFAULT_WHATSAPP: default_changed}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ class CreateWhatsApp:
                 await uow.whatsapps.add(whatsapp)
                 await uow.commit()
         except StoreConflict as exc:
-            raise _store_conflict(exc, whatsapp.name) from None
+            raise await _store_conflict(exc, whatsapp.name) from None
         return whatsapp
 
 
@@ -107,8 +109,8 @@ class UpdateWhatsAppCommand:
 
 
 class UpdateWhatsApp:
-    """Admin only; a partial update with the create rules. ``isDefault: true`` un-defaults the previous default;
-    ``isDefault: false`` on the default itself is ``default_whatsapp_required`` (make another one default instead)."""
+    """Admin only; a partial update with the create rules. Making it the default un-defaults the previous
+    one; un-defaulting the default itself is ``default_whatsapp_required`` (make another one default instead)."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
@@ -134,7 +136,7 @@ class UpdateWhatsApp:
                 if command.is_default is False and whatsapp.is_default:
                     raise DefaultWhatsAppRequired(
                         "One connection must stay the default: make another one default instead",
-                        whatsappId=whatsapp.id,
+                        whatsapp_id=whatsapp.id,
                     )
                 if command.is_default and not whatsapp.is_default:
                     await _undefault_others(uow, keep_id=whatsapp.id)
@@ -143,7 +145,7 @@ class UpdateWhatsApp:
                 await uow.whatsapps.save(whatsapp)
                 await uow.commit()
         except StoreConflict as exc:
-            raise _store_conflict(exc, name or "") from None
+            raise await _store_conflict(exc, name or "") from None
         return whatsapp
 
 

@@ -11,7 +11,8 @@ from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.user import Role, normalize_email
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
 
 MAX_EXTRA_INFO = 50
@@ -25,14 +26,14 @@ def _email(email: str | None) -> str | None:
 
 def _extra_info(items: tuple[ExtraInfo, ...]) -> list[ExtraInfo]:
     if len(items) > MAX_EXTRA_INFO:
-        raise InvalidInput(f"extraInfo holds at most {MAX_EXTRA_INFO} entries", "extraInfo")
-    return [ExtraInfo(validate_name(i.name, "extraInfo"), i.value) for i in items]
+        raise InvalidInput(f"Extra info holds at most {MAX_EXTRA_INFO} entries", "extra_info")
+    return [ExtraInfo(validate_name(i.name, "extra_info"), i.value) for i in items]
 
 
 async def _load(uow: UnitOfWork, contact_id: int) -> Contact:
     contact = await uow.contacts.get(contact_id)
     if contact is None:
-        raise ContactNotFound(f"Contact {contact_id} not found", contactId=contact_id)
+        raise ContactNotFound(f"Contact {contact_id} not found", contact_id=contact_id)
     return contact
 
 
@@ -46,7 +47,7 @@ async def _exists_error(uow: UnitOfWork, number: str) -> ContactExists:
 def _exists(number: str, contact_id: int | None) -> ContactExists:
     if contact_id is None:
         return ContactExists(f"A contact with number {number} exists", number=number)
-    return ContactExists(f"Contact {contact_id} has number {number}", contactId=contact_id, number=number)
+    return ContactExists(f"Contact {contact_id} has number {number}", contact_id=contact_id, number=number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +81,8 @@ class CreateContact:
                 await uow.contacts.add(contact)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "contact_number":
-                raise
-            raise await _exists_error(self._uow, number) from None
+            errors = {Constraint.CONTACT_NUMBER: lambda: _exists_error(self._uow, number)}
+            raise await explain_conflict(exc, errors) from None
         return contact
 
 
@@ -126,9 +126,8 @@ class UpdateContact:
                 await uow.contacts.save(contact)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "contact_number" or number is None:
-                raise
-            raise await _exists_error(self._uow, number) from None
+            errors = {} if number is None else {Constraint.CONTACT_NUMBER: lambda: _exists_error(self._uow, number)}
+            raise await explain_conflict(exc, errors) from None
         return contact
 
 
@@ -149,7 +148,7 @@ class DeleteContact:
         async with self._uow as uow:
             contact = await _load(uow, command.contact_id)
             if command.actor.role is not Role.ADMIN and await uow.tickets.contact_has_tickets(contact.id):
-                raise ActionForbidden("Only an admin may delete a contact that has tickets", contactId=contact.id)
+                raise ActionForbidden("Only an admin may delete a contact that has tickets", contact_id=contact.id)
             await uow.contacts.delete(contact.id)
             await uow.commit()
 

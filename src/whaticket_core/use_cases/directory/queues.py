@@ -5,37 +5,40 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from whaticket_core.domain.contact import validate_name
-from whaticket_core.domain.errors import DomainError, QueueColorTaken, QueueNameTaken, QueueNotFound
+from whaticket_core.domain.errors import QueueColorTaken, QueueNameTaken, QueueNotFound
 from whaticket_core.domain.message import validate_body
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.queue import Queue, normalize_color
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.guards import require_admin, require_users
 
 
 async def _load(uow: UnitOfWork, queue_id: int) -> Queue:
     queue = await uow.queues.get(queue_id)
     if queue is None:
-        raise QueueNotFound(f"Queue {queue_id} not found", queueId=queue_id)
+        raise QueueNotFound(f"Queue {queue_id} not found", queue_id=queue_id)
     return queue
 
 
 async def _check_unique(uow: UnitOfWork, queue: Queue) -> None:
     other = await uow.queues.get_by_name(queue.name)
     if other is not None and other.id != queue.id:
-        raise QueueNameTaken(f"Queue name {queue.name!r} is taken", queueId=other.id, fields=["name"])
+        raise QueueNameTaken(f"Queue name {queue.name!r} is taken", queue_id=other.id, fields=["name"])
     other = await uow.queues.get_by_color(queue.color)
     if other is not None and other.id != queue.id:
-        raise QueueColorTaken(f"Queue colour {queue.color} is taken", queueId=other.id, fields=["color"])
+        raise QueueColorTaken(f"Queue colour {queue.color} is taken", queue_id=other.id, fields=["color"])
 
 
-def _conflict(exc: StoreConflict, queue: Queue) -> DomainError:
-    if exc.constraint == "queue_name":
-        return QueueNameTaken(f"Queue name {queue.name!r} is taken", fields=["name"])
-    if exc.constraint == "queue_color":
-        return QueueColorTaken(f"Queue colour {queue.color} is taken", fields=["color"])
-    raise exc
+async def _conflict(exc: StoreConflict, queue: Queue) -> Exception:
+    return await explain_conflict(
+        exc,
+        {
+            Constraint.QUEUE_NAME: lambda: QueueNameTaken(f"Queue name {queue.name!r} is taken", fields=["name"]),
+            Constraint.QUEUE_COLOR: lambda: QueueColorTaken(f"Queue colour {queue.color} is taken", fields=["color"]),
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class CreateQueue:
                 await uow.queues.add(queue)
                 await uow.commit()
         except StoreConflict as exc:
-            raise _conflict(exc, queue) from None
+            raise await _conflict(exc, queue) from None
         return queue
 
 
@@ -105,7 +108,7 @@ class UpdateQueue:
                 await uow.queues.save(queue)
                 await uow.commit()
         except StoreConflict as exc:
-            raise _conflict(exc, queue) from None
+            raise await _conflict(exc, queue) from None
         return queue
 
 

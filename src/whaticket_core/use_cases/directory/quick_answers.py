@@ -10,7 +10,8 @@ from whaticket_core.domain.message import validate_body
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.quick_answer import QuickAnswer
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 
 
 def _shortcut(shortcut: str) -> str:
@@ -29,14 +30,14 @@ def _message(message: str) -> str:
 def _taken(shortcut: str, other_id: int | None = None) -> QuickAnswerShortcutTaken:
     details: dict[str, object] = {"fields": ["shortcut"]}
     if other_id is not None:
-        details["quickAnswerId"] = other_id
+        details["quick_answer_id"] = other_id
     return QuickAnswerShortcutTaken(f"Shortcut {shortcut!r} is taken", **details)
 
 
 async def _load(uow: UnitOfWork, quick_answer_id: int) -> QuickAnswer:
     found = await uow.quick_answers.get(quick_answer_id)
     if found is None:
-        raise QuickAnswerNotFound(f"Quick answer {quick_answer_id} not found", quickAnswerId=quick_answer_id)
+        raise QuickAnswerNotFound(f"Quick answer {quick_answer_id} not found", quick_answer_id=quick_answer_id)
     return found
 
 
@@ -64,9 +65,9 @@ class CreateQuickAnswer:
                 await uow.quick_answers.add(answer)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "quick_answer_shortcut":
-                raise
-            raise _taken(answer.shortcut) from None
+            raise await explain_conflict(
+                exc, {Constraint.QUICK_ANSWER_SHORTCUT: lambda: _taken(answer.shortcut)}
+            ) from None
         return answer
 
 
@@ -102,9 +103,8 @@ class UpdateQuickAnswer:
                 await uow.quick_answers.save(answer)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "quick_answer_shortcut" or shortcut is None:
-                raise
-            raise _taken(shortcut) from None
+            errors = {} if shortcut is None else {Constraint.QUICK_ANSWER_SHORTCUT: lambda: _taken(shortcut)}
+            raise await explain_conflict(exc, errors) from None
         return answer
 
 

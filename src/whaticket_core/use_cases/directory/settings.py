@@ -32,7 +32,7 @@ class ListSettings:
     async def execute(self, command: ListSettingsCommand) -> list[Setting]:
         async with self._uow as uow:
             stored = await uow.settings.all()
-        return [Setting(key, stored.get(key, spec.default)) for key, spec in SPECS.items()]
+        return [Setting(key, spec.value_of(stored.get(key))) for key, spec in SPECS.items()]
 
 
 @dataclass(frozen=True, slots=True)

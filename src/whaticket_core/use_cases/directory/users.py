@@ -14,7 +14,8 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.security import PasswordHasher
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.guards import require_admin, require_queues, require_staff, require_whatsapp
 from whaticket_core.use_cases.shared.ticket_access import view_of
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
@@ -27,7 +28,7 @@ def _email_taken(email: str) -> EmailTaken:
 async def _load(uow: UnitOfWork, user_id: int) -> User:
     user = await uow.users.get(user_id)
     if user is None:
-        raise UserNotFound(f"User {user_id} not found", userId=user_id)
+        raise UserNotFound(f"User {user_id} not found", user_id=user_id)
     return user
 
 
@@ -70,15 +71,13 @@ class CreateUser:
                 await uow.users.add(user)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "user_email":
-                raise
-            raise _email_taken(email) from None
+            raise await explain_conflict(exc, {Constraint.USER_EMAIL: lambda: _email_taken(email)}) from None
         return UserView.of(user)
 
 
 @dataclass(frozen=True, slots=True)
 class UpdateUserCommand:
-    """``PUT /users/:id``: None (or UNSET for ``whatsapp_id``, which may be set to None) means absent."""
+    """A partial update of a user: None (or UNSET for ``whatsapp_id``, which may be set to None) means absent."""
 
     actor: Viewer
     user_id: int
@@ -131,7 +130,7 @@ class UpdateUser:
                     await uow.refresh_tokens.revoke_all_of_user(user.id)
                 if command.role is not None and command.role is not user.role:
                     if user.role is Role.ADMIN and await uow.users.count_admins() <= 1:
-                        raise LastAdmin("The last admin cannot be demoted", userId=user.id)
+                        raise LastAdmin("The last admin cannot be demoted", user_id=user.id)
                     user.role = command.role
                 if command.queue_ids is not None:
                     user.queue_ids = await require_queues(uow, command.queue_ids)
@@ -142,9 +141,8 @@ class UpdateUser:
                 await uow.users.save(user)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "user_email" or email is None:
-                raise
-            raise _email_taken(email) from None
+            errors = {} if email is None else {Constraint.USER_EMAIL: lambda: _email_taken(email)}
+            raise await explain_conflict(exc, errors) from None
         if password_hash is not None:
             await self._publisher.publish([UserSessionsRevoked(user.id)])
         return UserView.of(user)
@@ -174,7 +172,7 @@ class DeleteUser:
         async with self._uow as uow:
             user = await _load(uow, command.user_id)
             if user.role is Role.ADMIN and await uow.users.count_admins() <= 1:
-                raise LastAdmin("The last admin cannot be deleted", userId=user.id)
+                raise LastAdmin("The last admin cannot be deleted", user_id=user.id)
             now = self._clock.now()
             for ticket in await uow.tickets.list_assigned_active(user.id):
                 before = ticket.placement

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from whaticket_core.domain.message import MediaType, MessageAck
 
@@ -37,7 +36,6 @@ class InboundMessage:
     participant_name: str | None = None
     media: InboundMedia | None = None
     quoted_wa_message_id: str | None = None
-    timestamp: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +62,7 @@ class InboundReceipt:
     whatsapp_id: int
     wa_message_ids: tuple[str, ...]
     ack: MessageAck
+
+
+InboundCommand = InboundMessage | InboundEdit | InboundRevoke | InboundReceipt
+"""Everything a transport may hand the core about a connection's messages."""

@@ -9,16 +9,17 @@ from whaticket_core.domain.events import DomainEvent, MessageCreated, TicketCrea
 from whaticket_core.domain.message import Message, MessageAck, preview, validate_body
 from whaticket_core.domain.numbers import normalize_group_id, normalize_number
 from whaticket_core.domain.read_models import MessageView
-from whaticket_core.domain.settings import GROUP_MESSAGES, SPECS, TICKET_REOPEN_WINDOW_MINUTES
+from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES
 from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus
 from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import DeliverMessage, DownloadMedia, Job, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
+from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 
 
@@ -55,9 +56,9 @@ class ReceiveMessage:
     - The message becomes the ticket's last message and counts as unread, except a ``from_me`` message (sent from
       the company's phone), which is stored on the same ticket as sent by this side.
     - A quoted WhatsApp id is resolved to the stored message when known; inbound media is recorded on the message and
-      downloaded by a ``DownloadMedia`` job enqueued after commit.
+      downloaded by a ``DownloadMediaJob`` enqueued after commit.
     - The queue routing bot (:mod:`.queue_bot`) answers customers on queueless pending tickets; its replies are
-      stored pending and delivered by ``DeliverMessage`` jobs after commit.
+      stored pending and delivered by ``DeliverMessageJob``s after commit.
     - Two deliveries racing to create the same contact, ticket or message: the loser retries the whole transaction
       (``concurrent_update`` after a few losses).
     - After commit: ``ticket:created`` for a new ticket, else ``ticket:updated`` (with the previous placement when it
@@ -83,14 +84,14 @@ class ReceiveMessage:
 
     async def _transaction(self, command: InboundMessage) -> _Outcome:
         async with self._uow as uow:
-            if command.is_group and await _setting(uow, GROUP_MESSAGES) != "ticket":
+            if command.is_group and await read_setting(uow, GROUP_MESSAGES) != "ticket":
                 return _Outcome(ReceiveMessageResult(None, None, ignored=True))
             stored = await uow.messages.get_by_wa_id(command.whatsapp_id, command.wa_message_id)
             if stored is not None:
                 return _Outcome(ReceiveMessageResult(stored.ticket_id, stored.id, duplicate=True))
             connection = await uow.whatsapps.get(command.whatsapp_id)
             if connection is None:
-                raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsappId=command.whatsapp_id)
+                raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id)
             now = self._clock.now()
             contact = await self._contact(uow, command, now)
             ticket, created, before = await self._ticket(uow, contact, connection, now)
@@ -106,9 +107,9 @@ class ReceiveMessage:
 
         events: list[DomainEvent] = [TicketCreated(view)] if created else list(ticket_changed(view, before))
         events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
-        jobs: list[Job] = [DeliverMessage(m.id) for m in bot_replies]
+        jobs: list[Job] = [DeliverMessageJob(m.id) for m in bot_replies]
         if message.media_ref is not None:
-            jobs.insert(0, DownloadMedia(message.id))
+            jobs.insert(0, DownloadMediaJob(message.id))
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
     async def _contact(self, uow: UnitOfWork, command: InboundMessage, now: datetime) -> Contact:
@@ -137,7 +138,7 @@ class ReceiveMessage:
         if ticket is not None:
             return ticket, False, ticket.placement
         last = await uow.tickets.get_last_closed(contact.id, connection.id)
-        window = timedelta(minutes=int(await _setting(uow, TICKET_REOPEN_WINDOW_MINUTES)))
+        window = timedelta(minutes=int(await read_setting(uow, TICKET_REOPEN_WINDOW_MINUTES)))
         if last is not None and last.closed_at is not None and now - last.closed_at < window:
             before = last.placement
             last.reopen_by_customer(now)
@@ -185,11 +186,6 @@ class ReceiveMessage:
         )
         await uow.messages.add(message)
         return message
-
-
-async def _setting(uow: UnitOfWork, key: str) -> str:
-    value = await uow.settings.get(key)
-    return value if value is not None else SPECS[key].default
 
 
 def _clean_name(name: str | None) -> str | None:

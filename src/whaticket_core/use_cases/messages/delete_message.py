@@ -40,7 +40,7 @@ class DeleteMessage:
         async with self._uow as uow:
             message, ticket = await load_visible_message(uow, command.message_id, command.actor)
             if not message.from_me:
-                raise MessageNotEditable(f"Message {message.id} was not sent by this side", messageId=message.id)
+                raise MessageNotEditable(f"Message {message.id} was not sent by this side", message_id=message.id)
             if message.is_deleted:
                 return MessageView.of(message)
             if message.wa_message_id is not None and message.ack is not MessageAck.FAILED:

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from whaticket_core.domain.errors import MediaNotFound
 from whaticket_core.domain.events import MessageUpdated
-from whaticket_core.domain.message import Message, MessageAck
+from whaticket_core.domain.message import MediaFile, Message, MessageAck
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
-from whaticket_core.ports.transport import MessageSender, OutboundMedia, TransportError
+from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.message_steps import recipient_of, ticket_of, ticket_view_of
 from whaticket_core.use_cases.shared.retry import RetryLater
@@ -96,9 +96,8 @@ class DeliverMessage:
                 message.whatsapp_id, ticket_recipient, message.body, quoted_wa_message_id=quoted_wa_id
             )
         data = await self._media_store.load(message.media_key)
-        media = OutboundMedia(
-            data, message.media_type, message.media_mime or "application/octet-stream", message.media_name
-        )
+        mime = message.media_mime or "application/octet-stream"
+        media = MediaFile(data=data, media_type=message.media_type, mime_type=mime, file_name=message.media_name)
         return await self._sender.send_media(
             message.whatsapp_id, ticket_recipient, media, caption=message.body, quoted_wa_message_id=quoted_wa_id
         )

@@ -43,7 +43,7 @@ class EditMessage:
             message, ticket = await load_visible_message(uow, command.message_id, command.actor)
             message.edit(command.body, self._clock.now())
             if message.wa_message_id is None:  # edit() refuses messages WhatsApp does not have
-                raise MessageNotEditable(f"Message {message.id} has not reached WhatsApp", messageId=message.id)
+                raise MessageNotEditable(f"Message {message.id} has not reached WhatsApp", message_id=message.id)
             try:
                 await self._sender.edit_text(
                     message.whatsapp_id, await recipient_of(uow, ticket), message.wa_message_id, message.body
@@ -61,5 +61,5 @@ class EditMessage:
 def transport_failure(exc: TransportError, message_id: int) -> MessageNotEditable | WhatsAppNotConnected:
     """An inline transport call failed: retryable means WhatsApp is out of reach for now, else it refused."""
     if exc.retryable:
-        return WhatsAppNotConnected(f"WhatsApp is not reachable: {exc.reason}", messageId=message_id)
-    return MessageNotEditable(f"WhatsApp refused the change: {exc.reason}", messageId=message_id)
+        return WhatsAppNotConnected(f"WhatsApp is not reachable: {exc.reason}", message_id=message_id)
+    return MessageNotEditable(f"WhatsApp refused the change: {exc.reason}", message_id=message_id)

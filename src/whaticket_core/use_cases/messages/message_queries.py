@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whaticket_core.domain.errors import MediaNotFound, MessageNotFound, TicketNotFound
+from whaticket_core.domain.message import MediaFile, media_type_of
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.visibility import Viewer, can_see
@@ -56,7 +57,7 @@ class GetMessage:
             except TicketNotFound:
                 message = None
         if message is None:
-            raise MessageNotFound(f"Message {command.message_id} not found", messageId=command.message_id)
+            raise MessageNotFound(f"Message {command.message_id} not found", message_id=command.message_id)
         return message
 
 
@@ -64,13 +65,6 @@ class GetMessage:
 class GetMessageMediaCommand:
     message_id: int
     actor: Viewer
-
-
-@dataclass(frozen=True, slots=True)
-class MessageMedia:
-    data: bytes
-    mime_type: str
-    file_name: str | None
 
 
 class GetMessageMedia:
@@ -84,13 +78,15 @@ class GetMessageMedia:
         self._uow = uow
         self._media = media
 
-    async def execute(self, command: GetMessageMediaCommand) -> MessageMedia:
+    async def execute(self, command: GetMessageMediaCommand) -> MediaFile:
         async with self._uow as uow:
             message = await uow.messages.get(command.message_id)
             ticket = None if message is None else await uow.tickets.get(message.ticket_id)
         if message is None or ticket is None or not can_see(command.actor, ticket.placement):
-            raise MessageNotFound(f"Message {command.message_id} not found", messageId=command.message_id)
+            raise MessageNotFound(f"Message {command.message_id} not found", message_id=command.message_id)
         if message.media_key is None or message.is_deleted:
-            raise MediaNotFound(f"Message {command.message_id} has no media", messageId=command.message_id)
+            raise MediaNotFound(f"Message {command.message_id} has no media", message_id=command.message_id)
         data = await self._media.load(message.media_key)
-        return MessageMedia(data, message.media_mime or "application/octet-stream", message.media_name)
+        mime = message.media_mime or "application/octet-stream"
+        media_type = message.media_type or media_type_of(mime)
+        return MediaFile(data=data, media_type=media_type, mime_type=mime, file_name=message.media_name)

@@ -32,7 +32,7 @@ async def load_visible_message(uow: UnitOfWork, message_id: int, actor: Viewer) 
         ticket = await ticket_of(uow, message)
         if can_see(actor, ticket.placement):
             return message, ticket
-    raise MessageNotFound(f"Message {message_id} not found", messageId=message_id)
+    raise MessageNotFound(f"Message {message_id} not found", message_id=message_id)
 
 
 async def recipient_of(uow: UnitOfWork, ticket: Ticket) -> Recipient:

@@ -1,5 +1,5 @@
 """The transactional outbox: an outbound message is stored ``pending`` in the caller's transaction; the caller
-enqueues its :class:`~whaticket_core.ports.jobs.DeliverMessage` job after commit (and the sweeper re-enqueues any
+enqueues its :class:`~whaticket_core.ports.jobs.DeliverMessageJob` after commit (and the sweeper re-enqueues any
 ``pending`` message a crash left behind)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def store_outbound(
 ) -> Message:
     """Store ``body`` as a pending message from this side on ``ticket`` and make it the ticket's last message.
 
-    The caller saves the ticket, commits, enqueues ``DeliverMessage(message.id)`` and publishes.
+    The caller saves the ticket, commits, enqueues ``DeliverMessageJob(message.id)`` and publishes.
     """
     message = Message(
         ticket_id=ticket.id,

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whaticket_core.domain.errors import InvalidInput, TicketClosed
+from whaticket_core.domain.errors import InvalidInput, TicketIsClosed
 from whaticket_core.domain.events import DomainEvent, MessageCreated
-from whaticket_core.domain.message import MediaType, validate_body
+from whaticket_core.domain.message import MediaFile, validate_body
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import DeliverMessage, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
@@ -19,27 +19,17 @@ from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, t
 
 
 @dataclass(frozen=True, slots=True)
-class MediaUpload:
-    """A file an agent attaches: its bytes (never a URL), type, MIME type and file name."""
-
-    data: bytes
-    mime_type: str
-    media_type: MediaType
-    file_name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class SendMessageCommand:
     ticket_id: int
     actor: Viewer
     body: str = ""
     quoted_message_id: int | None = None
-    media: MediaUpload | None = None
+    media: MediaFile | None = None
 
 
 class SendMessage:
     """An agent writes on a ticket. The message is stored ``pending`` (transactional outbox) and delivered by a
-    ``DeliverMessage`` job enqueued after commit; each ack change comes back as ``message:updated``.
+    ``DeliverMessageJob`` enqueued after commit; each ack change comes back as ``message:updated``.
 
     Rules: the actor must see the ticket (else ``ticket_not_found``); a closed ticket answers ``ticket_closed``; a text
     message needs a non-blank body (a media message may have an empty caption); a quoted message must belong to the
@@ -71,7 +61,7 @@ class SendMessage:
             async with self._uow as uow:
                 ticket = await load_visible_ticket(uow, command.ticket_id, command.actor)
                 if ticket.status is TicketStatus.CLOSED:
-                    raise TicketClosed(f"Ticket {ticket.id} is closed", ticketId=ticket.id)
+                    raise TicketIsClosed(f"Ticket {ticket.id} is closed", ticket_id=ticket.id)
                 before = ticket.placement
                 now = self._clock.now()
                 if ticket.status is TicketStatus.PENDING and command.actor.role is Role.USER:
@@ -79,7 +69,7 @@ class SendMessage:
                 if command.quoted_message_id is not None:
                     quoted = await uow.messages.get(command.quoted_message_id)
                     if quoted is None or quoted.ticket_id != ticket.id:
-                        raise InvalidInput("the quoted message is not on this ticket", "quotedMessageId")
+                        raise InvalidInput("the quoted message is not on this ticket", "quoted_message_id")
                 message = await store_outbound(
                     uow,
                     ticket,
@@ -98,7 +88,7 @@ class SendMessage:
             if media_key is not None:
                 await self._media_store.delete(media_key)
             raise
-        await self._jobs.enqueue(DeliverMessage(message.id))
+        await self._jobs.enqueue(DeliverMessageJob(message.id))
         message_view = MessageView.of(message)
         events: list[DomainEvent] = [*ticket_changed(view, before), MessageCreated(message_view, view)]
         await self._publisher.publish(events)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import DeliverMessage, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
 from whaticket_core.ports.unit_of_work import UnitOfWork
 
 STALE_AFTER = timedelta(minutes=1)
@@ -17,7 +17,7 @@ class SweepPendingMessagesCommand:
 
 class SweepPendingMessages:
     """The periodic safety net of the outbox: a crash between a commit and its enqueue (or a lost job) leaves an
-    outbound message ``pending``; every such message older than a minute gets its ``DeliverMessage`` job again.
+    outbound message ``pending``; every such message older than a minute gets its ``DeliverMessageJob`` again.
 
     Rules: at most ``limit`` messages per run, oldest first; the job queue drops a twin of a job still waiting, and
     delivery is idempotent, so re-enqueueing a message whose job is merely slow is harmless. Returns the count.
@@ -32,5 +32,5 @@ class SweepPendingMessages:
         async with self._uow as uow:
             stale = await uow.messages.list_stale_pending(self._clock.now() - STALE_AFTER, command.limit)
         for message in stale:
-            await self._jobs.enqueue(DeliverMessage(message.id))
+            await self._jobs.enqueue(DeliverMessageJob(message.id))
         return len(stale)

@@ -24,7 +24,7 @@ async def require_queues(uow: UnitOfWork, queue_ids: tuple[int, ...]) -> list[in
     found = {q.id for q in await uow.queues.get_many(wanted)}
     for queue_id in wanted:
         if queue_id not in found:
-            raise QueueNotFound(f"Queue {queue_id} not found", queueId=queue_id)
+            raise QueueNotFound(f"Queue {queue_id} not found", queue_id=queue_id)
     return wanted
 
 
@@ -32,10 +32,10 @@ async def require_users(uow: UnitOfWork, user_ids: tuple[int, ...]) -> list[int]
     wanted = list(dict.fromkeys(user_ids))
     for user_id in wanted:
         if await uow.users.get(user_id) is None:
-            raise UserNotFound(f"User {user_id} not found", userId=user_id)
+            raise UserNotFound(f"User {user_id} not found", user_id=user_id)
     return wanted
 
 
 async def require_whatsapp(uow: UnitOfWork, whatsapp_id: int) -> None:
     if await uow.whatsapps.get(whatsapp_id) is None:
-        raise WhatsAppNotFound(f"WhatsApp connection {whatsapp_id} not found", whatsappId=whatsapp_id)
+        raise WhatsAppNotFound(f"WhatsApp connection {whatsapp_id} not found", whatsapp_id=whatsapp_id)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from whaticket_core.domain.errors import ConcurrentUpdate
-from whaticket_core.ports.unit_of_work import StoreConflict
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 T = TypeVar("T")
 
@@ -25,7 +25,8 @@ async def retry_on_conflict(transaction: Callable[[], Awaitable[T]], attempts: i
         except StoreConflict as exc:
             last = exc
     raise ConcurrentUpdate(
-        f"Gave up after {attempts} conflicting attempts", constraint=last.constraint if last else "other"
+        f"Gave up after {attempts} conflicting attempts",
+        constraint=(last.constraint if last else Constraint.OTHER).value,
     ) from last
 
 

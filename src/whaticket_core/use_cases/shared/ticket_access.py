@@ -15,7 +15,7 @@ async def load_visible_ticket(uow: UnitOfWork, ticket_id: int, actor: Viewer, *,
     existence is not disclosed)."""
     ticket = await uow.tickets.get(ticket_id, for_update=for_update)
     if ticket is None or not can_see(actor, ticket.placement):
-        raise TicketNotFound(f"Ticket {ticket_id} not found", ticketId=ticket_id)
+        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
     return ticket
 
 
@@ -28,7 +28,7 @@ async def view_of(uow: UnitOfWork, ticket: Ticket) -> TicketView:
 
 def ticket_changed(view: TicketView, before: TicketPlacement) -> list[DomainEvent]:
     """``ticket:updated`` (carrying the old placement when it moved), plus ``ticket:closed`` on closing."""
-    moved = before != TicketPlacement(view.status, view.queue_id, view.user_id)
+    moved = before != view.placement
     events: list[DomainEvent] = [TicketUpdated(view, before if moved else None)]
     if view.status is TicketStatus.CLOSED and before.status is not TicketStatus.CLOSED:
         events.append(TicketClosed(view))

@@ -23,7 +23,7 @@ class CloseTicket:
 
     Rules: the actor must see the ticket (else ``ticket_not_found``); an already closed ticket answers
     ``invalid_ticket_transition``. When the connection has a farewell message it is rendered (``{{name}}``) and stored
-    as a pending outbound message in the same transaction; its ``DeliverMessage`` job is enqueued after commit.
+    as a pending outbound message in the same transaction; its ``DeliverMessageJob`` is enqueued after commit.
     Publishes ``ticket:updated`` and ``ticket:closed``, then ``message:created`` for the farewell.
     """
 

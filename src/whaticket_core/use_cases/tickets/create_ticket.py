@@ -10,8 +10,9 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
-from whaticket_core.use_cases.tickets.ticket_steps import already_open, conflict_error
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,9 @@ class CreateTicket:
             async with self._uow as uow:
                 contact = await uow.contacts.get(contact_id)
                 if contact is None:
-                    raise ContactNotFound(f"Contact {contact_id} not found", contactId=contact_id)
+                    raise ContactNotFound(f"Contact {contact_id} not found", contact_id=contact_id)
                 if command.queue_id is not None and await uow.queues.get(command.queue_id) is None:
-                    raise QueueNotFound(f"Queue {command.queue_id} not found", queueId=command.queue_id)
+                    raise QueueNotFound(f"Queue {command.queue_id} not found", queue_id=command.queue_id)
                 whatsapp = await self._connection(uow, command)
                 whatsapp_id = whatsapp.id
                 await already_open(uow, contact_id, whatsapp_id)
@@ -65,9 +66,8 @@ class CreateTicket:
                 view = TicketView.of(ticket, contact)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "active_ticket":
-                raise
-            raise await conflict_error(self._uow, contact_id, whatsapp_id) from None
+            errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
+            raise await explain_conflict(exc, errors) from None
         await self._publisher.publish([TicketCreated(view)])
         return view
 
@@ -76,7 +76,7 @@ class CreateTicket:
             whatsapp = await uow.whatsapps.get(command.whatsapp_id)
             if whatsapp is None:
                 raise WhatsAppNotFound(
-                    f"WhatsApp connection {command.whatsapp_id} not found", whatsappId=command.whatsapp_id
+                    f"WhatsApp connection {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id
                 )
             return whatsapp
         user = await uow.users.get(command.actor.user_id)

@@ -32,7 +32,7 @@ class DeleteTicket:
         async with self._uow as uow:
             ticket = await uow.tickets.get(command.ticket_id, for_update=True)
             if ticket is None:
-                raise TicketNotFound(f"Ticket {command.ticket_id} not found", ticketId=command.ticket_id)
+                raise TicketNotFound(f"Ticket {command.ticket_id} not found", ticket_id=command.ticket_id)
             placement = ticket.placement
             await uow.tickets.delete(ticket.id)
             await uow.commit()

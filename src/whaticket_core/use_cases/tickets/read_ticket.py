@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import JobQueue, SendReadReceipts
+from whaticket_core.ports.jobs import JobQueue, SendReadReceiptsJob
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
@@ -18,11 +18,11 @@ class ReadTicketCommand:
 
 
 class ReadTicket:
-    """An agent read a ticket (``POST /tickets/:id/read``): its unread count goes to 0 and WhatsApp is told.
+    """An agent read a ticket: its unread count goes to 0 and WhatsApp is told.
 
     Rules: the actor must see the ticket (else ``ticket_not_found``); the row is locked, so a message arriving at the
     same moment is counted either before (and read) or after (and unread), never lost. Read receipts for the newest
-    ``unread`` customer messages go out through a ``SendReadReceipts`` job enqueued after commit. A ticket with nothing
+    ``unread`` customer messages go out through a ``SendReadReceiptsJob`` enqueued after commit. A ticket with nothing
     unread is left untouched (no write, no event: reading must not reorder the ticket list). Publishes
     ``ticket:updated`` after commit.
     """
@@ -47,6 +47,6 @@ class ReadTicket:
             view = await view_of(uow, ticket)
             await uow.commit()
         if wa_ids:
-            await self._jobs.enqueue(SendReadReceipts(ticket.id, wa_ids))
+            await self._jobs.enqueue(SendReadReceiptsJob(ticket.id, wa_ids))
         await self._publisher.publish(ticket_changed(view, before))
         return view

@@ -6,9 +6,10 @@ from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
-from whaticket_core.use_cases.tickets.ticket_steps import already_open, conflict_error
+from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,7 @@ class ReopenTicket:
                 view = await view_of(uow, ticket)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "active_ticket":
-                raise
-            raise await conflict_error(self._uow, contact_id, whatsapp_id) from None
+            errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
+            raise await explain_conflict(exc, errors) from None
         await self._publisher.publish(ticket_changed(view, before))
         return view

@@ -7,19 +7,15 @@ from dataclasses import dataclass
 from whaticket_core.domain.errors import TicketNotFound
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage
 from whaticket_core.domain.read_models import TicketCounts, TicketView
-from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
+from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.queries import TicketCounter, TicketListQuery, TicketQueries
 
 
-def placement_of(view: TicketView) -> TicketPlacement:
-    return TicketPlacement(view.status, view.queue_id, view.user_id)
-
-
 async def visible_ticket(queries: TicketQueries, ticket_id: int, actor: Viewer) -> TicketView:
     view = await queries.get_ticket(ticket_id)
-    if view is None or not can_see(actor, placement_of(view)):
-        raise TicketNotFound(f"Ticket {ticket_id} not found", ticketId=ticket_id)
+    if view is None or not can_see(actor, view.placement):
+        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
     return view
 
 

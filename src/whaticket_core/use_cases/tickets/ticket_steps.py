@@ -1,4 +1,4 @@
-"""Steps the ticket actions share, so ``PUT /tickets/:id`` obeys exactly the rules of accept, transfer, close and
+"""Steps the ticket actions share, so the generic ticket update obeys exactly the rules of accept, transfer, close and
 reopen."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from whaticket_core.domain.read_models import MessageView, TicketView
 from whaticket_core.domain.ticket import Ticket
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.ports.jobs import DeliverMessage, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import render_greeting, store_outbound
@@ -25,19 +25,19 @@ async def check_transfer(
     """Targets must exist; an agent (role ``user``) may hand a ticket to another user only when that user is a member
     of the target queue (the given one, else the ticket's own). Anyone may move a ticket to a queue, or take it."""
     if user_id is None and queue_id is None:
-        raise InvalidInput("A transfer needs a userId or a queueId", "userId", "queueId")
+        raise InvalidInput("A transfer needs a user or a queue", "user_id", "queue_id")
     if queue_id is not None and await uow.queues.get(queue_id) is None:
-        raise QueueNotFound(f"Queue {queue_id} not found", queueId=queue_id)
+        raise QueueNotFound(f"Queue {queue_id} not found", queue_id=queue_id)
     if user_id is None:
         return
     target = await uow.users.get(user_id)
     if target is None:
-        raise UserNotFound(f"User {user_id} not found", userId=user_id)
+        raise UserNotFound(f"User {user_id} not found", user_id=user_id)
     if actor.role is not Role.USER or user_id == actor.user_id:
         return
     target_queue = queue_id if queue_id is not None else ticket.queue_id
     if target_queue is None or target_queue not in target.queue_ids:
-        raise ActionForbidden(f"User {user_id} is not a member of the ticket's target queue", userId=user_id)
+        raise ActionForbidden(f"User {user_id} is not a member of the ticket's target queue", user_id=user_id)
 
 
 async def send_farewell(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Message | None:
@@ -55,18 +55,18 @@ async def already_open(uow: UnitOfWork, contact_id: int, whatsapp_id: int, *, ex
     other = await uow.tickets.get_active(contact_id, whatsapp_id)
     if other is not None and other.id != exclude:
         raise TicketAlreadyOpen(
-            f"Contact {contact_id} already has ticket {other.id} open", ticketId=other.id, contactId=contact_id
+            f"Contact {contact_id} already has ticket {other.id} open", ticket_id=other.id, contact_id=contact_id
         )
 
 
-async def conflict_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int) -> TicketAlreadyOpen:
+async def already_open_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int) -> TicketAlreadyOpen:
     """After the store refused a second active ticket (a racing writer won), name the winner in a fresh transaction."""
     async with uow:
         other = await uow.tickets.get_active(contact_id, whatsapp_id)
     if other is None:
-        return TicketAlreadyOpen(f"Contact {contact_id} already has a ticket open", contactId=contact_id)
+        return TicketAlreadyOpen(f"Contact {contact_id} already has a ticket open", contact_id=contact_id)
     return TicketAlreadyOpen(
-        f"Contact {contact_id} already has ticket {other.id} open", ticketId=other.id, contactId=contact_id
+        f"Contact {contact_id} already has ticket {other.id} open", ticket_id=other.id, contact_id=contact_id
     )
 
 
@@ -80,6 +80,6 @@ async def after_commit(
     """Enqueue the delivery of a stored outbound message, then publish (message events after the ticket's)."""
     all_events = list(events)
     if message is not None:
-        await jobs.enqueue(DeliverMessage(message.id))
+        await jobs.enqueue(DeliverMessageJob(message.id))
         all_events.append(MessageCreated(MessageView.of(message), view))
     await publisher.publish(all_events)

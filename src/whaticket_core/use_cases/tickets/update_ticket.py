@@ -11,20 +11,21 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
-from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
+from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import (
     after_commit,
     already_open,
+    already_open_error,
     check_transfer,
-    conflict_error,
     send_farewell,
 )
 
 
 @dataclass(frozen=True, slots=True)
 class UpdateTicketCommand:
-    """``PUT /tickets/:id``; None means the field was absent."""
+    """The generic update of a ticket; None means the field was absent."""
 
     ticket_id: int
     actor: Viewer
@@ -36,11 +37,11 @@ class UpdateTicketCommand:
 class UpdateTicket:
     """The generic ticket update, translated into the actions so it obeys exactly their rules.
 
-    On an active ticket: ``status=closed`` closes it (farewell included), after moving it first when ``userId`` or
-    ``queueId`` is also given (clients send ``{status: "closed", userId: me}``); ``status=open`` assigns it to
-    ``userId`` (default: its current assignee when open, else the caller) with the transfer rules; ``status=pending``
-    returns it to pending and unassigned (``userId`` is then a ``validation_error``), in ``queueId`` if given; no status
-    is a transfer. On a closed ticket: ``status=open`` reopens it assigned to ``userId`` or the caller,
+    On an active ticket: ``status=closed`` closes it (farewell included), after moving it first when ``user_id`` or
+    ``queue_id`` is also given (clients close and assign to themselves in one call); ``status=open`` assigns it to
+    ``user_id`` (default: its current assignee when open, else the caller) with the transfer rules; ``status=pending``
+    returns it to pending and unassigned (``user_id`` is then a ``validation_error``), in ``queue_id`` if given; no
+    status is a transfer. On a closed ticket: ``status=open`` reopens it assigned to ``user_id`` or the caller,
     ``status=pending`` reopens it pending and unassigned, both with ``ticket_already_open`` when the contact has
     another active ticket; ``status=closed`` is ``invalid_ticket_transition``; a bare move is ``ticket_closed``.
     Nothing given: the ticket is returned unchanged. Events as for the matching action.
@@ -72,9 +73,8 @@ class UpdateTicket:
                 view = await view_of(uow, ticket)
                 await uow.commit()
         except StoreConflict as exc:
-            if exc.constraint != "active_ticket":
-                raise
-            raise await conflict_error(self._uow, contact_id, whatsapp_id) from None
+            errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
+            raise await explain_conflict(exc, errors) from None
         await after_commit(self._jobs, self._publisher, ticket_changed(view, before), view, farewell)
         return view
 
@@ -128,4 +128,4 @@ class UpdateTicket:
 
 def _no_assignee_for_pending(command: UpdateTicketCommand) -> None:
     if command.user_id is not None:
-        raise InvalidInput("A pending ticket has no assignee: leave userId out", "userId")
+        raise InvalidInput("A pending ticket has no assignee: leave the user out", "user_id")

@@ -9,7 +9,7 @@ const ticketId = Number(ticketArg);
 const say = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 const timer = setTimeout(() => { say({ step: 'timeout' }); process.exit(2); }, 20000);
 
-// As in CONTRACT.md (default transports: polling first, then the upgrade to websocket).
+// As in the contract's snippet (default transports: polling first, then the upgrade to websocket).
 const socket = io(url, { auth: { token }, reconnection: false });
 socket.on('connect_error', (err) => { say({ step: 'connect_error', message: err.message }); process.exit(1); });
 socket.on('error', (data) => say({ step: 'error', data }));

@@ -1,0 +1,148 @@
+"""In-memory repositories of the conversation: tickets, messages and contacts, with the store's uniqueness rules."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+
+from ..domain.contact import Contact
+from ..domain.message import Message, MessageAck
+from ..domain.pagination import OffsetPage, OffsetQuery
+from ..domain.ticket import Ticket
+from ..ports.unit_of_work import Constraint, StoreConflict
+from .repository_base import InMemoryRepository, matches, page_of
+
+
+class InMemoryTicketRepository(InMemoryRepository):
+    def _check_active_unique(self, ticket: Ticket) -> None:
+        if not ticket.is_active:
+            return
+        for other in self._s.tickets.values():
+            if (
+                other.id != ticket.id
+                and other.is_active
+                and other.contact_id == ticket.contact_id
+                and other.whatsapp_id == ticket.whatsapp_id
+            ):
+                raise StoreConflict(Constraint.ACTIVE_TICKET, f"contact {ticket.contact_id} has ticket {other.id}")
+
+    async def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
+        return copy.deepcopy(self._s.tickets.get(ticket_id))
+
+    async def get_active(self, contact_id: int, whatsapp_id: int, *, for_update: bool = False) -> Ticket | None:
+        for t in self._s.tickets.values():
+            if t.contact_id == contact_id and t.whatsapp_id == whatsapp_id and t.is_active:
+                return copy.deepcopy(t)
+        return None
+
+    async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:
+        closed = [
+            t
+            for t in self._s.tickets.values()
+            if t.contact_id == contact_id and t.whatsapp_id == whatsapp_id and t.closed_at is not None
+        ]
+        if not closed:
+            return None
+        return copy.deepcopy(max(closed, key=lambda t: (t.closed_at or t.created_at, t.id)))
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        self._check_active_unique(ticket)
+        ticket.id = self._s.allocate("tickets")
+        self._s.tickets[ticket.id] = copy.deepcopy(ticket)
+        return ticket
+
+    async def save(self, ticket: Ticket) -> None:
+        self._check_active_unique(ticket)
+        self._s.tickets[ticket.id] = copy.deepcopy(ticket)
+
+    async def delete(self, ticket_id: int) -> None:
+        self._s.tickets.pop(ticket_id, None)
+        for mid in [m.id for m in self._s.messages.values() if m.ticket_id == ticket_id]:
+            del self._s.messages[mid]
+
+    async def list_assigned_active(self, user_id: int) -> list[Ticket]:
+        return copy.deepcopy(
+            [t for t in sorted(self._s.tickets.values(), key=lambda t: t.id) if t.user_id == user_id and t.is_active]
+        )
+
+    async def contact_has_tickets(self, contact_id: int) -> bool:
+        return any(t.contact_id == contact_id for t in self._s.tickets.values())
+
+
+class InMemoryMessageRepository(InMemoryRepository):
+    async def get(self, message_id: int, *, for_update: bool = False) -> Message | None:
+        return copy.deepcopy(self._s.messages.get(message_id))
+
+    async def get_by_wa_id(self, whatsapp_id: int, wa_message_id: str) -> Message | None:
+        for m in self._s.messages.values():
+            if m.whatsapp_id == whatsapp_id and m.wa_message_id == wa_message_id:
+                return copy.deepcopy(m)
+        return None
+
+    def _check_unique(self, message: Message) -> None:
+        if message.wa_message_id is None:
+            return
+        for other in self._s.messages.values():
+            if (
+                other.id != message.id
+                and other.whatsapp_id == message.whatsapp_id
+                and other.wa_message_id == message.wa_message_id
+            ):
+                raise StoreConflict(Constraint.MESSAGE_WA_ID, message.wa_message_id)
+
+    async def add(self, message: Message) -> Message:
+        self._check_unique(message)
+        message.id = self._s.allocate("messages")
+        self._s.messages[message.id] = copy.deepcopy(message)
+        return message
+
+    async def save(self, message: Message) -> None:
+        self._check_unique(message)
+        self._s.messages[message.id] = copy.deepcopy(message)
+
+    async def latest_inbound(self, ticket_id: int, limit: int) -> list[Message]:
+        found = [m for m in self._s.messages.values() if m.ticket_id == ticket_id and not m.from_me]
+        return copy.deepcopy(sorted(found, key=lambda m: m.id, reverse=True)[:limit])
+
+    async def list_stale_pending(self, older_than: datetime, limit: int) -> list[Message]:
+        found = [
+            m
+            for m in self._s.messages.values()
+            if m.from_me and m.ack is MessageAck.PENDING and m.created_at < older_than
+        ]
+        return copy.deepcopy(sorted(found, key=lambda m: m.id)[:limit])
+
+
+class InMemoryContactRepository(InMemoryRepository):
+    def _check_unique(self, contact: Contact) -> None:
+        for other in self._s.contacts.values():
+            if other.id != contact.id and other.number == contact.number:
+                raise StoreConflict(Constraint.CONTACT_NUMBER, contact.number)
+
+    async def get(self, contact_id: int) -> Contact | None:
+        return copy.deepcopy(self._s.contacts.get(contact_id))
+
+    async def get_by_number(self, number: str) -> Contact | None:
+        for c in self._s.contacts.values():
+            if c.number == number:
+                return copy.deepcopy(c)
+        return None
+
+    async def add(self, contact: Contact) -> Contact:
+        self._check_unique(contact)
+        contact.id = self._s.allocate("contacts")
+        self._s.contacts[contact.id] = copy.deepcopy(contact)
+        return contact
+
+    async def save(self, contact: Contact) -> None:
+        self._check_unique(contact)
+        self._s.contacts[contact.id] = copy.deepcopy(contact)
+
+    async def delete(self, contact_id: int) -> None:
+        self._s.contacts.pop(contact_id, None)
+        for tid in [t.id for t in self._s.tickets.values() if t.contact_id == contact_id]:
+            await self._uow.tickets.delete(tid)
+
+    async def list_page(self, query: OffsetQuery) -> OffsetPage[Contact]:
+        found = [c for c in self._s.contacts.values() if matches(query, c.name, c.number, c.email)]
+        return page_of(sorted(found, key=lambda c: c.id), query)

@@ -1,0 +1,57 @@
+"""The shipped fakes are the ports' types: mypy --strict checks each assignment below, so a fake that drifts from
+its Protocol fails the lint session, and the test fails if a fake can no longer be built without arguments."""
+
+from __future__ import annotations
+
+from whaticket_core.ports import (
+    AuthUserQueries,
+    Clock,
+    EventPublisher,
+    JobQueue,
+    MediaFetcher,
+    MediaStore,
+    MessageQueries,
+    MessageSender,
+    PasswordHasher,
+    SessionController,
+    TicketCounter,
+    TicketQueries,
+    TokenCodec,
+    UnitOfWork,
+)
+from whaticket_core.testing import (
+    FakeMediaFetcher,
+    FakeMessageSender,
+    FakePasswordHasher,
+    FakeSessionController,
+    FakeTokenCodec,
+    InMemoryAuthUserQueries,
+    InMemoryJobQueue,
+    InMemoryMediaStore,
+    InMemoryMessageQueries,
+    InMemoryStore,
+    InMemoryTicketQueries,
+    InMemoryUnitOfWork,
+    ManualClock,
+    RecordingPublisher,
+)
+
+
+def test_every_fake_is_its_port() -> None:
+    store = InMemoryStore()
+    clock: Clock = ManualClock()
+    uow: UnitOfWork = InMemoryUnitOfWork(store)
+    tickets: TicketQueries = InMemoryTicketQueries(store)
+    counter: TicketCounter = InMemoryTicketQueries(store)
+    messages: MessageQueries = InMemoryMessageQueries(store)
+    auth_users: AuthUserQueries = InMemoryAuthUserQueries(store)
+    publisher: EventPublisher = RecordingPublisher()
+    jobs: JobQueue = InMemoryJobQueue()
+    media: MediaStore = InMemoryMediaStore()
+    fetcher: MediaFetcher = FakeMediaFetcher()
+    sender: MessageSender = FakeMessageSender()
+    sessions: SessionController = FakeSessionController()
+    hasher: PasswordHasher = FakePasswordHasher()
+    codec: TokenCodec = FakeTokenCodec(ManualClock())
+    fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
+    assert len({id(fake) for fake in [*fakes, hasher, codec]}) == 14
