@@ -6,18 +6,20 @@
 # (SQLite in /data).
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY src ./src
-# The Alembic revisions are packed into the wheel (whaticket_adapters/sql/migrations).
+# The wheel carries the Alembic revisions (pyproject's force-include), so the build needs them.
 COPY migrations ./migrations
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# The application and every dependency at the versions of the lock.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim
 # neonize imports python-magic, which needs libmagic.
 RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 whaticket && mkdir /data && chown whaticket /data
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
+# The Alembic revisions ship inside the wheel (whaticket_adapters/sql/migrations).
 WORKDIR /app
 USER whaticket
 # Logs reach `docker logs` at once (no buffering); no .pyc files written beside the installed package.

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
-from dishka import AsyncContainer, Provider, make_async_container
-from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_dishka
+from dishka import AsyncContainer, Provider
+from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
@@ -18,15 +17,15 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from . import openapi_fixes
 from .allow_header import with_correct_allow
+from .container import make_container
 from .errors import EXCEPTION_HANDLERS
 from .observability.endpoint import metrics as metrics_route
 from .observability.metrics import Metrics
 from .observability.request_log import with_request_log
 from .observability.sources import container_sources
-from .protection import FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter, with_security_headers
-from .providers import InfrastructureProvider, RedisHandle, RequestProvider
-from .routes import auth, directory, health, messages, tickets, users
-from .runtime import RuntimeProvider
+from .protection import with_security_headers
+from .routes import auth, contacts, health, messages, queues, quick_answers, tickets, users, whatsapps
+from .routes import settings as settings_routes
 from .settings import Settings
 from .strict_body import strict_json_body
 from .wire import API_PREFIX
@@ -43,11 +42,21 @@ def _version() -> str:
 
 
 def _private_routers(settings: Settings) -> list[DishkaRouter]:
-    routers = [auth.auth_routers()[1], users.router, tickets.router, messages.router, *directory.routers()]
+    routers = [
+        auth.router,
+        users.router,
+        tickets.router,
+        messages.router,
+        contacts.router,
+        queues.router,
+        quick_answers.router,
+        settings_routes.router,
+        whatsapps.router,
+    ]
     if settings.simulator:  # unknown (404) in every other mode
         from .routes import simulator
 
-        routers.append(simulator.router())
+        routers.append(simulator.router)
     return routers
 
 
@@ -70,18 +79,11 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(
     settings: Settings, *, overrides: Sequence[Provider] = (), container: AsyncContainer | None = None
 ) -> Litestar:
-    """The HTTP API. ``overrides`` replace any provider (tests swap in fakes or a test database)."""
-    container = container or make_async_container(
-        InfrastructureProvider(settings), RuntimeProvider(), RequestProvider(), LitestarProvider(), *overrides
-    )
-    public_auth, _ = auth.auth_routers()
+    """The HTTP API over ``container`` (by default :func:`make_container`'s with ``overrides``, which replace any
+    provider: tests swap in fakes or a test database)."""
+    container = container or make_container(settings, *overrides, http=True)
     api_private = DishkaRouter(API_PREFIX, route_handlers=_private_routers(settings), security=[{BEARER: []}])
-    api_public = DishkaRouter(API_PREFIX, route_handlers=[public_auth, health.health_router()], security=[])
-
-    async def on_startup(app: Litestar) -> None:
-        redis = await container.get(RedisHandle)
-        if redis.client is not None:
-            app.state.rate_limiter = FallbackRateLimiter(RedisRateLimiter(redis.client))
+    api_public = DishkaRouter(API_PREFIX, route_handlers=[auth.public_router, health.health_router()], security=[])
 
     async def close_container() -> None:
         await _close_container(container)
@@ -96,16 +98,8 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
-        on_startup=[on_startup],
         on_shutdown=[close_container],
-        state=State(
-            {
-                "settings": settings,
-                "auth_rate_limit": settings.auth_rate_limit_per_minute,
-                "rate_limiter": MemoryRateLimiter(),  # replaced by the Redis one at startup when REDIS_URL is set
-                "metrics": Metrics(container_sources(container, settings, sockets)),
-            }
-        ),
+        state=State({"settings": settings, "metrics": Metrics(container_sources(container, settings, sockets))}),
         debug=False,
         # Logging is configured once for the process (observability.logs), Litestar's records included.
         logging_config=None,
@@ -140,4 +134,4 @@ def _cors(settings: Settings) -> CORSConfig | None:
     )
 
 
-__all__: list[Any] = ["create_app"]
+__all__ = ["create_app"]

@@ -17,22 +17,15 @@ import click
 from alembic.util.exc import CommandError as AlembicCommandError
 from dotenv import find_dotenv, load_dotenv
 
-from whaticket_adapters.clock import SystemClock
-from whaticket_adapters.security import Argon2PasswordHasher
-from whaticket_adapters.sql.database import (
-    SqlUnitOfWork,
-    create_engine,
-    create_session_factory,
-    downgrade,
-    upgrade,
-)
+from whaticket_adapters.sql.database import downgrade, upgrade
 from whaticket_adapters.sql.migrate import current_revision, revision_history
 from whaticket_core.domain.errors import DomainError
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.directory.users import CreateUser, CreateUserCommand
 
-from .settings import ConfigError, database_url_from_settings
+from .container import make_container
+from .settings import ConfigError, Settings, database_url_from_settings
 from .startup import StartupError, describe_database_error
 from .version import version
 
@@ -51,6 +44,13 @@ def _fail(line: str, code: int) -> NoReturn:
 def _database_url() -> str:
     try:
         return database_url_from_settings()
+    except ConfigError as error:
+        _fail(str(error), EXIT_CONFIG)
+
+
+def _settings(*, require_secrets: bool = True) -> Settings:
+    try:
+        return Settings.from_env(dotenv=False, require_secrets=require_secrets)  # main() already read .env
     except ConfigError as error:
         _fail(str(error), EXIT_CONFIG)
 
@@ -132,18 +132,19 @@ def db_history() -> None:
 def create_admin(email: str, name: str) -> None:
     """Create an administrator account. The password comes from $WHATICKET_ADMIN_PASSWORD or a hidden prompt."""
     password = os.environ.get(ADMIN_PASSWORD_ENV) or click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    url = _database_url()
-    _run(_create_admin(url, email, name, password), url)
+    settings = _settings(require_secrets=False)
+    _run(_create_admin(settings, email, name, password), _database_url())
     click.echo(f"administrator {email.strip().lower()} created")
 
 
-async def _create_admin(url: str, email: str, name: str, password: str) -> None:
-    engine = create_engine(url)
+async def _create_admin(settings: Settings, email: str, name: str, password: str) -> None:
+    container = make_container(settings)
     try:
-        use_case = CreateUser(SqlUnitOfWork(create_session_factory(engine)), SystemClock(), Argon2PasswordHasher())
-        await use_case.execute(CreateUserCommand(SYSTEM_ACTOR, name, email, password, role=Role.ADMIN))
+        async with container() as request:
+            use_case = await request.get(CreateUser)
+            await use_case.execute(CreateUserCommand(SYSTEM_ACTOR, name, email, password, role=Role.ADMIN))
     finally:
-        await engine.dispose()
+        await container.close()
 
 
 @main.command("serve")
@@ -153,13 +154,9 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the HTTP API and Socket.IO. Without DATABASE_URL: SQLite in DATA_DIR, migrated on start, jobs and
     WhatsApp sessions in this process. Checks the database, its schema and Redis first."""
     from .serve import run
-    from .settings import Settings
 
     try:
-        settings = Settings.from_env(dotenv=False)  # main() already read .env
-        run(settings, host=host, port=port)
-    except ConfigError as error:
-        _fail(str(error), EXIT_CONFIG)
+        run(_settings(), host=host, port=port)
     except StartupError as error:
         _fail(str(error), EXIT_UNAVAILABLE)
 
@@ -170,12 +167,11 @@ def worker(concurrency: int) -> None:
     """Run background jobs and hold WhatsApp sessions (production: needs DATABASE_URL and REDIS_URL). Checks the
     database, its schema and Redis first."""
     from .observability.logs import configure_logging
-    from .settings import Settings
     from .startup import check_dependencies, secrets_of
     from .worker import run_worker
 
     try:
-        settings = Settings.from_env(dotenv=False)
+        settings = _settings()
         configure_logging(settings.log_level, json_lines=settings.json_logs, secrets=secrets_of(settings))
         if not settings.redis_url or settings.embedded:
             raise ConfigError(

@@ -9,11 +9,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from typing import Any, Protocol
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
 from whaticket_core.domain.errors import Conflict
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 TTL_SECONDS = 24 * 3600
 IN_FLIGHT_SECONDS = 120
@@ -45,9 +49,22 @@ class IdempotencyStore(Protocol):
 
 
 class MemoryIdempotencyStore:
-    def __init__(self) -> None:
-        self._items: dict[str, tuple[float, Stored]] = {}
+    """The embedded store: bounded, oldest entries evicted first.
+
+    Keys live 24 hours, so without a bound every keyed request would be kept a day (a client sending keys in a loop
+    grows the process without limit). Past ``max_items`` entries or ``max_bytes`` of stored answers the oldest go
+    first; a retry of an evicted key is then treated as a new request, which only a day-old retry can meet.
+    """
+
+    def __init__(self, *, max_items: int = 10_000, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self._items: OrderedDict[str, tuple[float, Stored]] = OrderedDict()
+        self._bytes = 0
+        self._max_items = max_items
+        self._max_bytes = max_bytes
         self._lock = asyncio.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     async def claim(self, key: str, record: Stored, ttl: int) -> Stored | None:
         async with self._lock:
@@ -55,20 +72,36 @@ class MemoryIdempotencyStore:
             found = self._items.get(key)
             if found and found[0] > now:
                 return found[1]
-            if len(self._items) > 50_000:
-                self._items = {k: v for k, v in self._items.items() if v[0] > now}
-            self._items[key] = (now + ttl, record)
+            self._set(key, now + ttl, record)
             return None
 
     async def put(self, key: str, record: Stored, ttl: int) -> None:
-        self._items[key] = (time.monotonic() + ttl, record)
+        async with self._lock:
+            self._set(key, time.monotonic() + ttl, record)
 
     async def release(self, key: str) -> None:
-        self._items.pop(key, None)
+        async with self._lock:
+            self._drop(key)
+
+    def _set(self, key: str, expires: float, record: Stored) -> None:
+        self._drop(key)
+        self._items[key] = (expires, record)
+        self._bytes += _size(key, record)
+        while self._items and (len(self._items) > self._max_items or self._bytes > self._max_bytes):
+            self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        found = self._items.pop(key, None)
+        if found is not None:
+            self._bytes -= _size(key, found[1])
+
+
+def _size(key: str, record: Stored) -> int:
+    return len(key) + len(record.fingerprint) + len(record.body) + 64
 
 
 class RedisIdempotencyStore:
-    def __init__(self, redis: Any, prefix: str = "whaticket:idem:") -> None:
+    def __init__(self, redis: Redis, prefix: str = "whaticket:idem:") -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -79,7 +112,8 @@ class RedisIdempotencyStore:
         raw = await self._redis.get(name)
         if raw is None:  # expired between the two calls: take it
             return await self.claim(key, record, ttl)
-        return msgspec.msgpack.decode(raw, type=Stored)
+        # The client answers bytes (no decode_responses); redis-py types it bytes or str.
+        return msgspec.msgpack.decode(raw.encode() if isinstance(raw, str) else raw, type=Stored)
 
     async def put(self, key: str, record: Stored, ttl: int) -> None:
         await self._redis.set(self._prefix + key, msgspec.msgpack.encode(record), ex=ttl)

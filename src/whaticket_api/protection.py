@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger("whaticket.protection")
 
@@ -89,7 +96,7 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Fixed windows shared by every API process (INCR + EXPIRE)."""
 
-    def __init__(self, redis: Any, prefix: str = "whaticket:rl:") -> None:
+    def __init__(self, redis: Redis, prefix: str = "whaticket:rl:") -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -150,11 +157,27 @@ class FallbackRateLimiter:
 async def auth_rate_limit(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Guard for login, register and refresh: ``AUTH_RATE_LIMIT_PER_MINUTE`` per client address and route.
 
-    The address is the socket peer; behind a proxy run uvicorn with ``--proxy-headers``/``--forwarded-allow-ips``
-    so the peer is the real client (trusting X-Forwarded-For from anyone would let clients pick their own key)."""
-    state = connection.app.state
-    limiter: RateLimiter = state.rate_limiter
+    The address is the socket peer. ``X-Forwarded-For`` is believed only from the proxies named in
+    ``FORWARDED_ALLOW_IPS`` (none by default): trusted from anyone, it would let each request pick its own key."""
+    container: AsyncContainer = connection.app.state.dishka_container
+    limiter = await container.get(RateLimiter)
+    limit = (await container.get(Settings)).auth_rate_limit_per_minute
     client = connection.client.host if connection.client else "unknown"
-    retry_after = await limiter.hit(f"{handler.name or connection.url.path}:{client}", state.auth_rate_limit, 60)
+    retry_after = await limiter.hit(f"{handler.name or connection.url.path}:{client}", limit, 60)
+    if retry_after is not None:
+        raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
+
+
+async def login_account_limit(connection: ASGIConnection[Any, Any, Any, Any], email: str) -> None:
+    """``LOGIN_ACCOUNT_ATTEMPTS`` login attempts per account and ``LOGIN_ACCOUNT_WINDOW_SECONDS``, from any address:
+    an attacker rotating addresses (or proxies) still gets only that many guesses at one password. The key is a
+    digest of the normalised email, so the store never holds addresses of accounts."""
+    container: AsyncContainer = connection.app.state.dishka_container
+    limiter = await container.get(RateLimiter)
+    settings = await container.get(Settings)
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    retry_after = await limiter.hit(
+        f"login-account:{digest}", settings.login_account_attempts, settings.login_account_window_seconds
+    )
     if retry_after is not None:
         raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from dishka import AsyncContainer, make_async_container
-from dishka.integrations.litestar import LitestarProvider
+from dishka import AsyncContainer
 from litestar import Litestar
+from litestar.types import ASGIApp
 
 from whaticket_core.domain.ticket import TicketPlacement
 from whaticket_core.domain.visibility import Viewer
@@ -16,41 +15,50 @@ from whaticket_core.ports import SessionController, TicketQueries, UnitOfWork
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
 
 from .app import create_app
+from .container import make_container
 from .protection import with_security_headers
-from .providers import InfrastructureProvider, RequestProvider
-from .realtime import RealtimeGateway
-from .runtime import RuntimeProvider, start_in_process_jobs
+from .realtime import RealtimeGateway, SocketServer
+from .runtime import start_in_process_jobs
 from .settings import Settings
 from .startup import DependencyWatch, serve_watch
 
 log = logging.getLogger("whaticket.server")
 
 
-def build_server(settings: Settings) -> Any:
-    """The ASGI app ``whaticket serve`` runs: Socket.IO at ``/socket.io/``, everything else to Litestar."""
-    container_ref: list[AsyncContainer] = []
+class ContainerSocketAccess:
+    """What the Socket.IO gateway asks of the application, answered from the container."""
 
-    async def authenticate(token: str) -> Viewer:
-        async with container_ref[0]() as request:
+    def __init__(self, container: AsyncContainer) -> None:
+        self._container = container
+
+    async def authenticate(self, token: str) -> Viewer:
+        async with self._container() as request:
             use_case = await request.get(Authenticate)
             return (await use_case.execute(AuthenticateCommand(token))).viewer
 
-    async def ticket_placement(ticket_id: int) -> TicketPlacement | None:
-        queries = await container_ref[0].get(TicketQueries)
+    async def ticket_placement(self, ticket_id: int) -> TicketPlacement | None:
+        queries = await self._container.get(TicketQueries)
         view = await queries.get_ticket(ticket_id)
         return None if view is None else view.placement
 
+
+def build_server(settings: Settings) -> ASGIApp:
+    """The ASGI app ``whaticket serve`` runs: Socket.IO at ``/socket.io/``, everything else to Litestar.
+
+    The socket server comes first (the container's publisher emits through it), then the container, then the
+    gateway's handlers, which answer from the container."""
     origins = [o.strip().rstrip("/") for o in (settings.frontend_url or "").split(",") if o.strip()]
+    sockets = SocketServer(
+        redis_url=settings.redis_url, channel=f"{settings.redis_namespace}:socketio", cors_allowed_origins=origins
+    )
+    container = make_container(settings, publisher=sockets.publisher(), http=True)
+    access = ContainerSocketAccess(container)
     gateway = RealtimeGateway(
-        authenticate=authenticate,
-        ticket_placement=ticket_placement,
-        redis_url=settings.redis_url,
-        cors_allowed_origins=origins,
+        authenticate=access.authenticate,
+        ticket_placement=access.ticket_placement,
+        sockets=sockets,
+        max_sockets_per_user=settings.max_sockets_per_user,
     )
-    container = make_async_container(
-        InfrastructureProvider(settings), RuntimeProvider(gateway.publisher()), RequestProvider(), LitestarProvider()
-    )
-    container_ref.append(container)
     app = create_app(settings, container=container)
     app.state.socket_count = lambda: gateway.local_socket_count
 

@@ -6,17 +6,20 @@ and what it accepts, so ``serve``, ``worker`` and the CLI can stop with that lin
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 DEFAULT_PORT = 3001
-DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # JSON bodies: a message body is 4096 characters; nothing needs more
+DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
 SECRETS_FILE = "secrets.env"
 APP_ENVS = ("development", "production")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -37,18 +40,33 @@ class Settings:
     host: str = "0.0.0.0"
     database_url: str | None = None
     redis_url: str | None = None
+    # REDIS_KEY_PREFIX: the namespace of every Redis key, queue and pub/sub channel of this deployment (see
+    # redis_namespace); pub/sub ignores the database number, so deployments sharing a server need distinct ones.
+    redis_key_prefix: str | None = None
     frontend_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path("data"))
     app_env: str = "development"
     auth_rate_limit_per_minute: int = 10
+    # LOGIN_ACCOUNT_ATTEMPTS per LOGIN_ACCOUNT_WINDOW_SECONDS: login attempts per account, whatever the address.
+    login_account_attempts: int = 10
+    login_account_window_seconds: int = 900
+    # FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
+    # "*" for any); empty means none, so the client address is always the socket peer.
+    forwarded_allow_ips: str = ""
+    # MAX_SOCKETS_PER_USER: Socket.IO connections one user may hold open per server process.
+    max_sockets_per_user: int = 20
     whatsapp_transport: str = "neonize"
     # Where neonize keeps device keys: a folder (default DATA_DIR/whatsapp) or a PostgreSQL URL of its own database.
     whatsapp_session_store: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # MAX_UPLOAD_BYTES: a multipart POST /messages (file, caption, framing); streamed, refused with 413 past it.
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     # First retry delay of every background job (later ones double); None keeps each kind's own (2 s for deliveries).
     job_retry_delay_ms: int | None = None
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=7)
+    # REFRESH_REUSE_GRACE_SECONDS: a refresh token presented again this soon is a second tab, not a replay.
+    refresh_reuse_grace: timedelta = timedelta(seconds=10)
     # WHATSAPP_SESSION_LEASE_SECONDS: a worker's hold on a session lasts this long unless renewed (every third of it);
     # when the holder dies, another worker takes the session over about this long after its last renewal.
     session_lease: timedelta = timedelta(seconds=30)
@@ -58,8 +76,6 @@ class Settings:
     # JOB_SWEEP_SECONDS: how often workers look for jobs left active by a worker that died (SAQ's sweep).
     job_sweep_interval: timedelta = timedelta(seconds=60)
     log_level: str = "info"
-    # Proxies whose X-Forwarded-For / X-Forwarded-Proto uvicorn believes (comma-separated addresses, or "*").
-    forwarded_allow_ips: str = "127.0.0.1"
     # PostgreSQL pool of each process: DB_POOL_SIZE kept open, DB_MAX_OVERFLOW more under load, and a request waits
     # DB_POOL_TIMEOUT seconds for one before it answers 503.
     db_pool_size: int = 10
@@ -86,21 +102,36 @@ class Settings:
         return self.database_url is None
 
     @property
+    def redis_namespace(self) -> str:
+        """``REDIS_KEY_PREFIX``, else ``whaticket:<database name>`` (the PostgreSQL database, or the embedded
+        database's folder as a short digest): two deployments on one Redis server never share a channel or a key."""
+        if self.redis_key_prefix:
+            return self.redis_key_prefix
+        if self.database_url:
+            name = urlsplit(self.database_url).path.lstrip("/") or "default"
+        else:
+            name = "embedded-" + hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+        return f"whaticket:{name}"
+
+    @property
     def simulator(self) -> bool:
         return self.whatsapp_transport == "simulator"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True, require_secrets: bool = True
+    ) -> Settings:
         """Read and check the settings. In production the JWT secrets are required (at least 32 bytes each); in
         development missing ones are generated once and kept in ``DATA_DIR/secrets.env`` (mode 0600), so tokens
-        survive restarts."""
+        survive restarts. ``require_secrets=False`` (commands that issue no token) leaves missing secrets empty
+        instead."""
         if env is None:
             if dotenv:
                 load_dotenv(override=False)
             env = os.environ
         app_env = _choice(env, "APP_ENV", APP_ENVS, "development")
         data_dir = Path(env.get("DATA_DIR", "").strip() or "data")
-        jwt_secret, refresh_secret = _jwt_secrets(env, app_env, data_dir)
+        jwt_secret, refresh_secret = _jwt_secrets(env, app_env, data_dir, require=require_secrets)
         metrics_token = env.get("METRICS_TOKEN", "").strip() or None
         return cls(
             jwt_secret=jwt_secret,
@@ -109,21 +140,27 @@ class Settings:
             host=env.get("HOST", "").strip() or "0.0.0.0",
             database_url=_database_url(env),
             redis_url=_redis_url(env),
+            redis_key_prefix=env.get("REDIS_KEY_PREFIX", "").strip() or None,
             frontend_url=env.get("FRONTEND_URL", "").strip() or None,
             data_dir=data_dir,
             app_env=app_env,
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
+            login_account_attempts=_int(env, "LOGIN_ACCOUNT_ATTEMPTS", 10),
+            login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
+            max_sockets_per_user=_int(env, "MAX_SOCKETS_PER_USER", 20),
             whatsapp_transport=_choice(env, "WHATSAPP_TRANSPORT", ("neonize", "simulator"), "neonize"),
             whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE", "").strip() or None,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
             job_retry_delay_ms=_int(env, "JOB_RETRY_DELAY_MS", 0, low=0) or None,
             access_ttl=timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
             refresh_ttl=timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 7)),
+            refresh_reuse_grace=timedelta(seconds=_int(env, "REFRESH_REUSE_GRACE_SECONDS", 10)),
             session_lease=timedelta(seconds=_int(env, "WHATSAPP_SESSION_LEASE_SECONDS", 30)),
             delivery_timeout=timedelta(seconds=_int(env, "DELIVERY_TIMEOUT_SECONDS", 60)),
             job_sweep_interval=timedelta(seconds=_int(env, "JOB_SWEEP_SECONDS", 60)),
             log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "info"),
-            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1",
             db_pool_size=_int(env, "DB_POOL_SIZE", 10, high=1000),
             db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, low=0, high=1000),
             db_pool_timeout=float(_int(env, "DB_POOL_TIMEOUT", 10, high=3600)),
@@ -169,9 +206,11 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int = 1, high:
     return value
 
 
-def _jwt_secrets(env: Mapping[str, str], app_env: str, data_dir: Path) -> tuple[str, str]:
+def _jwt_secrets(env: Mapping[str, str], app_env: str, data_dir: Path, *, require: bool) -> tuple[str, str]:
     jwt_secret = env.get("JWT_SECRET", "").strip()
     refresh_secret = env.get("JWT_REFRESH_SECRET", "").strip()
+    if not require:  # a command that signs no token: whatever is set, missing ones stay empty
+        return jwt_secret, refresh_secret
     named = (("JWT_SECRET", jwt_secret), ("JWT_REFRESH_SECRET", refresh_secret))
     if app_env == "development":
         if not (jwt_secret and refresh_secret):
@@ -226,7 +265,7 @@ def _development_secrets(data_dir: Path) -> dict[str, str]:
     if values.get("JWT_SECRET") and values.get("JWT_REFRESH_SECRET"):
         return values
     values = {"JWT_SECRET": secrets.token_urlsafe(48), "JWT_REFRESH_SECRET": secrets.token_urlsafe(48)}
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Created 0600 from the start: the secrets are never readable by others, not even for a moment.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

@@ -16,9 +16,6 @@ import contextlib
 import logging
 import signal
 
-from dishka import make_async_container
-from dishka.integrations.litestar import LitestarProvider
-
 from whaticket_adapters.jobs import SaqJobQueue
 from whaticket_adapters.jobs.heartbeat import WorkerHeartbeat
 from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
@@ -26,11 +23,13 @@ from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 
+from .container import make_container
 from .observability.job_outcomes import RedisJobOutcomes
-from .providers import InfrastructureProvider, RedisHandle, RequestProvider
-from .runtime import ContainerUseCases, RuntimeProvider, Transport
+from .providers import RedisHandle
+from .runtime import ContainerUseCases
 from .settings import ConfigError, Settings
 from .startup import worker_watch
+from .transport import Transport, session_prefix
 
 log = logging.getLogger("whaticket.worker")
 
@@ -41,18 +40,15 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
             "whaticket worker needs DATABASE_URL and REDIS_URL; in the embedded default `whaticket serve` runs the "
             "jobs and sessions itself"
         )
-    # LitestarProvider only declares the Request the bearer-auth factory needs; no request exists in a worker.
-    container = make_async_container(
-        InfrastructureProvider(settings), RuntimeProvider(), RequestProvider(), LitestarProvider()
-    )
-    use_cases = ContainerUseCases(container)
+    container = make_container(settings)
     try:
+        use_cases = await container.get(ContainerUseCases)
         jobs = await container.get(JobQueue)
         assert isinstance(jobs, SaqJobQueue)
         transport = await container.get(Transport)
         redis = (await container.get(RedisHandle)).client
         assert redis is not None  # settings.redis_url is set
-        calls = SessionCallServer(settings.redis_url, transport.local)
+        calls = SessionCallServer(settings.redis_url, transport.local, prefix=session_prefix(settings))
 
         async def wanted() -> list[int]:
             async with container() as request:
@@ -67,12 +63,17 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
 
         async def stop(whatsapp_id: int) -> None:
             await calls.stop(whatsapp_id)
-            stop_session = getattr(transport.local, "stop_session", None)
-            if stop_session is not None:
-                await stop_session(whatsapp_id)
+            await transport.local.stop_session(whatsapp_id)
 
         lease_ms = int(settings.session_lease.total_seconds() * 1000)
-        owner = SessionOwner(redis, wanted=wanted, start=start, stop=stop, ttl_ms=lease_ms)
+        owner = SessionOwner(
+            redis,
+            wanted=wanted,
+            start=start,
+            stop=stop,
+            ttl_ms=lease_ms,
+            prefix=f"{settings.redis_namespace}:session-lease",
+        )
         # SAQ's sweep (retrying jobs left active by a dead worker) runs this often; it also sets its lock's lifetime.
         sweep_s = max(1, int(settings.job_sweep_interval.total_seconds()))
         worker = jobs.worker(use_cases, concurrency=concurrency, timers={"sweep": sweep_s})
@@ -82,8 +83,8 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stopping.set)
         # Operations: a heartbeat readiness counts, job outcomes for /metrics, one log line per outage.
-        heartbeat = WorkerHeartbeat(redis, owner.owner)
-        outcomes = RedisJobOutcomes(redis)
+        heartbeat = WorkerHeartbeat(redis, owner.owner, settings.redis_namespace)
+        outcomes = RedisJobOutcomes(redis, settings.redis_namespace)
         watch = await worker_watch(container, redis)
         heartbeat.start()
         outcomes.install()

@@ -70,9 +70,10 @@ async def reset_database(engine: AsyncEngine) -> None:
     tables = [t.name for t in metadata.sorted_tables]
     async with engine.begin() as conn:
         if is_sqlite(engine):
-            # Ids are rowids (no AUTOINCREMENT), so an emptied table numbers from 1 again.
             for name in reversed(tables):
                 await conn.execute(text(f'DELETE FROM "{name}"'))
+            # AUTOINCREMENT keeps each table's high-water mark here: forget it so ids restart at 1.
+            await conn.execute(text("DELETE FROM sqlite_sequence"))
         else:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

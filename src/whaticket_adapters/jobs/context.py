@@ -1,17 +1,7 @@
 """What a job needs from the application: a way to build a use case for one job run.
 
-The API layer implements :class:`UseCaseFactory` so the jobs adapter never imports the API; over dishka, one request
-scope (so one unit of work) per job run::
-
-    class DishkaUseCases:
-        def __init__(self, container: AsyncContainer) -> None:
-            self._container = container
-
-        @asynccontextmanager
-        async def open(self, kind):
-            async with self._container() as request:
-                yield await request.get(kind)
-"""
+The API layer implements :class:`UseCaseFactory` so the jobs adapter never imports the API: its ``ContainerUseCases``
+opens one dishka request scope (so one unit of work) per job run."""
 
 from __future__ import annotations
 

@@ -12,12 +12,13 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from saq import CronJob, Queue, Worker
+from saq.job import Job as SaqJob
 
 from whaticket_core.ports.jobs import Job
 
+from ..patient_queue import PatientRedisQueue
 from . import functions
 from .context import JobContext, UseCaseFactory
-from .patient_queue import PatientRedisQueue
 from .policy import DEFAULT_POLICIES, RetryPolicies
 
 CONTEXT_KEY = "whaticket"
@@ -37,6 +38,40 @@ def _saq_function(name: str) -> Callable[..., Awaitable[object]]:
     return call
 
 
+# How long a sweep waits for each stuck job's worker to acknowledge its abort before retrying it. SAQ waits 5 s per
+# job, one job after another, so a killed worker's jobs came back one per 5 s; a dead worker never acknowledges, and
+# every job here is idempotent (a delivery locks its message row), so a short wait is enough.
+SWEEP_ABORT_WAIT_SECONDS = 0.2
+
+
+class QuickSweepRedisQueue(PatientRedisQueue):
+    """SAQ's Redis queue with a short per-job abort wait in its sweep (and, from its parent, a dequeue that waits out
+    a Redis outage).
+
+    A sweep marks each stuck job aborted for 5 s (SAQ's abort marker), and while the marker lives an enqueue of the
+    same key is silently refused. SAQ's own 5 s wait outlived it; after the short wait the job has been retried, so
+    the markers of the jobs this sweep handled are removed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sweeping: list[SaqJob] | None = None
+
+    async def sweep(self, lock: int = 60, abort: float = SWEEP_ABORT_WAIT_SECONDS) -> list[str]:
+        self._sweeping = []
+        try:
+            swept = await super().sweep(lock=lock, abort=min(abort, SWEEP_ABORT_WAIT_SECONDS))
+        finally:
+            handled, self._sweeping = self._sweeping, None
+        if handled:
+            await self.redis.delete(*{job.abort_id for job in handled})
+        return swept
+
+    async def abort(self, job: SaqJob, error: str, ttl: float = 5) -> None:
+        if self._sweeping is not None:
+            self._sweeping.append(job)
+        await super().abort(job, error, ttl)
+
+
 class SaqJobQueue:
     """Implements :class:`~whaticket_core.ports.jobs.JobQueue` on a SAQ queue (``from_url`` for Redis).
 
@@ -52,7 +87,7 @@ class SaqJobQueue:
     def from_url(
         cls, redis_url: str, *, name: str = DEFAULT_QUEUE_NAME, policies: RetryPolicies = DEFAULT_POLICIES
     ) -> SaqJobQueue:
-        return cls(PatientRedisQueue.from_url(redis_url, name=name), policies=policies)
+        return cls(QuickSweepRedisQueue.from_url(redis_url, name=name), policies=policies)
 
     async def connect(self) -> None:
         await self.queue.connect()

@@ -58,8 +58,13 @@ class JwtTokenCodec:
         exp = payload["exp"]
         if not isinstance(exp, int | float) or isinstance(exp, bool):
             raise InvalidToken("Token is invalid")
-        if datetime.fromtimestamp(exp, UTC) <= self._clock.now():
+        try:
+            expires_at = datetime.fromtimestamp(exp, UTC)
+        except (OverflowError, OSError, ValueError):  # a signed but absurd exp (year 10000+) is refused, not a 500
+            raise InvalidToken("Token is invalid") from None
+        if expires_at <= self._clock.now():
             raise InvalidToken("Token has expired")
+        payload["exp"] = expires_at
         return payload
 
     def encode_access(self, claims: AccessClaims) -> str:
@@ -67,7 +72,7 @@ class JwtTokenCodec:
 
     def decode_access(self, token: str) -> AccessClaims:
         p = self._decode(_ACCESS, token, ["ver"])
-        return AccessClaims(_int(p["sub"]), _int(p["ver"]), datetime.fromtimestamp(p["exp"], UTC))
+        return AccessClaims(_int(p["sub"]), _int(p["ver"]), p["exp"])
 
     def encode_refresh(self, claims: RefreshClaims) -> str:
         return self._encode(
@@ -80,14 +85,20 @@ class JwtTokenCodec:
         p = self._decode(_REFRESH, token, ["jti", "fam", "ver"])
         if not isinstance(p["jti"], str) or not isinstance(p["fam"], str):
             raise InvalidToken("Token is invalid")
-        return RefreshClaims(_int(p["sub"]), p["jti"], p["fam"], _int(p["ver"]), datetime.fromtimestamp(p["exp"], UTC))
+        return RefreshClaims(_int(p["sub"]), p["jti"], p["fam"], _int(p["ver"]), p["exp"])
+
+
+MAX_CLAIM_INT = 2**63 - 1  # ids are BIGINT; a larger number would overflow the database query
 
 
 def _int(value: object) -> int:
-    """Claims hold ids as strings or ints; anything else means a forged or foreign token."""
+    """Claims hold ids as strings or ints; anything else, or a number no id or version can be, means a forged or
+    foreign token."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidToken("Token is invalid")
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidToken("Token is invalid") from None
+    if isinstance(value, str) and not (0 < len(value) <= 19 and value.isascii() and value.isdigit()):
+        raise InvalidToken("Token is invalid")
+    number = int(value)
+    if not 0 <= number <= MAX_CLAIM_INT:
+        raise InvalidToken("Token is invalid")
+    return number

@@ -71,6 +71,10 @@ class SqlTicketRepository(SqlRepository):
         statement = select(_T).where(_T.c.user_id == user_id, _T.c.status.in_(_ACTIVE)).order_by(_T.c.id)
         return [ticket_of(row) for row in await self._all(statement)]
 
+    async def list_active_of_contact(self, contact_id: int) -> list[Ticket]:
+        statement = select(_T).where(_T.c.contact_id == contact_id, _T.c.status.in_(_ACTIVE)).order_by(_T.c.id)
+        return [ticket_of(row) for row in await self._all(statement)]
+
     async def contact_has_tickets(self, contact_id: int) -> bool:
         row = await self._one(select(exists().where(_T.c.contact_id == contact_id)))
         return bool(row and row[0])

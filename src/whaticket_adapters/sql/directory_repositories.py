@@ -121,6 +121,10 @@ class SqlQueueRepository(SqlRepository):
         return OffsetPage(await self._hydrate(rows), total, query.limit, query.offset)
 
 
+# Key of the advisory lock behind ``lock_roles`` (any constant of our own; 0x77_68_74 is "wht").
+ROLES_LOCK_KEY = 0x776874_0001
+
+
 class SqlUserRepository(SqlRepository):
     """``queue_ids`` is the user_queues relation, listed by queue id."""
 
@@ -161,6 +165,13 @@ class SqlUserRepository(SqlRepository):
 
     async def delete(self, user_id: int) -> None:
         await self._execute(delete(_U).where(_U.c.id == user_id))
+
+    async def lock_roles(self) -> None:
+        # PostgreSQL: a transaction-scoped advisory lock (released at commit or rollback); under READ COMMITTED the
+        # counts that follow run after it is granted, so they see whatever the previous holder committed.
+        # SQLite: units of work already BEGIN IMMEDIATE, which holds the database's single write lock throughout.
+        if self._dialect == "postgresql":
+            await self._execute(select(func.pg_advisory_xact_lock(ROLES_LOCK_KEY)))
 
     async def count(self) -> int:
         return int((await self._execute(select(func.count()).select_from(_U))).scalar_one())

@@ -37,7 +37,7 @@ def database_url_from_env(environ: Mapping[str, str] | None = None) -> URL:
     if raw:
         return normalize_url(raw)
     data_dir = Path(env.get("DATA_DIR", "") or "data").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     return normalize_url(f"sqlite:///{data_dir / SQLITE_FILE}")
 
 

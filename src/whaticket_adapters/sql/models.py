@@ -1,7 +1,7 @@
 """The schema, as SQLAlchemy declarative models over our own MetaData (so alembic sees only the app's tables).
 
 Rows never leave the adapter: repositories map them to the core's dataclasses and back. Ids are BIGINT identity
-columns on PostgreSQL and INTEGER PRIMARY KEY (rowid) on SQLite.
+columns on PostgreSQL and INTEGER PRIMARY KEY AUTOINCREMENT on SQLite: neither ever reuses an id.
 """
 
 from __future__ import annotations
@@ -265,3 +265,9 @@ Index(
 )
 # A ticket's message page, newest first.
 Index("ix_messages_ticket_page", MessageRow.ticket_id, MessageRow.id.desc())
+
+# Ids are never reused: on SQLite an id column without AUTOINCREMENT hands a deleted newest row's id to the next one
+# (PostgreSQL identities never go back). Migration 0004_security rebuilt the existing tables with the flag.
+for _table in metadata.tables.values():
+    if "id" in _table.c and _table.c.id.primary_key:
+        _table.dialect_options["sqlite"]["autoincrement"] = True

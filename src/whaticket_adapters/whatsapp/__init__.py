@@ -6,27 +6,27 @@ Importing this package does not import neonize (an optional extra that loads a G
 
 from typing import TYPE_CHECKING, Any
 
-from whaticket_adapters.whatsapp.backoff import Backoff
-from whaticket_adapters.whatsapp.cluster.lease import RedisLease, SessionOwner
-from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer, SessionRouter
-from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator.state import (
+from .backoff import Backoff
+from .cluster import RedisLease, SessionCallServer, SessionOwner, SessionRouter
+from .handlers import TransportHandlers
+from .ports import WhatsAppPorts, WhatsAppTransport
+from .simulator import (
     InMemorySimulatorState,
     OutboxItem,
-    OutboxMedia,
     RedisSimulatorState,
+    SimulatedGroup,
+    SimulatedMedia,
+    SimulatorTransport,
 )
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
 
 if TYPE_CHECKING:
-    from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport
+    from .neonize import NeonizeTransport
 
 __all__ = [
     "Backoff",
     "InMemorySimulatorState",
     "NeonizeTransport",
     "OutboxItem",
-    "OutboxMedia",
     "RedisLease",
     "RedisSimulatorState",
     "SessionCallServer",
@@ -36,12 +36,14 @@ __all__ = [
     "SimulatedMedia",
     "SimulatorTransport",
     "TransportHandlers",
+    "WhatsAppPorts",
+    "WhatsAppTransport",
 ]
 
 
 def __getattr__(name: str) -> Any:
     if name == "NeonizeTransport":
-        from whaticket_adapters.whatsapp.neonize.transport import NeonizeTransport
+        from .neonize import NeonizeTransport
 
         return NeonizeTransport
     raise AttributeError(name)

@@ -11,7 +11,12 @@ from typing import Any
 from whaticket_adapters.jobs import functions
 
 log = logging.getLogger("whaticket.metrics")
-REDIS_KEY = "whaticket:metrics:jobs"
+
+
+def outcomes_key(namespace: str) -> str:
+    """The shared hash of one deployment (its Redis namespace)."""
+    return f"{namespace}:metrics:jobs"
+
 
 LOCAL: Counter[tuple[str, str]] = Counter()
 
@@ -27,12 +32,13 @@ if _count_locally not in functions.OUTCOME_LISTENERS:
 class RedisJobOutcomes:
     """Adds each outcome to the shared hash (fire and forget: a lost increment is a metric off by one, not a job)."""
 
-    def __init__(self, redis: Any) -> None:
+    def __init__(self, redis: Any, namespace: str) -> None:
         self._redis = redis
+        self._key = outcomes_key(namespace)
         self._pending: set[asyncio.Task[Any]] = set()
 
     def __call__(self, kind: str, outcome: str, _attempt: int) -> None:
-        task = asyncio.get_running_loop().create_task(self._redis.hincrby(REDIS_KEY, f"{kind}|{outcome}", 1))
+        task = asyncio.get_running_loop().create_task(self._redis.hincrby(self._key, f"{kind}|{outcome}", 1))
         self._pending.add(task)
         task.add_done_callback(self._finished)
 
@@ -49,8 +55,8 @@ class RedisJobOutcomes:
             functions.OUTCOME_LISTENERS.remove(self)
 
 
-async def shared_outcomes(redis: Any) -> dict[tuple[str, str], float]:
-    raw = await redis.hgetall(REDIS_KEY)
+async def shared_outcomes(redis: Any, namespace: str) -> dict[tuple[str, str], float]:
+    raw = await redis.hgetall(outcomes_key(namespace))
     found: dict[tuple[str, str], float] = {}
     for field, value in raw.items():
         name = field.decode() if isinstance(field, bytes) else str(field)

@@ -25,7 +25,7 @@ def container_sources(
     async def jobs(snapshot: Snapshot) -> None:
         if production:
             redis = (await container.get(RedisHandle)).client
-            snapshot.jobs = await shared_outcomes(redis)
+            snapshot.jobs = await shared_outcomes(redis, settings.redis_namespace)
         else:
             snapshot.jobs = {key: float(value) for key, value in LOCAL.items()}
 

@@ -1,15 +1,9 @@
 """Socket.IO on the API's port: auth, rooms, and the core's EventPublisher port (the wire's realtime part)."""
 
-from .gateway import (
-    DEFAULT_CHANNEL,
-    Authenticate,
-    RealtimeGateway,
-    SocketUser,
-    TicketPlacementLookup,
-    write_only_publisher,
-)
+from .gateway import Authenticate, RealtimeGateway, SocketUser, TicketPlacementLookup
 from .publisher import SocketIoEventPublisher
 from .routing import Delivery, deliveries_for
+from .sockets import DEFAULT_CHANNEL, SocketServer, write_only_publisher
 
 __all__ = [
     "DEFAULT_CHANNEL",
@@ -17,6 +11,7 @@ __all__ = [
     "Delivery",
     "RealtimeGateway",
     "SocketIoEventPublisher",
+    "SocketServer",
     "SocketUser",
     "TicketPlacementLookup",
     "deliveries_for",

@@ -7,9 +7,12 @@ room) and ``leave:queue`` lets a client narrow what it receives.
 
 Tokens are checked on connect, again on every ``join:*`` (a stale or expired token gets an ``error`` with code
 ``unauthorized`` and the socket is dropped; the re-check also refreshes the user's role and queues) and, for
-revocation, at once on ``UserSessionsRevoked`` (logout-all, user deleted), which drops the user's sockets on every
-process. There is no periodic sweep: a socket keeps receiving past its token's expiry until it joins something or
-its user's sessions are revoked, like an HTTP keep-alive outliving the token that opened it.
+revocation, at once on ``UserSessionsRevoked`` (logout-all, user deleted, new password), which drops the user's sockets
+on every process. ``UserAccessChanged`` (role or queues edited) regroups them on every process the same way: each
+socket re-reads its user and leaves the role, queue and ticket rooms it may no longer be in. There is no periodic
+sweep: a socket keeps receiving past its token's expiry until it joins something or its user's sessions are revoked,
+like an HTTP keep-alive outliving the token that opened it. A user holds at most ``max_sockets_per_user`` sockets per
+server process (``MAX_SOCKETS_PER_USER``); one more is refused with ``too_many_connections``.
 """
 
 from __future__ import annotations
@@ -28,15 +31,16 @@ from whaticket_core.domain.ticket import TicketPlacement
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer, can_see
 
-from .managers import LocalClientManager, RedisClientManager, make_client_manager, make_write_only_manager
 from .publisher import NAMESPACE, SocketIoEventPublisher
-from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, queue_room, ticket_room, user_room
-from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, placement_from_data
+from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, base_rooms, parse_id, queue_room, ticket_room
+from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, REGROUP_ROOM, placement_from_data
+from .sockets import DEFAULT_CHANNEL, SocketServer
 
 log = logging.getLogger("whaticket.realtime")
 
-DEFAULT_CHANNEL = "whaticket-socketio"
 UNAUTHORIZED = "unauthorized"
+TOO_MANY_SOCKETS = "too_many_connections"
+DEFAULT_MAX_SOCKETS_PER_USER = 20
 
 
 class SocketUser(Protocol):
@@ -76,35 +80,11 @@ def _viewer(user: SocketUser) -> Viewer:
     return Viewer(int(user.user_id), Role(user.role), frozenset(int(q) for q in user.queue_ids))
 
 
-def _base_rooms(viewer: Viewer) -> list[str]:
-    rooms = [user_room(viewer.user_id)]
-    if viewer.is_staff:
-        rooms.append(STAFF_ROOM)
-    else:
-        rooms.append(NO_QUEUE_ROOM)
-        rooms.extend(queue_room(q) for q in sorted(viewer.queue_ids))
-    return rooms
-
-
-def _parse_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-        return number if number > 0 else None
-    if isinstance(value, dict):  # {"id": 5} is accepted too
-        return _parse_id(value.get("id"))
-    return None
-
-
 class RealtimeGateway:
-    """Owns the ``socketio.AsyncServer`` and its handlers.
+    """The Socket.IO handlers: connection auth, rooms, joins, control deliveries, on ``sockets`` (a new
+    :class:`SocketServer` from ``redis_url``, ``channel``, ``cors_allowed_origins`` when not given).
 
-    ``authenticate`` and ``ticket_placement`` are injected so the gateway depends on no use case class. With
-    ``redis_url`` the server uses python-socketio's Redis manager on ``channel`` (every process of one deployment
-    must use the same channel); without it, fan-out stays in-process.
+    ``authenticate`` and ``ticket_placement`` are injected so the gateway depends on no use case class.
     """
 
     def __init__(
@@ -117,25 +97,22 @@ class RealtimeGateway:
         cors_allowed_origins: str | Sequence[str] | None = None,
         socketio_path: str = "socket.io",
         publish_timeout: float = 5.0,
+        max_sockets_per_user: int = DEFAULT_MAX_SOCKETS_PER_USER,
+        sockets: SocketServer | None = None,
     ) -> None:
         self._authenticate = authenticate
         self._ticket_placement = ticket_placement
         self._socketio_path = socketio_path
-        self._publish_timeout = publish_timeout
-        self.manager: LocalClientManager | RedisClientManager = make_client_manager(redis_url, channel)
+        self._max_sockets_per_user = max_sockets_per_user
+        self.sockets = sockets or SocketServer(
+            redis_url=redis_url,
+            channel=channel,
+            cors_allowed_origins=cors_allowed_origins,
+            publish_timeout=publish_timeout,
+        )
+        self.manager = self.sockets.manager
+        self.server = self.sockets.server
         self.manager.control = self._on_control
-        # engine.io reads None as "same origin only" and [] as "no origin check". No configured origin means no check:
-        # the token travels in the handshake's auth payload, never in a cookie, so a foreign page gains nothing.
-        origins: str | list[str] = (
-            cors_allowed_origins if isinstance(cors_allowed_origins, str) else list(cors_allowed_origins or [])
-        )
-        self.server = socketio.AsyncServer(
-            async_mode="asgi",
-            client_manager=self.manager,
-            cors_allowed_origins=origins,
-            # Handlers of one socket run in order (join then leave stays join then leave).
-            async_handlers=False,
-        )
         self._sockets: dict[str, _Socket] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._register_handlers()
@@ -151,7 +128,7 @@ class RealtimeGateway:
 
     def publisher(self) -> SocketIoEventPublisher:
         """The EventPublisher for use cases running in this server process."""
-        return SocketIoEventPublisher(self.server, timeout=self._publish_timeout)
+        return self.sockets.publisher()
 
     async def startup(self) -> None:
         # python-socketio starts the Redis listener on the first connection; start it now, so a process with no
@@ -208,8 +185,13 @@ class RealtimeGateway:
         except TokenRejected as rejected:
             raise socketio.exceptions.ConnectionRefusedError(rejected.reason) from None
         assert isinstance(token, str)
+        held = sum(1 for s in self._sockets.values() if s.viewer.user_id == viewer.user_id)
+        if held >= self._max_sockets_per_user:
+            # A bound on what one (possibly stolen) token can hold open in this process; each socket costs memory
+            # and a copy of every event.
+            raise socketio.exceptions.ConnectionRefusedError(TOO_MANY_SOCKETS)
         self._sockets[sid] = _Socket(token, viewer)
-        for room in _base_rooms(viewer):
+        for room in base_rooms(viewer):
             await self.server.enter_room(sid, room)
         self._spawn(self._greet(sid, viewer.user_id))
 
@@ -257,12 +239,12 @@ class RealtimeGateway:
     async def _regroup(self, sid: str, old: Viewer, new: Viewer) -> None:
         """Role or queues changed since the socket connected: leave the rooms it no longer belongs in, enter the
         role rooms it gained. Queue rooms are not re-added (the client may have left them on purpose)."""
-        allowed = set(_base_rooms(new))
+        allowed = set(base_rooms(new))
         for room in self.server.rooms(sid):
-            if room in _base_rooms(old) and room not in allowed:
+            if room in base_rooms(old) and room not in allowed:
                 await self.server.leave_room(sid, room)
-        for room in _base_rooms(new):
-            if room in (STAFF_ROOM, NO_QUEUE_ROOM) and room not in _base_rooms(old):
+        for room in base_rooms(new):
+            if room in (STAFF_ROOM, NO_QUEUE_ROOM) and room not in base_rooms(old):
                 await self.server.enter_room(sid, room)
         if not new.is_staff:
             for room in self.server.rooms(sid):
@@ -290,7 +272,7 @@ class RealtimeGateway:
         allowed: Callable[[Viewer, int], Awaitable[bool]],
         room_of: Callable[[int], str],
     ) -> dict[str, Any]:
-        target = _parse_id(raw_id)
+        target = parse_id(raw_id)
         if target is None:
             return await self._error(sid, "validation_error", event, raw_id)
         viewer = await self._recheck(sid, event, raw_id)
@@ -313,7 +295,7 @@ class RealtimeGateway:
         return await self._leave(sid, "leave:queue", raw_id, queue_room)
 
     async def _leave(self, sid: str, event: str, raw_id: object, room_of: Callable[[int], str]) -> dict[str, Any]:
-        target = _parse_id(raw_id)
+        target = parse_id(raw_id)
         if target is None:
             return await self._error(sid, "validation_error", event, raw_id)
         await self.server.leave_room(sid, room_of(target))
@@ -339,11 +321,29 @@ class RealtimeGateway:
             elif event == CLOSE_ROOM:
                 for sid in members:
                     await self.server.leave_room(sid, room)
+            elif event == REGROUP_ROOM:
+                for sid in members:
+                    await self._regroup_now(sid)
 
-
-def write_only_publisher(
-    redis_url: str, *, channel: str = DEFAULT_CHANNEL, timeout: float = 5.0
-) -> SocketIoEventPublisher:
-    """The EventPublisher for processes without sockets (the SAQ worker): emits through Redis to every server
-    process of the deployment (same ``channel``)."""
-    return SocketIoEventPublisher(make_write_only_manager(redis_url, channel), timeout=timeout)
+    async def _regroup_now(self, sid: str) -> None:
+        """The user's role or queues changed: read them again (dropping the socket if its token no longer holds),
+        leave the role and queue rooms the user lost, and every ticket room of a ticket they may no longer see."""
+        state = self._sockets.get(sid)
+        old = state.viewer if state is not None else None
+        viewer = await self._recheck(sid, "access:changed", None)
+        if viewer is None:
+            return
+        if old is not None and not viewer.is_staff:  # queues the user just gained are joined, as on connect
+            for queue_id in sorted(viewer.queue_ids - (set() if old.is_staff else old.queue_ids)):
+                await self.server.enter_room(sid, queue_room(queue_id))
+        for room in list(self.server.rooms(sid)):
+            if not room.startswith("ticket:"):
+                continue
+            ticket_id = parse_id(room.removeprefix("ticket:"))
+            try:
+                visible = ticket_id is not None and await self._may_see_ticket(viewer, ticket_id)
+            except Exception:
+                log.exception("regroup of %s: ticket lookup failed; leaving %s", sid, room)
+                visible = False
+            if not visible:
+                await self.server.leave_room(sid, room)

@@ -27,7 +27,7 @@ def _rooms(room: object) -> list[str]:
     return []
 
 
-class LocalClientManager(socketio.AsyncManager):
+class LocalClientManager(socketio.AsyncManager):  # type: ignore[misc]  # python-socketio is untyped
     """In-process fan-out (no Redis): one server process holds every socket."""
 
     control: ControlHandler | None = None
@@ -50,7 +50,7 @@ class LocalClientManager(socketio.AsyncManager):
         await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs)
 
 
-class RedisClientManager(socketio.AsyncRedisManager):
+class RedisClientManager(socketio.AsyncRedisManager):  # type: ignore[misc]  # python-socketio is untyped
     """Fan-out across processes through Redis pub/sub (python-socketio's own protocol and channel)."""
 
     control: ControlHandler | None = None

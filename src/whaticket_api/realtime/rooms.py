@@ -8,6 +8,7 @@ without a queue (no-queue room). Its own ticket room only holds sockets that wer
 from __future__ import annotations
 
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
+from whaticket_core.domain.visibility import Viewer
 
 STAFF_ROOM = "staff"
 NO_QUEUE_ROOM = "tickets:no-queue"
@@ -40,3 +41,28 @@ def ticket_rooms(ticket_id: int, placement: TicketPlacement) -> list[str]:
 def merge_rooms(*groups: list[str]) -> list[str]:
     """The union of room lists, first occurrence order kept."""
     return list(dict.fromkeys(room for group in groups for room in group))
+
+
+def base_rooms(viewer: Viewer) -> list[str]:
+    """The rooms a socket enters on connect: personal; staff, or no-queue and the user's queues."""
+    rooms = [user_room(viewer.user_id)]
+    if viewer.is_staff:
+        rooms.append(STAFF_ROOM)
+    else:
+        rooms.append(NO_QUEUE_ROOM)
+        rooms.extend(queue_room(q) for q in sorted(viewer.queue_ids))
+    return rooms
+
+
+def parse_id(value: object) -> int | None:
+    """A positive id from a client's join/leave payload (``5``, ``"5"`` or ``{"id": 5}``), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+        return number if number > 0 else None
+    if isinstance(value, dict):  # {"id": 5} is accepted too
+        return parse_id(value.get("id"))
+    return None

@@ -24,6 +24,7 @@ from whaticket_core.domain.events import (
     TicketCreated,
     TicketDeleted,
     TicketUpdated,
+    UserAccessChanged,
     UserSessionsRevoked,
     WhatsAppQrCode,
     WhatsAppStatusChanged,
@@ -39,6 +40,8 @@ CONTROL_PREFIX = "whaticket:"
 DISCONNECT_ROOM = CONTROL_PREFIX + "disconnect-room"
 # A ticket moved: sockets of its ticket room that may no longer see it leave that room.
 PRUNE_TICKET_ROOM = CONTROL_PREFIX + "prune-ticket-room"
+# A user's role or queues changed: their sockets re-check the token and leave the rooms they no longer belong in.
+REGROUP_ROOM = CONTROL_PREFIX + "regroup-room"
 # A ticket is gone: everybody leaves its ticket room.
 CLOSE_ROOM = CONTROL_PREFIX + "close-room"
 
@@ -104,4 +107,6 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
             return [Delivery("whatsapp:connection", data, [STAFF_ROOM])]
         case UserSessionsRevoked(user_id=user_id):
             return [Delivery(DISCONNECT_ROOM, {}, [user_room(user_id)])]
+        case UserAccessChanged(user_id=user_id):
+            return [Delivery(REGROUP_ROOM, {}, [user_room(user_id)])]
     return []

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.params import JSONBody
 
 from whaticket_core.domain.read_models import UserView
@@ -19,7 +19,7 @@ from whaticket_core.use_cases.auth.logout import Logout, LogoutAll, LogoutAllCom
 from whaticket_core.use_cases.auth.refresh_tokens import RefreshTokens, RefreshTokensCommand
 from whaticket_core.use_cases.auth.register import Register, RegisterCommand
 
-from ..protection import auth_rate_limit
+from ..protection import auth_rate_limit, login_account_limit
 from .common import AUTHED, Email, Name, NewPassword, errors
 
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
@@ -76,8 +76,10 @@ async def register(data: JSONBody[RegisterIn], use_case: FromDishka[Register]) -
 
 
 @post("/login", status_code=200, guards=[auth_rate_limit], responses=errors(400, 401, 429))
-async def login(data: JSONBody[LoginIn], use_case: FromDishka[Login]) -> AuthOut:
-    """Email and password for an access token (15 minutes) and a refresh token (7 days)."""
+async def login(request: Request[Any, Any, Any], data: JSONBody[LoginIn], use_case: FromDishka[Login]) -> AuthOut:
+    """Email and password for an access token (15 minutes) and a refresh token (7 days). Attempts are limited per
+    client address and, whatever address they come from, per account."""
+    await login_account_limit(request, data.email)
     result = await use_case.execute(LoginCommand(data.email, data.password))
     return AuthOut(user_out(result.user), result.tokens.access_token, result.tokens.refresh_token)
 
@@ -107,10 +109,6 @@ async def me(auth: FromDishka[Authenticated]) -> UserOut:
     return user_out(auth.user)
 
 
-public_auth = [register, login, refresh]
-private_auth = [logout, logout_all, me]
-
-
-def auth_routers() -> tuple[DishkaRouter, DishkaRouter]:
-    """Public (no bearer) and private halves, so the OpenAPI security requirement is right on each."""
-    return DishkaRouter("/auth", route_handlers=public_auth), DishkaRouter("/auth", route_handlers=private_auth)
+# Public (no bearer) and private halves, so the OpenAPI security requirement is right on each.
+public_router = DishkaRouter("/auth", route_handlers=[register, login, refresh])
+router = DishkaRouter("/auth", route_handlers=[logout, logout_all, me])

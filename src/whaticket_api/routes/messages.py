@@ -9,7 +9,6 @@ import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import Request, Response, delete, get, post, put
-from litestar.datastructures import UploadFile
 from litestar.enums import MediaType as HttpMediaType
 from litestar.openapi.spec import Encoding, OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
@@ -31,8 +30,11 @@ from whaticket_core.use_cases.messages.message_queries import (
 from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
 from .. import idempotency
+from ..downloads import content_disposition
 from ..errors import field_of
 from ..idempotency import IdempotencyStore
+from ..settings import Settings
+from ..uploads import ReceivedBody, read_json_body, read_multipart
 from ..wire import MessageOut, message_out
 from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, errors
 
@@ -106,35 +108,32 @@ def _form_int(value: Any, name: str, *, required: bool) -> int | None:
     return int(text)
 
 
-async def _command_from_request(request: Request[Any, Any, Any], viewer: Viewer) -> SendMessageCommand:
-    content_type = request.headers.get("content-type", "").lower()
-    if content_type.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInput("file is required in a multipart message", "file")
-        data = await upload.read()
-        if not data:
-            raise InvalidInput("file is empty", "file")
-        body = form.get("body") or ""
-        if not isinstance(body, str) or len(body) > MAX_BODY_LENGTH:
-            raise InvalidInput(f"body holds at most {MAX_BODY_LENGTH} characters", "body")
-        if "\x00" in body or "\x00" in (upload.filename or ""):
-            raise InvalidInput("body and file name must not contain NUL characters", "body")
-        mime = upload.content_type or "application/octet-stream"
-        return SendMessageCommand(
-            ticket_id=_form_int(form.get("ticketId"), "ticketId", required=True) or 0,
-            actor=viewer,
-            body=body,
-            quoted_message_id=_form_int(form.get("quotedMessageId"), "quotedMessageId", required=False),
-            media=MediaFile(
-                data=data, media_type=media_type_of(mime), mime_type=mime, file_name=upload.filename or None
-            ),
-        )
-    if content_type and not content_type.startswith("application/json"):
-        raise InvalidInput("Send application/json or multipart/form-data", "body")
+def _command_from_form(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+    upload = received.file
+    if upload is None:
+        raise InvalidInput("file is required in a multipart message", "file")
+    if upload.size == 0:
+        raise InvalidInput("file is empty", "file")
+    body = received.fields.get("body") or ""
+    if len(body) > MAX_BODY_LENGTH:
+        raise InvalidInput(f"body holds at most {MAX_BODY_LENGTH} characters", "body")
+    if "\x00" in body or "\x00" in (upload.filename or ""):
+        raise InvalidInput("body and file name must not contain NUL characters", "body")
+    mime = upload.content_type
+    return SendMessageCommand(
+        ticket_id=_form_int(received.fields.get("ticketId"), "ticketId", required=True) or 0,
+        actor=viewer,
+        body=body,
+        quoted_message_id=_form_int(received.fields.get("quotedMessageId"), "quotedMessageId", required=False),
+        media=MediaFile(
+            data=upload.read(), media_type=media_type_of(mime), mime_type=mime, file_name=upload.filename or None
+        ),
+    )
+
+
+def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
     try:
-        payload = msgspec.json.decode(await request.body(), type=SendMessageIn)
+        payload = msgspec.json.decode(received.raw, type=SendMessageIn)
     except msgspec.ValidationError as exc:
         raise InvalidInput(str(exc), field_of(str(exc)) or "body") from None
     except msgspec.DecodeError:
@@ -144,6 +143,22 @@ async def _command_from_request(request: Request[Any, Any, Any], viewer: Viewer)
     return SendMessageCommand(
         ticket_id=payload.ticket_id, actor=viewer, body=payload.body, quoted_message_id=payload.quoted_message_id
     )
+
+
+async def _receive(request: Request[Any, Any, Any], settings: Settings) -> ReceivedBody:
+    """The body, bounded: ``MAX_UPLOAD_BYTES`` for multipart (streamed, file spooled), ``MAX_BODY_BYTES`` for JSON."""
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("multipart/form-data"):
+        return await read_multipart(request, settings.max_upload_bytes)
+    if content_type and not content_type.startswith("application/json"):
+        raise InvalidInput("Send application/json or multipart/form-data", "body")
+    return await read_json_body(request, settings.max_body_bytes)
+
+
+def _command_from(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+    if received.multipart:
+        return _command_from_form(received, viewer)
+    return _command_from_json(received, viewer)
 
 
 @get("/", responses=errors(*AUTHED, 404))
@@ -170,13 +185,14 @@ async def get_message(message_id: PathId, viewer: FromDishka[Viewer], use_case: 
     status_code=201,
     operation_class=SendOperation,
     responses=errors(*AUTHED, 404, 409, 413),
-    request_max_body_size=None,  # the app-wide limit applies
+    request_max_body_size=None,  # bounded by uploads.read_multipart / read_json_body (MAX_UPLOAD_BYTES)
 )
 async def send_message(
     request: Request[Any, Any, Any],
     viewer: FromDishka[Viewer],
     use_case: FromDishka[SendMessage],
     store: FromDishka[IdempotencyStore],
+    settings: FromDishka[Settings],
     idempotency_key: Annotated[
         str | None,
         HeaderParameter(
@@ -190,29 +206,31 @@ async def send_message(
 ) -> Response[MessageOut]:
     """Send text (JSON) or media (multipart: `file`, `body` caption, `ticketId`). Stored `pending`, delivered in the
     background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`."""
-    key = None
-    if idempotency_key:
-        raw = await request.body()
-        key = idempotency.scoped_key(viewer.user_id, idempotency_key)
-        fp = idempotency.fingerprint(request.headers.get("content-type", ""), raw)
-        stored = await idempotency.begin(store, key, fp)
-        if stored is not None:
-            return Response(
-                stored.body,  # type: ignore[arg-type]
-                status_code=stored.status,
-                media_type=HttpMediaType.JSON,
-                headers={"Idempotent-Replayed": "true"},
-            )
+    received = await _receive(request, settings)
     try:
-        command = await _command_from_request(request, viewer)
-        out = message_out(await use_case.execute(command))
-    except BaseException:
+        key = None
+        if idempotency_key:
+            key = idempotency.scoped_key(viewer.user_id, idempotency_key)
+            fp = idempotency.fingerprint(request.headers.get("content-type", ""), received.digest)
+            stored = await idempotency.begin(store, key, fp)
+            if stored is not None:
+                return Response(
+                    stored.body,  # type: ignore[arg-type]
+                    status_code=stored.status,
+                    media_type=HttpMediaType.JSON,
+                    headers={"Idempotent-Replayed": "true"},
+                )
+        try:
+            out = message_out(await use_case.execute(_command_from(received, viewer)))
+        except BaseException:
+            if key is not None:
+                await store.release(key)
+            raise
         if key is not None:
-            await store.release(key)
-        raise
-    if key is not None:
-        await store.put(key, idempotency.Stored(fp, 201, msgspec.json.encode(out)), idempotency.TTL_SECONDS)
-    return Response(out, status_code=201)
+            await store.put(key, idempotency.Stored(fp, 201, msgspec.json.encode(out)), idempotency.TTL_SECONDS)
+        return Response(out, status_code=201)
+    finally:
+        received.close()
 
 
 @put("/{message_id:int}", responses=errors(*AUTHED, 404, 409))
@@ -237,12 +255,13 @@ async def delete_message(message_id: PathId, viewer: FromDishka[Viewer], use_cas
 async def get_media(
     message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessageMedia]
 ) -> Response[bytes]:
-    """The media bytes with their content type; the ticket's visibility rules apply."""
+    """The media bytes with their content type; the ticket's visibility rules apply. Images, audio and video of common
+    types are `inline`, anything else (HTML, SVG, PDF...) `attachment`; the file name is sent per RFC 6266."""
     media = await use_case.execute(GetMessageMediaCommand(message_id, viewer))
-    headers = {"Cache-Control": "private, max-age=3600"}
-    if media.file_name:
-        safe = "".join(c for c in media.file_name if c.isprintable() and c not in '"\\\r\n')[:200]
-        headers["Content-Disposition"] = f'inline; filename="{safe}"'
+    headers = {
+        "Cache-Control": "private, max-age=3600",
+        "Content-Disposition": content_disposition(media.mime_type, media.file_name),
+    }
     return Response(media.data, media_type=media.mime_type, headers=headers)
 
 

@@ -16,14 +16,15 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import get, post
 from litestar.params import JSONBody, QueryParameter
 
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatorTransport
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType, MessageAck
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.connections.whatsapps import GetWhatsApp, GetWhatsAppCommand
 from whaticket_core.use_cases.shared.guards import require_admin
 
-from ..runtime import Transport
+from ..transport import Transport
 from .common import AUTHED, MAX_ID, BodyId, PathId, errors
 
 MediaKind = Literal["image", "video", "audio", "voice", "document", "sticker", "location", "contact"]
@@ -232,7 +233,6 @@ async def fail_next(
     return Accepted()
 
 
-def router() -> DishkaRouter:
-    return DishkaRouter(
-        "/dev/simulator", route_handlers=[inbound, receipt, outbox, scan, drop, fail_next], tags=["simulator"]
-    )
+router = DishkaRouter(
+    "/dev/simulator", route_handlers=[inbound, receipt, outbox, scan, drop, fail_next], tags=["simulator"]
+)

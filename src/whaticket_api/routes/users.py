@@ -56,6 +56,8 @@ class UserUpdateIn(msgspec.Struct, rename="camel"):
     role: RoleName | msgspec.UnsetType = msgspec.UNSET
     queue_ids: IdList | msgspec.UnsetType = msgspec.UNSET
     whatsapp_id: BodyId | msgspec.UnsetType | None = msgspec.UNSET
+    # Required when changing one's own password.
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)] | msgspec.UnsetType = msgspec.UNSET
 
 
 def _opt(value: object) -> object:
@@ -96,7 +98,8 @@ async def create_user(
 async def update_user(
     user_id: PathId, data: JSONBody[UserUpdateIn], viewer: FromDishka[Viewer], use_case: FromDishka[UpdateUser]
 ) -> UserOut:
-    """Partial update. Admins change anything; a user only their own name and password."""
+    """Partial update. Admins change anything; a user only their own name and password. Changing one's own password
+    needs `currentPassword` (403 `current_password_invalid` without it or when wrong)."""
     command = UpdateUserCommand(
         actor=viewer,
         user_id=user_id,
@@ -106,6 +109,7 @@ async def update_user(
         role=None if data.role is msgspec.UNSET else Role(data.role),
         queue_ids=None if data.queue_ids is msgspec.UNSET else tuple(data.queue_ids),
         whatsapp_id=CORE_UNSET if data.whatsapp_id is msgspec.UNSET else data.whatsapp_id,
+        current_password=_opt(data.current_password),  # type: ignore[arg-type]
     )
     return user_out(await use_case.execute(command))
 

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 class AuthPolicy:
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=7)
+    # A refresh token presented again this soon after its first use is two tabs refreshing at once, not a replay.
+    reuse_grace: timedelta = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)

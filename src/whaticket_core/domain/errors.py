@@ -161,6 +161,12 @@ class ActionForbidden(Forbidden):
     code = "forbidden"
 
 
+class CurrentPasswordInvalid(Forbidden):
+    """A user changing their own password must give the current one (a stolen access token is not enough)."""
+
+    code = "current_password_invalid"
+
+
 class InvalidCredentials(Unauthorized):
     code = "invalid_credentials"
 

@@ -68,6 +68,14 @@ class UserSessionsRevoked:
     user_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class UserAccessChanged:
+    """The user's role or queues changed: every live socket of theirs must be regrouped at once (leave the rooms
+    the user may no longer be in), not only when the client next joins something."""
+
+    user_id: int
+
+
 DomainEvent = (
     TicketCreated
     | TicketUpdated
@@ -78,4 +86,5 @@ DomainEvent = (
     | WhatsAppQrCode
     | WhatsAppStatusChanged
     | UserSessionsRevoked
+    | UserAccessChanged
 )

@@ -99,7 +99,7 @@ class Message:
         self.ack = ack
         return True
 
-    def mark_sent(self, wa_message_id: str) -> None:
+    def mark_sent(self, wa_message_id: str | None) -> None:
         self.wa_message_id = wa_message_id
         self.error = None
         self.advance_ack(MessageAck.SENT)

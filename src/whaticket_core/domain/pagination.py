@@ -14,6 +14,8 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_CURSOR_INT = 2**63 - 1  # keyset ids are BIGINT: a larger number would overflow the query (a 500, not a 400)
+MAX_CURSOR_TEXT = 64
 
 
 def check_limit(limit: int) -> int:
@@ -64,7 +66,13 @@ def decode_cursor(cursor: str, *types: type) -> tuple[str | int, ...]:
     if (
         not isinstance(values, list)
         or len(values) != len(types)
-        or not all(type(v) is t for v, t in zip(values, types, strict=True))
+        or not all(type(v) is t and _in_range(v) for v, t in zip(values, types, strict=True))
     ):
         raise InvalidInput("cursor is not valid", "cursor")
     return tuple(values)
+
+
+def _in_range(value: object) -> bool:
+    if isinstance(value, int):
+        return 0 <= value <= MAX_CURSOR_INT
+    return isinstance(value, str) and len(value) <= MAX_CURSOR_TEXT and "\x00" not in value

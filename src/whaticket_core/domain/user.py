@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,14 +27,20 @@ class User:
     created_at: datetime
     queue_ids: list[int] = field(default_factory=list)
     whatsapp_id: int | None = None
-    # Bumped by logout-all: every token carrying an older version stops working at once.
-    token_version: int = 0
+    # Bumped by logout-all: every token carrying an older version stops working at once. A new account starts at a
+    # random value, so a token naming a deleted account's id never matches an account that got the same id later.
+    token_version: int = field(default_factory=lambda: new_token_stamp())
     id: int = 0
 
     @property
     def is_staff(self) -> bool:
         """Admins and supervisors see every ticket."""
         return self.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def new_token_stamp() -> int:
+    """A random first token version (below 2**30: room for a billion bumps in a 32-bit column)."""
+    return secrets.randbelow(2**30) + 1
 
 
 def normalize_email(email: str) -> str:

@@ -51,6 +51,10 @@ class TicketRepository(Protocol):
         """Active tickets assigned to ``user_id``."""
         ...
 
+    async def list_active_of_contact(self, contact_id: int) -> list[Ticket]:
+        """Active (pending or open) tickets of ``contact_id``, on every connection, by id."""
+        ...
+
     async def contact_has_tickets(self, contact_id: int) -> bool: ...
 
 
@@ -128,6 +132,12 @@ class UserRepository(Protocol):
     async def save(self, user: User) -> None: ...
 
     async def delete(self, user_id: int) -> None: ...
+
+    async def lock_roles(self) -> None:
+        """Serialise the rules that count accounts (the first account becomes admin, the last admin stays): hold a
+        lock, until this unit of work ends, that every other caller of ``lock_roles`` waits for. Counts read after
+        it see every change committed before it was granted."""
+        ...
 
     async def count(self) -> int: ...
 

@@ -65,6 +65,15 @@ class InMemoryTicketRepository(InMemoryRepository):
             [t for t in sorted(self._s.tickets.values(), key=lambda t: t.id) if t.user_id == user_id and t.is_active]
         )
 
+    async def list_active_of_contact(self, contact_id: int) -> list[Ticket]:
+        return copy.deepcopy(
+            [
+                t
+                for t in sorted(self._s.tickets.values(), key=lambda t: t.id)
+                if t.contact_id == contact_id and t.is_active
+            ]
+        )
+
     async def contact_has_tickets(self, contact_id: int) -> bool:
         return any(t.contact_id == contact_id for t in self._s.tickets.values())
 

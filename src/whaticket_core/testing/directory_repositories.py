@@ -122,6 +122,9 @@ class InMemoryUserRepository(InMemoryRepository):
     async def count(self) -> int:
         return len(self._s.users)
 
+    async def lock_roles(self) -> None:
+        """Nothing to do: the fake's units of work already run one at a time (the store's lock)."""
+
     async def count_admins(self) -> int:
         return sum(1 for u in self._s.users.values() if u.role is Role.ADMIN)
 

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,8 @@ def make_settings(data_dir: Path, **changes: Any) -> Settings:
         "data_dir": data_dir,
         "app_env": "test",
         "auth_rate_limit_per_minute": 100_000,
+        # Tests replay refresh tokens at once; the two-tabs grace window has a test of its own.
+        "refresh_reuse_grace": timedelta(0),
     }
     values.update(changes)
     return Settings(**values)

@@ -46,7 +46,11 @@ async def test_users_crud_and_rules(world: World) -> None:
 async def test_a_user_edits_only_their_own_name_and_password(world: World) -> None:
     c, me = world.client, world.agent
     renamed = await ok(
-        await c.put(f"/users/{me.id}", json={"name": "Agent Smith", "password": "new-password-1"}, headers=me.headers)
+        await c.put(
+            f"/users/{me.id}",
+            json={"name": "Agent Smith", "password": "new-password-1", "currentPassword": PASSWORD},
+            headers=me.headers,
+        )
     )
     assert renamed["name"] == "Agent Smith"
     # A new password ends every session, this one included.

@@ -36,6 +36,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "JWT_", "APP_ENV"))}
     env.update({"DATA_DIR": str(data_dir), "PORT": str(port), "WHATSAPP_TRANSPORT": "neonize", "LOG_LEVEL": "warning"})
+    env.update({"AUTH_RATE_LIMIT_PER_MINUTE": "5"})
+    env.pop("FORWARDED_ALLOW_IPS", None)
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
         [*_whaticket(), "serve", "--host", "127.0.0.1"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -85,3 +87,28 @@ def test_serve_starts_on_sqlite_from_an_empty_data_dir_and_serves_login(server: 
     assert handshake.status_code == 200
     assert handshake.text.startswith("0")
     assert handshake.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_database_files_are_private(server: tuple[str, Path]) -> None:
+    """Finding 13: the embedded database was world-readable (password hashes, messages)."""
+    base, data_dir = server
+    assert httpx.post(f"{base}/api/v1/auth/login", json={"email": "a@example.com", "password": "x"}).status_code == 401
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    files = [p for p in data_dir.iterdir() if p.name.startswith("whaticket.db")]
+    assert files
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {p.name: 0o600 for p in files}
+
+
+def test_a_new_x_forwarded_for_per_request_does_not_escape_the_login_limit(server: tuple[str, Path]) -> None:
+    """Finding 9: X-Forwarded-For was trusted from 127.0.0.1 by default, so each request picked its own key."""
+    base, _ = server
+    answers = [
+        httpx.post(
+            f"{base}/api/v1/auth/login",
+            json={"email": f"victim{n}@example.com", "password": "guess"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        ).status_code
+        for n in range(1, 8)
+    ]
+    assert answers[:5] == [401] * 5
+    assert answers[5:] == [429, 429]

@@ -25,7 +25,7 @@ from redis_databases import PRODUCTION, redis_url
 from whaticket_adapters.sql.database import upgrade
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-REDIS_URL = redis_url(PRODUCTION)  # a database of its own: SAQ queues, leases and simulator state use fixed key names
+REDIS_URL = redis_url(PRODUCTION)  # a database of its own: flushed by this suite
 WAIT = 60.0  # bounds a hang; never a timing assertion
 PASSWORD = "correct-horse-battery"
 
@@ -151,7 +151,11 @@ def test_serve_and_worker_share_jobs_sessions_and_events(deployment: str) -> Non
     # The worker's SessionOwner takes the connection's lease (simulated sessions live in Redis, so the API process
     # may act on them too; a neonize session would run only in the lease holder).
     leases = sync_redis.Redis.from_url(REDIS_URL)
-    holder = _until(lambda: leases.get(f"whaticket:session-lease:{wid}"), "a worker to hold the session lease")
+    # Keys are namespaced per deployment (whaticket:<database name>:...).
+    [lease] = _until(
+        lambda: leases.keys(f"whaticket:whaticket_prod_*:session-lease:{wid}"), "a worker to hold the lease"
+    )
+    holder = leases.get(lease)
     leases.close()
     assert holder.decode().count(":") >= 1
     assert api.post(f"/dev/simulator/whatsapps/{wid}/scan").status_code == 202

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from api_harness import Live, build_app, client_for, running
-from sqlalchemy import text
+from pg_backends import terminate_pooled_connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.sql.database import create_engine
-
-
-async def _terminate_pooled_connection(engine: AsyncEngine, admin: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-    async with admin.connect() as conn:
-        assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
-        for _ in range(200):
-            query = text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid")
-            if (await conn.execute(query, {"pid": pid})).scalar_one():
-                return
-            await asyncio.sleep(0.025)
-    raise AssertionError(f"backend {pid} still alive")
 
 
 async def test_ready_reports_the_database_after_its_pooled_connection_was_dropped(
@@ -33,7 +19,7 @@ async def test_ready_reports_the_database_after_its_pooled_connection_was_droppe
         app = build_app(engine, live, tmp_path)
         async with running(app), client_for(app) as c:
             assert (await c.get("/health/ready")).json()["checks"] == {"database": "ok", "schema": "ok"}
-            await _terminate_pooled_connection(engine, pg_engine)
+            await terminate_pooled_connection(engine, pg_engine)
             ready = await c.get("/health/ready")
         assert ready.status_code == 200
         assert ready.json() == {"status": "ok", "checks": {"database": "ok", "schema": "ok"}}

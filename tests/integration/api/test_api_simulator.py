@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 from api_harness import Live, RecordingProvider, client_for, make_settings, running
 from api_world import PASSWORD, bearer, ok
+from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_api.app import create_app
@@ -15,10 +16,15 @@ from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 
 
-async def test_a_conversation_through_the_simulator(clean_db: AsyncEngine, live: Live, tmp_path: Path) -> None:
-    app = create_app(
-        make_settings(tmp_path, whatsapp_transport="simulator"), overrides=[RecordingProvider(clean_db, live)]
+def _simulator_app(engine: AsyncEngine, live: Live, tmp_path: Path) -> Litestar:
+    """The app in simulator mode: the real transport wiring, recording fakes for events and jobs."""
+    return create_app(
+        make_settings(tmp_path, whatsapp_transport="simulator"), overrides=[RecordingProvider(engine, live)]
     )
+
+
+async def test_a_conversation_through_the_simulator(clean_db: AsyncEngine, live: Live, tmp_path: Path) -> None:
+    app = _simulator_app(clean_db, live, tmp_path)
     async with running(app), client_for(app) as c:
         admin = await ok(
             await c.post("/auth/register", json={"name": "A", "email": "a@example.com", "password": PASSWORD}), 201
@@ -91,9 +97,7 @@ async def test_a_conversation_through_the_simulator(clean_db: AsyncEngine, live:
 
 
 async def test_simulator_routes_are_admin_only(clean_db: AsyncEngine, live: Live, tmp_path: Path) -> None:
-    app = create_app(
-        make_settings(tmp_path, whatsapp_transport="simulator"), overrides=[RecordingProvider(clean_db, live)]
-    )
+    app = _simulator_app(clean_db, live, tmp_path)
     async with running(app), client_for(app) as c:
         admin = await ok(
             await c.post("/auth/register", json={"name": "A", "email": "a@example.com", "password": PASSWORD}), 201

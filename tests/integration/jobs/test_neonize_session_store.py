@@ -13,7 +13,7 @@ import uuid
 import asyncpg
 import pytest
 
-from whaticket_adapters.whatsapp.neonize.transport import prepare_postgres_store, session_store_for
+from whaticket_adapters.whatsapp.neonize import prepare_postgres_store, session_store_for
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,8 @@ from job_world import REDIS_URL
 from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
 from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer, SessionRouter, session_queue_name
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.ports.transport import Recipient, TransportError
 

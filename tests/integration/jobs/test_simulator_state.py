@@ -16,12 +16,12 @@ from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
-    OutboxMedia,
     RedisSimulatorState,
+    SimulatedMedia,
     SimulatedSession,
     StoredMedia,
 )
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.message import MediaFile, MediaType
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import Recipient, TransportError
@@ -51,7 +51,7 @@ async def state(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[An
 
 
 async def test_outbox_keeps_send_order_and_filters(state: Any) -> None:
-    media = OutboxMedia(MediaType.IMAGE, "image/png", b"\x00\x01png", "a.png")
+    media = SimulatedMedia(MediaType.IMAGE, "image/png", b"\x00\x01png", "a.png")
     first = await state.append_outbox(OutboxItem(0, 1, "text", "5511999990001", body="olá 👋 a/b", wa_message_id="A"))
     await state.append_outbox(OutboxItem(0, 2, "media", "5511999990002", body="cap", wa_message_id="B", media=media))
     await state.append_outbox(OutboxItem(0, 1, "read-receipt", "120363", is_group=True, wa_message_ids=("X", "Y")))
@@ -99,7 +99,7 @@ async def test_an_api_and_a_worker_process_share_one_simulated_whatsapp(prefix: 
     async def on_message(command: Any) -> None:
         received.append(command)
 
-    api = SimulatorTransport(handlers=TransportHandlers(on_message=on_message), state=api_state)
+    api = SimulatorTransport(handlers=TransportHandlers(on_inbound=on_message), state=api_state)
     worker = SimulatorTransport(handlers=TransportHandlers(), state=worker_state)
     try:
         await api.start_session(1)

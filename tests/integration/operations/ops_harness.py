@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from redis_databases import PRODUCTION, redis_db, redis_url
+from redis_databases import OPERATIONS, redis_db, redis_url
 from sqlalchemy.engine import make_url
 
 T = TypeVar("T")
-# The production-layout database of this checkout's block: worker heartbeats, SAQ queues and leases use fixed key
-# names, so the suite empties it before and after each test (the production API suite does the same; suites run
-# one after the other).
-REDIS_URL = redis_url(PRODUCTION)
+# The operations suite's own database of this checkout's block: it is emptied before and after each test, so no other
+# suite's keys (worker heartbeats, SAQ queues, leases) ever meet its own.
+REDIS_URL = redis_url(OPERATIONS)
 WAIT = 60.0  # bounds a hang; never a timing assertion
 PASSWORD = "correct-horse-battery"
 
@@ -192,7 +191,7 @@ def last_line(text: str) -> str:
 
 
 def gated_redis_url(gate: TcpGate) -> str:
-    return f"redis://127.0.0.1:{gate.port}/{redis_db(PRODUCTION)}"
+    return f"redis://127.0.0.1:{gate.port}/{redis_db(OPERATIONS)}"
 
 
 def gated_pg_url(database_url: str, gate: TcpGate) -> str:

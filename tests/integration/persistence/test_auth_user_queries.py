@@ -25,7 +25,9 @@ async def test_a_user_without_queues_and_one_that_does_not_exist(backend) -> Non
         admin = await uow.users.add(user("admin@example.com", Role.ADMIN))
         await uow.commit()
     found = await backend.auth_users.auth_user(admin.id)
-    assert found == AuthUser(UserView(admin.id, "Agent", "admin@example.com", Role.ADMIN, (), None, T0), 0)
+    assert found == AuthUser(
+        UserView(admin.id, "Agent", "admin@example.com", Role.ADMIN, (), None, T0), admin.token_version
+    )
     assert await backend.auth_users.auth_user(admin.id + 1000) is None
 
 

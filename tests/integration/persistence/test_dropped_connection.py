@@ -6,11 +6,10 @@ fresh connection; the pool serves fresh connections afterwards.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
+from pg_backends import terminate_pooled_connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.sql.database import (
@@ -33,27 +32,11 @@ async def one_connection_engine(pg_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def _drop_pooled_connection(engine: AsyncEngine, admin: AsyncEngine) -> None:
-    """Terminates, from the server side, the one connection ``engine`` holds in its pool."""
-    async with engine.connect() as conn:
-        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-    async with admin.connect() as conn:
-        assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
-        for _ in range(200):
-            gone = (
-                await conn.execute(text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
-            ).scalar_one()
-            if gone:
-                return
-            await asyncio.sleep(0.025)
-    raise AssertionError(f"backend {pid} still alive")
-
-
 async def test_a_unit_of_work_on_a_dropped_connection_raises_the_adapters_error(
     one_connection_engine: AsyncEngine, pg_engine: AsyncEngine
 ) -> None:
     sessions = create_session_factory(one_connection_engine)
-    await _drop_pooled_connection(one_connection_engine, pg_engine)
+    await terminate_pooled_connection(one_connection_engine, pg_engine)
     with pytest.raises(SqlStoreError):
         async with SqlUnitOfWork(sessions) as uow:
             await uow.users.get(1)
@@ -67,7 +50,7 @@ async def test_query_readers_retry_once_on_a_fresh_connection(
     tickets = SqlTicketQueries(one_connection_engine)
     staff = TicketListQuery(Viewer(1, Role.ADMIN, frozenset()))
     expected = await tickets.count_tickets(staff)
-    await _drop_pooled_connection(one_connection_engine, pg_engine)
+    await terminate_pooled_connection(one_connection_engine, pg_engine)
     assert await tickets.count_tickets(staff) == expected
-    await _drop_pooled_connection(one_connection_engine, pg_engine)
+    await terminate_pooled_connection(one_connection_engine, pg_engine)
     assert await SqlAuthUserQueries(one_connection_engine).auth_user(-1) is None

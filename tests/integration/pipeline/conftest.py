@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,9 +10,6 @@ from pipeline_deployment import REDIS_URL, Deployment
 from redis.asyncio import Redis
 
 from whaticket_adapters.sql.migrate import upgrade
-
-# The realtime suite's recording Socket.IO client is reused, not copied.
-sys.path.insert(0, str(Path(__file__).parents[1] / "realtime"))
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ import httpx
 from redis.asyncio import Redis
 from redis_databases import PIPELINE, redis_url
 
+from whaticket_api.settings import Settings
+
 T = TypeVar("T")
 
 # The pipeline suite's own Redis database: SAQ queues, session leases and the simulator state use fixed key names.
@@ -74,6 +76,11 @@ class Deployment:
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def namespace(self) -> str:
+        """Where the deployment's Redis keys and queues live (``whaticket:<database name>``, the default)."""
+        return Settings("x" * 32, "y" * 32, database_url=self.database_url).redis_namespace
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "JWT_", "WHATSAPP_"))}
@@ -143,7 +150,7 @@ class Deployment:
         return self.processes[name].pid
 
     async def lease_holder(self, whatsapp_id: int) -> str | None:
-        raw = await self.redis.get(f"whaticket:session-lease:{whatsapp_id}")
+        raw = await self.redis.get(f"{self.namespace}:session-lease:{whatsapp_id}")
         return raw.decode() if raw is not None else None
 
     async def close(self) -> None:

@@ -51,7 +51,7 @@ async def test_a_worker_killed_between_commit_and_send_delivers_exactly_once(
         assert [(i["to"], i["body"]) for i in sent] == [("5511977772222", "Exactly once, Bia")]
 
         # The same job once more, through the real queue and worker: it completes and sends nothing.
-        jobs = SaqJobQueue.from_url(REDIS_URL)
+        jobs = SaqJobQueue.from_url(REDIS_URL, name=f"{deployment.namespace}:jobs")
         await jobs.connect()
         try:
             job_key = f"deliver:{reply['id']}"

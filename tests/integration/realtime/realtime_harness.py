@@ -80,7 +80,8 @@ class World:
                 ("agent_none", Role.USER, []),
             )
             for name, role, queues in users:
-                user = User(name, f"{name}@example.com", "x", role, now, queue_ids=list(queues))
+                # Version 0, not a random one: every harness process seeds the same world and accepts the same tokens.
+                user = User(name, f"{name}@example.com", "x", role, now, queue_ids=list(queues), token_version=0)
                 self.ids[name] = (await uow.users.add(user)).id
             wa = WhatsApp("main", ConnectionStatus.CONNECTED, True, now, number="5511900000000")
             self.ids["whatsapp"] = (await uow.whatsapps.add(wa)).id
@@ -176,7 +177,12 @@ class World:
 
 
 def build_app(
-    world: World, *, redis_url: str | None = None, channel: str = "whaticket-tests", seed_on_startup: bool = False
+    world: World,
+    *,
+    redis_url: str | None = None,
+    channel: str = "whaticket-tests",
+    seed_on_startup: bool = False,
+    max_sockets_per_user: int = 20,
 ) -> tuple[ASGIApp, RealtimeGateway]:
     """The harness's ASGI app (Socket.IO wrapped around a minimal Litestar app) and its gateway."""
     gateway = RealtimeGateway(
@@ -185,6 +191,7 @@ def build_app(
         redis_url=redis_url,
         channel=channel,
         cors_allowed_origins="*",
+        max_sockets_per_user=max_sockets_per_user,
     )
     world.publisher = gateway.publisher()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from realtime_support import LiveServer
+from realtime_harness import World, build_app
+from realtime_support import LiveServer, serve
 
 
 async def test_refused_without_a_token(live: LiveServer, clients) -> None:
@@ -43,3 +44,23 @@ async def test_sockets_start_in_personal_role_and_queue_rooms(live: LiveServer, 
     agent_rooms = set(server.rooms(agent.client.get_sid()))
     assert agent_rooms >= {f"user:{ids['agent_a']}", "tickets:no-queue", f"queue:{ids['queue_a']}"}
     assert not agent_rooms & {"staff", "admins", f"queue:{ids['queue_b']}"}
+
+
+async def test_one_user_holds_a_bounded_number_of_sockets(clients) -> None:
+    """Finding 13: one token could open sockets without limit (each one memory and a copy of every event)."""
+    world = await World().seed()
+    app, gateway = build_app(world, max_sockets_per_user=2)
+    server, task, url = await serve(app)
+    try:
+        token = world.token("agent_a")
+        await clients(url, token)
+        await clients(url, token)
+        refused = await clients(url, token, expect_refusal=True)
+        other_user = await clients(url, world.token("agent_b"))
+
+        assert refused.connect_errors == [{"message": "too_many_connections"}]
+        assert other_user.client.connected
+        assert gateway.local_socket_count == 3
+    finally:
+        server.should_exit = True
+        await task

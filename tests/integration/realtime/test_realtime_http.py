@@ -192,3 +192,48 @@ async def test_the_js_contract_snippet_receives_message_created_after_post_messa
         {"step": "joined", "answer": {"ok": True, "event": "join:ticket", "id": team.ticket_a}},
         {"step": "message:created", "body": "from http", "messageTicketId": team.ticket_a},
     ]
+
+
+async def test_a_demoted_admin_stops_receiving_other_queues_events_at_once(served: Served, clients) -> None:
+    """Finding 3: a role change regrouped a socket only when the client next sent ``join:*``."""
+    s = served
+    team = await _team(s)
+    email = f"second-admin-{secrets.token_hex(4)}@example.com"
+    body = {"name": "Second", "email": email, "password": PASSWORD, "role": "admin"}
+    second = await s.call("POST", "/users", s.admin_token, body, 201)
+    login = await s.http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    watcher = await clients(s.url, login.json()["accessToken"])
+    assert (await watcher.call("join:ticket", team.ticket_b))["ok"] is True  # staff may join any ticket room
+
+    await s.call("PUT", f"/users/{second['id']}", s.admin_token, {"role": "user", "queueIds": [team.queue_a]})
+    seen_before = len(watcher.events)
+    await s.call("POST", "/messages", s.admin_token, {"ticketId": team.ticket_b, "body": "secret of b"}, 201)
+    await s.call("POST", "/messages", s.admin_token, {"ticketId": team.ticket_a, "body": "for a"}, 201)
+
+    await watcher.wait_for("message:created", about_ticket(team.ticket_a))
+    later = watcher.events[seen_before:]
+    assert [e for e, d in later if about_ticket(team.ticket_b)(d)] == []
+    assert watcher.client.connected  # regrouped, not dropped: the token is still good
+
+
+async def test_an_agent_moved_to_another_queue_is_regrouped_at_once(served: Served, clients) -> None:
+    s = served
+    team = await _team(s)
+    agent_a = await clients(s.url, team.agent_a)
+    await s.call("PUT", f"/users/{team.agent_a_id}", s.admin_token, {"queueIds": [team.queue_b]})
+    seen_before = len(agent_a.events)
+    await s.call("POST", "/messages", s.admin_token, {"ticketId": team.ticket_a, "body": "not yours now"}, 201)
+    await s.call("POST", "/messages", s.admin_token, {"ticketId": team.ticket_b, "body": "yours now"}, 201)
+
+    created = await agent_a.wait_for("message:created", about_ticket(team.ticket_b))
+    assert created["message"]["body"] == "yours now"
+    assert [e for e, d in agent_a.events[seen_before:] if about_ticket(team.ticket_a)(d)] == []
+
+
+async def test_a_deleted_users_sockets_are_dropped(served: Served, clients) -> None:
+    s = served
+    team = await _team(s)
+    agent_a = await clients(s.url, team.agent_a)
+    await s.call("DELETE", f"/users/{team.agent_a_id}", s.admin_token, status=204)
+    async with asyncio.timeout(10):
+        await agent_a.disconnected.wait()

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-# The realtime suite's server starter and recording Socket.IO client are reused, not copied.
-sys.path.insert(0, str(Path(__file__).parents[1] / "realtime"))
-
-from realtime_support import serve
+from realtime_support import serve  # the realtime suite's server starter, reused (pytest's `pythonpath` reaches it)
 from simulator_harness import Sim, simulator_settings
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_api.server import build_server
 

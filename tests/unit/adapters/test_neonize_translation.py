@@ -23,6 +23,7 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     VideoMessage,
 )
 from neonize.utils.jid import build_jid
+from neonize_world import CUSTOMER, GROUP, ME
 
 from whaticket_adapters.whatsapp.neonize.translation import (
     decode_media_ref,
@@ -38,9 +39,6 @@ from whaticket_core.use_cases.inbound.inbound_commands import (
     InboundRevoke,
 )
 
-CUSTOMER = build_jid("5511999999999")
-ME = build_jid("5511888888888")
-GROUP = build_jid("120363025246125486", "g.us")
 WHEN = 1_700_000_000
 
 

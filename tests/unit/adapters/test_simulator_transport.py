@@ -9,7 +9,8 @@ import pytest
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatedMedia, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
+from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatorTransport
 from whaticket_core.domain.errors import WhatsAppNotConnected
 from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
@@ -22,6 +23,7 @@ from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateQrCodeCommand,
 )
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.inbound.inbound_commands import InboundReceipt
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
 
@@ -43,17 +45,17 @@ class Harness:
         async def on_qr(whatsapp_id: int, qr: str) -> None:
             await UpdateQrCode(world.uow(), world.clock, world.publisher).execute(UpdateQrCodeCommand(whatsapp_id, qr))
 
-        async def on_message(command: Any) -> None:
-            await world.receive_message().execute(command)
-
-        async def on_receipt(command: Any) -> None:
-            await UpdateMessageAck(world.uow(), world.publisher).execute(command)
+        async def on_inbound(command: Any) -> None:
+            if isinstance(command, InboundReceipt):
+                await UpdateMessageAck(world.uow(), world.publisher).execute(command)
+            else:
+                await world.receive_message().execute(command)
 
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
         self.transport = SimulatorTransport(
-            handlers=TransportHandlers(on_message=on_message, on_receipt=on_receipt, on_status=on_status, on_qr=on_qr),
+            handlers=TransportHandlers(on_inbound=on_inbound, on_status=on_status, on_qr=on_qr),
             backoff=Backoff(initial=1.0, factor=2.0, maximum=30.0, jitter=0.0),
             sleep=sleep,
         )
@@ -246,3 +248,23 @@ async def _pending_reply(sim: Harness, ticket_id: int, body: str) -> int:
         SendMessageCommand(ticket_id, admin, body)
     )
     return int(view.id)
+
+
+async def test_ids_are_random_so_a_restarted_simulator_never_repeats_them(world: Any) -> None:
+    """Finding 5: the simulator's id counter restarted at 1 with the process, so new sends clashed with stored ids
+    and new customer messages without ``waMessageId`` were dropped as redeliveries."""
+    before = Harness(world)
+    whatsapp_id = await before.connected_whatsapp()
+    first = await before.transport.inbound(whatsapp_id, sender=CUSTOMER, body="before the restart")
+    sent_before = await before.transport.send_text(whatsapp_id, Recipient(CUSTOMER), "reply")
+
+    after = Harness(world)  # a new process: fresh in-memory simulator state, same database
+    await after.transport.start_session(whatsapp_id)
+    await after.transport.scan(whatsapp_id, "5511912345678")
+    second = await after.transport.inbound(whatsapp_id, sender=CUSTOMER, body="after the restart")
+    sent_after = await after.transport.send_text(whatsapp_id, Recipient(CUSTOMER), "reply")
+
+    assert first.wa_message_id != second.wa_message_id
+    assert sent_before != sent_after
+    bodies = sorted(m.body for m in world.state.messages.values())
+    assert bodies == ["after the restart", "before the restart"]  # neither taken for a redelivery

@@ -56,7 +56,7 @@ def login(world: World, codec: FakeTokenCodec, hasher: PasswordHasher | None = N
 
 
 def refresh(world: World, codec: FakeTokenCodec) -> RefreshTokens:
-    return RefreshTokens(world.uow(), world.clock, codec)
+    return RefreshTokens(world.uow(), world.clock, codec, world.publisher)
 
 
 def authenticate(world: World, codec: FakeTokenCodec) -> Authenticate:
@@ -128,20 +128,38 @@ async def test_refresh_rotates_and_the_old_token_stops_working(world: World, cod
     assert codec.decode_refresh(third.refresh_token).family_id == old.family_id
 
 
-async def test_reusing_a_used_refresh_token_revokes_the_whole_family(world: World, codec: FakeTokenCodec) -> None:
-    first = (await sign_up(world, codec)).tokens
+async def test_reusing_a_used_refresh_token_ends_every_session_of_the_user(world: World, codec: FakeTokenCodec) -> None:
+    signed_up = await sign_up(world, codec)
+    first = signed_up.tokens
     other_login = await login(world, codec).execute(LoginCommand("ana@example.com", PASSWORD))
     second = await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
+    version = world.state.users[signed_up.user.id].token_version
+    world.clock.advance(timedelta(seconds=11))  # past the grace window: a replay, not a second tab
 
     with pytest.raises(RefreshTokenReused):
         await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
 
-    family = codec.decode_refresh(first.refresh_token).family_id
-    assert all(t.revoked for t in world.state.refresh_tokens.values() if t.family_id == family)
-    with pytest.raises(InvalidToken):  # the thief's rotated token is dead too
-        await refresh(world, codec).execute(RefreshTokensCommand(second.refresh_token))
-    # another login (another family) is untouched
-    await refresh(world, codec).execute(RefreshTokensCommand(other_login.tokens.refresh_token))
+    assert all(t.revoked for t in world.state.refresh_tokens.values())
+    # The version bump ends the thief's access token (and, through the event, sockets) at once.
+    assert world.state.users[signed_up.user.id].token_version == version + 1
+    assert world.publisher.events[-1] == UserSessionsRevoked(signed_up.user.id)
+    for token in (second.refresh_token, other_login.tokens.refresh_token):
+        with pytest.raises(InvalidToken):
+            await refresh(world, codec).execute(RefreshTokensCommand(token))
+
+
+async def test_two_tabs_refreshing_the_same_token_at_once_both_stay_logged_in(
+    world: World, codec: FakeTokenCodec
+) -> None:
+    first = (await sign_up(world, codec)).tokens
+    tab_one = await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
+    world.clock.advance(timedelta(seconds=2))
+    tab_two = await refresh(world, codec).execute(RefreshTokensCommand(first.refresh_token))
+
+    assert tab_one.refresh_token != tab_two.refresh_token
+    assert not any(t.revoked for t in world.state.refresh_tokens.values())
+    await refresh(world, codec).execute(RefreshTokensCommand(tab_one.refresh_token))
+    await refresh(world, codec).execute(RefreshTokensCommand(tab_two.refresh_token))
 
 
 async def test_unknown_expired_and_malformed_refresh_tokens_are_invalid(world: World, codec: FakeTokenCodec) -> None:
@@ -194,10 +212,11 @@ async def test_logout_all_bumps_the_version_and_kills_every_token(world: World, 
     result = await sign_up(world, codec)
     other = (await login(world, codec).execute(LoginCommand("ana@example.com", PASSWORD))).tokens
     actor = Viewer(result.user.id, Role.ADMIN, frozenset())
+    before = world.state.users[result.user.id].token_version
 
     await LogoutAll(world.uow(), world.publisher).execute(LogoutAllCommand(actor))
 
-    assert world.state.users[result.user.id].token_version == 1
+    assert world.state.users[result.user.id].token_version == before + 1
     assert all(t.revoked for t in world.state.refresh_tokens.values())
     assert world.publisher.events == [UserSessionsRevoked(result.user.id)]
     for access in (result.tokens.access_token, other.access_token):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -204,3 +205,25 @@ async def test_sweeper_skips_sent_and_failed_messages(world: World) -> None:
     world.jobs.take_all()
     assert await SweepPendingMessages(world.uow(), world.clock, world.jobs).execute(SweepPendingMessagesCommand()) == 0
     assert world.jobs.waiting == []
+
+
+async def test_a_clash_recording_sent_after_a_successful_send_is_never_sent_again(world: World) -> None:
+    """Finding 5: WhatsApp accepted the message but its id was already stored (the simulator's counter restarted):
+    recording ``sent`` failed on the unique rule and every retry sent the message again."""
+    message_id = await queued_message(world, "first")
+    inbound = world.state.messages[message_id]
+    await deliver(world).execute(DeliverMessageCommand(message_id))
+    second = await SendMessage(world.uow(), world.clock, world.publisher, world.jobs, world.media).execute(
+        SendMessageCommand(inbound.ticket_id, await world.viewer(role=Role.ADMIN), "second")
+    )
+    world.sender._ids = itertools.count(1)  # the transport restarted: it hands out OUT1 again
+
+    view = await deliver(world).execute(DeliverMessageCommand(second.id))
+    again = await deliver(world).execute(DeliverMessageCommand(second.id, attempt=2))  # a retry or the sweeper
+
+    assert [item.body for item in world.sender.outbox] == ["first", "second"]
+    assert view is not None
+    assert view.ack is MessageAck.SENT
+    assert again is None
+    stored = world.state.messages[second.id]
+    assert (stored.ack, stored.wa_message_id) == (MessageAck.SENT, None)

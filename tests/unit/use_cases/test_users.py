@@ -9,13 +9,14 @@ from ticket_seed import add_ticket, admin
 from whaticket_core.domain.auth import RefreshToken
 from whaticket_core.domain.errors import (
     ActionForbidden,
+    CurrentPasswordInvalid,
     EmailTaken,
     LastAdmin,
     QueueNotFound,
     UserNotFound,
     WhatsAppNotFound,
 )
-from whaticket_core.domain.events import TicketUpdated, UserSessionsRevoked
+from whaticket_core.domain.events import TicketUpdated, UserAccessChanged, UserSessionsRevoked
 from whaticket_core.domain.pagination import OffsetQuery
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.user import Role
@@ -94,7 +95,9 @@ async def test_a_new_password_ends_every_session_of_that_user(world: World) -> N
     assert world.state.users[agent.user_id].token_version == before
     assert not world.state.refresh_tokens["t1"].revoked
 
-    await update(world).execute(UpdateUserCommand(agent, agent.user_id, password="another secret"))
+    await update(world).execute(
+        UpdateUserCommand(agent, agent.user_id, password="another secret", current_password="x")
+    )
     assert world.state.users[agent.user_id].token_version == before + 1
     assert world.state.refresh_tokens["t1"].revoked
     assert world.publisher.events[-1] == UserSessionsRevoked(agent.user_id)
@@ -105,7 +108,9 @@ async def test_a_user_may_change_only_their_own_name_and_password(world: World) 
     other = await world.add_user()
     queue = await world.add_queue()
 
-    view = await update(world).execute(UpdateUserCommand(agent, agent.user_id, name="New", password="new secret"))
+    view = await update(world).execute(
+        UpdateUserCommand(agent, agent.user_id, name="New", password="new secret", current_password="x")
+    )
     assert view.name == "New"
     assert hasher.verify(world.state.users[agent.user_id].password_hash, "new secret")
 
@@ -121,6 +126,25 @@ async def test_a_user_may_change_only_their_own_name_and_password(world: World) 
             await update(world).execute(command)
     assert world.state.users[agent.user_id].role is Role.USER
     assert world.state.users[other.id].name != "Hacked"
+
+
+@pytest.mark.parametrize("role", [Role.USER, Role.ADMIN])
+async def test_changing_ones_own_password_needs_the_current_one(world: World, role: Role) -> None:
+    me = await world.viewer(role=role)
+    for current in (None, "wrong"):
+        with pytest.raises(CurrentPasswordInvalid):
+            await update(world).execute(
+                UpdateUserCommand(me, me.user_id, password="stolen token", current_password=current)
+            )
+    assert hasher.verify(world.state.users[me.user_id].password_hash, "x")
+    assert world.publisher.events == []
+
+
+async def test_an_admin_resets_anothers_password_without_knowing_it(world: World) -> None:
+    actor = await admin(world)
+    user = await world.add_user()
+    await update(world).execute(UpdateUserCommand(actor, user.id, password="temporary1"))
+    assert hasher.verify(world.state.users[user.id].password_hash, "temporary1")
 
 
 async def test_admin_updates_anything_partially(world: World) -> None:
@@ -143,6 +167,18 @@ async def test_admin_updates_anything_partially(world: World) -> None:
         await update(world).execute(UpdateUserCommand(actor, user.id, email=world.state.users[actor.user_id].email))
     with pytest.raises(UserNotFound):
         await update(world).execute(UpdateUserCommand(actor, 999, name="x"))
+
+
+async def test_a_new_role_or_new_queues_regroup_the_users_sockets(world: World) -> None:
+    actor = await admin(world)
+    queue = await world.add_queue()
+    user = await world.add_user("Agent")
+    await update(world).execute(UpdateUserCommand(actor, user.id, name="Renamed", queue_ids=()))
+    assert world.publisher.events == []  # nothing that decides what the user may see changed
+
+    await update(world).execute(UpdateUserCommand(actor, user.id, queue_ids=(queue.id,)))
+    await update(world).execute(UpdateUserCommand(actor, user.id, role=Role.SUPERVISOR))
+    assert world.publisher.events == [UserAccessChanged(user.id), UserAccessChanged(user.id)]
 
 
 async def test_the_last_admin_cannot_be_demoted(world: World) -> None:

@@ -11,53 +11,42 @@ already running when aborted may still complete: at least once, like every job).
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from saq import Worker
 from saq.job import TERMINAL_STATUSES, UNSUCCESSFUL_TERMINAL_STATUSES
 from saq.queue.base import JobError
 from saq.queue.redis import RedisQueue
 
-from whaticket_adapters.jobs.patient_queue import PatientRedisQueue
-from whaticket_core.domain.message import MediaFile, MediaType
+from whaticket_adapters.patient_queue import PatientRedisQueue
+from whaticket_core.domain.message import MediaFile
 from whaticket_core.ports.transport import Recipient, TransportError
+
+from ..ports import WhatsAppPorts
+from .session_calls import (
+    PERFORM,
+    Answer,
+    DeleteForEveryone,
+    EditText,
+    Fetch,
+    Logout,
+    MarkRead,
+    RequestPairCode,
+    SendMedia,
+    SendText,
+    SessionCall,
+    StartSession,
+    decode_answer,
+    decode_call,
+    encode,
+    perform,
+)
 
 SESSION_CALL = "whaticket.session_call"
 DEFAULT_PREFIX = "whaticket-wa"
-
-
-class LocalTransport(Protocol):
-    async def send_text(
-        self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
-    ) -> str: ...
-
-    async def send_media(
-        self,
-        whatsapp_id: int,
-        to: Recipient,
-        media: MediaFile,
-        *,
-        caption: str = "",
-        quoted_wa_message_id: str | None = None,
-    ) -> str: ...
-
-    async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None: ...
-
-    async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None: ...
-
-    async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None: ...
-
-    async def fetch(self, whatsapp_id: int, media_ref: str) -> bytes: ...
-
-    async def start_session(self, whatsapp_id: int) -> None: ...
-
-    async def request_pair_code(self, whatsapp_id: int, phone_number: str) -> str: ...
-
-    async def logout(self, whatsapp_id: int) -> None: ...
 
 
 class _CallQueue(PatientRedisQueue):
@@ -73,44 +62,11 @@ def session_queue_name(prefix: str, whatsapp_id: int) -> str:
     return f"{prefix}-{int(whatsapp_id)}"
 
 
-async def _perform(local: LocalTransport, op: str, whatsapp_id: int, args: dict[str, Any]) -> Any:
-    """Run one routed call on the local transport; the result must be JSON-friendly."""
-    to = Recipient(args["to"], bool(args.get("is_group"))) if "to" in args else None
-    if op == "send_text" and to is not None:
-        return await local.send_text(whatsapp_id, to, args["body"], quoted_wa_message_id=args.get("quoted"))
-    if op == "send_media" and to is not None:
-        m = args["media"]
-        media = MediaFile(
-            data=base64.b64decode(m["data"]),
-            media_type=MediaType(m["media_type"]),
-            mime_type=m["mime_type"],
-            file_name=m["file_name"],
-        )
-        return await local.send_media(
-            whatsapp_id, to, media, caption=args.get("caption", ""), quoted_wa_message_id=args.get("quoted")
-        )
-    if op == "edit_text" and to is not None:
-        return await local.edit_text(whatsapp_id, to, args["wa_message_id"], args["body"])
-    if op == "delete_for_everyone" and to is not None:
-        return await local.delete_for_everyone(whatsapp_id, to, args["wa_message_id"])
-    if op == "mark_read" and to is not None:
-        return await local.mark_read(whatsapp_id, to, tuple(args["ids"]))
-    if op == "fetch":
-        return base64.b64encode(await local.fetch(whatsapp_id, args["media_ref"])).decode("ascii")
-    if op == "start_session":
-        return await local.start_session(whatsapp_id)
-    if op == "request_pair_code":
-        return await local.request_pair_code(whatsapp_id, args["phone"])
-    if op == "logout":
-        return await local.logout(whatsapp_id)
-    raise TransportError(f"unknown session call {op!r}", retryable=False)
-
-
 class SessionCallServer:
     """The holder's side: while this process holds connection ``id``'s session (``start(id)`` .. ``stop(id)``, bound
     to the :class:`~whaticket_adapters.whatsapp.cluster.lease.SessionOwner`), a SAQ worker serves its call queue."""
 
-    def __init__(self, redis_url: str, local: LocalTransport, *, prefix: str = DEFAULT_PREFIX, concurrency: int = 4):
+    def __init__(self, redis_url: str, local: WhatsAppPorts, *, prefix: str = DEFAULT_PREFIX, concurrency: int = 4):
         self._redis_url = redis_url
         self._local = local
         self._prefix = prefix
@@ -123,13 +79,13 @@ class SessionCallServer:
         queue = _CallQueue.from_url(self._redis_url, name=session_queue_name(self._prefix, whatsapp_id))
         await queue.connect()
 
-        async def call(ctx: dict[str, Any], *, op: str, args: dict[str, Any], deadline: float) -> dict[str, Any]:
+        async def call(ctx: dict[str, Any], *, call: str, deadline: float) -> str:
             if time.time() > deadline:  # the caller gave up already: running now could send twice
-                return {"error": "session call expired before it ran", "retryable": True}
+                return encode(Answer(error="session call expired before it ran", retryable=True))
             try:
-                return {"result": await _perform(self._local, op, whatsapp_id, args)}
+                return encode(await perform(self._local, whatsapp_id, decode_call(call)))
             except TransportError as error:
-                return {"error": error.reason, "retryable": error.retryable}
+                return encode(Answer(error=error.reason, retryable=error.retryable))
 
         worker: Worker[Any] = Worker(queue, [(SESSION_CALL, call)], concurrency=self._concurrency)
         # A SAQ worker takes over SIGINT/SIGTERM while it runs and removes the handlers when it stops, which would
@@ -163,7 +119,7 @@ class SessionRouter:
 
     def __init__(
         self,
-        local: LocalTransport,
+        local: WhatsAppPorts,
         *,
         redis_url: str,
         holds: Callable[[int], bool],
@@ -187,10 +143,7 @@ class SessionRouter:
     async def send_text(
         self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
     ) -> str:
-        if self._holds(whatsapp_id):
-            return await self._local.send_text(whatsapp_id, to, body, quoted_wa_message_id=quoted_wa_message_id)
-        args = {**_to(to), "body": body, "quoted": quoted_wa_message_id}
-        return str(await self._remote(whatsapp_id, "send_text", args))
+        return (await self._call(whatsapp_id, SendText(to, body, quoted_wa_message_id))).require_text()
 
     async def send_media(
         self,
@@ -201,56 +154,40 @@ class SessionRouter:
         caption: str = "",
         quoted_wa_message_id: str | None = None,
     ) -> str:
-        if self._holds(whatsapp_id):
-            return await self._local.send_media(
-                whatsapp_id, to, media, caption=caption, quoted_wa_message_id=quoted_wa_message_id
-            )
         if not isinstance(media.data, bytes):
             raise TransportError("media must be bytes", retryable=False)
-        encoded = {
-            "data": base64.b64encode(media.data).decode("ascii"),
-            "media_type": media.media_type.value,
-            "mime_type": media.mime_type,
-            "file_name": media.file_name,
-        }
-        args = {**_to(to), "media": encoded, "caption": caption, "quoted": quoted_wa_message_id}
-        return str(await self._remote(whatsapp_id, "send_media", args))
+        return (await self._call(whatsapp_id, SendMedia(to, media, caption, quoted_wa_message_id))).require_text()
 
     async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None:
-        if self._holds(whatsapp_id):
-            return await self._local.edit_text(whatsapp_id, to, wa_message_id, body)
-        await self._remote(whatsapp_id, "edit_text", {**_to(to), "wa_message_id": wa_message_id, "body": body})
+        (await self._call(whatsapp_id, EditText(to, wa_message_id, body))).raise_error()
 
     async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None:
-        if self._holds(whatsapp_id):
-            return await self._local.delete_for_everyone(whatsapp_id, to, wa_message_id)
-        await self._remote(whatsapp_id, "delete_for_everyone", {**_to(to), "wa_message_id": wa_message_id})
+        (await self._call(whatsapp_id, DeleteForEveryone(to, wa_message_id))).raise_error()
 
     async def mark_read(self, whatsapp_id: int, chat: Recipient, wa_message_ids: tuple[str, ...]) -> None:
-        if self._holds(whatsapp_id):
-            return await self._local.mark_read(whatsapp_id, chat, wa_message_ids)
-        await self._remote(whatsapp_id, "mark_read", {**_to(chat), "ids": list(wa_message_ids)})
+        (await self._call(whatsapp_id, MarkRead(chat, tuple(wa_message_ids)))).raise_error()
 
     async def fetch(self, whatsapp_id: int, media_ref: str) -> bytes:
-        if self._holds(whatsapp_id):
-            return await self._local.fetch(whatsapp_id, media_ref)
-        return base64.b64decode(await self._remote(whatsapp_id, "fetch", {"media_ref": media_ref}))
+        return (await self._call(whatsapp_id, Fetch(media_ref))).require_data()
 
     async def start_session(self, whatsapp_id: int) -> None:
         if self._holds(whatsapp_id):
             return await self._local.start_session(whatsapp_id)
         with contextlib.suppress(TransportError):  # nobody holds it yet: a SessionOwner will start it
-            await self._remote(whatsapp_id, "start_session", {}, wait_s=min(self._call_timeout, 5.0))
+            await self._remote(whatsapp_id, StartSession(), wait_s=min(self._call_timeout, 5.0))
 
     async def request_pair_code(self, whatsapp_id: int, phone_number: str) -> str:
-        if self._holds(whatsapp_id):
-            return await self._local.request_pair_code(whatsapp_id, phone_number)
-        return str(await self._remote(whatsapp_id, "request_pair_code", {"phone": phone_number}))
+        return (await self._call(whatsapp_id, RequestPairCode(phone_number))).require_text()
 
     async def logout(self, whatsapp_id: int) -> None:
+        (await self._call(whatsapp_id, Logout())).raise_error()
+
+    async def _call(self, whatsapp_id: int, call: SessionCall) -> Answer:
+        """Run ``call`` on the local transport when it holds the session (its errors raise as they are), else on the
+        holder's."""
         if self._holds(whatsapp_id):
-            return await self._local.logout(whatsapp_id)
-        await self._remote(whatsapp_id, "logout", {})
+            return await PERFORM[type(call)](self._local, whatsapp_id, call)
+        return await self._remote(whatsapp_id, call)
 
     async def _queue(self, whatsapp_id: int) -> RedisQueue:
         queue = self._queues.get(whatsapp_id)
@@ -260,11 +197,11 @@ class SessionRouter:
             self._queues[whatsapp_id] = queue
         return queue
 
-    async def _remote(self, whatsapp_id: int, op: str, args: dict[str, Any], *, wait_s: float | None = None) -> Any:
+    async def _remote(self, whatsapp_id: int, call: SessionCall, *, wait_s: float | None = None) -> Answer:
         wait = wait_s or self._call_timeout
         queue = await self._queue(whatsapp_id)
         job = await queue.enqueue(
-            SESSION_CALL, op=op, args=args, deadline=time.time() + wait, timeout=int(wait) + 1, retries=1
+            SESSION_CALL, call=encode(call), deadline=time.time() + wait, timeout=int(wait) + 1, retries=1
         )
         if job is None:  # a random key never collides; a None here means the queue refused it
             raise TransportError("session call not queued", retryable=True)
@@ -276,10 +213,7 @@ class SessionRouter:
             raise TransportError(f"no worker answered for WhatsApp connection {whatsapp_id}", retryable=True) from None
         except JobError as error:
             raise TransportError(f"session call failed: {error}", retryable=True) from error
-        outcome = job.result or {}
-        if "error" in outcome:
-            raise TransportError(str(outcome["error"]), retryable=bool(outcome.get("retryable", True)))
-        return outcome.get("result")
+        return decode_answer(job.result)
 
     async def _finished(self, job: Any) -> None:
         while True:
@@ -289,7 +223,3 @@ class SessionRouter:
             if job.status in TERMINAL_STATUSES:
                 return
             await asyncio.sleep(self._poll_interval)
-
-
-def _to(recipient: Recipient) -> dict[str, Any]:
-    return {"to": recipient.address, "is_group": recipient.is_group}

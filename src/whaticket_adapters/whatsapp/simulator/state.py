@@ -18,7 +18,9 @@ from whaticket_core.ports.transport import TransportError
 
 
 @dataclass(frozen=True, slots=True)
-class OutboxMedia:
+class SimulatedMedia:
+    """Media the simulated phone sends (inbound) or received from the business (in the outbox)."""
+
     media_type: MediaType
     mime_type: str
     data: bytes
@@ -37,7 +39,7 @@ class OutboxItem:
     body: str = ""
     wa_message_id: str | None = None
     quoted_wa_message_id: str | None = None
-    media: OutboxMedia | None = None
+    media: SimulatedMedia | None = None
     wa_message_ids: tuple[str, ...] = ()
 
 
@@ -261,7 +263,7 @@ def _decode_item(raw: bytes | str) -> OutboxItem:
         wa_message_ids=tuple(ids),
         media=None
         if not media
-        else OutboxMedia(
+        else SimulatedMedia(
             MediaType(media["media_type"]), media["mime_type"], base64.b64decode(media["data"]), media["file_name"]
         ),
     )

@@ -20,13 +20,13 @@ from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
-    OutboxMedia,
+    SimulatedMedia,
     SimulatedSession,
     SimulatorState,
     StoredMedia,
 )
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
-from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
+from whaticket_core.domain.message import MediaFile, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
@@ -34,14 +34,6 @@ from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, Inbo
 log = logging.getLogger(__name__)
 
 MEDIA_REF_PREFIX = "sim:"
-
-
-@dataclass(frozen=True, slots=True)
-class SimulatedMedia:
-    media_type: MediaType
-    mime_type: str
-    data: bytes
-    file_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +98,7 @@ class SimulatorTransport:
             raise TransportError("media must be bytes", retryable=False)
         await self._before_send(whatsapp_id)
         wa_id = await self._new_wa_id("3EB0SIM")
-        sent = OutboxMedia(media.media_type, media.mime_type, media.data, media.file_name)
+        sent = SimulatedMedia(media.media_type, media.mime_type, media.data, media.file_name)
         item = OutboxItem(0, whatsapp_id, "media", to.address, to.is_group, caption, wa_id, quoted_wa_message_id, sent)
         await self.state.append_outbox(item)
         return wa_id
@@ -221,19 +213,27 @@ class SimulatorTransport:
             media=inbound_media,
             quoted_wa_message_id=quoted_wa_message_id,
         )
-        await self._handlers.dispatch(command)
+        await self._handlers.on_inbound(command)
         return command
 
     async def receipt(self, whatsapp_id: int, wa_message_ids: tuple[str, ...], ack: MessageAck) -> None:
         if ack not in (MessageAck.DELIVERED, MessageAck.READ):
             raise InvalidInput("a receipt is delivered or read", "type")
-        await self._handlers.dispatch(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
+        await self._handlers.on_inbound(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
 
     async def fail_next(self, whatsapp_id: int, count: int, error: str = "simulated failure") -> None:
         await self.state.fail_next(whatsapp_id, count, error)
 
     async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]:
         return await self.state.outbox(whatsapp_id, after)
+
+    def holds(self, whatsapp_id: int) -> bool:
+        """Always: the simulated sessions live in the shared state, so every process may act on them."""
+        return True
+
+    async def stop_session(self, whatsapp_id: int) -> None:
+        """Nothing to stop: the simulated session lives in the shared state, not in this process."""
+        return None
 
     async def close(self) -> None:
         for whatsapp_id in list(self._reconnects):
@@ -258,7 +258,9 @@ class SimulatorTransport:
             raise TransportError(reason, retryable=True)
 
     async def _new_wa_id(self, prefix: str) -> str:
-        return f"{prefix}{await self.state.next_id():012d}"
+        # Random, like WhatsApp's own ids (3EB0 + 20 hex digits for a web client): a counter restarted with the
+        # process and handed out ids already stored, which then clashed or were taken for redeliveries.
+        return f"{prefix}{secrets.token_hex(10).upper()}"
 
     async def _status(self, whatsapp_id: int, status: ConnectionStatus, number: str | None = None) -> None:
         try:

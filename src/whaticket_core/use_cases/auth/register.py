@@ -53,6 +53,8 @@ class Register:
         password_hash = self._hasher.hash(validate_password(command.password))
         try:
             async with self._uow as uow:
+                # A lock, not just a count: concurrent first registrations would all count zero and all be admin.
+                await uow.users.lock_roles()
                 first = await uow.users.count() == 0
                 if not first and await read_setting(uow, USER_CREATION) != "enabled":
                     raise RegistrationDisabled("Registration is disabled")

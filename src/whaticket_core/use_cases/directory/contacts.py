@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from whaticket_core.domain.contact import Contact, ExtraInfo, validate_name
@@ -9,11 +10,13 @@ from whaticket_core.domain.errors import ActionForbidden, ContactExists, Contact
 from whaticket_core.domain.numbers import normalize_number
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.user import Role, normalize_email
-from whaticket_core.domain.visibility import Viewer
+from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
+
+audit = logging.getLogger("whaticket.audit")
 
 MAX_EXTRA_INFO = 50
 
@@ -99,7 +102,12 @@ class UpdateContactCommand:
 
 
 class UpdateContact:
-    """A partial update with the create rules (``contact_exists`` when the new number belongs to another contact)."""
+    """A partial update with the create rules (``contact_exists`` when the new number belongs to another contact).
+
+    A new number redirects every reply on the contact's tickets, so only staff may change it, or an agent who sees
+    every active ticket of the contact (else ``forbidden``: an agent must not redirect another queue's replies).
+    Each number change is logged on ``whaticket.audit`` with the contact, the actor and both numbers.
+    """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -114,7 +122,9 @@ class UpdateContact:
                 contact = await _load(uow, command.contact_id)
                 if name is not None:
                     contact.name = name
+                old_number = contact.number
                 if number is not None and number != contact.number:
+                    await _require_all_active_tickets_visible(uow, command.actor, contact.id)
                     other = await uow.contacts.get_by_number(number)
                     if other is not None:
                         raise _exists(number, other.id)
@@ -128,7 +138,23 @@ class UpdateContact:
         except StoreConflict as exc:
             errors = {} if number is None else {Constraint.CONTACT_NUMBER: lambda: _exists_error(self._uow, number)}
             raise await explain_conflict(exc, errors) from None
+        if contact.number != old_number:
+            audit.info(
+                "contact %s number changed from %s to %s by user %s",
+                contact.id,
+                old_number,
+                contact.number,
+                command.actor.user_id,
+            )
         return contact
+
+
+async def _require_all_active_tickets_visible(uow: UnitOfWork, actor: Viewer, contact_id: int) -> None:
+    if actor.is_staff:
+        return
+    for ticket in await uow.tickets.list_active_of_contact(contact_id):
+        if not can_see(actor, ticket.placement):
+            raise ActionForbidden("Only staff may change the number of a contact with tickets you cannot see")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from whaticket_core.domain.contact import validate_name
-from whaticket_core.domain.errors import ActionForbidden, EmailTaken, LastAdmin, UserNotFound
-from whaticket_core.domain.events import DomainEvent, TicketUpdated, UserSessionsRevoked
+from whaticket_core.domain.errors import ActionForbidden, CurrentPasswordInvalid, EmailTaken, LastAdmin, UserNotFound
+from whaticket_core.domain.events import DomainEvent, TicketUpdated, UserAccessChanged, UserSessionsRevoked
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.read_models import UserView
 from whaticket_core.domain.user import Role, User, normalize_email, validate_password
@@ -87,6 +87,7 @@ class UpdateUserCommand:
     role: Role | None = None
     queue_ids: tuple[int, ...] | None = None
     whatsapp_id: int | Unset | None = UNSET
+    current_password: str | None = None
 
 
 class UpdateUser:
@@ -95,13 +96,22 @@ class UpdateUser:
     Rules: an admin may change anything of anyone; anyone else may change only their own ``name`` and ``password``
     (any other field, or another user, is ``forbidden``). The last admin cannot be demoted (``last_admin``). Values
     are validated as on create (``email_taken``, ``queue_not_found``, ``whatsapp_not_found``). A new password ends
-    every session of that user, as logout-all does: whoever knew the old one keeps no token.
+    every session of that user, as logout-all does: whoever knew the old one keeps no token. Changing one's own
+    password needs the current one (``current_password_invalid``), admins included: a stolen access token must not
+    become a takeover; an admin resetting someone else's password does not need theirs. A new role or new queues
+    publish ``UserAccessChanged``, so the user's live sockets are regrouped at once.
     """
 
     def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, publisher: EventPublisher) -> None:
         self._uow = uow
         self._hasher = hasher
         self._publisher = publisher
+
+    async def _check_current_password(self, user_id: int, current: str | None) -> None:
+        # Read in a transaction of its own: argon2 is deliberately slow and must not hold the write transaction.
+        stored = await _stored_hash(self._uow, user_id)
+        if not current or not self._hasher.verify(stored, current):
+            raise CurrentPasswordInvalid("Give your current password to set a new one", fields=["current_password"])
 
     async def execute(self, command: UpdateUserCommand) -> UserView:
         actor = command.actor
@@ -114,10 +124,17 @@ class UpdateUser:
         email = None if command.email is None else normalize_email(command.email)
         password_hash = None
         if command.password is not None:
-            password_hash = self._hasher.hash(validate_password(command.password))
+            new_password = validate_password(command.password)
+            if actor.user_id == command.user_id:
+                await self._check_current_password(command.user_id, command.current_password)
+            password_hash = self._hasher.hash(new_password)
         try:
             async with self._uow as uow:
+                if command.role is not None:
+                    # Two admins demoting each other at once must not both count two admins: lock, then read.
+                    await uow.users.lock_roles()
                 user = await _load(uow, command.user_id)
+                access_before = (user.role, sorted(user.queue_ids))
                 if name is not None:
                     user.name = name
                 if email is not None and email != user.email:
@@ -138,6 +155,7 @@ class UpdateUser:
                     if command.whatsapp_id is not None:
                         await require_whatsapp(uow, command.whatsapp_id)
                     user.whatsapp_id = command.whatsapp_id
+                access_changed = (user.role, sorted(user.queue_ids)) != access_before
                 await uow.users.save(user)
                 await uow.commit()
         except StoreConflict as exc:
@@ -145,7 +163,14 @@ class UpdateUser:
             raise await explain_conflict(exc, errors) from None
         if password_hash is not None:
             await self._publisher.publish([UserSessionsRevoked(user.id)])
+        elif access_changed:
+            await self._publisher.publish([UserAccessChanged(user.id)])
         return UserView.of(user)
+
+
+async def _stored_hash(uow: UnitOfWork, user_id: int) -> str:
+    async with uow:
+        return (await _load(uow, user_id)).password_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +195,7 @@ class DeleteUser:
         require_admin(command.actor, "delete users")
         events: list[DomainEvent] = []
         async with self._uow as uow:
+            await uow.users.lock_roles()
             user = await _load(uow, command.user_id)
             if user.role is Role.ADMIN and await uow.users.count_admins() <= 1:
                 raise LastAdmin("The last admin cannot be deleted", user_id=user.id)

@@ -9,7 +9,7 @@ from whaticket_core.domain.read_models import MessageView
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
-from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
 from whaticket_core.use_cases.messages.message_steps import recipient_of, ticket_of, ticket_view_of
 from whaticket_core.use_cases.shared.retry import RetryLater
 
@@ -40,7 +40,9 @@ class DeliverMessage:
       a URL) and the body as caption. The recipient is the contact's number or the group id; a quoted message is
       passed by its WhatsApp id.
     - Success: ``mark_sent`` (WhatsApp's id, ack ``sent``) is committed right after the transport call; a crash in
-      between leaves it pending for the sweeper, so delivery is at least once.
+      between leaves it pending for the sweeper, so delivery is at least once. A *deterministic* failure to record it
+      (WhatsApp's id already stored: a unique-rule conflict) is never retried as a send: the message is recorded
+      ``sent`` without the id in a transaction of its own (receipts for it then find nothing to move).
     - A retryable :class:`TransportError` before the last attempt: ``delivery_attempts`` is saved and
       :class:`DeliveryRetry` raised for the job runner to retry with backoff. The attempt number is the larger of the
       job's and the message's own count, so a sweeper re-enqueue does not restart the count.
@@ -58,32 +60,55 @@ class DeliverMessage:
 
     async def execute(self, command: DeliverMessageCommand) -> MessageView | None:
         retry: DeliveryRetry | None = None
-        async with self._uow as uow:
-            message = await uow.messages.get(command.message_id, for_update=True)
-            if message is None or message.ack is not MessageAck.PENDING or message.is_deleted:
-                return None
-            ticket_view = await ticket_view_of(uow, message)
-            attempt = max(command.attempt, message.delivery_attempts + 1)
-            try:
-                wa_id = await self._send(uow, message)
-            except MediaNotFound:
-                message.delivery_attempts = attempt
-                message.mark_failed("media file missing")
-            except TransportError as exc:
-                message.delivery_attempts = attempt
-                if exc.retryable and attempt < command.max_attempts:
-                    retry = DeliveryRetry(exc.reason, attempt=attempt)
+        sent = False
+        try:
+            async with self._uow as uow:
+                message = await uow.messages.get(command.message_id, for_update=True)
+                if message is None or message.ack is not MessageAck.PENDING or message.is_deleted:
+                    return None
+                ticket_view = await ticket_view_of(uow, message)
+                attempt = max(command.attempt, message.delivery_attempts + 1)
+                try:
+                    wa_id = await self._send(uow, message)
+                except MediaNotFound:
+                    message.delivery_attempts = attempt
+                    message.mark_failed("media file missing")
+                except TransportError as exc:
+                    message.delivery_attempts = attempt
+                    if exc.retryable and attempt < command.max_attempts:
+                        retry = DeliveryRetry(exc.reason, attempt=attempt)
+                    else:
+                        message.mark_failed(exc.reason)
                 else:
-                    message.mark_failed(exc.reason)
-            else:
-                message.mark_sent(wa_id)
-            await uow.messages.save(message)
-            await uow.commit()
+                    sent = True
+                    message.mark_sent(wa_id)
+                await uow.messages.save(message)
+                await uow.commit()
+        except StoreConflict:
+            if not sent:
+                raise
+            # WhatsApp has the message, but its id clashes with one already stored (a unique rule): retrying would
+            # send it again, and would clash again. Record it sent without the id instead.
+            recorded = await self._record_sent_without_id(command.message_id)
+            if recorded is None:
+                return None
+            message = recorded
         if retry is not None:
             raise retry
         view = MessageView.of(message)
         await self._publisher.publish([MessageUpdated(view, ticket_view)])
         return view
+
+    async def _record_sent_without_id(self, message_id: int) -> Message | None:
+        async with self._uow as uow:
+            message = await uow.messages.get(message_id, for_update=True)
+            if message is None or message.ack is not MessageAck.PENDING:
+                return None
+            message.mark_sent(None)
+            message.error = "sent; WhatsApp's message id clashed with a stored one and was not kept"
+            await uow.messages.save(message)
+            await uow.commit()
+        return message
 
     async def _send(self, uow: UnitOfWork, message: Message) -> str:
         ticket_recipient = await recipient_of(uow, await ticket_of(uow, message))

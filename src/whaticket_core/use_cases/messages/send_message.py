@@ -10,11 +10,12 @@ from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
+from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import store_outbound
+from whaticket_core.use_cases.shared.outbox import request_delivery
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 
 
@@ -35,7 +36,8 @@ class SendMessage:
     message needs a non-blank body (a media message may have an empty caption); a quoted message must belong to the
     same ticket (else ``validation_error``). An agent (role ``user``) writing on a pending ticket accepts it first
     (``open``, assigned to them). Media bytes go to the media store before the transaction (and are removed again if
-    it fails). Publishes the ticket's events and ``message:created`` after commit.
+    it fails). Publishes the ticket's events and ``message:created`` after commit. Once committed the message is
+    answered as sent to the queue even when enqueueing its delivery fails: the sweeper delivers it.
     """
 
     def __init__(
@@ -88,7 +90,7 @@ class SendMessage:
             if media_key is not None:
                 await self._media_store.delete(media_key)
             raise
-        await self._jobs.enqueue(DeliverMessageJob(message.id))
+        await request_delivery(self._jobs, message.id)
         message_view = MessageView.of(message)
         events: list[DomainEvent] = [*ticket_changed(view, before), MessageCreated(message_view, view)]
         await self._publisher.publish(events)

@@ -13,10 +13,11 @@ from whaticket_core.domain.read_models import MessageView, TicketView
 from whaticket_core.domain.ticket import Ticket
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
+from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import render_greeting, store_outbound
+from whaticket_core.use_cases.shared.outbox import request_delivery
 
 
 async def check_transfer(
@@ -80,6 +81,6 @@ async def after_commit(
     """Enqueue the delivery of a stored outbound message, then publish (message events after the ticket's)."""
     all_events = list(events)
     if message is not None:
-        await jobs.enqueue(DeliverMessageJob(message.id))
+        await request_delivery(jobs, message.id)
         all_events.append(MessageCreated(MessageView.of(message), view))
     await publisher.publish(all_events)

@@ -4,6 +4,8 @@ SAQ's worker calls ``dequeue`` in a loop and starts the next call as soon as one
 fails at once, which turns into a busy loop writing a traceback per attempt. Here a failed dequeue sleeps (doubling
 from half a second up to ten) and reports "no job", so the worker idles until Redis is back; the dependency watch of
 the process logs the outage once.
+
+Shared by the job queue and the cluster's session-call queues (adapters otherwise independent of each other).
 """
 
 from __future__ import annotations

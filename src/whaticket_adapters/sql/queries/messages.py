@@ -1,0 +1,115 @@
+"""A ticket's message page and one message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.engine import Row
+
+from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
+from whaticket_core.domain.read_models import MessageView
+
+from ..models import MessageRow, table_of
+from .reader import ROW_LIMIT, SqlReader
+
+_M = table_of(MessageRow)
+
+_MESSAGE_COLUMNS = (
+    _M.c.id,
+    _M.c.ticket_id,
+    _M.c.contact_id,
+    _M.c.from_me,
+    _M.c.body,
+    _M.c.ack,
+    _M.c.media_type,
+    _M.c.media_key.is_not(None).label("has_media"),
+    _M.c.quoted_message_id,
+    _M.c.is_edited,
+    _M.c.is_deleted,
+    _M.c.error,
+    _M.c.created_at,
+    _M.c.participant,
+    _M.c.participant_name,
+)
+_MESSAGE_PAGE = {
+    with_cursor: select(*_MESSAGE_COLUMNS)
+    .where(
+        _M.c.ticket_id == bindparam("ticket_id", type_=_M.c.ticket_id.type),
+        *([_M.c.id < bindparam("before_id", type_=_M.c.id.type)] if with_cursor else []),
+    )
+    .order_by(_M.c.id.desc())
+    .limit(ROW_LIMIT)
+    for with_cursor in (False, True)
+}
+_GET_MESSAGE = select(*_MESSAGE_COLUMNS).where(_M.c.id == bindparam("message_id", type_=_M.c.id.type))
+
+
+# Rows are unpacked by position (in the order of _MESSAGE_COLUMNS), as the ticket list's are.
+def _message_view(row: Row[Any]) -> MessageView:
+    (
+        id_,
+        ticket_id,
+        contact_id,
+        from_me,
+        body,
+        ack,
+        media_type,
+        has_media,
+        quoted_message_id,
+        is_edited,
+        is_deleted,
+        error,
+        created_at,
+        participant,
+        participant_name,
+    ) = row
+    return MessageView(
+        id=id_,
+        ticket_id=ticket_id,
+        contact_id=contact_id,
+        from_me=from_me,
+        body="" if is_deleted else body,
+        ack=MessageAck(ack),
+        media_type=MediaType(media_type) if media_type is not None else None,
+        has_media=bool(has_media),
+        quoted_message_id=quoted_message_id,
+        is_edited=is_edited,
+        is_deleted=is_deleted,
+        error=error,
+        created_at=created_at,
+        participant=participant,
+        participant_name=participant_name,
+    )
+
+
+class SqlMessageQueries(SqlReader):
+    """Implements :class:`~whaticket_core.ports.queries.MessageQueries`."""
+
+    @staticmethod
+    def _page(ticket_id: int, limit: int, cursor: str | None) -> tuple[Select[Any], dict[str, Any]]:
+        check_limit(limit)
+        params: dict[str, Any] = {"ticket_id": ticket_id, "row_limit": limit + 1}
+        if cursor is not None:
+            (params["before_id"],) = decode_cursor(cursor, int)
+        return _MESSAGE_PAGE[cursor is not None], params
+
+    def page_statement(self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Select[Any]:
+        """A message page's SQL with its values bound (exposed for EXPLAIN in benchmarks)."""
+        statement, params = self._page(ticket_id, limit, cursor)
+        return statement.params(params)
+
+    async def list_messages(
+        self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+    ) -> CursorPage[MessageView]:
+        views = [_message_view(r) for r in await self._rows(*self._page(ticket_id, limit, cursor))]
+        next_cursor = None
+        if len(views) > limit:
+            views = views[:limit]
+            next_cursor = encode_cursor(views[-1].id)
+        return CursorPage(views, next_cursor)
+
+    async def get_message(self, message_id: int) -> MessageView | None:
+        rows = await self._rows(_GET_MESSAGE, {"message_id": message_id})
+        return _message_view(rows[0]) if rows else None

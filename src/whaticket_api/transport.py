@@ -1,0 +1,129 @@
+"""The process's WhatsApp transport, and what it reports bound to the core's use cases through one table."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from whaticket_adapters.jobs import UseCaseFactory
+from whaticket_adapters.whatsapp.cluster.session_router import SessionRouter
+from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.ports import WhatsAppPorts, WhatsAppTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
+from whaticket_core.domain.whatsapp import ConnectionStatus
+from whaticket_core.use_cases.connections.whatsapp_sessions import (
+    UpdateConnectionStatus,
+    UpdateConnectionStatusCommand,
+    UpdateQrCode,
+    UpdateQrCodeCommand,
+)
+from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
+from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
+from whaticket_core.use_cases.inbound.inbound_commands import (
+    InboundCommand,
+    InboundEdit,
+    InboundMessage,
+    InboundReceipt,
+    InboundRevoke,
+)
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
+from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
+
+from .observability.connection_log import ConnectionLog
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+
+class _Executes(Protocol):
+    async def execute(self, command: Any, /) -> object: ...
+
+
+INBOUND_USE_CASES: dict[type[InboundCommand], type[_Executes]] = {
+    InboundMessage: ReceiveMessage,
+    InboundEdit: ApplyInboundEdit,
+    InboundRevoke: ApplyInboundRevoke,
+    InboundReceipt: UpdateMessageAck,
+}
+"""Each inbound command to the use case that executes it."""
+
+
+def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:
+    """What WhatsApp reports, run by the core's use cases (each in a scope, so a unit of work, of its own); QR codes,
+    connects, drops and reconnects are logged too."""
+    lifecycle = ConnectionLog()
+
+    async def on_inbound(command: InboundCommand) -> object:
+        async with use_cases.open(INBOUND_USE_CASES[type(command)]) as use_case:
+            return await use_case.execute(command)
+
+    async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> object:
+        lifecycle.status(whatsapp_id, status)
+        async with use_cases.open(UpdateConnectionStatus) as use_case:
+            return await use_case.execute(UpdateConnectionStatusCommand(whatsapp_id, status, number))
+
+    async def on_qr(whatsapp_id: int, qr: str) -> object:
+        lifecycle.qr(whatsapp_id)
+        async with use_cases.open(UpdateQrCode) as use_case:
+            return await use_case.execute(UpdateQrCodeCommand(whatsapp_id, qr))
+
+    return TransportHandlers(on_inbound, on_status, on_qr)
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """The process's WhatsApp. ``local`` runs sessions in this process (neonize or the simulator); ``ports``, what
+    the core's ports are served by, is ``local`` itself in the embedded default and a :class:`SessionRouter` in front
+    of it in production, where each session lives in the one worker holding its lease."""
+
+    ports: WhatsAppPorts
+    local: WhatsAppTransport
+
+
+def _local_transport(settings: Settings, handlers: TransportHandlers, redis: Redis | None) -> WhatsAppTransport:
+    if settings.simulator:
+        state = None
+        if redis is not None:  # API and workers are separate processes: the simulated sessions live in Redis
+            from whaticket_adapters.whatsapp.simulator.state import RedisSimulatorState
+
+            state = RedisSimulatorState(redis, prefix=f"{settings.redis_namespace}:simulator")
+        return SimulatorTransport(handlers=handlers, state=state)
+    from whaticket_adapters.whatsapp.neonize import NeonizeTransport
+
+    store = settings.whatsapp_session_store or str(settings.data_dir / "whatsapp")
+    return NeonizeTransport(session_store=store, handlers=handlers)
+
+
+def session_prefix(settings: Settings) -> str:
+    """The per-connection call queues of the session router (server and worker sides must agree)."""
+    return f"{settings.redis_namespace}:wa"
+
+
+@asynccontextmanager
+async def open_transport(settings: Settings, use_cases: UseCaseFactory) -> AsyncIterator[Transport]:
+    """The transport for ``settings``, closed on exit."""
+    handlers = transport_handlers(use_cases)
+    # Sessions are spread over processes only in production (a shared database): the embedded default holds them all.
+    cluster_url = None if settings.embedded else settings.redis_url
+    redis = None
+    if cluster_url is not None and settings.simulator:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(cluster_url)
+    local = _local_transport(settings, handlers, redis)
+    router = (
+        SessionRouter(local, redis_url=cluster_url, holds=local.holds, prefix=session_prefix(settings))
+        if cluster_url is not None
+        else None
+    )
+    try:
+        yield Transport(router or local, local)
+    finally:
+        if router is not None:
+            await router.close()
+        await local.close()
+        if redis is not None:
+            await redis.aclose()
