@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from dishka import AsyncContainer, Provider
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
@@ -18,6 +19,10 @@ from .container import make_container
 from .cors import cors_config, describe_cors
 from .docs_ui import docs_routes, render_plugins
 from .errors import EXCEPTION_HANDLERS
+from .observability.endpoint import metrics as metrics_route
+from .observability.metrics import Metrics
+from .observability.request_log import with_request_log
+from .observability.sources import container_sources
 from .protection import with_security_headers
 from .routes import auth, contacts, health, messages, queues, quick_answers, tickets, users, whatsapps
 from .routes import settings as settings_routes
@@ -84,23 +89,46 @@ def create_app(
     def log_cors() -> None:
         log.info("CORS: %s", describe_cors(settings))
 
+    async def close_container() -> None:
+        await _close_container(container)
+
+    def sockets() -> int:
+        count = app.state.get("socket_count")
+        return int(count()) if count is not None else 0
+
     app = Litestar(
-        route_handlers=[api_private, api_public, health.health_router(include_in_schema=False), *docs_routes()],
+        route_handlers=[
+            api_private,
+            api_public,
+            health.health_router(include_in_schema=False),
+            metrics_route,
+            *docs_routes(),
+        ],
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=cors_config(settings),
         request_max_body_size=settings.max_body_bytes,
         on_startup=[log_cors],
-        on_shutdown=[container.close],
+        on_shutdown=[close_container],
+        state=State({"settings": settings, "metrics": Metrics(container_sources(container, settings, sockets))}),
         debug=False,
+        # Logging is configured once for the process (observability.logs), Litestar's records included.
+        logging_config=None,
         before_request=strict_json_body,
     )
     openapi_fixes.install(app)
     setup_dishka(container, app)
-    app.asgi_handler = with_security_headers(
-        with_correct_allow(app.asgi_handler, app), hsts=not settings.is_development
+    app.asgi_handler = with_request_log(
+        with_security_headers(with_correct_allow(app.asgi_handler, app), hsts=not settings.is_development)
     )
     return app
+
+
+async def _close_container(container: AsyncContainer) -> None:
+    try:
+        await container.close()
+    except Exception as error:  # e.g. Redis down while stopping: one line, the process ends anyway
+        log.warning("unclean shutdown: %s", " ".join(str(error).split())[:300])
 
 
 __all__ = ["create_app"]

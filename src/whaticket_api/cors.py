@@ -26,9 +26,9 @@ def cors_config(settings: Settings) -> CORSConfig | None:
         allow_origins=origins,
         allow_origin_regex=None if origins else LOCAL_ORIGINS,
         allow_credentials=True,
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
         allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-        expose_headers=["Retry-After", "Idempotent-Replayed"],
+        expose_headers=["Retry-After", "Idempotent-Replayed", "X-Request-ID"],
         max_age=600,
     )
 

@@ -28,6 +28,8 @@ from whaticket_core.domain.errors import (
 from whaticket_core.ports.transport import TransportError
 from whaticket_core.ports.unit_of_work import StoreConflict
 
+from .outages import RETRY_AFTER_SECONDS, outage_of
+
 log = logging.getLogger("whaticket.api")
 
 # Ordered: the first kind an error is an instance of decides its status.
@@ -201,10 +203,28 @@ def _transport_error(_: Request[Any, Any, Any], exc: TransportError) -> Response
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    dependency = outage_of(exc)
+    if dependency is not None:
+        # An outage, not a bug: one line (no traceback) and a 503 the client may retry.
+        log.warning("%s unavailable on %s %s: %s", dependency, request.method, request.url.path, _one_line(exc))
+        return error_response(
+            503,
+            "service_unavailable",
+            f"The {dependency} is unavailable, retry later",
+            {"dependency": dependency},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "Internal server error")
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+# Outages of the database (SQLAlchemy, asyncpg, an exhausted pool) and of Redis reach ``_internal_error`` and answer
+# 503 service_unavailable with Retry-After (``outages.outage_of`` decides which errors those are).
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: _domain_error,
     HTTPException: _http_exception,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+log = logging.getLogger("whaticket.protection")
 
 # The API serves JSON and media only: nothing may be framed, scripted or fetched by its answers.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -109,6 +112,48 @@ class RedisRateLimiter:
         if int(count) > limit:
             return max(1, int(ttl))
         return None
+
+
+class FallbackRateLimiter:
+    """The shared Redis limiter, falling back to this process's own windows while Redis is unreachable, so login
+    keeps working (and keeps being limited) through a Redis outage. Each change of state is logged once."""
+
+    # While degraded, Redis is tried again this often (not on every request: each try waits for a refused connection).
+    RETRY_SECONDS = 5.0
+
+    def __init__(
+        self, shared: RateLimiter, local: RateLimiter | None = None, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._shared = shared
+        self._local = local or MemoryRateLimiter()
+        self._degraded = False
+        self._retry_at = 0.0
+        self._now = now
+
+    @property
+    def degraded(self) -> bool:
+        return self._degraded
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
+        from .outages import is_redis_outage
+
+        if self._degraded and self._now() < self._retry_at:
+            return await self._local.hit(key, limit, window_seconds)
+        try:
+            result = await self._shared.hit(key, limit, window_seconds)
+        except Exception as error:
+            if not is_redis_outage(error):
+                raise
+            self._retry_at = self._now() + self.RETRY_SECONDS
+            if not self._degraded:
+                self._degraded = True
+                reason = " ".join(str(error).split())[:200]
+                log.warning("rate limit: Redis unavailable (%s); counting in this process until it returns", reason)
+            return await self._local.hit(key, limit, window_seconds)
+        if self._degraded:
+            self._degraded = False
+            log.info("rate limit: Redis available again; counting in Redis")
+        return result
 
 
 async def auth_rate_limit(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

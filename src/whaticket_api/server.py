@@ -20,6 +20,7 @@ from .protection import with_security_headers
 from .realtime import RealtimeGateway, SocketServer
 from .runtime import start_in_process_jobs
 from .settings import Settings
+from .startup import DependencyWatch, serve_watch
 
 log = logging.getLogger("whaticket.server")
 
@@ -59,6 +60,7 @@ def build_server(settings: Settings) -> ASGIApp:
         max_sockets_per_user=settings.max_sockets_per_user,
     )
     app = create_app(settings, container=container)
+    app.state.socket_count = lambda: gateway.local_socket_count
 
     async def start_runtime(_: Litestar) -> None:
         await start_in_process_jobs(container)
@@ -66,6 +68,18 @@ def build_server(settings: Settings) -> ASGIApp:
             await resume_sessions(container)
 
     app.on_startup.append(start_runtime)
+    watch_ref: list[DependencyWatch] = []
+
+    async def start_watch(_: Litestar) -> None:
+        watch_ref.append(await serve_watch(container))
+        watch_ref[0].start()
+
+    async def stop_watch(_: Litestar) -> None:
+        for watch in watch_ref:
+            await watch.stop()
+
+    app.on_startup.append(start_watch)
+    app.on_shutdown.insert(0, stop_watch)
     # Socket.IO answers bypass Litestar: the same headers are set around the whole ASGI app.
     return with_security_headers(gateway.asgi_app(app), hsts=not settings.is_development)
 

@@ -1,4 +1,8 @@
-"""Configuration from the environment (a ``.env`` file in the working directory is read too)."""
+"""Configuration: the one place that reads the environment (a ``.env`` file in the working directory is read too).
+
+Every value is checked here, and a bad one is a :class:`ConfigError` whose message is one line naming the variable
+and what it accepts, so ``serve``, ``worker`` and the CLI can stop with that line instead of a traceback.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ DEFAULT_PORT = 3001
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # JSON bodies: a message body is 4096 characters; nothing needs more
 DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
 SECRETS_FILE = "secrets.env"
+APP_ENVS = ("development", "production")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+# HMAC-SHA256 keys shorter than the hash output weaken the signature; production refuses them.
+MIN_SECRET_BYTES = 32
+SECRET_HINT = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class ConfigError(Exception):
@@ -70,10 +79,26 @@ class Settings:
     job_sweep_interval: timedelta = timedelta(seconds=60)
     # MEDIA_LINK_SECONDS: how long a signed media URL (``mediaUrl``, usable without a header) stays valid.
     media_link_ttl: timedelta = DEFAULT_MEDIA_LINK_TTL
+    log_level: str = "info"
+    # PostgreSQL pool of each process: DB_POOL_SIZE kept open, DB_MAX_OVERFLOW more under load, and a request waits
+    # DB_POOL_TIMEOUT seconds for one before it answers 503.
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10.0
+    # STARTUP_WAIT_SECONDS: how long serve and worker wait for the database and Redis to answer at start (containers
+    # that start together), before they stop with one line naming what is missing.
+    startup_wait: timedelta = timedelta(seconds=30)
+    # METRICS_TOKEN: when set, GET /metrics wants it as a bearer token.
+    metrics_token: str | None = None
 
     @property
     def is_development(self) -> bool:
         return self.app_env == "development"
+
+    @property
+    def json_logs(self) -> bool:
+        """Production logs one JSON object per line (for a log collector); development, readable lines."""
+        return not self.is_development
 
     @property
     def embedded(self) -> bool:
@@ -100,39 +125,27 @@ class Settings:
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True, require_secrets: bool = True
     ) -> Settings:
-        """Read the settings. Outside development, missing JWT secrets are an error; in development they are
-        generated once and kept in ``DATA_DIR/secrets.env`` (mode 0600), so tokens survive restarts.
-        ``require_secrets=False`` (commands that issue no token) leaves missing secrets empty instead."""
+        """Read and check the settings. In production the JWT secrets are required (at least 32 bytes each); in
+        development missing ones are generated once and kept in ``DATA_DIR/secrets.env`` (mode 0600), so tokens
+        survive restarts. ``require_secrets=False`` (commands that issue no token) leaves missing secrets empty
+        instead."""
         if env is None:
             if dotenv:
                 load_dotenv(override=False)
             env = os.environ
-        app_env = env.get("APP_ENV", "development").strip() or "development"
-        data_dir = Path(env.get("DATA_DIR", "data"))
-        jwt_secret = env.get("JWT_SECRET", "").strip()
-        refresh_secret = env.get("JWT_REFRESH_SECRET", "").strip()
-        if require_secrets and not (jwt_secret and refresh_secret):
-            if app_env != "development":
-                missing = [n for n, v in (("JWT_SECRET", jwt_secret), ("JWT_REFRESH_SECRET", refresh_secret)) if not v]
-                raise ConfigError(
-                    f"{' and '.join(missing)} must be set when APP_ENV={app_env} "
-                    "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-                )
-            generated = _development_secrets(data_dir)
-            jwt_secret = jwt_secret or generated["JWT_SECRET"]
-            refresh_secret = refresh_secret or generated["JWT_REFRESH_SECRET"]
-        transport = env.get("WHATSAPP_TRANSPORT", "neonize").strip().lower() or "neonize"
-        if transport not in ("neonize", "simulator"):
-            raise ConfigError(f"WHATSAPP_TRANSPORT must be neonize or simulator, not {transport!r}")
+        app_env = _choice(env, "APP_ENV", APP_ENVS, "development")
+        data_dir = Path(env.get("DATA_DIR", "").strip() or "data")
+        jwt_secret, refresh_secret = _jwt_secrets(env, app_env, data_dir, require=require_secrets)
+        metrics_token = env.get("METRICS_TOKEN", "").strip() or None
         return cls(
             jwt_secret=jwt_secret,
             jwt_refresh_secret=refresh_secret,
-            port=_int(env, "PORT", DEFAULT_PORT),
-            host=env.get("HOST", "0.0.0.0"),
-            database_url=env.get("DATABASE_URL") or None,
+            port=_int(env, "PORT", DEFAULT_PORT, low=1, high=65535),
+            host=env.get("HOST", "").strip() or "0.0.0.0",
+            database_url=_database_url(env),
             redis_url=_redis_url(env),
             redis_key_prefix=env.get("REDIS_KEY_PREFIX", "").strip() or None,
-            frontend_url=env.get("FRONTEND_URL") or None,
+            frontend_url=env.get("FRONTEND_URL", "").strip() or None,
             data_dir=data_dir,
             app_env=app_env,
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
@@ -140,11 +153,11 @@ class Settings:
             login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
             max_sockets_per_user=_int(env, "MAX_SOCKETS_PER_USER", 20),
-            whatsapp_transport=transport,
-            whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE") or None,
+            whatsapp_transport=_choice(env, "WHATSAPP_TRANSPORT", ("neonize", "simulator"), "neonize"),
+            whatsapp_session_store=env.get("WHATSAPP_SESSION_STORE", "").strip() or None,
             max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
-            job_retry_delay_ms=_int(env, "JOB_RETRY_DELAY_MS", 0) or None,
+            job_retry_delay_ms=_int(env, "JOB_RETRY_DELAY_MS", 0, low=0) or None,
             access_ttl=timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
             refresh_ttl=timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 7)),
             refresh_reuse_grace=timedelta(seconds=_int(env, "REFRESH_REUSE_GRACE_SECONDS", 10)),
@@ -154,10 +167,39 @@ class Settings:
             media_link_ttl=timedelta(
                 seconds=_int(env, "MEDIA_LINK_SECONDS", int(DEFAULT_MEDIA_LINK_TTL.total_seconds()))
             ),
+            log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+            db_pool_size=_int(env, "DB_POOL_SIZE", 10, high=1000),
+            db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, low=0, high=1000),
+            db_pool_timeout=float(_int(env, "DB_POOL_TIMEOUT", 10, high=3600)),
+            startup_wait=timedelta(seconds=_int(env, "STARTUP_WAIT_SECONDS", 30, low=0, high=3600)),
+            metrics_token=metrics_token,
         )
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def database_url_from_settings(env: Mapping[str, str] | None = None) -> str:
+    """What the ``db`` commands need and nothing more (no secrets): DATABASE_URL, checked, or the embedded SQLite file
+    in DATA_DIR."""
+    from whaticket_adapters.sql.database import database_url_from_env
+
+    env = os.environ if env is None else env
+    explicit = _database_url(env)
+    if explicit:
+        return explicit
+    data_dir = env.get("DATA_DIR", "").strip() or "data"
+    return database_url_from_env({"DATA_DIR": data_dir}).render_as_string(hide_password=False)
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = env.get(name, "")
+    value = raw.strip().lower()
+    if not value:  # an empty variable (``LOG_LEVEL=`` in a .env file) means "not set"
+        return default
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int = 1, high: int | None = None) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -165,16 +207,57 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive")
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{name} must be {bounds}, not {value}")
     return value
 
 
+def _jwt_secrets(env: Mapping[str, str], app_env: str, data_dir: Path, *, require: bool) -> tuple[str, str]:
+    jwt_secret = env.get("JWT_SECRET", "").strip()
+    refresh_secret = env.get("JWT_REFRESH_SECRET", "").strip()
+    if not require:  # a command that signs no token: whatever is set, missing ones stay empty
+        return jwt_secret, refresh_secret
+    named = (("JWT_SECRET", jwt_secret), ("JWT_REFRESH_SECRET", refresh_secret))
+    if app_env == "development":
+        if not (jwt_secret and refresh_secret):
+            generated = _development_secrets(data_dir)
+            jwt_secret = jwt_secret or generated["JWT_SECRET"]
+            refresh_secret = refresh_secret or generated["JWT_REFRESH_SECRET"]
+        return jwt_secret, refresh_secret
+    missing = [n for n, v in named if not v]
+    if missing:
+        raise ConfigError(f"{' and '.join(missing)} must be set when APP_ENV={app_env} ({SECRET_HINT})")
+    short = [n for n, v in named if len(v.encode()) < MIN_SECRET_BYTES]
+    if short:
+        raise ConfigError(
+            f"{' and '.join(short)} must be at least {MIN_SECRET_BYTES} bytes when APP_ENV={app_env} ({SECRET_HINT})"
+        )
+    if jwt_secret == refresh_secret:
+        raise ConfigError(f"JWT_SECRET and JWT_REFRESH_SECRET must differ ({SECRET_HINT})")
+    return jwt_secret, refresh_secret
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    scheme = raw.partition("://")[0].split("+")[0].lower()
+    if "://" not in raw or scheme not in ("postgres", "postgresql", "sqlite"):
+        raise ConfigError("DATABASE_URL must look like postgresql://user:password@host:5432/database")
+    return raw
+
+
 def _redis_url(env: Mapping[str, str]) -> str | None:
-    if env.get("REDIS_URL"):
-        return env["REDIS_URL"]
-    if env.get("REDIS_HOST"):
-        return f"redis://{env['REDIS_HOST']}:{env.get('REDIS_PORT') or '6379'}/0"
+    raw = env.get("REDIS_URL", "").strip()
+    if raw:
+        if raw.partition("://")[0].lower() not in ("redis", "rediss", "unix") or "://" not in raw:
+            raise ConfigError("REDIS_URL must look like redis://host:6379/0")
+        return raw
+    host = env.get("REDIS_HOST", "").strip()
+    if host:
+        port = _int(env, "REDIS_PORT", 6379, high=65535)
+        return f"redis://{host}:{port}/0"
     return None
 
 

@@ -37,6 +37,7 @@ from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
+from .observability.connection_log import ConnectionLog
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -60,17 +61,21 @@ INBOUND_USE_CASES: dict[type[InboundCommand], type[_Executes]] = {
 
 
 def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:
-    """What WhatsApp reports, run by the core's use cases (each in a scope, so a unit of work, of its own)."""
+    """What WhatsApp reports, run by the core's use cases (each in a scope, so a unit of work, of its own); QR codes,
+    connects, drops and reconnects are logged too."""
+    lifecycle = ConnectionLog()
 
     async def on_inbound(command: InboundCommand) -> object:
         async with use_cases.open(INBOUND_USE_CASES[type(command)]) as use_case:
             return await use_case.execute(command)
 
     async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> object:
+        lifecycle.status(whatsapp_id, status)
         async with use_cases.open(UpdateConnectionStatus) as use_case:
             return await use_case.execute(UpdateConnectionStatusCommand(whatsapp_id, status, number))
 
     async def on_qr(whatsapp_id: int, qr: str) -> object:
+        lifecycle.qr(whatsapp_id)
         async with use_cases.open(UpdateQrCode) as use_case:
             return await use_case.execute(UpdateQrCodeCommand(whatsapp_id, qr))
 

@@ -17,15 +17,18 @@ import logging
 import signal
 
 from whaticket_adapters.jobs import SaqJobQueue
+from whaticket_adapters.jobs.heartbeat import WorkerHeartbeat
 from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
 from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 
 from .container import make_container
+from .observability.job_outcomes import RedisJobOutcomes
 from .providers import RedisHandle
 from .runtime import ContainerUseCases
 from .settings import ConfigError, Settings
+from .startup import worker_watch
 from .transport import Transport, session_prefix
 
 log = logging.getLogger("whaticket.worker")
@@ -79,6 +82,13 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stopping.set)
+        # Operations: a heartbeat readiness counts, job outcomes for /metrics, one log line per outage.
+        heartbeat = WorkerHeartbeat(redis, owner.owner, settings.redis_namespace)
+        outcomes = RedisJobOutcomes(redis, settings.redis_namespace)
+        watch = await worker_watch(container, redis)
+        heartbeat.start()
+        outcomes.install()
+        watch.start()
         owner.start_background()
         worker_task = asyncio.create_task(worker.start(), name="whaticket-saq-worker")
         log.info("worker running (owner %s)", owner.owner)
@@ -86,5 +96,11 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         await worker.stop()
         await owner.close()
         await calls.close()
+        await watch.stop()
+        outcomes.uninstall()
+        await heartbeat.stop()
     finally:
-        await container.close()
+        try:
+            await container.close()
+        except Exception as error:  # e.g. Redis down while stopping: say so in one line, the process ends anyway
+            log.warning("worker stopped with an unclean shutdown: %s", " ".join(str(error).split())[:300])

@@ -8,6 +8,8 @@ database outage...). Delivery's final failure is the use case's business (it mar
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, SendReadReceiptsJob
@@ -18,6 +20,8 @@ from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendin
 
 from .context import JobContext
 from .policy import RetryPolicies, RetryPolicy
+
+log = logging.getLogger("whaticket.jobs")
 
 DELIVER = "whaticket.deliver_message"
 DOWNLOAD = "whaticket.download_media"
@@ -87,5 +91,44 @@ FUNCTIONS = {
 }
 
 
+# Called after every attempt with (kind, outcome, attempt): "succeeded" or "failed". The process's metrics subscribe.
+OutcomeListener = Callable[[str, str, int], None]
+OUTCOME_LISTENERS: list[OutcomeListener] = []
+
+
+def kind_of(function: str) -> str:
+    """``whaticket.deliver_message`` -> ``deliver_message`` (the label metrics and logs use)."""
+    return function.rpartition(".")[2]
+
+
+def _notify(function: str, outcome: str, attempt: int) -> None:
+    for listener in OUTCOME_LISTENERS:
+        try:
+            listener(kind_of(function), outcome, attempt)
+        except Exception:  # a metrics hiccup never fails a job
+            log.debug("job outcome listener failed", exc_info=True)
+
+
 async def run(context: JobContext, function: str, attempt: int, kwargs: dict[str, object]) -> object:
-    return await FUNCTIONS[function](context, attempt, **kwargs)  # type: ignore[operator]
+    try:
+        result = await FUNCTIONS[function](context, attempt, **kwargs)  # type: ignore[operator]
+    except BaseException as error:
+        _notify(function, "failed", attempt)
+        ids = " ".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if k.endswith("_id"))
+        # One line with the job's ids; the runner (SAQ or in-process) decides about the retry.
+        log.warning(
+            "job %s %s attempt %s failed: %s: %s",
+            kind_of(function),
+            ids,
+            attempt,
+            type(error).__name__,
+            " ".join(str(error).split())[:300],
+            extra={
+                "job": kind_of(function),
+                "attempt": attempt,
+                **{k: v for k, v in kwargs.items() if k.endswith("_id")},
+            },
+        )
+        raise
+    _notify(function, "succeeded", attempt)
+    return result

@@ -80,6 +80,10 @@ class InProcessJobQueue:
         self._tasks = []
         self._retries.clear()
 
+    def depth(self) -> dict[str, int]:
+        """Jobs waiting to run, and every job not finished (waiting, running or due for a retry)."""
+        return {"queued": self._queue.qsize(), "incomplete": len(self._incomplete)}
+
     async def join(self) -> None:
         """Wait until no job is waiting, running or due for a retry (tests and orderly shutdown)."""
         await self._idle.wait()

@@ -13,10 +13,10 @@ from typing import Any
 from redis.exceptions import RedisError
 from saq import CronJob, Queue, Worker
 from saq.job import Job as SaqJob
-from saq.queue.redis import RedisQueue
 
 from whaticket_core.ports.jobs import Job
 
+from ..patient_queue import PatientRedisQueue
 from . import functions
 from .context import JobContext, UseCaseFactory
 from .policy import DEFAULT_POLICIES, RetryPolicies
@@ -44,8 +44,9 @@ def _saq_function(name: str) -> Callable[..., Awaitable[object]]:
 SWEEP_ABORT_WAIT_SECONDS = 0.2
 
 
-class QuickSweepRedisQueue(RedisQueue):
-    """SAQ's Redis queue with a short per-job abort wait in its sweep.
+class QuickSweepRedisQueue(PatientRedisQueue):
+    """SAQ's Redis queue with a short per-job abort wait in its sweep (and, from its parent, a dequeue that waits out
+    a Redis outage).
 
     A sweep marks each stuck job aborted for 5 s (SAQ's abort marker), and while the marker lives an enqueue of the
     same key is silently refused. SAQ's own 5 s wait outlived it; after the short wait the job has been retried, so
@@ -93,6 +94,13 @@ class SaqJobQueue:
 
     async def disconnect(self) -> None:
         await self.queue.disconnect()
+
+    async def depth(self) -> dict[str, int]:
+        """Jobs waiting to run, and every job not finished (queued, active or scheduled for a retry)."""
+        return {
+            "queued": int(await self.queue.count("queued")),
+            "incomplete": int(await self.queue.count("incomplete")),
+        }
 
     async def enqueue(self, job: Job) -> None:
         spec = functions.spec_of(job)

@@ -4,13 +4,51 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
 class SqlStoreError(Exception):
     """The database failed for a reason that is not a broken uniqueness rule (connection lost, bad SQL, ...)."""
+
+
+class SqlUnavailable(SqlStoreError):
+    """The database could not be reached, dropped the connection, or had no pooled connection free in time: an
+    outage, not a bug in the statement; the same call may succeed later."""
+
+
+# asyncpg's own errors for a connection that failed or ended (by name: asyncpg need not be imported for SQLite).
+_ASYNCPG_OUTAGES = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "CannotConnectNowError",
+        "TooManyConnectionsError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "InterfaceError",
+        "InternalClientError",
+    }
+)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what it wraps) means the database is unreachable right now rather than a failed
+    statement: a refused or dropped connection, a server shutting down, too many clients, an exhausted pool."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (SqlUnavailable, PoolTimeout, OperationalError, InterfaceError, OSError)):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if type(current).__module__.startswith("asyncpg") and type(current).__name__ in _ASYNCPG_OUTAGES:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 # PostgreSQL reports the constraint or index name.
@@ -66,6 +104,7 @@ def translate(error: BaseException) -> Exception:
         constraint = _constraint_of(error)
         if constraint is not None:
             return StoreConflict(constraint, str(error.orig))
+    kind = SqlUnavailable if is_unavailable(error) else SqlStoreError
     if isinstance(error, DBAPIError) and error.orig is not None:
-        return SqlStoreError(str(error.orig))
-    return SqlStoreError(str(error) or type(error).__name__)
+        return kind(str(error.orig))
+    return kind(str(error) or type(error).__name__)

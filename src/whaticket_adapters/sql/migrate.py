@@ -54,6 +54,12 @@ def revisions() -> list[str]:
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
+def revision_history() -> list[tuple[str, str]]:
+    """(revision, message) of every revision, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [(r.revision, (r.doc or "").strip()) for r in reversed(list(script.walk_revisions()))]
+
+
 async def _run(url: str | URL, action: Any, *args: Any) -> Any:
     engine = create_engine(normalize_url(url))
     try:

@@ -15,6 +15,7 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports import Clock, MediaLinkSigner, PasswordHasher, TokenCodec
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand, Authenticated
 
+from ..observability.logs import note_user
 from ..settings import Settings
 from ..wire import MEDIA_LINK_PARAM, media_url
 
@@ -83,7 +84,9 @@ class CallerProvider(Provider):
     @provide
     async def authenticated(self, request: Request, authenticate: Authenticate) -> Authenticated:  # type: ignore[type-arg]
         """A missing or bad token is a 401 before the handler runs."""
-        return await authenticate.execute(AuthenticateCommand(bearer_token(request)))
+        authenticated = await authenticate.execute(AuthenticateCommand(bearer_token(request)))
+        note_user(authenticated.viewer.user_id)  # the request's log line names its caller
+        return authenticated
 
     @provide
     def viewer(self, authenticated: Authenticated) -> Viewer:

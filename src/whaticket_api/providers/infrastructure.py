@@ -4,7 +4,7 @@ idempotency store and the auth endpoints' rate limiter. Built once, closed with 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -31,7 +31,7 @@ from whaticket_core.ports import (
 )
 
 from ..idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
-from ..protection import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from ..protection import FallbackRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -43,6 +43,17 @@ class RedisHandle:
 
     def __init__(self, client: Redis | None) -> None:
         self.client = client
+
+
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """DB_POOL_SIZE, DB_MAX_OVERFLOW and DB_POOL_TIMEOUT for PostgreSQL (SQLite keeps its own pool)."""
+    if settings.embedded or (settings.database_url or "").startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+    }
 
 
 class InfrastructureProvider(Provider):
@@ -63,7 +74,7 @@ class InfrastructureProvider(Provider):
     @provide
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         url = settings.database_url or database_url_from_env({"DATA_DIR": str(settings.data_dir)})
-        engine = create_engine(url)
+        engine = create_engine(url, **pool_options(settings))
         yield engine
         await engine.dispose()
 
@@ -117,7 +128,8 @@ class InfrastructureProvider(Provider):
     def rate_limiter(self, redis: RedisHandle, settings: Settings) -> RateLimiter:
         """Shared by every API process through Redis when REDIS_URL is set, else counted in this process."""
         if redis.client is not None:
-            return RedisRateLimiter(redis.client, prefix=f"{settings.redis_namespace}:rl:")
+            # Through a Redis outage login keeps working, counted in this process until Redis returns.
+            return FallbackRateLimiter(RedisRateLimiter(redis.client, prefix=f"{settings.redis_namespace}:rl:"))
         return MemoryRateLimiter()
 
     @provide

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import Response, get
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..outages import RETRY_AFTER_SECONDS
 from ..providers import RedisHandle
+from ..readiness import OK, database_checks, redis_checks
+from ..settings import Settings
 
 
 class HealthOut(msgspec.Struct):
@@ -28,34 +31,17 @@ async def health() -> HealthOut:
     return HealthOut("ok")
 
 
-async def _database_answers(engine: AsyncEngine) -> bool:
-    # The pool pings no connection at checkout: one the server dropped (a restart) fails once as a disconnect and
-    # the pool discards it and its elders, so a second try on a fresh connection tells whether the database is up.
-    for attempt in range(2):
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            return True
-        except DBAPIError as error:
-            if attempt or not error.connection_invalidated:
-                return False
-        except Exception:
-            return False
-    return False
-
-
 @get("/health/ready", summary="Readiness", responses=None)
-async def ready(engine: FromDishka[AsyncEngine], redis: FromDishka[RedisHandle]) -> Response[ReadyOut]:
-    """200 when the database (and Redis, where configured) answer, else 503 naming the one that failed."""
-    checks: dict[str, str] = {"database": "ok" if await _database_answers(engine) else "unavailable"}
-    if redis.client is not None:
-        try:
-            await redis.client.ping()
-            checks["redis"] = "ok"
-        except Exception:
-            checks["redis"] = "unavailable"
-    ok = all(v == "ok" for v in checks.values())
-    return Response(ReadyOut("ok" if ok else "unavailable", checks), status_code=200 if ok else 503)
+async def ready(
+    engine: FromDishka[AsyncEngine], redis: FromDishka[RedisHandle], settings: FromDishka[Settings]
+) -> Response[ReadyOut]:
+    """200 when the database answers with the schema at the code's revision, Redis answers (where configured) and,
+    in the production layout, a worker is alive; else 503 naming each failing check with its reason."""
+    database, redis_found = await asyncio.gather(database_checks(engine), redis_checks(redis, settings))
+    checks = {**database, **redis_found}
+    ok = all(v == OK for v in checks.values())
+    headers = None if ok else {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return Response(ReadyOut("ok" if ok else "unavailable", checks), status_code=200 if ok else 503, headers=headers)
 
 
 def health_router(path: str = "/", *, include_in_schema: bool = True) -> DishkaRouter:

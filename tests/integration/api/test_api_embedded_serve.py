@@ -77,7 +77,7 @@ def test_serve_starts_on_sqlite_from_an_empty_data_dir_and_serves_login(server: 
     assert login.status_code == 200, login.text
     me = httpx.get(f"{api}/auth/me", headers={"Authorization": f"Bearer {login.json()['accessToken']}"})
     assert me.json()["email"] == "owner@example.com"
-    assert httpx.get(f"{api}/health/ready").json()["checks"] == {"database": "ok"}
+    assert httpx.get(f"{api}/health/ready").json()["checks"] == {"database": "ok", "schema": "ok"}
     assert (data_dir / "whaticket.db").exists()
     secrets = data_dir / "secrets.env"
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600

@@ -139,7 +139,12 @@ def test_serve_and_worker_share_jobs_sessions_and_events(deployment: str) -> Non
         "accessToken"
     ]
     api.headers["Authorization"] = f"Bearer {token}"
-    assert api.get("/health/ready").json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert api.get("/health/ready").json()["checks"] == {
+        "database": "ok",
+        "schema": "ok",
+        "redis": "ok",
+        "workers": "ok",
+    }
     wid = api.post("/whatsapps", json={"name": "Main"}).json()["id"]
     assert api.post(f"/whatsapps/{wid}/session").json()["status"] == "OPENING"
     _until(lambda: api.get(f"/whatsapps/{wid}/qrcode").status_code == 200, "a QR code")

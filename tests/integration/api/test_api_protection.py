@@ -192,7 +192,7 @@ async def test_options_lists_every_method_of_a_path(client: httpx.AsyncClient) -
 async def test_health(client: httpx.AsyncClient) -> None:
     assert (await ok(await client.get("/health"))) == {"status": "ok"}
     ready = await ok(await client.get("/health/ready"))
-    assert ready == {"status": "ok", "checks": {"database": "ok"}}
+    assert ready == {"status": "ok", "checks": {"database": "ok", "schema": "ok"}}
     assert (await client.get("http://test/health")).status_code == 200
 
 
@@ -212,4 +212,7 @@ async def test_ready_is_503_when_the_database_does_not_answer(live: Live, tmp_pa
         assert (await c.get("/health")).status_code == 200
         ready = await c.get("/health/ready")
     assert ready.status_code == 503
-    assert ready.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
+    body = ready.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"].startswith("unavailable: ")
+    assert body["checks"]["schema"] == "unknown: database unavailable"

@@ -18,10 +18,10 @@ async def test_ready_reports_the_database_after_its_pooled_connection_was_droppe
     try:
         app = build_app(engine, live, tmp_path)
         async with running(app), client_for(app) as c:
-            assert (await c.get("/health/ready")).json()["checks"] == {"database": "ok"}
+            assert (await c.get("/health/ready")).json()["checks"] == {"database": "ok", "schema": "ok"}
             await terminate_pooled_connection(engine, pg_engine)
             ready = await c.get("/health/ready")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}
+        assert ready.json() == {"status": "ok", "checks": {"database": "ok", "schema": "ok"}}
     finally:
         await engine.dispose()

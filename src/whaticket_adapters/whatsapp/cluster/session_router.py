@@ -21,6 +21,7 @@ from saq.job import TERMINAL_STATUSES, UNSUCCESSFUL_TERMINAL_STATUSES
 from saq.queue.base import JobError
 from saq.queue.redis import RedisQueue
 
+from whaticket_adapters.patient_queue import PatientRedisQueue
 from whaticket_core.domain.message import MediaFile
 from whaticket_core.ports.transport import Recipient, TransportError
 
@@ -49,7 +50,7 @@ SESSION_CALL = "whaticket.session_call"
 DEFAULT_PREFIX = "whaticket-wa"
 
 
-class _CallQueue(RedisQueue):
+class _CallQueue(PatientRedisQueue):
     """A session call queue never sweeps. SAQ's sweep takes a job that was just dequeued but not yet marked active
     for an abandoned one and aborts it (seen here at worker start); callers withdraw their own unanswered calls, so
     there is nothing to sweep."""

@@ -1,0 +1,31 @@
+"""Outages answer 503 service_unavailable with Retry-After through the one error table: here, a database pool with
+no free connection (PostgreSQL's connection limit reached, or every connection busy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api_harness import Live, build_app, client_for, running
+from sqlalchemy import text
+
+from whaticket_adapters.sql.database import create_engine
+
+
+async def test_an_exhausted_pool_answers_503_then_serves_again(pg_url: str, live: Live, tmp_path: Path) -> None:
+    engine = create_engine(pg_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    try:
+        app = build_app(engine, live, tmp_path)
+        credentials = {"email": "nobody@example.com", "password": "correct-horse-battery"}
+        async with running(app), client_for(app) as client:
+            async with engine.connect() as held:  # the pool's only connection
+                await held.execute(text("SELECT 1"))
+                busy = await client.post("/auth/login", json=credentials)
+            assert busy.status_code == 503, busy.text
+            assert busy.json()["code"] == "service_unavailable"
+            assert busy.json()["details"] == {"dependency": "database"}
+            assert int(busy.headers["Retry-After"]) > 0
+            assert busy.headers["X-Request-ID"]
+            # The connection is back in the pool: the same request gets its real answer.
+            assert (await client.post("/auth/login", json=credentials)).status_code == 401
+    finally:
+        await engine.dispose()
