@@ -220,6 +220,20 @@ def _example_objects(document: dict[str, Any]) -> None:
                         example.pop("id", None)
 
 
+def _body_limits(document: dict[str, Any]) -> None:
+    """Every operation that takes a body answers 413 past the body limit (``MAX_BODY_BYTES``, uploads
+    ``MAX_UPLOAD_BYTES``), in the one error shape its 400 already documents."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            shape = responses.get("400", {}).get("content")
+            if "413" not in responses and shape is not None:
+                json_shape = {kind: {"schema": media["schema"]} for kind, media in shape.items() if "schema" in media}
+                responses["413"] = {"description": "Request body too large", "content": json_shape}
+
+
 def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
     _dedupe_security(document)
     _example_objects(document)
@@ -232,6 +246,7 @@ def fix_openapi(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
             schemas[name]["examples"] = [example]
     patch_operations(document)
     _binary_bodies(document)
+    _body_limits(document)
     return document
 
 

@@ -55,9 +55,9 @@ def revisions() -> list[str]:
 
 
 def revision_history() -> list[tuple[str, str]]:
-    """(revision, message) of every revision, oldest first."""
+    """(revision, message) of every revision, oldest first; the message on one line, however its docstring wraps."""
     script = ScriptDirectory.from_config(alembic_config())
-    return [(r.revision, (r.doc or "").strip()) for r in reversed(list(script.walk_revisions()))]
+    return [(r.revision, " ".join((r.doc or "").split())) for r in reversed(list(script.walk_revisions()))]
 
 
 async def _run(url: str | URL, action: Any, *args: Any) -> Any:

@@ -88,19 +88,6 @@ def _ack(value: ErrorEvent | JoinAck) -> dict[str, Any]:
     return data
 
 
-def _parse_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-        return number if number > 0 else None
-    if isinstance(value, dict):  # {"id": 5} is accepted too
-        return _parse_id(value.get("id"))
-    return None
-
-
 class RealtimeGateway:
     """The Socket.IO handlers: connection auth, rooms, joins, control deliveries, on ``sockets`` (a new
     :class:`SocketServer` from ``redis_url``, ``channel``, ``cors_allowed_origins`` when not given).

@@ -43,7 +43,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
             "PORT": str(port),
             "WHATSAPP_TRANSPORT": "simulator",
             "AUTH_RATE_LIMIT_PER_MINUTE": "1000",
-            "LOG_LEVEL": "warning",
+            "LOG_LEVEL": "info",  # the CORS state at start is an info line the tests read
         }
     )
     log_path = home / "server.log"
