@@ -4,66 +4,25 @@ on start, secrets generated and kept 0600) and serves registration and login."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import stat
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-
-STARTUP_LIMIT = 60.0  # seconds before we call the start a failure (not a timing assertion: it only bounds a hang)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _whaticket() -> list[str]:
-    script = Path(sys.executable).with_name("whaticket")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "whaticket_api.cli"]
+from served_process import free_port, serving
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path / "data"
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "JWT_", "APP_ENV"))}
     env.update({"DATA_DIR": str(data_dir), "PORT": str(port), "WHATSAPP_TRANSPORT": "neonize", "LOG_LEVEL": "warning"})
     env.update({"AUTH_RATE_LIMIT_PER_MINUTE": "5"})
     env.pop("FORWARDED_ALLOW_IPS", None)
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [*_whaticket(), "serve", "--host", "127.0.0.1"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_LIMIT
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {(tmp_path / 'server.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"server did not answer: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.2)
+    with serving(tmp_path, env, tmp_path / "server.log") as base:
         yield base, data_dir
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_serve_starts_on_sqlite_from_an_empty_data_dir_and_serves_login(server: tuple[str, Path]) -> None:
