@@ -14,9 +14,7 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from typing import Any, TypeVar
 
 import httpx
 from redis_databases import OPERATIONS, redis_db, redis_url
+from served_process import free_port, whaticket_command
 from sqlalchemy.engine import make_url
 
 T = TypeVar("T")
@@ -33,16 +32,6 @@ T = TypeVar("T")
 REDIS_URL = redis_url(OPERATIONS)
 WAIT = 60.0  # bounds a hang; never a timing assertion
 PASSWORD = "correct-horse-battery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def whaticket() -> str:
-    return str(Path(sys.executable).with_name("whaticket"))
 
 
 async def until(check: Callable[[], Awaitable[T]], what: str, *, wait: float = WAIT, every: float = 0.2) -> T:
@@ -107,7 +96,12 @@ class Processes:
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         log = (self.tmp / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            [whaticket(), *argv], cwd=self.tmp, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            [*whaticket_command(), *argv],
+            cwd=self.tmp,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         log.close()
         self.running[name] = process

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 from redis.asyncio import Redis
 from redis_databases import PIPELINE, redis_url
+from served_process import free_port, whaticket_command
 
 from whaticket_api.settings import Settings
 
@@ -41,16 +41,6 @@ TIMINGS = {
     "DELIVERY_TIMEOUT_SECONDS": "3",
     "JOB_SWEEP_SECONDS": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def whaticket() -> str:
-    return str(Path(sys.executable).with_name("whaticket"))
 
 
 async def until(check: Callable[[], Awaitable[T]], what: str, *, wait: float = WAIT, every: float = 0.1) -> T:
@@ -119,7 +109,7 @@ class Deployment:
                 raise AssertionError(f"{name} exited ({process.returncode}):\n{self.log(name)[-4000:]}")
 
     async def start_serve(self) -> None:
-        self._spawn("serve", [whaticket(), "serve", "--host", "127.0.0.1"])
+        self._spawn("serve", [*whaticket_command(), "serve", "--host", "127.0.0.1"])
 
         async def up() -> bool:
             self.check_alive()
@@ -133,7 +123,7 @@ class Deployment:
 
     def start_worker(self, name: str, *, block_sends: Path | None = None) -> subprocess.Popen[bytes]:
         if block_sends is None:
-            return self._spawn(name, [whaticket(), "worker", "--concurrency", "4"])
+            return self._spawn(name, [*whaticket_command(), "worker", "--concurrency", "4"])
         return self._spawn(
             name,
             [sys.executable, str(HERE / "blocking_worker.py"), "worker", "--concurrency", "4"],

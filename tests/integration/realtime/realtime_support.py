@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,17 +10,12 @@ from typing import Any
 import socketio
 import uvicorn
 from realtime_harness import World
+from served_process import free_port
 
 from whaticket_api.realtime import RealtimeGateway
 
 # Generous: only reached when something is broken (then the test fails instead of hanging).
 WAIT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
