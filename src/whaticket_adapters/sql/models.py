@@ -208,6 +208,8 @@ class MessageRow(Base):
     participant: Mapped[str | None] = mapped_column(String(64))
     participant_name: Mapped[str | None] = mapped_column(String(200))
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivery_claimed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    error_kind: Mapped[str | None] = mapped_column(String(16))
     undecryptable: Mapped[bool] = mapped_column(Boolean, default=False)
     # [{emoji, fromMe, at, sender}]: a handful per message at most, read with the message, never queried.
     reactions: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)

@@ -54,7 +54,7 @@ class JobWorld:
     async def open(self, kind: type[Any]) -> AsyncIterator[Any]:
         self.opened[kind.__name__] += 1
         if kind is DeliverMessage:
-            yield DeliverMessage(self.uow(), self.sender, self.media, self.publisher)
+            yield DeliverMessage(self.uow(), self.sender, self.media, self.publisher, self.clock)
         elif kind is DownloadInboundMedia:
             yield DownloadInboundMedia(self.uow(), self.fetcher, self.media, self.publisher)
         elif kind is SendReadReceipts:

@@ -68,7 +68,7 @@ class Harness:
 
     def deliver(self) -> DeliverMessage:
         w = self.world
-        return DeliverMessage(w.uow(), self.transport, w.media, w.publisher)
+        return DeliverMessage(w.uow(), self.transport, w.media, w.publisher, w.clock)
 
 
 @pytest.fixture
