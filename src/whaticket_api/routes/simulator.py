@@ -81,6 +81,7 @@ class FailNextIn(msgspec.Struct, rename="camel"):
     whatsapp_id: BodyId
     count: Annotated[int, msgspec.Meta(ge=1, le=1000)]
     error: Short = "simulated failure"
+    error_kind: Literal["permanent", "rate_limited", "transient", "timeout"] = "transient"
 
 
 class OutboxItemOut(msgspec.Struct, rename="camel"):
@@ -252,10 +253,12 @@ async def fail_next(
     transport: FromDishka[Transport],
     connections: FromDishka[GetWhatsApp],
 ) -> Accepted:
-    """The next `count` sends on the connection fail with `error`: deliveries retry with backoff, and a message
-    still failing after the last attempt is `failed` with that error."""
+    """The next `count` sends on the connection fail with `error`, as WhatsApp fails them by `errorKind`:
+    `transient` (the default) and `rate_limited` retry with backoff (a rate limit also pauses the connection's
+    sends a moment), `permanent` fails the message at once, `timeout` lets WhatsApp take the message but loses the
+    answer, so the message is `failed` with `errorKind` `unknown` until a receipt for it arrives."""
     sim = await _simulator(transport, viewer, connections, data.whatsapp_id)
-    await sim.fail_next(data.whatsapp_id, data.count, data.error)
+    await sim.fail_next(data.whatsapp_id, data.count, data.error, data.error_kind)
     return Accepted()
 
 

@@ -170,6 +170,7 @@ class Recorder:
 
 class World:
     def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
         self.recorder = Recorder()
         self.clients: dict[str, FakeNeonizeClient] = {}
         self.next_outcomes: list[object] = []

@@ -21,12 +21,13 @@ from neonize.proto.Neonize_pb2 import JID
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ReceiptType
 
-from whaticket_core.domain.message import MediaFile, MediaType
+from whaticket_core.domain.message import MediaFile, MediaType, SendErrorKind
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import Recipient, TransportError
 
 from ..backoff import Backoff
 from ..handlers import TransportHandlers
+from ..pacing import SendPacer
 from .client import ClientFactory, NeonizeClient, new_neonize_client
 from .inbound import InboundReporter, register_events
 from .jids import jid_of, jid_string, own_jid
@@ -39,6 +40,7 @@ from .outbound import (
     revoke_message,
     text_message,
 )
+from .send_errors import classify_send_error
 from .session_store import forget_store, prepare_store
 from .translation import decode_media_ref
 
@@ -47,13 +49,23 @@ log = logging.getLogger(__name__)
 PAIR_READY_TIMEOUT = 30.0
 
 
+def send_failure(whatsapp_id: int, error: NeonizeError, pacer: SendPacer) -> TransportError:
+    """A failed send as the core's error, classified; a rate limit also pauses the connection's sends."""
+    kind = classify_send_error(str(error))
+    if kind is SendErrorKind.RATE_LIMITED:
+        pause = pacer.rate_limited(whatsapp_id)
+        log.warning("connection %s rate-limited by WhatsApp; pausing its sends for %.0fs", whatsapp_id, pause)
+    return TransportError(str(error), kind=kind)
+
+
 class NeonizeTransport:
     """WhatsApp over neonize, one session per connection, in this process.
 
     ``session_store``: a folder for the SQLite session files (``DATA_DIR/whatsapp`` by default) or a PostgreSQL URL
     (``postgres://user:pw@host:5432/whatsmeow``) of a database kept apart from the app's. ``handlers`` receive inbound
     commands, QR codes and status changes. ``client_factory(store, uuid)`` builds a client (tests pass a fake).
-    ``max_sessions`` sizes the loop's default executor: each session holds one of its threads.
+    ``max_sessions`` sizes the loop's default executor: each session holds one of its threads. ``pacer`` pauses a
+    connection's sends after WhatsApp rate-limited it.
     """
 
     def __init__(
@@ -65,6 +77,7 @@ class NeonizeTransport:
         backoff: Backoff | None = None,
         max_sessions: int = 32,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pacer: SendPacer | None = None,
     ) -> None:
         self._store = str(session_store)
         self._client_factory = client_factory
@@ -73,6 +86,7 @@ class NeonizeTransport:
         self._executor = ExecutorSizer(max_sessions)
         self._sessions: dict[int, Session] = {}
         self._recent = RecentMessages()
+        self._pacer = pacer or SendPacer()
         self._inbound = InboundReporter(handlers, self._recent)
 
     # -- SessionController -------------------------------------------------------------------------------------------
@@ -184,7 +198,8 @@ class NeonizeTransport:
         try:
             upload = await client.upload(media.data, upload_type)
         except NeonizeError as error:
-            raise TransportError(f"upload failed: {error}", retryable=True) from error
+            kind = classify_send_error(str(error), message_may_have_left=False)
+            raise TransportError(f"upload failed: {error}", kind=kind) from error
         return await self._send(whatsapp_id, client, chat, media_message(media, upload, caption, context))
 
     async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None:
@@ -192,7 +207,7 @@ class NeonizeTransport:
         try:
             await client.edit_message(jid_of(to), wa_message_id, Message(conversation=body))
         except NeonizeError as error:
-            raise TransportError(str(error), retryable=True) from error
+            raise send_failure(whatsapp_id, error, self._pacer) from error
 
     async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None:
         client = self._client(whatsapp_id)
@@ -200,7 +215,7 @@ class NeonizeTransport:
         try:
             await client.send_message(chat, revoke_message(chat, wa_message_id))
         except NeonizeError as error:
-            raise TransportError(str(error), retryable=True) from error
+            raise send_failure(whatsapp_id, error, self._pacer) from error
 
     async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
         client = self._client(whatsapp_id)
@@ -262,10 +277,14 @@ class NeonizeTransport:
         return session.client
 
     async def _send(self, whatsapp_id: int, client: NeonizeClient, chat: JID, message: Message) -> str:
+        await self._pacer.before_send(whatsapp_id)
         try:
             response = await client.send_message(chat, message)
         except NeonizeError as error:
-            raise TransportError(str(error), retryable=True) from error
+            # On a timeout neonize drops the id whatsmeow chose (its SendMessageError keeps only the text), so an
+            # unknown outcome cannot be matched to a later receipt here: the message stays failed/unknown.
+            raise send_failure(whatsapp_id, error, self._pacer) from error
+        self._pacer.succeeded(whatsapp_id)
         wa_id = str(response.ID)
         own = own_jid(client)
         if own is not None:

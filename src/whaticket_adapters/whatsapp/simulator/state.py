@@ -68,7 +68,8 @@ class SimulatorState(Protocol):
     async def fail_next(self, whatsapp_id: int, count: int, error: str) -> None: ...
 
     async def take_failure(self, whatsapp_id: int) -> str | None:
-        """The error the next send must fail with, counting it down; None when sends should succeed."""
+        """The failure the next send must raise (as the transport encoded it for :meth:`fail_next`), counting it
+        down; None when sends should succeed."""
         ...
 
     async def put_media(self, ref: str, media: StoredMedia) -> None: ...

@@ -23,6 +23,7 @@ from typing import Any
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.pacing import SendPacer
 from whaticket_adapters.whatsapp.simulator.network_events import (
     FACT_MIME,
     PLACEHOLDER_REF,
@@ -37,7 +38,7 @@ from whaticket_adapters.whatsapp.simulator.state import (
     StoredMedia,
 )
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
-from whaticket_core.domain.message import MediaFile, MessageAck
+from whaticket_core.domain.message import MediaFile, MessageAck, SendErrorKind
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
@@ -45,6 +46,13 @@ from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, Inbo
 log = logging.getLogger(__name__)
 
 MEDIA_REF_PREFIX = "sim:"
+# What ``fail_next`` accepts (the simulator route's ``errorKind``) and the send error each one raises.
+FAILURE_KINDS = {
+    "permanent": SendErrorKind.PERMANENT,
+    "rate_limited": SendErrorKind.RATE_LIMITED,
+    "transient": SendErrorKind.TRANSIENT,
+    "timeout": SendErrorKind.UNKNOWN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +84,10 @@ class SimulatorTransport(SimulatedNetworkEvents):
         require_connection: bool = True,
         number_for: Callable[[int], str] = default_number,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pacer: SendPacer | None = None,
     ) -> None:
+        # Short pauses, waited out rather than refused, so a simulated rate limit slows a test down only a little.
+        self._pacer = pacer or SendPacer(base=0.2, ceiling=2.0, max_wait=2.0, sleep=sleep)
         self.state: SimulatorState = state if state is not None else InMemorySimulatorState()
         self._handlers = handlers
         self._backoff = backoff or Backoff()
@@ -90,11 +101,10 @@ class SimulatorTransport(SimulatedNetworkEvents):
     async def send_text(
         self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
     ) -> str:
-        await self._before_send(whatsapp_id)
-        wa_id = await self._new_wa_id("3EB0SIM")
-        item = OutboxItem(0, whatsapp_id, "text", to.address, to.is_group, body, wa_id, quoted_wa_message_id)
-        await self.state.append_outbox(item)
-        return wa_id
+        def item(wa_id: str) -> OutboxItem:
+            return OutboxItem(0, whatsapp_id, "text", to.address, to.is_group, body, wa_id, quoted_wa_message_id)
+
+        return await self._send(whatsapp_id, item)
 
     async def send_media(
         self,
@@ -107,20 +117,28 @@ class SimulatorTransport(SimulatedNetworkEvents):
     ) -> str:
         if not isinstance(media.data, bytes):
             raise TransportError("media must be bytes", retryable=False)
-        await self._before_send(whatsapp_id)
-        wa_id = await self._new_wa_id("3EB0SIM")
         sent = SimulatedMedia(media.media_type, media.mime_type, media.data, media.file_name)
-        item = OutboxItem(0, whatsapp_id, "media", to.address, to.is_group, caption, wa_id, quoted_wa_message_id, sent)
-        await self.state.append_outbox(item)
-        return wa_id
+
+        def item(wa_id: str) -> OutboxItem:
+            return OutboxItem(
+                0, whatsapp_id, "media", to.address, to.is_group, caption, wa_id, quoted_wa_message_id, sent
+            )
+
+        return await self._send(whatsapp_id, item)
 
     async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None:
-        await self._before_send(whatsapp_id)
-        await self.state.append_outbox(OutboxItem(0, whatsapp_id, "edit", to.address, to.is_group, body, wa_message_id))
+        await self._send(
+            whatsapp_id,
+            lambda _: OutboxItem(0, whatsapp_id, "edit", to.address, to.is_group, body, wa_message_id),
+            wa_message_id,
+        )
 
     async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None:
-        await self._before_send(whatsapp_id)
-        await self.state.append_outbox(OutboxItem(0, whatsapp_id, "delete", to.address, to.is_group, "", wa_message_id))
+        await self._send(
+            whatsapp_id,
+            lambda _: OutboxItem(0, whatsapp_id, "delete", to.address, to.is_group, "", wa_message_id),
+            wa_message_id,
+        )
 
     async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
         await self._require_connected(whatsapp_id)
@@ -258,8 +276,16 @@ class SimulatorTransport(SimulatedNetworkEvents):
             raise InvalidInput("a receipt is delivered or read", "type")
         await self._handlers.on_inbound(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
 
-    async def fail_next(self, whatsapp_id: int, count: int, error: str = "simulated failure") -> None:
-        await self.state.fail_next(whatsapp_id, count, error)
+    async def fail_next(
+        self, whatsapp_id: int, count: int, error: str = "simulated failure", kind: str = "transient"
+    ) -> None:
+        """The next ``count`` sends (texts, media, edits, deletions) fail with ``error``, as WhatsApp would fail
+        them by ``kind``: ``permanent``, ``rate_limited`` (the connection's sends are then paused a moment),
+        ``transient``, or ``timeout`` (WhatsApp takes the message but the answer never comes: the outbox has it,
+        the sender learns only that the outcome is unknown, with the id)."""
+        if kind not in FAILURE_KINDS:
+            raise InvalidInput(f"errorKind is one of {', '.join(FAILURE_KINDS)}", "errorKind")
+        await self.state.fail_next(whatsapp_id, count, json.dumps({"kind": kind, "error": error}))
 
     async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]:
         return await self.state.outbox(whatsapp_id, after)
@@ -278,11 +304,34 @@ class SimulatorTransport(SimulatedNetworkEvents):
 
     # -- internals ---------------------------------------------------------------------------------------------------
 
-    async def _before_send(self, whatsapp_id: int) -> None:
+    async def _send(
+        self, whatsapp_id: int, item: Callable[[str], OutboxItem], existing_wa_id: str | None = None
+    ) -> str:
+        """Hand ``item(wa_id)`` to the simulated WhatsApp, or fail as the next queued failure says."""
         await self._require_connected(whatsapp_id)
-        error = await self.state.take_failure(whatsapp_id)
-        if error is not None:
-            raise TransportError(error, retryable=True)
+        await self._pacer.before_send(whatsapp_id)
+        failure = await self._next_failure(whatsapp_id)
+        if failure is not None and failure.kind is not SendErrorKind.UNKNOWN:
+            raise failure
+        wa_id = existing_wa_id or await self._new_wa_id("3EB0SIM")
+        await self.state.append_outbox(item(wa_id))
+        if failure is not None:  # a timeout: WhatsApp took it, the answer was lost on the way back
+            raise TransportError(failure.reason, kind=SendErrorKind.UNKNOWN, wa_message_id=wa_id)
+        self._pacer.succeeded(whatsapp_id)
+        return wa_id
+
+    async def _next_failure(self, whatsapp_id: int) -> TransportError | None:
+        raw = await self.state.take_failure(whatsapp_id)
+        if raw is None:
+            return None
+        try:
+            queued = json.loads(raw)
+            kind, reason = FAILURE_KINDS[queued["kind"]], str(queued["error"])
+        except (ValueError, KeyError, TypeError):  # queued by an older release: a plain reason
+            kind, reason = SendErrorKind.TRANSIENT, raw
+        if kind is SendErrorKind.RATE_LIMITED:
+            self._pacer.rate_limited(whatsapp_id)
+        return TransportError(reason, kind=kind)
 
     async def _require_connected(self, whatsapp_id: int, *, domain_error: bool = False) -> None:
         if not self._require_connection:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from whaticket_core.domain.errors import MessageNotEditable, WhatsAppNotConnected
 from whaticket_core.domain.events import MessageUpdated
-from whaticket_core.domain.message import validate_body
+from whaticket_core.domain.message import SendErrorKind, validate_body
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
@@ -65,7 +65,8 @@ class EditMessage:
 
 
 def transport_failure(exc: TransportError, message_id: int) -> MessageNotEditable | WhatsAppNotConnected:
-    """An inline transport call failed: retryable means WhatsApp is out of reach for now, else it refused."""
-    if exc.retryable:
+    """An inline transport call failed: retryable (or no answer in time: edits and deletions are safe to repeat)
+    means WhatsApp is out of reach for now, else it refused."""
+    if exc.retryable or exc.kind is SendErrorKind.UNKNOWN:
         return WhatsAppNotConnected(f"WhatsApp is not reachable: {exc.reason}", message_id=message_id)
     return MessageNotEditable(f"WhatsApp refused the change: {exc.reason}", message_id=message_id)
