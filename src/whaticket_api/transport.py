@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from whaticket_adapters.jobs import UseCaseFactory
@@ -69,10 +70,12 @@ def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:
         async with use_cases.open(INBOUND_USE_CASES[type(command)]) as use_case:
             return await use_case.execute(command)
 
-    async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> object:
-        lifecycle.status(whatsapp_id, status)
+    async def on_status(
+        whatsapp_id: int, status: ConnectionStatus, number: str | None, banned_until: datetime | None
+    ) -> object:
+        lifecycle.status(whatsapp_id, status, banned_until)
         async with use_cases.open(UpdateConnectionStatus) as use_case:
-            return await use_case.execute(UpdateConnectionStatusCommand(whatsapp_id, status, number))
+            return await use_case.execute(UpdateConnectionStatusCommand(whatsapp_id, status, number, banned_until))
 
     async def on_qr(whatsapp_id: int, qr: str) -> object:
         lifecycle.qr(whatsapp_id)

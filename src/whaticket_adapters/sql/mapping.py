@@ -167,6 +167,7 @@ def whatsapp_values(whatsapp: WhatsApp) -> dict[str, Any]:
         "qrcode": whatsapp.qrcode,
         "reject_calls": whatsapp.reject_calls,
         "call_reject_message": whatsapp.call_reject_message,
+        "banned_until": whatsapp.banned_until,
         "updated_at": whatsapp.updated_at,
     }
 
@@ -184,6 +185,7 @@ def whatsapp_of(row: Row[Any], queue_ids: list[int]) -> WhatsApp:
         qrcode=m["qrcode"],
         reject_calls=m["reject_calls"],
         call_reject_message=m["call_reject_message"],
+        banned_until=m["banned_until"],
         updated_at=m["updated_at"],
         queue_ids=queue_ids,
     )

@@ -88,6 +88,7 @@ class WhatsAppRow(Base):
     qrcode: Mapped[str | None] = mapped_column(Text)
     reject_calls: Mapped[bool] = mapped_column(Boolean, default=False)
     call_reject_message: Mapped[str] = mapped_column(Text, default="")
+    banned_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from neonize.aioze.events import MessageEv
@@ -87,12 +88,14 @@ class NeonizeTransport:
         self._sessions: dict[int, Session] = {}
         self._recent = RecentMessages()
         self._pacer = pacer or SendPacer()
+        self._resumes: dict[int, asyncio.Task[None]] = {}  # banned sessions waiting for their ban to end
         self._inbound = InboundReporter(handlers, self._recent)
 
     # -- SessionController -------------------------------------------------------------------------------------------
 
     async def start_session(self, whatsapp_id: int) -> None:
         """Start (or keep) connection ``whatsapp_id``'s session; progress arrives through the handlers."""
+        self._cancel_resume(whatsapp_id)
         existing = self._sessions.get(whatsapp_id)
         if existing is not None and not existing.stopping:
             return
@@ -140,6 +143,7 @@ class NeonizeTransport:
 
     async def stop_session(self, whatsapp_id: int) -> None:
         """Stop holding the session (shutdown, lease lost) without logging out: another process may resume it."""
+        self._cancel_resume(whatsapp_id)  # a banned session waiting to resume goes too
         session = self._sessions.pop(whatsapp_id, None)
         if session is None:
             return
@@ -154,6 +158,8 @@ class NeonizeTransport:
                 await session.supervisor
 
     async def close(self) -> None:
+        for whatsapp_id in list(self._resumes):
+            self._cancel_resume(whatsapp_id)
         for whatsapp_id in list(self._sessions):
             await self.stop_session(whatsapp_id)
 
@@ -294,8 +300,29 @@ class NeonizeTransport:
     def _forget(self, session: Session) -> None:
         self._sessions.pop(session.whatsapp_id, None)
 
-    async def _end(self, session: Session, reason: str) -> None:
-        log.warning("connection %s ended: %s", session.whatsapp_id, reason)
-        if self._sessions.get(session.whatsapp_id) is session:
-            await self.stop_session(session.whatsapp_id)
-        await self._inbound.status(session.whatsapp_id, ConnectionStatus.DISCONNECTED)
+    async def _end(
+        self, session: Session, reason: str, status: ConnectionStatus, banned_until: datetime | None
+    ) -> None:
+        """WhatsApp or the phone ended the session: stop it (no reconnect loop) and report why. A ban is waited
+        out, then the session starts again by itself."""
+        whatsapp_id = session.whatsapp_id
+        log.warning("connection %s ended: %s", whatsapp_id, reason)
+        if self._sessions.get(whatsapp_id) is session:
+            await self.stop_session(whatsapp_id)
+        await self._inbound.status(whatsapp_id, status, banned_until=banned_until)
+        if status is ConnectionStatus.BANNED and banned_until is not None:
+            wait = max(0.0, (banned_until - datetime.now(UTC)).total_seconds())
+            self._resumes[whatsapp_id] = asyncio.create_task(
+                self._resume_after_ban(whatsapp_id, wait), name=f"whatsapp-resume-{whatsapp_id}"
+            )
+
+    async def _resume_after_ban(self, whatsapp_id: int, wait: float) -> None:
+        await self._sleep(wait)
+        self._resumes.pop(whatsapp_id, None)
+        log.info("connection %s: the ban is over; starting the session again", whatsapp_id)
+        await self.start_session(whatsapp_id)
+
+    def _cancel_resume(self, whatsapp_id: int) -> None:
+        task = self._resumes.pop(whatsapp_id, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()

@@ -19,6 +19,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from whaticket_adapters.whatsapp.backoff import Backoff
@@ -46,6 +47,8 @@ from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, Inbo
 log = logging.getLogger(__name__)
 
 MEDIA_REF_PREFIX = "sim:"
+# The session endings ``set_state`` plays.
+ENDING_STATES = frozenset({ConnectionStatus.OUTDATED, ConnectionStatus.BANNED, ConnectionStatus.LOGGED_OUT})
 # What ``fail_next`` accepts (the simulator route's ``errorKind``) and the send error each one raises.
 FAILURE_KINDS = {
     "permanent": SendErrorKind.PERMANENT,
@@ -208,6 +211,33 @@ class SimulatorTransport(SimulatedNetworkEvents):
         self._reconnects[whatsapp_id] = task
         task.add_done_callback(lambda done: self._forget(whatsapp_id, done))
 
+    async def set_state(self, whatsapp_id: int, status: ConnectionStatus, banned_until: datetime | None = None) -> None:
+        """WhatsApp ends the session as the real network can: ``OUTDATED`` (this client version is refused; nothing
+        reconnects), ``LOGGED_OUT`` (the phone removed the device; the next start shows a new QR) or ``BANNED``
+        until ``banned_until`` (required), after which the session is ``CONNECTED`` again by itself."""
+        if status not in ENDING_STATES:
+            raise InvalidInput(f"status is one of {', '.join(sorted(ENDING_STATES))}", "status")
+        if status is ConnectionStatus.BANNED and banned_until is None:
+            raise InvalidInput("a ban needs bannedUntil", "bannedUntil")
+        session = await self.state.get_session(whatsapp_id)
+        number = session.number if session is not None else None
+        self._cancel_reconnect(whatsapp_id)
+        if status is ConnectionStatus.LOGGED_OUT:
+            await self.state.set_session(whatsapp_id, None)
+        else:
+            await self.state.set_session(whatsapp_id, SimulatedSession(status, number=number))
+        await self._status(whatsapp_id, status, banned_until=banned_until)
+        if status is ConnectionStatus.BANNED and banned_until is not None:
+            wait = max(0.0, (banned_until - datetime.now(UTC)).total_seconds())
+            task = asyncio.create_task(self._resume_after_ban(whatsapp_id, number, wait))
+            self._reconnects[whatsapp_id] = task
+            task.add_done_callback(lambda done: self._forget(whatsapp_id, done))
+
+    async def _resume_after_ban(self, whatsapp_id: int, number: str | None, wait: float) -> None:
+        await self._sleep(wait)
+        await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.CONNECTED, number=number))
+        await self._status(whatsapp_id, ConnectionStatus.CONNECTED, number)
+
     async def inbound(
         self,
         whatsapp_id: int,
@@ -348,9 +378,15 @@ class SimulatorTransport(SimulatedNetworkEvents):
         # process and handed out ids already stored, which then clashed or were taken for redeliveries.
         return f"{prefix}{secrets.token_hex(10).upper()}"
 
-    async def _status(self, whatsapp_id: int, status: ConnectionStatus, number: str | None = None) -> None:
+    async def _status(
+        self,
+        whatsapp_id: int,
+        status: ConnectionStatus,
+        number: str | None = None,
+        banned_until: datetime | None = None,
+    ) -> None:
         try:
-            await self._handlers.on_status(whatsapp_id, status, number)
+            await self._handlers.on_status(whatsapp_id, status, number, banned_until)
         except Exception:
             log.exception("status handler failed for connection %s (%s)", whatsapp_id, status)
 
