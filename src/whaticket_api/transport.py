@@ -33,6 +33,7 @@ from whaticket_core.use_cases.inbound.inbound_commands import (
     InboundReceipt,
     InboundRevoke,
 )
+from whaticket_core.use_cases.inbound.inbox import ProcessInboxEntry, ProcessInboxEntryCommand, RecordInboundEvent
 from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactIdentity
 from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
@@ -63,12 +64,19 @@ INBOUND_USE_CASES: dict[type[InboundCommand], type[_Executes]] = {
 
 def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:
     """What WhatsApp reports, run by the core's use cases (each in a scope, so a unit of work, of its own); QR codes,
-    connects, drops and reconnects are logged too."""
+    connects, drops and reconnects are logged too.
+
+    An inbound event is first stored in the inbox (a redelivery stores nothing and stops there), then processed from
+    the store right away; a failure stays on the stored event, whose retry job takes over (see ProcessInboxEntry)."""
     lifecycle = ConnectionLog()
 
     async def on_inbound(command: InboundCommand) -> object:
-        async with use_cases.open(INBOUND_USE_CASES[type(command)]) as use_case:
-            return await use_case.execute(command)
+        async with use_cases.open(RecordInboundEvent) as record:
+            recorded = await record.execute(command)
+        if not recorded.created:
+            return None
+        async with use_cases.open(ProcessInboxEntry) as process:
+            return await process.execute(ProcessInboxEntryCommand(recorded.entry_id))
 
     async def on_status(
         whatsapp_id: int, status: ConnectionStatus, number: str | None, banned_until: datetime | None

@@ -12,8 +12,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, SendReadReceiptsJob
+from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, ProcessInboxJob, SendReadReceiptsJob
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.inbound.inbox import (
+    ProcessInboxEntry,
+    ProcessInboxEntryCommand,
+    SweepInbox,
+    SweepInboxCommand,
+)
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
@@ -27,6 +33,7 @@ DELIVER = "whaticket.deliver_message"
 DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
+PROCESS_INBOX = "whaticket.process_inbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,8 @@ def spec_of(job: Job) -> JobSpec:
             f"read:{job.ticket_id}:{digest}",
             {"ticket_id": job.ticket_id, "wa_message_ids": list(job.wa_message_ids)},
         )
+    if isinstance(job, ProcessInboxJob):
+        return JobSpec(PROCESS_INBOX, f"inbox:{job.entry_id}", {"entry_id": job.entry_id})
     raise TypeError(f"unknown job {job!r}")
 
 
@@ -59,6 +68,7 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         DOWNLOAD: policies.download,
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
+        PROCESS_INBOX: policies.inbox,
     }[function]
 
 
@@ -78,9 +88,17 @@ async def send_read_receipts(context: JobContext, attempt: int, *, ticket_id: in
         await use_case.execute(SendReadReceiptsCommand(ticket_id, tuple(wa_message_ids)))
 
 
+async def process_inbox(context: JobContext, attempt: int, *, entry_id: int) -> None:
+    async with context.use_cases.open(ProcessInboxEntry) as use_case:
+        await use_case.execute(ProcessInboxEntryCommand(entry_id, in_job=True))
+
+
 async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
+    """The periodic safety net: outbound messages left pending, and inbound events left unprocessed by a crash."""
     async with context.use_cases.open(SweepPendingMessages) as use_case:
-        return await use_case.execute(SweepPendingMessagesCommand())
+        swept = await use_case.execute(SweepPendingMessagesCommand())
+    async with context.use_cases.open(SweepInbox) as inbox:
+        return swept + await inbox.execute(SweepInboxCommand())
 
 
 FUNCTIONS = {
@@ -88,6 +106,7 @@ FUNCTIONS = {
     DOWNLOAD: download_media,
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
+    PROCESS_INBOX: process_inbox,
 }
 
 

@@ -143,7 +143,8 @@ class SaqJobQueue:
         return {
             "queue": self.queue,
             "functions": [
-                (name, _saq_function(name)) for name in (functions.DELIVER, functions.DOWNLOAD, functions.READ_RECEIPTS)
+                (name, _saq_function(name))
+                for name in (functions.DELIVER, functions.DOWNLOAD, functions.READ_RECEIPTS, functions.PROCESS_INBOX)
             ],
             "concurrency": concurrency,
             "cron_jobs": cron_jobs,

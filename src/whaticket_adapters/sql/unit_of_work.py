@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whaticket_core.ports.repositories import (
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -31,6 +32,7 @@ from .directory_repositories import (
     SqlWhatsAppRepository,
 )
 from .errors import DATABASE_ERRORS, translate
+from .inbox_repository import SqlInboxRepository
 
 # SQLite has one writer at a time; in-process transactions queue on this lock (one per database and event loop)
 # instead of failing with "database is locked".
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+        self.inbox: InboxRepository = SqlInboxRepository(self)
 
     @property
     def session(self) -> AsyncSession:

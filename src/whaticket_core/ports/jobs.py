@@ -26,7 +26,14 @@ class SendReadReceiptsJob:
     wa_message_ids: tuple[str, ...]
 
 
-Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob
+@dataclass(frozen=True, slots=True)
+class ProcessInboxJob:
+    """Process stored inbound event ``entry_id`` again (its earlier processing failed or never finished)."""
+
+    entry_id: int
+
+
+Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | ProcessInboxJob
 
 
 class JobQueue(Protocol):

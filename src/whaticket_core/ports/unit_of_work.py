@@ -6,6 +6,7 @@ from typing import Protocol, Self
 
 from .repositories import (
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -58,6 +59,7 @@ class UnitOfWork(Protocol):
     quick_answers: QuickAnswerRepository
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
+    inbox: InboxRepository
 
     async def __aenter__(self) -> Self: ...
 

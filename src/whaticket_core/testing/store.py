@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..domain.auth import RefreshToken
 from ..domain.contact import Contact
+from ..domain.inbox import InboxEntry
 from ..domain.message import Message
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
@@ -25,6 +26,7 @@ class StoreState:
     quick_answers: dict[int, QuickAnswer] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    inbox: dict[int, InboxEntry] = field(default_factory=dict)
     next_id: dict[str, int] = field(default_factory=dict)
 
     def allocate(self, table: str) -> int:

@@ -7,6 +7,7 @@ from typing import Self
 
 from ..ports.repositories import (
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -25,6 +26,7 @@ from .directory_repositories import (
     InMemoryUserRepository,
     InMemoryWhatsAppRepository,
 )
+from .inbox import InMemoryInboxRepository
 from .store import InMemoryStore, StoreState
 
 
@@ -49,6 +51,7 @@ class InMemoryUnitOfWork:
         self.quick_answers: QuickAnswerRepository = InMemoryQuickAnswerRepository(self)
         self.settings: SettingRepository = InMemorySettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
+        self.inbox: InboxRepository = InMemoryInboxRepository(self)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()

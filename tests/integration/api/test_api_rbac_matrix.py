@@ -145,6 +145,14 @@ ROWS = [
     Row("DELETE", "/whatsapps/{main}/session", admin_only(204)),
     Row("GET", "/whatsapps/{main}/qrcode", admin_only(200), prepare=lambda w: w.set_qr()),
     Row("POST", "/whatsapps/{main}/pair-code", admin_only(200), {"phoneNumber": "+55 11 99999-0000"}),
+    Row("GET", "/whatsapps/{main}/inbox-failures", admin_only(200)),
+    Row(
+        "POST",
+        "/whatsapps/{main}/inbox-failures/{inbox_failure}/retry",
+        admin_only(202),
+        fresh=True,
+        prepare=lambda w: w.add_inbox_failure(),
+    ),
     # health
     Row("GET", "/health", public(200)),
     Row("GET", "/health/ready", public(200)),
@@ -220,6 +228,8 @@ def _template(path: str) -> str:
     for i, part in enumerate(parts):
         if i == 1 and (part.startswith("{") or part == "userCreation"):
             out.append("{" + names[parts[0]] + "}")
+        elif i == 3 and parts[2] == "inbox-failures":
+            out.append("{failure_id}")
         else:
             out.append(part)
     return "/" + "/".join(out)

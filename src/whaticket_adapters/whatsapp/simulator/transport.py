@@ -317,6 +317,15 @@ class SimulatorTransport(SimulatedNetworkEvents):
             raise InvalidInput(f"errorKind is one of {', '.join(FAILURE_KINDS)}", "errorKind")
         await self.state.fail_next(whatsapp_id, count, json.dumps({"kind": kind, "error": error}))
 
+    async def fail_inbound(self, whatsapp_id: int, count: int, error: str = "simulated handler failure") -> None:
+        """The next ``count`` attempts to process an inbound event of the connection fail with ``error`` (after the
+        event was stored): what a bug or an outage in a handler does. Read by the application's inbound dispatcher
+        through :meth:`take_inbound_failure`."""
+        await self.state.fail_next(whatsapp_id, count, error, channel="inbound")
+
+    async def take_inbound_failure(self, whatsapp_id: int) -> str | None:
+        return await self.state.take_failure(whatsapp_id, channel="inbound")
+
     async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]:
         return await self.state.outbox(whatsapp_id, after)
 
