@@ -65,8 +65,12 @@ def retry_policies(settings: Settings) -> RetryPolicies:
             read_receipts=quick(policies.read_receipts),
             inbox=quick(policies.inbox),
         )
-    deliver = dataclasses.replace(policies.deliver, timeout=settings.delivery_timeout.total_seconds())
-    return dataclasses.replace(policies, deliver=deliver)
+    # The same time limit bounds the processing of a stored inbound event: a run stuck that long (its worker died)
+    # is run again by another worker.
+    limit = settings.delivery_timeout.total_seconds()
+    deliver = dataclasses.replace(policies.deliver, timeout=limit)
+    inbox = dataclasses.replace(policies.inbox, timeout=limit)
+    return dataclasses.replace(policies, deliver=deliver, inbox=inbox)
 
 
 class RuntimeProvider(Provider):

@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, ProcessInboxJob, SendReadReceiptsJob
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
@@ -73,7 +74,14 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
 
 
 async def deliver_message(context: JobContext, attempt: int, *, message_id: int) -> None:
-    command = DeliverMessageCommand(message_id, attempt=attempt, max_attempts=context.policies.deliver.max_attempts)
+    policy = context.policies.deliver
+    command = DeliverMessageCommand(
+        message_id,
+        attempt=attempt,
+        max_attempts=policy.max_attempts,
+        # No run outlives the job's time limit: an older claim is a dead run's.
+        claim_expires_after=timedelta(seconds=policy.timeout),
+    )
     async with context.use_cases.open(DeliverMessage) as use_case:
         await use_case.execute(command)
 

@@ -24,6 +24,7 @@ from whaticket_core.testing import (
     RecordingPublisher,
 )
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
+from whaticket_core.use_cases.inbound.inbox import SweepInbox
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
@@ -61,6 +62,8 @@ class JobWorld:
             yield SendReadReceipts(self.uow(), self.sender)
         elif kind is SweepPendingMessages:
             yield SweepPendingMessages(self.uow(), self.clock, self.jobs)
+        elif kind is SweepInbox:
+            yield SweepInbox(self.uow(), self.clock, self.jobs)
         else:
             raise LookupError(kind)
 

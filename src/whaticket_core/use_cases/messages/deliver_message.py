@@ -17,9 +17,9 @@ from whaticket_core.use_cases.messages.message_steps import recipient_of, ticket
 from whaticket_core.use_cases.shared.retry import RetryLater
 
 DEFAULT_MAX_ATTEMPTS = 5
-# A claim older than this belongs to a run that died (a delivery job is stopped after 60 s): the message may be
-# claimed again. Shorter would let a slow but live run and a new one both send.
-CLAIM_EXPIRES_AFTER = timedelta(minutes=2)
+# A claim older than this belongs to a run that is gone: the message may be claimed again. The job runner passes its
+# delivery time limit (a run is stopped after it); shorter would let a slow but live run and a new one both send.
+CLAIM_EXPIRES_AFTER = timedelta(minutes=1)
 
 log = logging.getLogger("whaticket.delivery")
 
@@ -35,6 +35,7 @@ class DeliverMessageCommand:
     message_id: int
     attempt: int = 1
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    claim_expires_after: timedelta = CLAIM_EXPIRES_AFTER
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +60,11 @@ class DeliverMessage:
 
     Rules:
     - **Claim** (one short transaction): only a ``pending``, not deleted message that no live run has claimed is
-      sent; anything else (already sent, failed, deleted, unknown, claimed within :data:`CLAIM_EXPIRES_AFTER`) is a
-      no-op returning None, so a job run twice never sends twice. The claim stores the time and the attempt number
-      (the larger of the job's and the message's own count, so a sweeper re-enqueue does not restart the count). A
-      run that dies after claiming leaves a claim that expires; the sweeper's re-enqueue then delivers it.
+      sent; anything else (already sent, failed, deleted, unknown) is a no-op returning None, so a job run twice
+      never sends twice. A message another run claimed less than ``claim_expires_after`` ago (the job's time limit:
+      no run lives longer) is not sent either: :class:`DeliveryRetry` asks for a later try, which finds it sent, or
+      the claim of a run that died expired. The claim stores the time and the attempt number (the larger of the
+      job's and the message's own count, so a sweeper re-enqueue does not restart the count).
     - **Send** (no transaction): text through ``send_text``; media through ``send_media`` with the bytes loaded
       from the media store (never a URL) and the body as caption. The recipient is the contact's number (or LID
       address) or the group id; a quoted message is passed by its WhatsApp id.
@@ -112,8 +114,9 @@ class DeliverMessage:
             message = await uow.messages.get(command.message_id, for_update=True)
             if message is None or message.ack is not MessageAck.PENDING or message.is_deleted:
                 return None
-            if message.delivery_claimed_at is not None and now - message.delivery_claimed_at < CLAIM_EXPIRES_AFTER:
-                return None
+            claimed_at = message.delivery_claimed_at
+            if claimed_at is not None and now - claimed_at < command.claim_expires_after:
+                raise DeliveryRetry("another delivery run is handing the message to WhatsApp", attempt=command.attempt)
             attempt = max(command.attempt, message.delivery_attempts + 1)
             message.delivery_attempts = attempt
             message.delivery_claimed_at = now
