@@ -18,6 +18,7 @@ from .app import create_app
 from .container import make_container
 from .protection import with_security_headers
 from .realtime import RealtimeGateway, SocketServer
+from .realtime.gateway import PresenceTracker
 from .runtime import start_in_process_jobs
 from .settings import Settings
 from .startup import DependencyWatch, serve_watch
@@ -58,6 +59,7 @@ def build_server(settings: Settings) -> ASGIApp:
         ticket_placement=access.ticket_placement,
         sockets=sockets,
         max_sockets_per_user=settings.max_sockets_per_user,
+        presence=lambda: container.get(PresenceTracker),
     )
     app = create_app(settings, container=container)
     app.state.socket_count = lambda: gateway.local_socket_count

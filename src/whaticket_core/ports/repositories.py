@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain.auth import RefreshToken
+from ..domain.business_hours import BusinessHours, HoursTarget
 from ..domain.contact import Contact
 from ..domain.message import Message
 from ..domain.pagination import OffsetPage, OffsetQuery
@@ -223,3 +224,16 @@ class RefreshTokenRepository(Protocol):
     async def revoke_family(self, family_id: str) -> None: ...
 
     async def revoke_all_of_user(self, user_id: int) -> None: ...
+
+
+class BusinessHoursRepository(Protocol):
+    """One schedule per target (the company, a connection, a queue). A connection's or queue's schedule goes when
+    the connection or queue is deleted."""
+
+    async def get(self, target: HoursTarget) -> BusinessHours | None:
+        """The target's own schedule, or None when it has none (callers fall back to the next target)."""
+        ...
+
+    async def put(self, target: HoursTarget, hours: BusinessHours) -> None:
+        """Create or replace the target's schedule."""
+        ...

@@ -64,6 +64,7 @@ class InMemoryQueueRepository(InMemoryRepository):
 
     async def delete(self, queue_id: int) -> None:
         self._s.queues.pop(queue_id, None)
+        self._s.business_hours.pop(f"queue:{queue_id}", None)
         for user in self._s.users.values():
             if queue_id in user.queue_ids:
                 user.queue_ids.remove(queue_id)
@@ -170,6 +171,7 @@ class InMemoryWhatsAppRepository(InMemoryRepository):
 
     async def delete(self, whatsapp_id: int) -> None:
         self._s.whatsapps.pop(whatsapp_id, None)
+        self._s.business_hours.pop(f"whatsapp:{whatsapp_id}", None)
         for tid in [t.id for t in self._s.tickets.values() if t.whatsapp_id == whatsapp_id]:
             await self._uow.tickets.delete(tid)
         for user in self._s.users.values():
