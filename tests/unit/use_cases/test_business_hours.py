@@ -116,9 +116,7 @@ async def test_deleting_a_queue_drops_its_schedule(world: World) -> None:
         ({"away_message": "x" * 4097}, "awayMessage"),
     ],
 )
-async def test_invalid_schedules_are_refused_naming_the_field(
-    world: World, fields: dict[str, Any], field: str
-) -> None:
+async def test_invalid_schedules_are_refused_naming_the_field(world: World, fields: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         await set_hours(world, **fields)
     assert raised.value.details["fields"] == [field]
