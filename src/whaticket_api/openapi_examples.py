@@ -52,6 +52,7 @@ _USER = {
     "queueIds": [2],
     "whatsappId": None,
     "createdAt": "2026-11-01T09:00:00Z",
+    "maxOpenTickets": 0,
 }
 
 # Component name → one example of it.

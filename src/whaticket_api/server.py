@@ -13,6 +13,7 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import SessionController, TicketQueries, UnitOfWork
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 
 from .app import create_app
 from .container import make_container
@@ -37,6 +38,12 @@ class ContainerSocketAccess:
             use_case = await request.get(Authenticate)
             return (await use_case.execute(AuthenticateCommand(token))).viewer
 
+    async def agent_online(self, user_id: int) -> None:
+        """Auto-assignment hands the backlog of the agent's queues out, oldest first."""
+        async with self._container() as request:
+            use_case = await request.get(AssignPendingTickets)
+            await use_case.execute(AssignPendingTicketsCommand(user_id=user_id))
+
     async def ticket_placement(self, ticket_id: int) -> TicketPlacement | None:
         queries = await self._container.get(TicketQueries)
         view = await queries.get_ticket(ticket_id)
@@ -60,6 +67,7 @@ def build_server(settings: Settings) -> ASGIApp:
         sockets=sockets,
         max_sockets_per_user=settings.max_sockets_per_user,
         presence=lambda: container.get(PresenceTracker),
+        on_agent_online=access.agent_online,
     )
     app = create_app(settings, container=container)
     app.state.socket_count = lambda: gateway.local_socket_count

@@ -14,6 +14,7 @@ from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.ports import WhatsAppPorts, WhatsAppTransport
 from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.whatsapp import ConnectionStatus
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 from whaticket_core.use_cases.automation.reply_outside_hours import ReplyOutsideHours, ReplyOutsideHoursCommand
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateConnectionStatus,
@@ -68,8 +69,8 @@ async def after_customer_message(
     use_cases: UseCaseFactory, command: InboundMessage, result: ReceiveMessageResult
 ) -> None:
     """The automation that follows a customer's new message, once ReceiveMessage (and so the routing bot) has
-    committed: the away message. Each step is its own transaction; a failing one is logged and the message stays
-    received."""
+    committed: the away message, then auto-assignment of the ticket's queue. Each step is its own transaction; a
+    failing one is logged and the message stays received (the periodic assigner catches up)."""
     silent = command.from_me or command.is_group or command.history or command.undecryptable
     if silent or result.duplicate or result.ignored or result.ticket_id is None:
         return
@@ -78,6 +79,11 @@ async def after_customer_message(
             await reply.execute(ReplyOutsideHoursCommand(result.ticket_id))
     except Exception:
         log.exception("the away message of ticket %s failed", result.ticket_id)
+    try:
+        async with use_cases.open(AssignPendingTickets) as assign:
+            await assign.execute(AssignPendingTicketsCommand(ticket_id=result.ticket_id))
+    except Exception:
+        log.exception("auto-assigning ticket %s failed", result.ticket_id)
 
 
 def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:

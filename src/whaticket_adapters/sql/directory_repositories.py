@@ -166,6 +166,11 @@ class SqlUserRepository(SqlRepository):
     async def delete(self, user_id: int) -> None:
         await self._execute(delete(_U).where(_U.c.id == user_id))
 
+    async def lock_for_assignment(self, user_ids: list[int]) -> None:
+        # SQLite: BEGIN IMMEDIATE already serialises writers (see lock_roles).
+        if self._dialect == "postgresql" and user_ids:
+            await self._all(select(_U.c.id).where(_U.c.id.in_(user_ids)).order_by(_U.c.id).with_for_update())
+
     async def lock_roles(self) -> None:
         # PostgreSQL: a transaction-scoped advisory lock (released at commit or rollback); under READ COMMITTED the
         # counts that follow run after it is granted, so they see whatever the previous holder committed.

@@ -57,3 +57,12 @@ def validate_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters", "password")
     return password
+
+
+MAX_CAPACITY = 10_000
+
+
+def validate_capacity(max_open_tickets: int) -> int:
+    if not 0 <= max_open_tickets <= MAX_CAPACITY:
+        raise InvalidInput(f"maxOpenTickets must be between 0 (no limit) and {MAX_CAPACITY}", "maxOpenTickets")
+    return max_open_tickets

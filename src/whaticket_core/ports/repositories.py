@@ -8,6 +8,7 @@ id. A uniqueness rule broken at ``add``/``save`` time raises :class:`~whaticket_
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -21,6 +22,20 @@ from ..domain.quick_answer import QuickAnswer
 from ..domain.ticket import Ticket
 from ..domain.user import User
 from ..domain.whatsapp import WhatsApp
+
+
+@dataclass(frozen=True, slots=True)
+class IdleClaim:
+    """Active tickets whose customer has been silent since ``idle_before`` or earlier (``Ticket.idle_since``).
+
+    ``warned``: None takes any; False only tickets not warned since their silence began (``close_warned_at`` null
+    or not after ``idle_since``); True only tickets warned after it began, at or before ``warned_before``.
+    """
+
+    idle_before: datetime
+    limit: int
+    warned: bool | None = None
+    warned_before: datetime | None = None
 
 
 class TicketRepository(Protocol):
@@ -60,6 +75,21 @@ class TicketRepository(Protocol):
 
     async def list_of_contact(self, contact_id: int, *, for_update: bool = False) -> list[Ticket]:
         """Every ticket of the contact, on every connection."""
+        ...
+
+    async def claim_idle(self, claim: IdleClaim) -> list[Ticket]:
+        """Up to ``claim.limit`` tickets matching ``claim``, longest silent first, locked until the unit of work
+        ends. Rows another transaction holds locked are skipped, not waited for: concurrent sweepers split the work
+        and each ticket is handled by one of them."""
+        ...
+
+    async def claim_pending(self, queue_id: int, limit: int) -> list[Ticket]:
+        """Up to ``limit`` pending, unassigned tickets of the queue, oldest first, locked until the unit of work ends;
+        rows another transaction holds locked are skipped (concurrent assigners never claim the same ticket)."""
+        ...
+
+    async def count_open(self, user_ids: list[int]) -> dict[int, int]:
+        """How many ``open`` tickets each of ``user_ids`` is assigned (0 included)."""
         ...
 
 
@@ -152,6 +182,11 @@ class UserRepository(Protocol):
     async def save(self, user: User) -> None: ...
 
     async def delete(self, user_id: int) -> None: ...
+
+    async def lock_for_assignment(self, user_ids: list[int]) -> None:
+        """Lock these users' rows, in id order, until the unit of work ends: assigners counting an agent's open
+        tickets against their capacity are serialised per agent (and never deadlock)."""
+        ...
 
     async def lock_roles(self) -> None:
         """Serialise the rules that count accounts (the first account becomes admin, the last admin stays): hold a
