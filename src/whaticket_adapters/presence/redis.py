@@ -77,7 +77,11 @@ class RedisPresence:
 
     async def refresh(self) -> None:
         """Extend this process's claims (call every :attr:`refresh_interval` seconds)."""
-        await self._claim(self._local.local_users())
+        await self._claim(self.local_users())
+
+    def local_users(self) -> frozenset[int]:
+        """Users with a socket on this process."""
+        return self._local.local_users()
 
     async def online(self, user_ids: Collection[int]) -> frozenset[int]:
         wanted = list(dict.fromkeys(user_ids))
