@@ -19,9 +19,11 @@ from whaticket_adapters.presence import InMemoryPresence, RedisPresence
 
 async def until(check: Callable[[], Awaitable[bool]]) -> None:
     """Poll ``check`` until it holds (the gateway records presence in the background after a connect)."""
+    holds = await check()
     async with asyncio.timeout(WAIT):
-        while not await check():
+        while not holds:
             await asyncio.sleep(0.02)
+            holds = await check()
 
 
 @pytest.fixture
