@@ -69,21 +69,22 @@ async def after_customer_message(
     use_cases: UseCaseFactory, command: InboundMessage, result: ReceiveMessageResult
 ) -> None:
     """The automation that follows a customer's new message, once ReceiveMessage (and so the routing bot) has
-    committed: the away message, then auto-assignment of the ticket's queue. Each step is its own transaction; a
-    failing one is logged and the message stays received (the periodic assigner catches up)."""
+    committed: auto-assignment of the ticket's queue, then the away message (which an agent online and now assigned
+    makes unnecessary). Each step is its own transaction; a failing one is logged and the message stays received
+    (the periodic assigner catches up)."""
     silent = command.from_me or command.is_group or command.history or command.undecryptable
     if silent or result.duplicate or result.ignored or result.ticket_id is None:
         return
-    try:
-        async with use_cases.open(ReplyOutsideHours) as reply:
-            await reply.execute(ReplyOutsideHoursCommand(result.ticket_id))
-    except Exception:
-        log.exception("the away message of ticket %s failed", result.ticket_id)
     try:
         async with use_cases.open(AssignPendingTickets) as assign:
             await assign.execute(AssignPendingTicketsCommand(ticket_id=result.ticket_id))
     except Exception:
         log.exception("auto-assigning ticket %s failed", result.ticket_id)
+    try:
+        async with use_cases.open(ReplyOutsideHours) as reply:
+            await reply.execute(ReplyOutsideHoursCommand(result.ticket_id))
+    except Exception:
+        log.exception("the away message of ticket %s failed", result.ticket_id)
 
 
 def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:

@@ -7,9 +7,12 @@ from pathlib import Path
 import httpx
 from api_harness import Live, RecordingProvider, client_for, make_settings, running
 from api_world import PASSWORD, World, bearer, ok
+from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from whaticket_adapters.presence import InMemoryPresence
 from whaticket_api.app import create_app
+from whaticket_api.realtime.gateway import PresenceTracker
 
 CLOSED_WEEK = {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -95,3 +98,52 @@ async def test_away_message_once_through_the_simulator(clean_db: AsyncEngine, li
 async def test_agents_may_not_read_business_hours(client: httpx.AsyncClient, world: World) -> None:
     response = await client.get("/business-hours", headers=world.people["agent"].headers)
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+class OnlinePresence(Provider):
+    """Presence as the gateway would count it, with sockets the test opens by hand."""
+
+    scope = Scope.APP
+
+    def __init__(self, presence: InMemoryPresence) -> None:
+        super().__init__()
+        self._presence = presence
+
+    @provide
+    def tracker(self) -> PresenceTracker:
+        return self._presence
+
+
+async def test_an_online_agent_is_assigned_before_the_away_message_is_considered(
+    clean_db: AsyncEngine, live: Live, tmp_path: Path
+) -> None:
+    presence = InMemoryPresence()
+    app = create_app(
+        make_settings(tmp_path, whatsapp_transport="simulator"),
+        overrides=[RecordingProvider(clean_db, live), OnlinePresence(presence)],
+    )
+    async with running(app), client_for(app) as c:
+        admin = await ok(
+            await c.post("/auth/register", json={"name": "A", "email": "a@example.com", "password": PASSWORD}), 201
+        )
+        h = bearer(admin["accessToken"])
+        queue = (await ok(await c.post("/queues", json={"name": "Sales", "color": "#00AA00"}, headers=h), 201))["id"]
+        agent = {"name": "Ana", "email": "ana@example.com", "password": PASSWORD, "role": "user", "queueIds": [queue]}
+        agent_id = (await ok(await c.post("/users", json={**agent, "maxOpenTickets": 1}, headers=h), 201))["id"]
+        wid = (await ok(await c.post("/whatsapps", json={"name": "Main", "queueIds": [queue]}, headers=h), 201))["id"]
+        await ok(await c.post(f"/whatsapps/{wid}/session", headers=h))
+        await ok(await c.post(f"/dev/simulator/whatsapps/{wid}/scan", headers=h), 202)
+        await ok(await c.put("/settings/autoAssign", json={"value": "round_robin"}, headers=h))
+        await ok(await c.put("/business-hours", json={"week": CLOSED_WEEK, "awayMessage": "Closed"}, headers=h))
+        await presence.connected(agent_id)
+
+        for n, number in enumerate(("5511977770001", "5511977770002")):
+            inbound = {"whatsappId": wid, "from": number, "body": "hi", "waMessageId": f"A{n}"}
+            await ok(await c.post("/dev/simulator/inbound", json=inbound, headers=h), 202)
+        tickets = sorted((await ok(await c.get("/tickets", headers=h)))["items"], key=lambda t: t["id"])
+        assert [(t["status"], t["userId"]) for t in tickets] == [("open", agent_id), ("pending", None)]
+        bodies = []
+        for t in tickets:
+            page = await ok(await c.get("/messages", params={"ticketId": t["id"]}, headers=h))
+            bodies.append([m["body"] for m in reversed(page["items"])])
+        assert bodies == [["hi"], ["hi", "Closed"]]  # the agent (at capacity) took the first; the second waits
