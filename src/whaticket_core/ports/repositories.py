@@ -183,9 +183,10 @@ class UserRepository(Protocol):
 
     async def delete(self, user_id: int) -> None: ...
 
-    async def lock_for_assignment(self, user_ids: list[int]) -> None:
-        """Lock these users' rows, in id order, until the unit of work ends: assigners counting an agent's open
-        tickets against their capacity are serialised per agent (and never deadlock)."""
+    async def lock_for_assignment(self, user_ids: list[int]) -> list[User]:
+        """The users among ``user_ids`` that exist, by id, their rows locked in id order until the unit of work ends:
+        assigners counting an agent's open tickets against their capacity are serialised per agent (and never
+        deadlock)."""
         ...
 
     async def lock_roles(self) -> None:

@@ -126,8 +126,9 @@ class InMemoryUserRepository(InMemoryRepository):
     async def lock_roles(self) -> None:
         """Nothing to do: the fake's units of work already run one at a time (the store's lock)."""
 
-    async def lock_for_assignment(self, user_ids: list[int]) -> None:
-        """Nothing to do, as for :meth:`lock_roles`."""
+    async def lock_for_assignment(self, user_ids: list[int]) -> list[User]:
+        """No lock needed, as for :meth:`lock_roles`."""
+        return [copy.deepcopy(self._s.users[i]) for i in sorted(set(user_ids)) if i in self._s.users]
 
     async def count_admins(self) -> int:
         return sum(1 for u in self._s.users.values() if u.role is Role.ADMIN)

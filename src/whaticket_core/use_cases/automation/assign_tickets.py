@@ -99,15 +99,14 @@ class AssignPendingTickets:
             if not claimed:
                 return False
             ticket = claimed[0]
-            await uow.users.lock_for_assignment(online)
-            counts = await uow.tickets.count_open(online)
+            users = await uow.users.lock_for_assignment(online)
+            counts = await uow.tickets.count_open([u.id for u in users])
             candidates: list[tuple[int, int]] = []
-            for user_id in online:
-                user = await uow.users.get(user_id)
-                if user is None or queue_id not in user.queue_ids:
-                    continue  # deleted or left the queue since the run began
-                if user.max_open_tickets == 0 or counts[user_id] < user.max_open_tickets:
-                    candidates.append((counts[user_id], user_id))
+            for user in users:
+                if queue_id not in user.queue_ids:
+                    continue  # left the queue since the run began
+                if user.max_open_tickets == 0 or counts[user.id] < user.max_open_tickets:
+                    candidates.append((counts[user.id], user.id))
             if not candidates:
                 return False
             _, chosen = min(candidates)
