@@ -89,6 +89,6 @@ async def test_count_open_counts_open_tickets_per_user(backend):
         other = await uow.users.add(user("other@example.com"))
         locked = await uow.users.lock_for_assignment([other.id, agent_id, other.id + 1000])
         assert [u.id for u in locked] == sorted([agent_id, other.id])
-        assert locked[0].queue_ids == [] and locked[0].max_open_tickets == 0
+        assert (locked[0].queue_ids, locked[0].max_open_tickets) == ([], 0)
         assert await uow.tickets.count_open([agent_id, other.id]) == {agent_id: 2, other.id: 0}
         assert await uow.tickets.count_open([]) == {}
