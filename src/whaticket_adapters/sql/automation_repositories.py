@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,3 +25,6 @@ class SqlBusinessHoursRepository(SqlRepository):
         upsert = pg_insert(_BH) if self._dialect == "postgresql" else sqlite_insert(_BH)
         changed = {k: v for k, v in values.items() if k != "key"}
         await self._execute(upsert.values(values).on_conflict_do_update(index_elements=[_BH.c.key], set_=changed))
+
+    async def delete(self, target: HoursTarget) -> None:
+        await self._execute(delete(_BH).where(_BH.c.key == target.key))

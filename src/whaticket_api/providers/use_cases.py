@@ -12,7 +12,11 @@ from whaticket_core.use_cases.auth.refresh_tokens import RefreshTokens
 from whaticket_core.use_cases.auth.register import Register
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets
 from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets
-from whaticket_core.use_cases.automation.business_hours import GetBusinessHours, UpdateBusinessHours
+from whaticket_core.use_cases.automation.business_hours import (
+    DeleteBusinessHours,
+    GetBusinessHours,
+    UpdateBusinessHours,
+)
 from whaticket_core.use_cases.automation.reply_outside_hours import ReplyOutsideHours
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     GetQrCode,
@@ -173,7 +177,12 @@ class ConnectionUseCases(Provider):
 class AutomationUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
-        GetBusinessHours, UpdateBusinessHours, ReplyOutsideHours, AutoCloseIdleTickets, AssignPendingTickets
+        GetBusinessHours,
+        UpdateBusinessHours,
+        DeleteBusinessHours,
+        ReplyOutsideHours,
+        AutoCloseIdleTickets,
+        AssignPendingTickets,
     )
 
 

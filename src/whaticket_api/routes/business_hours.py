@@ -7,13 +7,15 @@ from typing import Annotated
 import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
-from litestar import get, put
+from litestar import delete, get, put
 from litestar.params import JSONBody, QueryParameter
 
 from whaticket_core.domain.business_hours import COMPANY, WEEKDAYS, HoursScope, HoursTarget, Ranges
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.automation.business_hours import (
+    DeleteBusinessHours,
+    DeleteBusinessHoursCommand,
     EffectiveHours,
     GetBusinessHours,
     GetBusinessHoursCommand,
@@ -142,6 +144,20 @@ async def update_business_hours(
     return hours_out(await use_case.execute(command))
 
 
+@delete("/", status_code=204, responses=errors(*AUTHED, 403, 404))
+async def delete_business_hours(
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[DeleteBusinessHours],
+    whatsapp_id: WhatsAppQuery = None,
+    queue_id: QueueQuery = None,
+) -> None:
+    """Remove a schedule (admin): a connection or queue inherits the company default again; without an id, the
+    company default goes back to open all week with no away message."""
+    await use_case.execute(DeleteBusinessHoursCommand(viewer, _target(whatsapp_id, queue_id)))
+
+
 router = DishkaRouter(
-    "/business-hours", route_handlers=[get_business_hours, update_business_hours], tags=["automation"]
+    "/business-hours",
+    route_handlers=[get_business_hours, update_business_hours, delete_business_hours],
+    tags=["automation"],
 )

@@ -273,3 +273,7 @@ class BusinessHoursRepository(Protocol):
     async def put(self, target: HoursTarget, hours: BusinessHours) -> None:
         """Create or replace the target's schedule."""
         ...
+
+    async def delete(self, target: HoursTarget) -> None:
+        """Remove the target's own schedule (nothing happens when it has none)."""
+        ...

@@ -12,3 +12,6 @@ class InMemoryBusinessHoursRepository(InMemoryRepository):
 
     async def put(self, target: HoursTarget, hours: BusinessHours) -> None:
         self._s.business_hours[target.key] = hours
+
+    async def delete(self, target: HoursTarget) -> None:
+        self._s.business_hours.pop(target.key, None)

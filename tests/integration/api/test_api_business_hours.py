@@ -48,6 +48,12 @@ async def test_default_then_company_then_queue_override(world: World) -> None:
     assert (own["scope"], own["awayMessage"], own["timezone"]) == ("queue", "Sales closed", "America/Sao_Paulo")
     assert (await ok(await c.get("/business-hours", headers=admin)))["awayMessage"] == "Closed"
 
+    assert (await c.delete("/business-hours", params={"queueId": sales}, headers=admin)).status_code == 204
+    again = await ok(await c.get("/business-hours", params={"queueId": sales}, headers=admin))
+    assert (again["scope"], again["awayMessage"]) == ("company", "Closed")
+    assert (await c.delete("/business-hours", headers=admin)).status_code == 204
+    assert (await ok(await c.get("/business-hours", headers=admin)))["awayMessage"] == ""
+
 
 async def test_errors_are_clear(world: World) -> None:
     c, admin = world.client, world.people["admin"].headers

@@ -35,6 +35,12 @@ async def test_schedules_per_target_round_trip_and_replace(backend):
         await uow.commit()
     async with backend.new_uow() as uow:
         assert await uow.business_hours.get(COMPANY) == BusinessHours(away_message="new")
+        await uow.business_hours.delete(wa_target)
+        await uow.business_hours.delete(q_target)  # has none: nothing happens
+        await uow.commit()
+    async with backend.new_uow() as uow:
+        assert await uow.business_hours.get(wa_target) is None
+        assert await uow.business_hours.get(COMPANY) == BusinessHours(away_message="new")
 
 
 async def test_a_schedule_goes_with_its_connection_or_queue(backend):

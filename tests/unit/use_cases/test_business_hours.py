@@ -16,6 +16,8 @@ from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.use_cases.automation.business_hours import (
+    DeleteBusinessHours,
+    DeleteBusinessHoursCommand,
     GetBusinessHours,
     GetBusinessHoursCommand,
     UpdateBusinessHours,
@@ -274,3 +276,21 @@ async def test_dst_is_read_in_the_schedule_zone(world: World) -> None:
     world.clock.advance(timedelta(hours=12))  # 19:30 EST: closed again, after opening in between
     await customer_writes(world, wa.id)
     assert away_messages(world) == [AWAY, AWAY]
+
+
+async def test_deleting_a_queue_schedule_makes_it_inherit_again(world: World) -> None:
+    admin = await world.viewer(role=Role.ADMIN)
+    queue = await world.add_queue()
+    target = HoursTarget(HoursScope.QUEUE, queue.id)
+    await company_hours(world)
+    await set_hours(world, target, away_message="queue text")
+    await DeleteBusinessHours(world.uow()).execute(DeleteBusinessHoursCommand(admin, target))
+    found = await GetBusinessHours(world.uow()).execute(GetBusinessHoursCommand(admin, target))
+    assert (found.scope, found.hours.away_message) == (HoursScope.COMPANY, AWAY)
+    supervisor = await world.viewer(role=Role.SUPERVISOR)
+    with pytest.raises(ActionForbidden):
+        await DeleteBusinessHours(world.uow()).execute(DeleteBusinessHoursCommand(supervisor, COMPANY))
+    with pytest.raises(QueueNotFound):
+        await DeleteBusinessHours(world.uow()).execute(
+            DeleteBusinessHoursCommand(admin, HoursTarget(HoursScope.QUEUE, 99))
+        )

@@ -100,6 +100,28 @@ class UpdateBusinessHours:
         return EffectiveHours(hours, command.target.scope)
 
 
+@dataclass(frozen=True, slots=True)
+class DeleteBusinessHoursCommand:
+    actor: Viewer
+    target: HoursTarget
+
+
+class DeleteBusinessHours:
+    """Admin only. The target's own schedule goes: a connection or queue inherits the company default again; the
+    company default goes back to the built-in one (open all week, no away message). Idempotent; a connection or
+    queue that does not exist is ``*_not_found``."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, command: DeleteBusinessHoursCommand) -> None:
+        require_admin(command.actor, "change business hours")
+        async with self._uow as uow:
+            await require_target(uow, command.target)
+            await uow.business_hours.delete(command.target)
+            await uow.commit()
+
+
 def _week(raw: dict[str, RawRanges]) -> dict[str, Ranges]:
     unknown = sorted(set(raw) - set(WEEKDAYS))
     if unknown:
