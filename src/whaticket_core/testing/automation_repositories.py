@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 from ..domain.business_hours import BusinessHours, HoursTarget
 from .repository_base import InMemoryRepository
 
 
 class InMemoryBusinessHoursRepository(InMemoryRepository):
     async def get(self, target: HoursTarget) -> BusinessHours | None:
-        return self._s.business_hours.get(target.key)  # frozen: shared safely
+        return copy.deepcopy(self._s.business_hours.get(target.key))
 
     async def put(self, target: HoursTarget, hours: BusinessHours) -> None:
         self._s.business_hours[target.key] = hours
