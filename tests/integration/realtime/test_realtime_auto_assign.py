@@ -76,3 +76,24 @@ async def test_an_agent_coming_online_gets_the_oldest_pending_ticket_within_capa
     second = await _ok(await http.get(f"/tickets/{tickets[1]}", headers=admin))
     assert (first["status"], first["userId"]) == ("open", agent_id)
     assert (second["status"], second["userId"]) == ("pending", None)  # capacity 1
+
+
+async def test_a_ticket_transferred_to_a_queue_goes_to_its_online_agent_at_once(served, clients) -> None:
+    url, http, admin = served
+    await _ok(await http.put("/settings/autoAssign", json={"value": "round_robin"}, headers=admin))
+    await _ok(await http.post("/whatsapps", json={"name": "main", "isDefault": True}, headers=admin), 201)
+    queue = (await _ok(await http.post("/queues", json={"name": "Sales", "color": "#123456"}, headers=admin), 201))[
+        "id"
+    ]
+    agent = {"name": "Ana", "email": "ana@example.com", "password": PASSWORD, "role": "user", "queueIds": [queue]}
+    agent_id = (await _ok(await http.post("/users", json=agent, headers=admin), 201))["id"]
+    login = await _ok(await http.post("/auth/login", json={"email": "ana@example.com", "password": PASSWORD}))
+    socket = await clients(url, login["accessToken"])
+    contact = {"name": "customer", "number": "5511900000009"}
+    contact_id = (await _ok(await http.post("/contacts", json=contact, headers=admin), 201))["id"]
+    ticket = await _ok(await http.post("/tickets", json={"contactId": contact_id}, headers=admin), 201)
+
+    moved = await _ok(await http.post(f"/tickets/{ticket['id']}/transfer", json={"queueId": queue}, headers=admin))
+    assert (moved["status"], moved["queueId"]) == ("pending", queue)  # the answer: the transfer itself
+    update = await socket.wait_for("ticket:updated", lambda d: (d or {}).get("ticket", {}).get("status") == "open")
+    assert (update["ticket"]["id"], update["ticket"]["userId"]) == (ticket["id"], agent_id)
