@@ -66,6 +66,9 @@ class RedisPresence:
             return False
         was_online = user_id in await self.online([user_id])
         await self._claim([user_id])
+        if user_id not in self.local_users():
+            # The socket closed while the claim was on its way, and its disconnect may have run first.
+            await self._redis.zrem(self._key(user_id), self._process)
         return not was_online
 
     async def disconnected(self, user_id: int) -> bool:
