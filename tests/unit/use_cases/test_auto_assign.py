@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from fake_world import World
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from whaticket_core.domain.events import TicketUpdated
 from whaticket_core.domain.queue import Queue
@@ -137,3 +140,48 @@ async def test_a_member_who_left_the_queue_gets_nothing(world: World) -> None:
     ids = await backlog(world, queue, 1)
     assert await assign(world, queue_ids=(queue.id,)) == 0
     assert assignees(world, ids) == [None]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.booleans(), st.integers(0, 3)), min_size=1, max_size=5),
+    st.integers(0, 12),
+)
+def test_round_robin_invariants(agents: list[tuple[int, bool, int]], backlog_size: int) -> None:
+    """For any team (capacity, online, open tickets already held) and backlog: nobody goes over capacity, offline
+    agents get nothing, the oldest tickets go first, and the hand-out stops only when no online agent has room."""
+    asyncio.run(_round_robin_invariants(agents, backlog_size))
+
+
+async def _round_robin_invariants(agents: list[tuple[int, bool, int]], backlog_size: int) -> None:
+    world = World()
+    await world.set_setting(AUTO_ASSIGN, "round_robin")
+    queue, elsewhere = await world.add_queue(), await world.add_queue()
+    users = []
+    for capacity, online, held in agents:
+        user = await agent(world, queue, capacity)
+        if online:
+            world.presence.connect(user.id)
+        for ticket_id in await backlog(world, elsewhere, held):  # open tickets of another queue count too
+            async with world.uow() as uow:
+                ticket = await uow.tickets.get(ticket_id)
+                assert ticket is not None
+                ticket.accept(user.id, world.clock.now())
+                await uow.tickets.save(ticket)
+                await uow.commit()
+        users.append((user, capacity, online, held))
+    ids = await backlog(world, queue, backlog_size)
+
+    assigned = await assign(world, queue_ids=(queue.id,))
+
+    got = assignees(world, ids)
+    assert got == [u for u in got if u is not None] + [None] * got.count(None)  # oldest first
+    assert assigned == len(ids) - got.count(None)
+    for user, capacity, online, held in users:
+        mine = got.count(user.id)
+        if not online:
+            assert mine == 0
+        if capacity:
+            assert held + mine <= max(capacity, held)
+    room = any(online and (capacity == 0 or held + got.count(u.id) < capacity) for u, capacity, online, held in users)
+    assert None not in got or not room
