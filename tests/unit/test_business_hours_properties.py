@@ -24,6 +24,8 @@ ZONES = [
     "Asia/Kathmandu",
     "Africa/Casablanca",
     "Pacific/Chatham",
+    "America/Santiago",  # changes at local midnight
+    "Asia/Beirut",  # changes at local midnight
     "UTC",
 ]
 # DST changes in 2026 (northern spring and autumn, southern spring and autumn), so most draws straddle one.
@@ -34,6 +36,7 @@ ANCHORS = [
     datetime(2026, 10, 4, tzinfo=UTC),
     datetime(2026, 10, 25, tzinfo=UTC),
     datetime(2026, 11, 1, tzinfo=UTC),
+    datetime(2026, 9, 6, tzinfo=UTC),
 ]
 
 
@@ -132,3 +135,13 @@ def test_away_message_once_per_closed_period_across_zones_and_dst(
         assert was_sent == expected, (at, last_sent)
         if was_sent:
             last_sent = at
+
+
+def test_a_range_starting_at_a_midnight_the_clock_skips_opens_when_the_clock_jumps() -> None:
+    """Santiago springs forward at 00:00 on 2026-09-06 (the clock goes from 23:59 to 01:00)."""
+    sunday_only = ((),) * 6 + ((TimeRange(0, 8 * 60),),)
+    hours = BusinessHours(timezone="America/Santiago", week=sunday_only)
+    saturday_evening = datetime(2026, 9, 5, 23, 0, tzinfo=UTC)  # 19:00 local, closed
+    opening = hours.next_opening(saturday_evening)
+    assert opening == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)  # 01:00 local, the first minute of that Sunday
+    assert opening == first_opening_by_walking(hours, saturday_evening, saturday_evening + timedelta(days=2))

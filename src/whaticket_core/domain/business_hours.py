@@ -117,8 +117,11 @@ def _readings(day: date, minute: int, zone: ZoneInfo) -> list[datetime]:
 
 
 def _transitions(day: date, zone: ZoneInfo) -> list[datetime]:
-    """The instant (to the minute) of a UTC offset change during local ``day``, if there is one."""
-    lo = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+    """The instant (to the minute) of a UTC offset change during local ``day``, if there is one.
+
+    The search starts a minute before the day: a change at local midnight (Chile, Lebanon) happens at the very
+    instant the day begins, and a midnight the clock skips has no reading of its own to be a candidate."""
+    lo = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC) - timedelta(minutes=1)
     hi = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC) - timedelta(minutes=1)
 
     def offset(at: datetime) -> timedelta | None:
