@@ -145,3 +145,15 @@ def test_a_range_starting_at_a_midnight_the_clock_skips_opens_when_the_clock_jum
     opening = hours.next_opening(saturday_evening)
     assert opening == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)  # 01:00 local, the first minute of that Sunday
     assert opening == first_opening_by_walking(hours, saturday_evening, saturday_evening + timedelta(days=2))
+
+
+def test_a_range_in_the_hour_a_midnight_fall_back_repeats_opens_twice() -> None:
+    """Santiago falls back at 00:00 on 2026-04-05: Saturday 23:00-23:59 happens twice."""
+    saturday_late = ((),) * 5 + ((TimeRange(23 * 60, 23 * 60 + 30),), ())
+    hours = BusinessHours(timezone="America/Santiago", week=saturday_late)
+    first = hours.next_opening(datetime(2026, 4, 4, 12, 0, tzinfo=UTC))
+    assert first == datetime(2026, 4, 5, 2, 0, tzinfo=UTC)  # 23:00 -03
+    assert first is not None
+    second = hours.next_opening(first)
+    assert second == datetime(2026, 4, 5, 3, 0, tzinfo=UTC)  # 23:00 -04, an hour later
+    assert second == first_opening_by_walking(hours, first, first + timedelta(days=1))
