@@ -1,6 +1,6 @@
 """Automation run by two workers at once, each with its own engine (its own connections, as two processes have):
 200 pending tickets are each assigned once and nobody goes over capacity; idle tickets are each warned once and
-closed once."""
+closed once; a burst of follow-ups of one ticket sends one away message."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from persistence_builders import T0, contact, queue, ticket, user, whatsapp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.sql.database import SqlUnitOfWork, create_engine, create_session_factory
+from whaticket_core.domain.business_hours import COMPANY, BusinessHours
 from whaticket_core.domain.events import MessageCreated, TicketClosed, TicketUpdated
 from whaticket_core.domain.settings import (
     AUTO_ASSIGN,
@@ -25,6 +26,7 @@ from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.testing import FakePresence, InMemoryJobQueue, ManualClock, RecordingPublisher
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
+from whaticket_core.use_cases.automation.reply_outside_hours import ReplyOutsideHours, ReplyOutsideHoursCommand
 
 TICKETS = 200
 WORKERS = 2
@@ -137,3 +139,18 @@ async def test_two_auto_closers_warn_once_and_close_once(engines):
     async with _uow(engines[0]) as uow:
         stored = [await uow.tickets.get(i) for i in ids]
     assert {t.status for t in stored if t is not None} == {TicketStatus.CLOSED}
+
+
+async def test_a_burst_of_customer_messages_gets_one_away_message(engines):
+    _, ids = await _seed(engines[0], [], {})
+    async with _uow(engines[0]) as uow:
+        await uow.business_hours.put(COMPANY, BusinessHours(week=((),) * 7, away_message="closed"))
+        await uow.commit()
+    clock = ManualClock(T0 + timedelta(hours=1))
+
+    async def follow_up(engine: AsyncEngine) -> int | None:
+        use_case = ReplyOutsideHours(_uow(engine), clock, RecordingPublisher(), InMemoryJobQueue(), FakePresence())
+        return (await use_case.execute(ReplyOutsideHoursCommand(ids[0]))).sent_message_id
+
+    sent = await asyncio.gather(*(follow_up(engines[n % WORKERS]) for n in range(10)))
+    assert len([s for s in sent if s is not None]) == 1
