@@ -94,12 +94,17 @@ async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
 async def auto_close_idle_tickets(context: JobContext, attempt: int = 1) -> int:
     async with context.use_cases.open(AutoCloseIdleTickets) as use_case:
         result = await use_case.execute(AutoCloseIdleTicketsCommand())
+    if result.warned or result.closed:  # silent runs (most of them) leave no line
+        log.info("auto-close: %s warned, %s closed", result.warned, result.closed)
     return result.warned + result.closed
 
 
 async def assign_pending_tickets(context: JobContext, attempt: int = 1) -> int:
     async with context.use_cases.open(AssignPendingTickets) as use_case:
-        return (await use_case.execute(AssignPendingTicketsCommand())).assigned
+        assigned = (await use_case.execute(AssignPendingTicketsCommand())).assigned
+    if assigned:
+        log.info("auto-assignment: %s tickets handed out", assigned)
+    return assigned
 
 
 FUNCTIONS = {
