@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whaticket_core.ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -21,6 +22,7 @@ from whaticket_core.ports.repositories import (
     WhatsAppRepository,
 )
 
+from .automation_repositories import SqlBusinessHoursRepository
 from .conversation_repositories import SqlContactRepository, SqlMessageRepository, SqlTicketRepository
 from .directory_repositories import (
     SqlQueueRepository,
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+        self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
 
     @property
     def session(self) -> AsyncSession:
