@@ -130,8 +130,10 @@ def fingerprint(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def scoped_key(user_id: int, key: str) -> str:
-    return f"{user_id}:{hashlib.sha256(key.encode()).hexdigest()}"
+def scoped_key(user_id: int, key: str, *, api_token_id: int | None = None) -> str:
+    """Keys are per caller: a person, or an API token (which acts under its issuer's id but is a caller of its own)."""
+    owner = f"t{api_token_id}" if api_token_id is not None else str(user_id)
+    return f"{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 async def begin(store: IdempotencyStore, key: str, fp: str) -> Stored | None:

@@ -46,6 +46,7 @@ TAGS: dict[str, str] = {
     "users": "Accounts and roles (admin, supervisor, user).",
     "whatsapps": "WhatsApp connections and their sessions: QR code, pairing code, logout.",
     "settings": "Company-wide settings.",
+    "api-tokens": "Tokens for integrations (Bearer wt_...): scoped, shown once, revocable. Admins only.",
     "health": "Liveness and readiness (no token).",
     "simulator": "Simulated WhatsApp (only with WHATSAPP_TRANSPORT=simulator): drive a customer, scan, failures.",
 }

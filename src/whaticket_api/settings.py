@@ -49,6 +49,8 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("data"))
     app_env: str = "development"
     auth_rate_limit_per_minute: int = 10
+    # API_TOKEN_RATE_LIMIT_PER_MINUTE: requests one API token may make a minute (429 rate_limited past it).
+    api_token_rate_limit_per_minute: int = 600
     # LOGIN_ACCOUNT_ATTEMPTS per LOGIN_ACCOUNT_WINDOW_SECONDS: login attempts per account, whatever the address.
     login_account_attempts: int = 10
     login_account_window_seconds: int = 900
@@ -149,6 +151,7 @@ class Settings:
             data_dir=data_dir,
             app_env=app_env,
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
+            api_token_rate_limit_per_minute=_int(env, "API_TOKEN_RATE_LIMIT_PER_MINUTE", 600),
             login_account_attempts=_int(env, "LOGIN_ACCOUNT_ATTEMPTS", 10),
             login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),

@@ -20,6 +20,7 @@ from whaticket_core.ports import (
     TokenCodec,
     UnitOfWork,
 )
+from whaticket_core.ports.api_tokens import ApiTokenStore
 from whaticket_core.ports.transport import CallRejecter
 from whaticket_core.testing import (
     FakeCallRejecter,
@@ -29,6 +30,7 @@ from whaticket_core.testing import (
     FakePasswordHasher,
     FakeSessionController,
     FakeTokenCodec,
+    InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
     InMemoryJobQueue,
     InMemoryMediaStore,
@@ -59,5 +61,6 @@ def test_every_fake_is_its_port() -> None:
     codec: TokenCodec = FakeTokenCodec(ManualClock())
     links: MediaLinkSigner = FakeMediaLinkSigner()
     rejecter: CallRejecter = FakeCallRejecter()
+    api_tokens: ApiTokenStore = InMemoryApiTokenStore()
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
-    assert len({id(fake) for fake in [*fakes, hasher, codec, links, rejecter]}) == 16
+    assert len({id(fake) for fake in [*fakes, hasher, codec, links, rejecter, api_tokens]}) == 17

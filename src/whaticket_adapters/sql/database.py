@@ -7,10 +7,12 @@ sessions = create_session_factory(engine)
 uow = SqlUnitOfWork(sessions)                  # one per use-case call (a unit of work is not shared by tasks)
 tickets, messages = SqlTicketQueries(engine), SqlMessageQueries(engine)
 auth_users = SqlAuthUserQueries(engine)          # the bearer check's user lookup
+api_tokens = SqlApiTokenStore(engine)            # integrations' tokens
 """
 
 from __future__ import annotations
 
+from .api_tokens import SqlApiTokenStore
 from .engine import create_engine, create_session_factory, database_url_from_env, is_sqlite, normalize_url
 from .errors import SqlStoreError
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
@@ -18,6 +20,7 @@ from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlTicketQueries
 from .unit_of_work import SqlUnitOfWork
 
 __all__ = [
+    "SqlApiTokenStore",
     "SqlAuthUserQueries",
     "SqlMessageQueries",
     "SqlStoreError",

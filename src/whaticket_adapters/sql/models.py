@@ -254,6 +254,22 @@ class RefreshTokenRow(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = _id()
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Space-separated scope names (a handful, read with the token, never queried).
+    scopes: Mapped[str] = mapped_column(String(255))
+    prefix: Mapped[str] = mapped_column(String(16))
+    # hex SHA-256 of the token: the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
 # Ticket list: staff by status, agents by assignee or queue; newest activity first (the keyset order).
 Index("ix_tickets_status_updated", TicketRow.status, TicketRow.updated_at.desc(), TicketRow.id.desc())
 Index(

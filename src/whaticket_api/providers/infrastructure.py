@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.media.local import LocalMediaStore
 from whaticket_adapters.sql.database import (
+    SqlApiTokenStore,
     SqlAuthUserQueries,
     SqlMessageQueries,
     SqlTicketQueries,
@@ -29,6 +30,7 @@ from whaticket_core.ports import (
     TicketQueries,
     UnitOfWork,
 )
+from whaticket_core.ports.api_tokens import ApiTokenStore
 
 from ..idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from ..protection import FallbackRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -106,6 +108,10 @@ class InfrastructureProvider(Provider):
     @provide
     def auth_user_queries(self, engine: AsyncEngine) -> AuthUserQueries:
         return SqlAuthUserQueries(engine)
+
+    @provide
+    def api_token_store(self, engine: AsyncEngine) -> ApiTokenStore:
+        return SqlApiTokenStore(engine)
 
     @provide
     async def redis(self, settings: Settings) -> AsyncIterator[RedisHandle]:

@@ -50,6 +50,12 @@ from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactId
 from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
+from whaticket_core.use_cases.integrations.api_tokens import (
+    AuthenticateApiToken,
+    CreateApiToken,
+    ListApiTokens,
+    RevokeApiToken,
+)
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.edit_message import EditMessage
@@ -166,6 +172,11 @@ class ConnectionUseCases(Provider):
     )
 
 
+class IntegrationUseCases(Provider):
+    scope = Scope.REQUEST
+    use_cases = provide_all(CreateApiToken, ListApiTokens, RevokeApiToken, AuthenticateApiToken)
+
+
 def use_case_providers() -> list[Provider]:
     """Every area's use cases."""
     return [
@@ -175,4 +186,5 @@ def use_case_providers() -> list[Provider]:
         InboundUseCases(),
         DirectoryUseCases(),
         ConnectionUseCases(),
+        IntegrationUseCases(),
     ]

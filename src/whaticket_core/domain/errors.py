@@ -189,5 +189,15 @@ class RefreshTokenReused(Unauthorized):
     code = "refresh_token_reused"
 
 
+class ApiTokenNotFound(NotFound):
+    code = "api_token_not_found"
+
+
+class InsufficientScope(Forbidden):
+    """An API token used outside its scopes (or on a route no token may use)."""
+
+    code = "insufficient_scope"
+
+
 class QrCodeNotFound(NotFound):
     code = "qrcode_not_found"

@@ -5,6 +5,7 @@ Usable by other programs' tests too::
     from whaticket_core.testing import InMemoryStore, InMemoryUnitOfWork, ManualClock
 """
 
+from .api_tokens import InMemoryApiTokenStore
 from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
@@ -23,6 +24,7 @@ __all__ = [
     "FakePasswordHasher",
     "FakeSessionController",
     "FakeTokenCodec",
+    "InMemoryApiTokenStore",
     "InMemoryAuthUserQueries",
     "InMemoryJobQueue",
     "InMemoryMediaStore",
