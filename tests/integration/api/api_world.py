@@ -103,6 +103,13 @@ class World:
         self.ids["m" + key[1:]] = messages["items"][0]["id"]
         return int(ticket["id"])
 
+    async def add_api_token(self, *scopes: str, key: str = "api_token") -> str:
+        """Issues a token (as the admin) with ``scopes`` (tickets:read by default); its id goes to ``ids[key]``."""
+        body = {"name": f"Integration {key}", "scopes": list(scopes or ["tickets:read"])}
+        created = await ok(await self.client.post("/api-tokens", json=body, headers=self.admin.headers), 201)
+        self.ids[key] = created["id"]
+        return str(created["token"])
+
     async def set_qr(self, code: str = "2@abc,def,ghi") -> None:
         async with self.app.state.dishka_container() as request:
             use_case = await request.get(UpdateQrCode)

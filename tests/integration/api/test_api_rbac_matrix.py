@@ -145,6 +145,10 @@ ROWS = [
     Row("DELETE", "/whatsapps/{main}/session", admin_only(204)),
     Row("GET", "/whatsapps/{main}/qrcode", admin_only(200), prepare=lambda w: w.set_qr()),
     Row("POST", "/whatsapps/{main}/pair-code", admin_only(200), {"phoneNumber": "+55 11 99999-0000"}),
+    # API tokens
+    Row("POST", "/api-tokens", admin_only(201), {"name": "CRM", "scopes": ["tickets:read"]}),
+    Row("GET", "/api-tokens", admin_only(200)),
+    Row("DELETE", "/api-tokens/{api_token}", admin_only(204), prepare=lambda w: w.add_api_token()),
     # health
     Row("GET", "/health", public(200)),
     Row("GET", "/health/ready", public(200)),
@@ -214,6 +218,7 @@ def _template(path: str) -> str:
         "quick-answers": "quick_answer_id",
         "whatsapps": "whatsapp_id",
         "settings": "key",
+        "api-tokens": "api_token_id",
     }
     parts = path.strip("/").split("/")
     out = []

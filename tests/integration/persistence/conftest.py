@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.sql.database import (
+    SqlApiTokenStore,
     SqlAuthUserQueries,
     SqlMessageQueries,
     SqlTicketQueries,
@@ -18,6 +19,7 @@ from whaticket_adapters.sql.database import (
 )
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.testing import (
+    InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
     InMemoryMessageQueries,
     InMemoryStore,
@@ -33,6 +35,7 @@ class Backend:
     tickets: Any  # TicketQueries & TicketCounter
     messages: Any  # MessageQueries
     auth_users: Any  # AuthUserQueries
+    api_tokens: Any  # ApiTokenStore
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -47,6 +50,7 @@ async def backend(
             InMemoryTicketQueries(store),
             InMemoryMessageQueries(store),
             InMemoryAuthUserQueries(store),
+            InMemoryApiTokenStore(),
         )
     engine = sqlite_engine if request.param == "sqlite" else pg_engine
     await db_reset(engine)
@@ -57,4 +61,5 @@ async def backend(
         SqlTicketQueries(engine),
         SqlMessageQueries(engine),
         SqlAuthUserQueries(engine),
+        SqlApiTokenStore(engine),
     )
