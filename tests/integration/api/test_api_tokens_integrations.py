@@ -22,13 +22,16 @@ async def test_a_token_is_shown_once_and_stored_only_as_its_digest(world: World,
     body = {"name": "CRM", "scopes": ["tickets:read", "messages:write"], "expiresAt": "2099-01-01T00:00:00Z"}
     created = await ok(await world.client.post("/api-tokens", json=body, headers=world.admin.headers), 201)
     token = created["token"]
-    assert token.startswith("wt_") and len(token) >= 46
-    assert created["prefix"] == token[: len(created["prefix"])] and len(created["prefix"]) < len(token)
+    assert token.startswith("wt_")
+    assert len(token) >= 46
+    assert created["prefix"] == token[: len(created["prefix"])]
+    assert len(created["prefix"]) < len(token)
     assert created["scopes"] == ["messages:write", "tickets:read"]
     assert created["expiresAt"] == "2099-01-01T00:00:00Z"
     listed = await ok(await world.client.get("/api-tokens", headers=world.admin.headers))
     assert [t["id"] for t in listed] == [created["id"]]
-    assert "token" not in listed[0] and listed[0]["lastUsedAt"] is None
+    assert "token" not in listed[0]
+    assert listed[0]["lastUsedAt"] is None
     async with clean_db.connect() as conn:
         rows = (await conn.execute(text("SELECT * FROM api_tokens"))).all()
     assert len(rows) == 1
@@ -90,7 +93,8 @@ async def test_each_token_has_its_own_rate_limit(pg_engine: AsyncEngine, live, t
         statuses = [(await client.get("/tickets/counts", headers=bearer(first))).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         limited = await client.get("/tickets/counts", headers=bearer(first))
-        assert limited.json()["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
+        assert limited.json()["code"] == "rate_limited"
+        assert int(limited.headers["Retry-After"]) >= 1
         await ok(await client.get("/tickets/counts", headers=bearer(second)))
         await ok(await client.get("/tickets/counts", headers=world.admin.headers))  # people are not limited by it
 

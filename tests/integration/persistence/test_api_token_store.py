@@ -33,7 +33,9 @@ async def test_add_find_list_and_delete(backend) -> None:
     owner = await _owner(backend)
     first = await backend.api_tokens.add(_token(owner, "wt_first-secret", expires_at=T0 + timedelta(days=1)))
     second = await backend.api_tokens.add(_token(owner, "wt_second-secret"))
-    assert first.id and second.id and first.id != second.id
+    assert first.id
+    assert second.id
+    assert first.id != second.id
     found = await backend.api_tokens.find_by_hash(digest("wt_first-secret"))
     assert found == first
     assert found.scopes == {ApiScope.TICKETS_READ, ApiScope.MESSAGES_WRITE}
@@ -49,7 +51,8 @@ async def test_mark_used(backend) -> None:
     token = await backend.api_tokens.add(_token(owner, "wt_used"))
     await backend.api_tokens.mark_used(token.id, T0 + timedelta(minutes=5))
     found = await backend.api_tokens.find_by_hash(digest("wt_used"))
-    assert found is not None and found.last_used_at == T0 + timedelta(minutes=5)
+    assert found is not None
+    assert found.last_used_at == T0 + timedelta(minutes=5)
     await backend.api_tokens.delete(token.id)
     await backend.api_tokens.mark_used(token.id, T0)  # gone meanwhile: no error
 

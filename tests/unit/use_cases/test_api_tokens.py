@@ -43,7 +43,8 @@ async def test_the_secret_is_high_entropy_shown_once_and_stored_as_a_digest(
     world: World, store: InMemoryApiTokenStore
 ) -> None:
     created = await issue(world, store, "tickets:read", "messages:write")
-    assert created.secret.startswith("wt_") and len(created.secret) >= 3 + 43  # 32 bytes of URL-safe base64
+    assert created.secret.startswith("wt_")
+    assert len(created.secret) >= 3 + 43
     stored = store.tokens[created.token.id]
     assert stored.token_hash == digest(created.secret) != created.secret
     assert created.secret not in repr(stored)
@@ -101,9 +102,11 @@ async def test_the_token_acts_as_a_scoped_system_actor_of_its_issuer(
     caller = await authenticate(world, store).execute(AuthenticateApiTokenCommand(created.secret))
     viewer = caller.viewer
     assert viewer.user_id == created.token.owner_id
-    assert viewer.role is Role.SUPERVISOR and viewer.is_staff  # sees every ticket, manages nothing
+    assert viewer.role is Role.SUPERVISOR
+    assert viewer.is_staff
     assert viewer.api_token_id == created.token.id
-    assert viewer.has_scope("tickets:read") and not viewer.has_scope("tickets:write")
+    assert viewer.has_scope("tickets:read")
+    assert not viewer.has_scope("tickets:write")
 
 
 async def test_unknown_expired_and_revoked_tokens_are_refused(world: World, store: InMemoryApiTokenStore) -> None:
