@@ -63,6 +63,7 @@ from whaticket_core.use_cases.messages.media_links import OpenMediaLink
 from whaticket_core.use_cases.messages.message_queries import GetMessage, GetMessageMedia, ListMessages
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
+from whaticket_core.use_cases.messages.send_to_number import SendToNumber
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket
@@ -101,6 +102,7 @@ class MessageUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
         SendMessage,
+        SendToNumber,
         DeliverMessage,
         EditMessage,
         DeleteMessage,

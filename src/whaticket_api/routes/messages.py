@@ -9,7 +9,6 @@ import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import Request, Response, delete, get, post, put
-from litestar.enums import MediaType as HttpMediaType
 from litestar.openapi.spec import Encoding, OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import HeaderParameter, JSONBody, QueryParameter
@@ -44,6 +43,7 @@ from ..settings import Settings
 from ..uploads import ReceivedBody, read_json_body, read_multipart
 from ..wire import MEDIA_LINK_PARAM, MessageOut, message_out
 from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, errors
+from .send_to_number import send_to_number
 
 Body = Annotated[str, msgspec.Meta(max_length=MAX_BODY_LENGTH)]
 TextBody = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY_LENGTH, pattern=r"\S")]
@@ -220,27 +220,15 @@ async def send_message(
     background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`."""
     received = await _receive(request, settings)
     try:
-        key = None
+        key = fp = None
         if idempotency_key:
             key = idempotency.scoped_key(viewer.user_id, idempotency_key, api_token_id=viewer.api_token_id)
             fp = idempotency.fingerprint(request.headers.get("content-type", ""), received.digest)
-            stored = await idempotency.begin(store, key, fp)
-            if stored is not None:
-                return Response(
-                    stored.body,  # type: ignore[arg-type]
-                    status_code=stored.status,
-                    media_type=HttpMediaType.JSON,
-                    headers={"Idempotent-Replayed": "true"},
-                )
-        try:
-            out = message_out(await use_case.execute(_command_from(received, viewer)), links.url)
-        except BaseException:
-            if key is not None:
-                await store.release(key)
-            raise
-        if key is not None:
-            await store.put(key, idempotency.Stored(fp, 201, msgspec.json.encode(out)), idempotency.TTL_SECONDS)
-        return Response(out, status_code=201)
+
+        async def create() -> MessageOut:
+            return message_out(await use_case.execute(_command_from(received, viewer)), links.url)
+
+        return await idempotency.created_once(store, key, fp or "", create)
     finally:
         received.close()
 
@@ -313,6 +301,14 @@ async def get_media(
 
 router = DishkaRouter(
     "/messages",
-    route_handlers=[list_messages, get_message, send_message, edit_message, delete_message, get_media],
+    route_handlers=[
+        list_messages,
+        get_message,
+        send_message,
+        send_to_number,
+        edit_message,
+        delete_message,
+        get_media,
+    ],
     tags=["messages"],
 )

@@ -113,6 +113,7 @@ ROWS = [
     Row("DELETE", "/messages/{m_sales}", anyone(409)),
     Row("DELETE", "/messages/{m_hidden}", hidden_from_agent(409)),
     Row("GET", "/messages/{m_sales}/media", anyone(404)),
+    Row("POST", "/messages/send", anyone(201), {"number": "+55 11 98888-0001", "body": "Hello"}),
     # contacts
     Row("GET", "/contacts", anyone(200)),
     Row("GET", "/contacts/{free_contact}", anyone(200)),
