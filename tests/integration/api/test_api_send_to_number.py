@@ -77,3 +77,11 @@ async def test_invalid_numbers_and_unknown_connections(world: World) -> None:
         "/messages/send", json={"number": NUMBER, "body": "x", "whatsappId": 999_999}, headers=bearer(token)
     )
     assert (missing.status_code, missing.json()["code"]) == (404, "whatsapp_not_found")
+
+
+async def test_options_lists_the_methods_of_the_literal_path(world: World) -> None:
+    """/messages/send must not be taken for /messages/{id} (which has GET, PUT and DELETE)."""
+    send = await world.client.options("/messages/send")
+    assert send.headers["Allow"] == "OPTIONS, POST"
+    one = await world.client.options(f"/messages/{world.m_sales}")
+    assert one.headers["Allow"] == "DELETE, GET, OPTIONS, PUT"
