@@ -140,10 +140,26 @@ class SaqJobQueue:
             cron_jobs.append(
                 CronJob(_saq_function(functions.SWEEP), cron=sweep_cron, unique=True, timeout=int(sweep.timeout))
             )
+            # The webhook outbox's sweeper: deliveries due, whatever happened to the enqueue after their commit.
+            dispatch = self.policies.webhooks
+            cron_jobs.append(
+                CronJob(
+                    _saq_function(functions.DISPATCH_WEBHOOKS),
+                    cron=sweep_cron,
+                    unique=True,
+                    timeout=int(dispatch.timeout),
+                )
+            )
         return {
             "queue": self.queue,
             "functions": [
-                (name, _saq_function(name)) for name in (functions.DELIVER, functions.DOWNLOAD, functions.READ_RECEIPTS)
+                (name, _saq_function(name))
+                for name in (
+                    functions.DELIVER,
+                    functions.DOWNLOAD,
+                    functions.READ_RECEIPTS,
+                    functions.DISPATCH_WEBHOOKS,
+                )
             ],
             "concurrency": concurrency,
             "cron_jobs": cron_jobs,

@@ -34,6 +34,7 @@ from whaticket_core.ports.api_tokens import ApiTokenStore
 
 from ..idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from ..protection import FallbackRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from ..realtime.webhook_events import WebhookEventEncoder
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -86,8 +87,9 @@ class InfrastructureProvider(Provider):
 
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-        """A fresh unit of work per request (per job run, per CLI command)."""
-        return SqlUnitOfWork(sessions)
+        """A fresh unit of work per request (per job run, per CLI command); its events become webhook deliveries in
+        its transaction."""
+        return SqlUnitOfWork(sessions, WebhookEventEncoder())
 
     @provide
     def ticket_queries(self, engine: AsyncEngine) -> SqlTicketQueries:

@@ -56,6 +56,15 @@ from whaticket_core.use_cases.integrations.api_tokens import (
     ListApiTokens,
     RevokeApiToken,
 )
+from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks
+from whaticket_core.use_cases.integrations.webhooks import (
+    CreateWebhook,
+    DeleteWebhook,
+    ListWebhookDeliveries,
+    ListWebhooks,
+    RedeliverWebhook,
+    UpdateWebhook,
+)
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.edit_message import EditMessage
@@ -176,7 +185,19 @@ class ConnectionUseCases(Provider):
 
 class IntegrationUseCases(Provider):
     scope = Scope.REQUEST
-    use_cases = provide_all(CreateApiToken, ListApiTokens, RevokeApiToken, AuthenticateApiToken)
+    use_cases = provide_all(
+        CreateApiToken,
+        ListApiTokens,
+        RevokeApiToken,
+        AuthenticateApiToken,
+        CreateWebhook,
+        ListWebhooks,
+        UpdateWebhook,
+        DeleteWebhook,
+        ListWebhookDeliveries,
+        RedeliverWebhook,
+        DispatchWebhooks,
+    )
 
 
 def use_case_providers() -> list[Provider]:

@@ -4,6 +4,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from .outbox import EventOutbox
 from .repositories import (
     ContactRepository,
     MessageRepository,
@@ -58,6 +59,7 @@ class UnitOfWork(Protocol):
     quick_answers: QuickAnswerRepository
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
+    outbox: EventOutbox
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..domain.auth import RefreshToken
 from ..domain.contact import Contact
+from ..domain.events import DomainEvent
 from ..domain.message import Message
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
@@ -26,6 +27,8 @@ class StoreState:
     settings: dict[str, str] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     next_id: dict[str, int] = field(default_factory=dict)
+    # The events recorded for integrations, in commit order (the fake of the webhook outbox).
+    outbox: list[DomainEvent] = field(default_factory=list)
 
     def allocate(self, table: str) -> int:
         self.next_id[table] = self.next_id.get(table, 0) + 1

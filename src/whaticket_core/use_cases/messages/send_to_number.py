@@ -17,7 +17,7 @@ from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import store_outbound
-from whaticket_core.use_cases.shared.outbox import request_delivery
+from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed
 from whaticket_core.use_cases.tickets.ticket_steps import connection_for
@@ -86,9 +86,8 @@ class SendToNumber:
                 await self._media_store.delete(media_key)
             raise
         await request_delivery(self._jobs, outcome.message.id)
-        message_view = MessageView.of(outcome.message)
-        await self._publisher.publish([*outcome.events, MessageCreated(message_view, outcome.ticket)])
-        return SentToNumber(message_view, outcome.ticket)
+        await self._publisher.publish(outcome.events)
+        return SentToNumber(MessageView.of(outcome.message), outcome.ticket)
 
     async def _transaction(
         self, command: SendToNumberCommand, number: str, body: str, media_key: str | None
@@ -133,6 +132,7 @@ class SendToNumber:
             )
             await uow.tickets.save(ticket)
             view = TicketView.of(ticket, contact)
-            await uow.commit()
-        events: list[DomainEvent] = [TicketCreated(view)] if created else ticket_changed(view, before)
+            events: list[DomainEvent] = [TicketCreated(view)] if created else ticket_changed(view, before)
+            events.append(MessageCreated(MessageView.of(message), view))
+            await commit_with(uow, events)
         return _Outcome(message, view, events)

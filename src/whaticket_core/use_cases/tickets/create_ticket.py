@@ -11,6 +11,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error, connection_for
 
 
@@ -63,9 +64,9 @@ class CreateTicket:
                 )
                 await uow.tickets.add(ticket)
                 view = TicketView.of(ticket, contact)
-                await uow.commit()
+                events = await commit_with(uow, [TicketCreated(view)])
         except StoreConflict as exc:
             errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
             raise await explain_conflict(exc, errors) from None
-        await self._publisher.publish([TicketCreated(view)])
+        await self._publisher.publish(events)
         return view

@@ -80,19 +80,21 @@ async def already_open_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int)
     )
 
 
-async def after_commit(
-    jobs: JobQueue,
-    publisher: EventPublisher,
-    events: Sequence[DomainEvent],
-    view: TicketView,
-    message: Message | None,
-) -> None:
-    """Enqueue the delivery of a stored outbound message, then publish (message events after the ticket's)."""
+def with_message(events: Sequence[DomainEvent], view: TicketView, message: Message | None) -> list[DomainEvent]:
+    """The ticket's events, then ``message:created`` for the outbound message the change stored (a farewell)."""
     all_events = list(events)
     if message is not None:
-        await request_delivery(jobs, message.id)
         all_events.append(MessageCreated(MessageView.of(message), view))
-    await publisher.publish(all_events)
+    return all_events
+
+
+async def after_commit(
+    jobs: JobQueue, publisher: EventPublisher, events: Sequence[DomainEvent], message: Message | None
+) -> None:
+    """Enqueue the delivery of a stored outbound message, then publish ``events`` (see :func:`with_message`)."""
+    if message is not None:
+        await request_delivery(jobs, message.id)
+    await publisher.publish(events)
 
 
 async def connection_for(uow: UnitOfWork, actor: Viewer, whatsapp_id: int | None) -> WhatsApp:
