@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -13,7 +14,6 @@ from whaticket_core.domain.events import DomainEvent
 from whaticket_core.domain.webhooks import ALL_EVENTS, DeliveryStatus
 from whaticket_core.ports.clock import Clock
 
-from ..clock import SystemClock
 from .base_repository import SqlRepository
 from .models import WebhookDeliveryRow, WebhookRow, table_of
 
@@ -50,7 +50,7 @@ class SqlEventOutbox(SqlRepository):
     def __init__(self, uow: SqlUnitOfWork, encoder: WebhookEventEncoder | None, clock: Clock | None = None) -> None:
         super().__init__(uow)
         self._encoder = encoder
-        self._clock = clock or SystemClock()
+        self._clock = clock
 
     async def record(self, events: Sequence[DomainEvent]) -> None:
         if self._encoder is None or not events:
@@ -61,7 +61,7 @@ class SqlEventOutbox(SqlRepository):
         hooks = [(row.id, frozenset(row.events.split())) for row in (await self._execute(_ACTIVE)).all()]
         if not hooks:
             return
-        now = self._clock.now()
+        now = self._clock.now() if self._clock is not None else datetime.now(UTC)
         rows = []
         for event in encoded:
             event_id = str(uuid.uuid4())
