@@ -100,4 +100,4 @@ class StreamEncoder:
 
     def encode(self, event: DomainEvent) -> list[EncodedEvent]:
         assert isinstance(event, WhatsAppStatusChanged)
-        return [EncodedEvent("whatsapp.connection", f"s:{event.whatsapp_id}", '{"n":%d}' % event.whatsapp_id)]
+        return [EncodedEvent("whatsapp.connection", f"s:{event.whatsapp_id}", f'{{"n":{event.whatsapp_id}}}')]
