@@ -3,7 +3,6 @@ the statuses it is given (200 once they run out)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,21 +28,12 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     always: int | None = None  # answer this to everything (overrides ``answers``)
     got: list[Received] = field(default_factory=list)
-    _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
-        async with self._arrived:
-            self.got.append(Received(dict(request.headers), body))
-            self._arrived.notify_all()
+        self.got.append(Received(dict(request.headers), body))
         status = self.always or (self.answers.pop(0) if self.answers else 200)
         return web.Response(status=status, text=f"answer {status}")
-
-    async def wait_for(self, count: int, timeout: float = 60.0) -> list[Received]:
-        """Until ``count`` requests arrived (an event, not a sleep); fails after ``timeout`` seconds."""
-        async with asyncio.timeout(timeout), self._arrived:
-            await self._arrived.wait_for(lambda: len(self.got) >= count)
-        return self.got
 
 
 @asynccontextmanager
