@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -48,11 +49,15 @@ class ActiveWebhooks:
         return self._known
 
 
+class WebhookPresence(Protocol):
+    async def any(self) -> bool: ...
+
+
 class WebhookKickingPublisher:
     """An :class:`EventPublisher` that publishes through ``inner``, then asks for a webhook dispatch when the events
     include ones webhooks carry. Never raises (the port's rule): a failed enqueue is logged."""
 
-    def __init__(self, inner: EventPublisher, jobs: JobQueue, active: ActiveWebhooks) -> None:
+    def __init__(self, inner: EventPublisher, jobs: JobQueue, active: WebhookPresence) -> None:
         self._inner = inner
         self._jobs = jobs
         self._active = active
