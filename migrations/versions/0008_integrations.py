@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("duration_ms", sa.Integer(), nullable=True),
         sa.Column("response_excerpt", sa.Text(), nullable=True),
         sa.Column("last_attempt_at", _AT, nullable=True),
+        sa.Column("actor", sa.String(length=200), nullable=True),
         sa.Column("created_at", _AT, nullable=False),
         sa.ForeignKeyConstraint(
             ["webhook_id"], ["webhooks.id"], name=op.f("fk_webhook_deliveries_webhook_id_webhooks"), ondelete="CASCADE"

@@ -33,6 +33,7 @@ class EncodedEvent:
     name: str
     stream: str
     data: str
+    actor: str | None = None  # who caused it, as a JSON object
 
 
 class WebhookEventEncoder(Protocol):
@@ -74,6 +75,7 @@ class SqlEventOutbox(SqlRepository):
                             "event": event.name,
                             "stream": event.stream,
                             "data": event.data,
+                            "actor": event.actor,
                             "status": DeliveryStatus.PENDING.value,
                             "attempt": 0,
                             "next_attempt_at": now,

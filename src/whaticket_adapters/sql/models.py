@@ -306,6 +306,7 @@ class WebhookDeliveryRow(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     response_excerpt: Mapped[str | None] = mapped_column(Text)
     last_attempt_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    actor: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (

@@ -53,6 +53,7 @@ def _delivery_of(row: Row[Any]) -> WebhookDelivery:
         duration_ms=row.duration_ms,
         response_excerpt=row.response_excerpt,
         last_attempt_at=row.last_attempt_at,
+        actor=row.actor,
     )
 
 

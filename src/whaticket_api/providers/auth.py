@@ -64,6 +64,7 @@ async def authenticate_caller(
         return authenticated
     authenticated = await authenticate_api_token.execute(AuthenticateApiTokenCommand(token))
     token_id = authenticated.viewer.api_token_id or 0
+    note_user(authenticated.viewer.user_id)  # the issuing admin, beside the token itself
     note_api_token(token_id)
     scope = required_scope(request)
     if scope is None or not authenticated.viewer.has_scope(scope):

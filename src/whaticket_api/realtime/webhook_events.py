@@ -22,6 +22,7 @@ from whaticket_core.domain.events import (
 )
 from whaticket_core.domain.webhooks import EVENTS
 
+from ..observability.logs import current_request
 from .routing import deliveries_for
 
 
@@ -40,6 +41,19 @@ def stream_of(event: DomainEvent) -> str | None:
     return None
 
 
+def current_actor() -> str | None:
+    """Who makes the current HTTP request, as the ``actor`` of the webhook events it causes: an API token (with the
+    admin who issued it) or a person. None outside requests (WhatsApp's side, jobs)."""
+    context = current_request()
+    if context is None or context.user_id is None:
+        return None
+    if context.api_token_id is not None:
+        actor = {"type": "apiToken", "id": context.api_token_id, "userId": context.user_id}
+    else:
+        actor = {"type": "user", "id": context.user_id}
+    return msgspec.json.encode(actor).decode()
+
+
 class WebhookEventEncoder:
     """Implements the SQL outbox's ``WebhookEventEncoder``."""
 
@@ -47,11 +61,12 @@ class WebhookEventEncoder:
         stream = stream_of(event)
         if stream is None:
             return []
+        actor = current_actor()
         encoded = []
         for delivery in deliveries_for(event):
             name = delivery.event.replace(":", ".")
             if name in EVENTS:
-                encoded.append(EncodedEvent(name, stream, msgspec.json.encode(delivery.data).decode()))
+                encoded.append(EncodedEvent(name, stream, msgspec.json.encode(delivery.data).decode(), actor))
         return encoded
 
 

@@ -80,13 +80,17 @@ class WebhookDelivery:
     duration_ms: int | None = None
     response_excerpt: str | None = None
     last_attempt_at: datetime | None = None
+    # Who caused the event, as a JSON object (a person, or an API token and its issuer); None for WhatsApp's side and
+    # the system's own work.
+    actor: str | None = None
     id: int = 0
 
     def body(self) -> bytes:
-        """The POSTed JSON ``{id, event, createdAt, data}``: the same bytes on every attempt, so a receiver can
-        deduplicate on ``id`` and verify the signature over exactly what it got."""
+        """The POSTed JSON ``{id, event, createdAt, actor, data}``: the same bytes on every attempt, so a receiver
+        can deduplicate on ``id`` and verify the signature over exactly what it got."""
         created = self.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        head = f'{{"id":{self.id},"event":"{self.event}","createdAt":"{created}","data":'
+        actor = self.actor or "null"
+        head = f'{{"id":{self.id},"event":"{self.event}","createdAt":"{created}","actor":{actor},"data":'
         return head.encode() + self.data.encode() + b"}"
 
 

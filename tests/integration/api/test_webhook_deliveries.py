@@ -226,3 +226,27 @@ async def test_the_address_is_checked_again_at_delivery_time(hooks: World, pg_en
         assert receiver.got == []
     (logged,) = await deliveries(hooks, webhook["id"])
     assert (logged["status"], logged["attempt"], logged["responseStatus"]) == ("pending", 1, None)
+
+
+async def test_events_name_who_caused_them(hooks: World) -> None:
+    """What an API token does is attributed to it (and its issuer); a person's action to them; WhatsApp's to no one."""
+    async with receiving() as receiver:
+        await subscribe(hooks, receiver.url, ["message.created"])
+        token = await hooks.add_api_token("messages:write")
+        body = {"number": "5511977770004", "body": "From the CRM"}
+        await ok(
+            await hooks.client.post("/messages/send", json=body, headers={"Authorization": f"Bearer {token}"}), 201
+        )
+        sent = await ok(
+            await hooks.client.post(
+                "/messages", json={"ticketId": hooks.t_pending, "body": "From a person"}, headers=hooks.agent.headers
+            ),
+            201,
+        )
+        await hooks.inbound("5511977770004", "From the customer")
+        await dispatch(hooks.app)
+        actors = {g.json["data"]["message"]["body"]: g.json["actor"] for g in receiver.got}
+    assert actors["From the CRM"] == {"type": "apiToken", "id": hooks.api_token, "userId": hooks.admin.id}
+    assert actors["From a person"] == {"type": "user", "id": hooks.agent.id}
+    assert actors["From the customer"] is None
+    assert sent["body"] == "From a person"
