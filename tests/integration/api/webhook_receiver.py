@@ -3,6 +3,7 @@ the statuses it is given (200 once they run out)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,12 +29,21 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     always: int | None = None  # answer this to everything (overrides ``answers``)
     got: list[Received] = field(default_factory=list)
+    _arrival: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         self.got.append(Received(dict(request.headers), body))
+        self._arrival.set()
         status = self.always or (self.answers.pop(0) if self.answers else 200)
         return web.Response(status=status, text=f"answer {status}")
+
+    async def until(self, count: int) -> list[Received]:
+        """Waits (on arrivals, not on a clock) until ``count`` requests came; bound it with ``asyncio.timeout``."""
+        while len(self.got) < count:
+            self._arrival.clear()
+            await self._arrival.wait()
+        return self.got
 
 
 @asynccontextmanager
