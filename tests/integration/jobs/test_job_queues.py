@@ -200,8 +200,13 @@ async def test_saq_jobs_carry_key_retries_and_backoff_per_kind() -> None:
         assert (download.retries, download.retry_backoff, download.timeout) == (5, 300.0, 300)
 
         settings = queue.worker_settings(JobWorld())
-        [cron] = settings["cron_jobs"]
-        assert (cron.function.__qualname__, cron.cron) == ("whaticket.sweep_pending_messages", "* * * * *")
+        crons = {(cron.function.__qualname__, cron.cron) for cron in settings["cron_jobs"]}
+        # The two outboxes' sweepers: pending WhatsApp messages, and webhook deliveries left due.
+        assert crons == {
+            ("whaticket.sweep_pending_messages", "* * * * *"),
+            ("whaticket.dispatch_webhooks", "* * * * *"),
+        }
+        assert "whaticket.dispatch_webhooks" in dict(settings["functions"])
     finally:
         await queue.disconnect()
         client = aioredis.from_url(REDIS_URL)
