@@ -14,7 +14,8 @@ from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTi
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
-from .unit_of_work import InMemoryUnitOfWork
+from .unit_of_work import InMemoryEventOutbox, InMemoryUnitOfWork
+from .webhooks import FakeUrlGuard, InMemoryWebhookStore, RecordingWebhookSender
 
 __all__ = [
     "FakeCallRejecter",
@@ -24,15 +25,19 @@ __all__ = [
     "FakePasswordHasher",
     "FakeSessionController",
     "FakeTokenCodec",
+    "FakeUrlGuard",
     "InMemoryApiTokenStore",
     "InMemoryAuthUserQueries",
+    "InMemoryEventOutbox",
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",
     "InMemoryStore",
     "InMemoryTicketQueries",
     "InMemoryUnitOfWork",
+    "InMemoryWebhookStore",
     "ManualClock",
     "RecordingPublisher",
+    "RecordingWebhookSender",
     "SentItem",
 ]
