@@ -1,5 +1,6 @@
 """The whole path in a real ``whaticket serve`` (embedded: SQLite, in-process jobs): a change over HTTP reaches a
-webhook receiver with no other help (the commit starts a dispatch job)."""
+webhook receiver with no other help (the commit starts a dispatch job); an API token used there stays out of the
+server's log."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ async def test_an_agent_started_ticket_reaches_the_receiver(tmp_path: Path) -> N
             "DATA_DIR": str(tmp_path / "data"),
             "PORT": str(port),
             "WHATSAPP_TRANSPORT": "simulator",
-            "LOG_LEVEL": "warning",
+            "LOG_LEVEL": "info",
             "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
         }
     )
@@ -43,6 +44,18 @@ async def test_an_agent_started_ticket_reaches_the_receiver(tmp_path: Path) -> N
                 ticket = (await api.post("/tickets", json={"contactId": contact["id"]}, headers=headers)).json()
                 async with asyncio.timeout(30):
                     (got, *_) = await receiver.until(1)
+                # An API token at work, in a header and (wrongly) in a query string: neither reaches the log.
+                issued = await api.post(
+                    "/api-tokens", json={"name": "CRM", "scopes": ["tickets:read"]}, headers=headers
+                )
+                token = issued.json()["token"]
+                listed = await api.get("/tickets", headers={"Authorization": f"Bearer {token}"})
+                assert listed.status_code == 200
+                await api.get(f"/tickets?token={token}", headers={"Authorization": f"Bearer {token}"})
+    log = (tmp_path / "server.log").read_text()
+    assert f"api_token_id={issued.json()['id']}" in log  # the token's requests are attributed to it...
+    assert token not in log  # ...but the token itself is never written
+    assert token[3:20] not in log
     assert got.json["event"] == "ticket.created"
     assert got.json["data"]["ticket"]["id"] == ticket["id"]
     assert got.json["actor"] == {"type": "user", "id": registered["user"]["id"]}
