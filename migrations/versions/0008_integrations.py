@@ -80,6 +80,7 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_webhook_deliveries_webhook_id", "webhook_deliveries", ["webhook_id", "id"], unique=False)
+    op.create_index("ix_webhook_deliveries_created_at", "webhook_deliveries", ["created_at"], unique=False)
     pending = sa.text("status = 'pending'")
     op.create_index(
         "ix_webhook_deliveries_pending_stream",
@@ -102,6 +103,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_webhook_deliveries_pending_due", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_pending_stream", table_name="webhook_deliveries")
+    op.drop_index("ix_webhook_deliveries_created_at", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_webhook_id", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhooks")

@@ -312,6 +312,8 @@ class WebhookDeliveryRow(Base):
     __table_args__ = (
         # The delivery log, newest first per webhook (keyset on id).
         Index("ix_webhook_deliveries_webhook_id", "webhook_id", "id"),
+        # The purge of finished deliveries past their retention, oldest first.
+        Index("ix_webhook_deliveries_created_at", "created_at"),
         # A stream's head (its oldest pending delivery) and what is due: only pending rows are indexed.
         Index(
             "ix_webhook_deliveries_pending_stream",

@@ -197,6 +197,16 @@ class SqlWebhookStore(SqlReader):
             )
         await self._write(record, count)
 
+    async def purge_finished(self, before: datetime, limit: int) -> int:
+        old = (
+            select(_D.c.id)
+            .where(_D.c.created_at < before, _D.c.status != _PENDING)
+            .order_by(_D.c.created_at)
+            .limit(limit)
+        )
+        (result,) = await self._write(delete(_D).where(_D.c.id.in_(old.scalar_subquery())))
+        return int(result.rowcount)
+
     async def next_due(self) -> datetime | None:
         # A claimed head is due again when its claim ends, not before.
         when = case(

@@ -39,6 +39,8 @@ MAX_CONSECUTIVE_FAILURES = 50
 RETRY_WINDOW = timedelta(hours=24)
 MAX_RETRY_DELAY = timedelta(hours=1)
 DEFAULT_RETRY_BASE = timedelta(seconds=10)
+# Finished deliveries (delivered or failed) are kept this long for the delivery log, then deleted.
+DELIVERY_RETENTION = timedelta(days=30)
 # How much of a receiver's answer is kept (for the delivery log): enough to recognise an error page, no more.
 EXCERPT_LENGTH = 256
 DELIVERY_TIMEOUT_SECONDS = 10.0

@@ -48,6 +48,7 @@ class WebhookDeliveryQueue(Protocol):
     ``record_attempt`` stores the outcome and ends the claim; a success sets the webhook's consecutive failures to 0,
     a failure adds one and switches the webhook off at ``max_failures``.
     ``next_due`` is when the earliest pending delivery of an active webhook is due (None: nothing pending).
+    ``purge_finished`` keeps the log bounded: pending deliveries are never purged.
     """
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedDelivery]: ...
@@ -55,6 +56,10 @@ class WebhookDeliveryQueue(Protocol):
     async def record_attempt(self, result: AttemptResult, max_failures: int) -> None: ...
 
     async def next_due(self) -> datetime | None: ...
+
+    async def purge_finished(self, before: datetime, limit: int) -> int:
+        """Deletes up to ``limit`` delivered or failed deliveries created before ``before``; returns how many."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

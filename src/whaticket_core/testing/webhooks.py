@@ -101,6 +101,16 @@ class InMemoryWebhookStore:
             if hook.consecutive_failures >= max_failures:
                 hook.active = False
 
+    async def purge_finished(self, before: datetime, limit: int) -> int:
+        old = [
+            d.id
+            for d in sorted(self.deliveries.values(), key=lambda d: d.id)
+            if d.status is not DeliveryStatus.PENDING and d.created_at < before
+        ][:limit]
+        for delivery_id in old:
+            del self.deliveries[delivery_id]
+        return len(old)
+
     async def next_due(self) -> datetime | None:
         return min((d.next_attempt_at for d in self._heads()), default=None)
 

@@ -131,3 +131,20 @@ async def test_concurrent_dispatchers_never_claim_the_same_delivery(backend) -> 
     claims = await asyncio.gather(*(backend.webhooks.claim_due(later(), 7, LEASE) for _ in range(8)))
     ids = [c.delivery.id for batch in claims for c in batch]
     assert len(ids) == len(set(ids)) == 40
+
+
+async def test_finished_deliveries_are_purged_after_their_retention_pending_ones_never(backend) -> None:
+    hook = await _webhook(backend)
+    for stream in range(4):
+        await backend.emit(stream)
+    claims = await backend.webhooks.claim_due(later(), 10, LEASE)
+    done, failed, *_ = claims
+    for claim, status in ((done, DeliveryStatus.DELIVERED), (failed, DeliveryStatus.FAILED)):
+        finished = replace(claim.delivery, attempt=1, status=status)
+        await backend.webhooks.record_attempt(AttemptResult(finished, status is DeliveryStatus.DELIVERED), 50)
+    assert await backend.webhooks.purge_finished(datetime.now(UTC) - timedelta(days=1), 10) == 0  # not old enough
+    assert await backend.webhooks.purge_finished(later(), 1) == 1  # a batch at a time
+    assert await backend.webhooks.purge_finished(later(), 10) == 1
+    left = await backend.webhooks.list_deliveries(hook.id, 10, None)
+    assert len(left) == 2
+    assert {d.status for d in left} == {DeliveryStatus.PENDING}

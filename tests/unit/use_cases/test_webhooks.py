@@ -238,3 +238,22 @@ async def test_fifty_failures_in_a_row_switch_the_webhook_off(world: World) -> N
 def test_retry_delays_double_up_to_an_hour() -> None:
     assert [retry_delay(n, BASE).total_seconds() for n in (1, 2, 3, 4)] == [10, 20, 40, 80]
     assert retry_delay(30, BASE) == timedelta(hours=1)
+
+
+async def test_each_run_purges_finished_deliveries_older_than_thirty_days(world: World) -> None:
+    store = InMemoryWebhookStore()
+    webhook = await create(world, store)
+    switched_off = await create(world, store)
+    old = store.add_delivery(delivery(webhook, world.clock))
+    store.webhooks[switched_off.id].active = False
+    waiting = store.add_delivery(delivery(switched_off, world.clock))
+    dispatch = dispatcher(store, RecordingWebhookSender(), world.clock)
+    await dispatch.execute(DispatchWebhooksCommand(BASE))
+    assert store.deliveries[old.id].status is DeliveryStatus.DELIVERED
+    world.clock.advance(timedelta(days=29))
+    await dispatch.execute(DispatchWebhooksCommand(BASE))
+    assert old.id in store.deliveries
+    world.clock.advance(timedelta(days=2))
+    await dispatch.execute(DispatchWebhooksCommand(BASE))
+    assert old.id not in store.deliveries  # delivered a month ago: gone
+    assert store.deliveries[waiting.id].status is DeliveryStatus.PENDING  # never sent: kept whatever its age

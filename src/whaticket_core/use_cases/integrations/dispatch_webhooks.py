@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from whaticket_core.domain.webhooks import (
     DEFAULT_RETRY_BASE,
+    DELIVERY_RETENTION,
     MAX_CONSECUTIVE_FAILURES,
     RETRY_WINDOW,
     ClaimedDelivery,
@@ -19,6 +20,8 @@ from whaticket_core.ports.webhooks import AttemptResult, WebhookDeliveryQueue, W
 # Longer than one attempt can take (10 s), so a live dispatcher never loses its claim mid-attempt.
 CLAIM_LEASE = timedelta(seconds=60)
 BATCH = 20
+# Finished deliveries deleted per run: the log stays bounded without one run doing a long delete.
+PURGE_BATCH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,8 @@ class DispatchWebhooks:
     resolves internally) is retried after ``retry_base * 2 ** (attempt - 1)``, at most an hour, until the delivery
     has been failing for 24 hours: then ``failed``. Each failure counts towards the webhook's switch-off after 50 in a
     row; a success resets the count. Deliveries of different streams go out concurrently; one stream's strictly in order
-    (the queue only hands out the head of each stream). No transaction is open while a receiver is waited for.
+    (the queue only hands out the head of each stream). No transaction is open while a receiver is waited for. Each
+    run also deletes (a batch of) finished deliveries older than 30 days, so the delivery log stays bounded.
     """
 
     def __init__(self, queue: WebhookDeliveryQueue, sender: WebhookSender, clock: Clock) -> None:
@@ -54,6 +58,7 @@ class DispatchWebhooks:
         while claimed := await self._queue.claim_due(self._clock.now(), BATCH, CLAIM_LEASE):
             await asyncio.gather(*(self._attempt(claim, command.retry_base) for claim in claimed))
             attempts += len(claimed)
+        await self._queue.purge_finished(self._clock.now() - DELIVERY_RETENTION, PURGE_BATCH)
         return DispatchResult(attempts, await self._queue.next_due())
 
     async def _attempt(self, claim: ClaimedDelivery, retry_base: timedelta) -> None:
