@@ -1,7 +1,7 @@
 """Integrations: API tokens (stored as digests), webhooks and their delivery outbox.
 
 Revision ID: 0008_integrations
-Revises: 0003_identity
+Revises: 0006_automation
 Create Date: 2026-11-29 17:30:00
 """
 
@@ -14,7 +14,7 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision: str = "0008_integrations"
-down_revision: str | Sequence[str] | None = "0003_identity"
+down_revision: str | Sequence[str] | None = "0006_automation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

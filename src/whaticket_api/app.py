@@ -27,6 +27,7 @@ from .protection import with_security_headers
 from .routes import (
     api_tokens,
     auth,
+    business_hours,
     contacts,
     health,
     messages,
@@ -64,6 +65,7 @@ def _private_routers(settings: Settings) -> list[DishkaRouter]:
         quick_answers.router,
         settings_routes.router,
         whatsapps.router,
+        business_hours.router,
         api_tokens.router,
         webhooks.router,
     ]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from whaticket_core.ports.jobs import DeliverMessageJob, DispatchWebhooksJob, DownloadMediaJob, Job, SendReadReceiptsJob
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
 from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks, DispatchWebhooksCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
@@ -35,6 +37,10 @@ DISPATCH_WEBHOOKS = "whaticket.dispatch_webhooks"
 # run and the next event's enqueue start another.
 DISPATCH_BUDGET_SECONDS = 50.0
 DISPATCH_POLL_SECONDS = 1.0
+AUTO_CLOSE = "whaticket.auto_close_idle_tickets"
+ASSIGN = "whaticket.assign_pending_tickets"
+# Run on a schedule (SAQ cron jobs in the workers, a timer in the in-process runner), never enqueued by the core.
+PERIODIC = (SWEEP, AUTO_CLOSE, ASSIGN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,8 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
         DISPATCH_WEBHOOKS: policies.webhooks,
+        AUTO_CLOSE: policies.sweep,
+        ASSIGN: policies.sweep,
     }[function]
 
 
@@ -113,12 +121,30 @@ async def dispatch_webhooks(context: JobContext, attempt: int = 1) -> int:
         await asyncio.sleep(min(max(wait, 0.05), DISPATCH_POLL_SECONDS))
 
 
+async def auto_close_idle_tickets(context: JobContext, attempt: int = 1) -> int:
+    async with context.use_cases.open(AutoCloseIdleTickets) as use_case:
+        result = await use_case.execute(AutoCloseIdleTicketsCommand())
+    if result.warned or result.closed:  # silent runs (most of them) leave no line
+        log.info("auto-close: %s warned, %s closed", result.warned, result.closed)
+    return result.warned + result.closed
+
+
+async def assign_pending_tickets(context: JobContext, attempt: int = 1) -> int:
+    async with context.use_cases.open(AssignPendingTickets) as use_case:
+        assigned = (await use_case.execute(AssignPendingTicketsCommand())).assigned
+    if assigned:
+        log.info("auto-assignment: %s tickets handed out", assigned)
+    return assigned
+
+
 FUNCTIONS = {
     DELIVER: deliver_message,
     DOWNLOAD: download_media,
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
     DISPATCH_WEBHOOKS: dispatch_webhooks,
+    AUTO_CLOSE: auto_close_idle_tickets,
+    ASSIGN: assign_pending_tickets,
 }
 
 

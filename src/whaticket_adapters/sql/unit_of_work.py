@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -22,6 +23,7 @@ from whaticket_core.ports.repositories import (
     WhatsAppRepository,
 )
 
+from .automation_repositories import SqlBusinessHoursRepository
 from .conversation_repositories import SqlContactRepository, SqlMessageRepository, SqlTicketRepository
 from .directory_repositories import (
     SqlQueueRepository,
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+        self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
         # Webhook deliveries join this transaction; without an encoder (tools, tests) nothing is recorded.
         self.outbox: EventOutbox = SqlEventOutbox(self, event_encoder)
 

@@ -3,9 +3,11 @@
 from .clock import Clock
 from .jobs import DeliverMessageJob, DispatchWebhooksJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
+from .presence import AgentPresence
 from .publisher import EventPublisher
 from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -21,8 +23,10 @@ from .transport import MessageSender, Recipient, SessionController, TransportErr
 from .unit_of_work import Constraint, StoreConflict, UnitOfWork
 
 __all__ = [
+    "AgentPresence",
     "AuthUser",
     "AuthUserQueries",
+    "BusinessHoursRepository",
     "Clock",
     "Constraint",
     "ContactRepository",

@@ -6,6 +6,7 @@ from typing import Protocol, Self
 
 from .outbox import EventOutbox
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -59,6 +60,7 @@ class UnitOfWork(Protocol):
     quick_answers: QuickAnswerRepository
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
+    business_hours: BusinessHoursRepository
     outbox: EventOutbox
 
     async def __aenter__(self) -> Self: ...

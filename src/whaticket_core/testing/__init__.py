@@ -9,6 +9,7 @@ from .api_tokens import InMemoryApiTokenStore
 from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
+from .presence import FakePresence
 from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
@@ -23,6 +24,7 @@ __all__ = [
     "FakeMediaLinkSigner",
     "FakeMessageSender",
     "FakePasswordHasher",
+    "FakePresence",
     "FakeSessionController",
     "FakeTokenCodec",
     "FakeUrlGuard",

@@ -9,6 +9,7 @@ from typing import Self
 from ..domain.events import DomainEvent
 from ..ports.outbox import EventOutbox
 from ..ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -19,6 +20,7 @@ from ..ports.repositories import (
     UserRepository,
     WhatsAppRepository,
 )
+from .automation_repositories import InMemoryBusinessHoursRepository
 from .conversation_repositories import InMemoryContactRepository, InMemoryMessageRepository, InMemoryTicketRepository
 from .directory_repositories import (
     InMemoryQueueRepository,
@@ -63,6 +65,7 @@ class InMemoryUnitOfWork:
         self.quick_answers: QuickAnswerRepository = InMemoryQuickAnswerRepository(self)
         self.settings: SettingRepository = InMemorySettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
+        self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
         self.outbox: EventOutbox = InMemoryEventOutbox(self)
 
     async def __aenter__(self) -> Self:
