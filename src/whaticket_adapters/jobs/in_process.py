@@ -12,7 +12,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from whaticket_core.ports.jobs import Job
+from whaticket_core.ports.jobs import DispatchWebhooksJob, Job
 
 from . import functions
 from .context import JobContext, UseCaseFactory
@@ -151,3 +151,5 @@ class InProcessJobQueue:
                 await functions.sweep_pending_messages(self._context)
             except Exception:
                 log.exception("sweeping pending messages failed")
+            # Webhook deliveries a crash or an earlier run left due (the outbox is the truth; this is its sweeper).
+            await self.enqueue(DispatchWebhooksJob())

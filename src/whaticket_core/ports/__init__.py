@@ -1,7 +1,7 @@
 """Ports: one ``typing.Protocol`` per capability the core needs from the outside world."""
 
 from .clock import Clock
-from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
+from .jobs import DeliverMessageJob, DispatchWebhooksJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
 from .presence import AgentPresence
 from .publisher import EventPublisher
@@ -31,6 +31,7 @@ __all__ = [
     "Constraint",
     "ContactRepository",
     "DeliverMessageJob",
+    "DispatchWebhooksJob",
     "DownloadMediaJob",
     "EventPublisher",
     "Job",

@@ -26,7 +26,12 @@ class SendReadReceiptsJob:
     wa_message_ids: tuple[str, ...]
 
 
-Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob
+@dataclass(frozen=True, slots=True)
+class DispatchWebhooksJob:
+    """Send the webhook deliveries that are due (one waiting at a time is enough: it sends all that are due)."""
+
+
+Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | DispatchWebhooksJob
 
 
 class JobQueue(Protocol):

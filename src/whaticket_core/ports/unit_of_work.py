@@ -4,6 +4,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from .outbox import EventOutbox
 from .repositories import (
     BusinessHoursRepository,
     ContactRepository,
@@ -60,6 +61,7 @@ class UnitOfWork(Protocol):
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
     business_hours: BusinessHoursRepository
+    outbox: EventOutbox
 
     async def __aenter__(self) -> Self: ...
 

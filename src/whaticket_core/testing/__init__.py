@@ -5,6 +5,7 @@ Usable by other programs' tests too::
     from whaticket_core.testing import InMemoryStore, InMemoryUnitOfWork, ManualClock
 """
 
+from .api_tokens import InMemoryApiTokenStore
 from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
@@ -14,7 +15,8 @@ from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTi
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
-from .unit_of_work import InMemoryUnitOfWork
+from .unit_of_work import InMemoryEventOutbox, InMemoryUnitOfWork
+from .webhooks import FakeUrlGuard, InMemoryWebhookStore, RecordingWebhookSender
 
 __all__ = [
     "FakeCallRejecter",
@@ -25,14 +27,19 @@ __all__ = [
     "FakePresence",
     "FakeSessionController",
     "FakeTokenCodec",
+    "FakeUrlGuard",
+    "InMemoryApiTokenStore",
     "InMemoryAuthUserQueries",
+    "InMemoryEventOutbox",
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",
     "InMemoryStore",
     "InMemoryTicketQueries",
     "InMemoryUnitOfWork",
+    "InMemoryWebhookStore",
     "ManualClock",
     "RecordingPublisher",
+    "RecordingWebhookSender",
     "SentItem",
 ]
