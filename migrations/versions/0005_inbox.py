@@ -5,7 +5,7 @@ Messages gain ``delivery_claimed_at`` (a delivery run claimed it and is talking 
 (OUTDATED and LOGGED_OUT need no column).
 
 Revision ID: 0005_inbox
-Revises: 0003_identity
+Revises: 0008_integrations
 Create Date: 2026-11-29 17:30:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision: str = "0005_inbox"
-down_revision: str | Sequence[str] | None = "0003_identity"
+down_revision: str | Sequence[str] | None = "0008_integrations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,7 +24,21 @@ from .observability.metrics import Metrics
 from .observability.request_log import with_request_log
 from .observability.sources import container_sources
 from .protection import with_security_headers
-from .routes import auth, contacts, health, inbox_failures, messages, queues, quick_answers, tickets, users, whatsapps
+from .routes import (
+    api_tokens,
+    auth,
+    business_hours,
+    contacts,
+    health,
+    inbox_failures,
+    messages,
+    queues,
+    quick_answers,
+    tickets,
+    users,
+    webhooks,
+    whatsapps,
+)
 from .routes import settings as settings_routes
 from .settings import Settings
 from .strict_body import strict_json_body
@@ -53,6 +67,9 @@ def _private_routers(settings: Settings) -> list[DishkaRouter]:
         settings_routes.router,
         whatsapps.router,
         inbox_failures.router,
+        business_hours.router,
+        api_tokens.router,
+        webhooks.router,
     ]
     if settings.simulator:  # unknown (404) in every other mode
         from .routes import simulator, simulator_network

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from whaticket_adapters.jobs import UseCaseFactory
-from whaticket_core.use_cases.inbound.inbound_commands import InboundCommand
+from whaticket_core.use_cases.inbound.inbound_commands import InboundCommand, InboundMessage
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessageResult
 
-from .transport import INBOUND_USE_CASES
+from .transport import INBOUND_USE_CASES, after_customer_message
 
 # Asked before each processing in simulator mode: a reason makes it fail (the simulator's fail-inbound).
 FaultSource = Callable[[int], Awaitable[str | None]]
@@ -31,4 +32,7 @@ class UseCaseDispatcher:
             if reason is not None:
                 raise SimulatedHandlerFailure(reason)
         async with self._use_cases.open(INBOUND_USE_CASES[type(command)]) as use_case:
-            return await use_case.execute(command)
+            result = await use_case.execute(command)
+        if isinstance(command, InboundMessage) and isinstance(result, ReceiveMessageResult):
+            await after_customer_message(self._use_cases, command, result)
+        return result

@@ -46,6 +46,9 @@ TAGS: dict[str, str] = {
     "users": "Accounts and roles (admin, supervisor, user).",
     "whatsapps": "WhatsApp connections and their sessions: QR code, pairing code, logout.",
     "settings": "Company-wide settings.",
+    "automation": "Business hours and the away message (auto-close and auto-assignment are settings).",
+    "api-tokens": "Tokens for integrations (Bearer wt_...): scoped, shown once, revocable. Admins only.",
+    "webhooks": "Signed POSTs of the realtime events to an integration's URL, with a delivery log.",
     "health": "Liveness and readiness (no token).",
     "simulator": "Simulated WhatsApp (only with WHATSAPP_TRANSPORT=simulator): drive a customer, scan, failures.",
 }

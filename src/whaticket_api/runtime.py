@@ -64,6 +64,7 @@ def retry_policies(settings: Settings) -> RetryPolicies:
             download=quick(policies.download),
             read_receipts=quick(policies.read_receipts),
             inbox=quick(policies.inbox),
+            webhooks=quick(policies.webhooks),
         )
     # The same time limit bounds the processing of a stored inbound event: a run stuck that long (its worker died)
     # is run again by another worker.
@@ -104,7 +105,9 @@ class RuntimeProvider(Provider):
             yield queue
             await queue.disconnect()
         else:
-            in_process = InProcessJobQueue(policies=retry_policies(settings))
+            in_process = InProcessJobQueue(
+                policies=retry_policies(settings), automation_interval=settings.automation_interval.total_seconds()
+            )
             yield in_process
             await in_process.stop()
 

@@ -49,6 +49,11 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("data"))
     app_env: str = "development"
     auth_rate_limit_per_minute: int = 10
+    # WEBHOOK_ALLOW_PRIVATE_URLS: let webhooks target loopback, private and link-local addresses (receivers on the
+    # same host or network); off, such URLs are refused when saved and at every delivery.
+    webhook_allow_private_urls: bool = False
+    # API_TOKEN_RATE_LIMIT_PER_MINUTE: requests one API token may make a minute (429 rate_limited past it).
+    api_token_rate_limit_per_minute: int = 600
     # LOGIN_ACCOUNT_ATTEMPTS per LOGIN_ACCOUNT_WINDOW_SECONDS: login attempts per account, whatever the address.
     login_account_attempts: int = 10
     login_account_window_seconds: int = 900
@@ -77,6 +82,9 @@ class Settings:
     delivery_timeout: timedelta = timedelta(seconds=60)
     # JOB_SWEEP_SECONDS: how often workers look for jobs left active by a worker that died (SAQ's sweep).
     job_sweep_interval: timedelta = timedelta(seconds=60)
+    # AUTOMATION_INTERVAL_SECONDS: how often the embedded default runs auto-close and auto-assignment (workers run
+    # them every minute as SAQ cron jobs).
+    automation_interval: timedelta = timedelta(seconds=60)
     # MEDIA_LINK_SECONDS: how long a signed media URL (``mediaUrl``, usable without a header) stays valid.
     media_link_ttl: timedelta = DEFAULT_MEDIA_LINK_TTL
     log_level: str = "info"
@@ -149,6 +157,8 @@ class Settings:
             data_dir=data_dir,
             app_env=app_env,
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
+            api_token_rate_limit_per_minute=_int(env, "API_TOKEN_RATE_LIMIT_PER_MINUTE", 600),
+            webhook_allow_private_urls=_flag(env, "WEBHOOK_ALLOW_PRIVATE_URLS"),
             login_account_attempts=_int(env, "LOGIN_ACCOUNT_ATTEMPTS", 10),
             login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
@@ -164,6 +174,7 @@ class Settings:
             session_lease=timedelta(seconds=_int(env, "WHATSAPP_SESSION_LEASE_SECONDS", 30)),
             delivery_timeout=timedelta(seconds=_int(env, "DELIVERY_TIMEOUT_SECONDS", 60)),
             job_sweep_interval=timedelta(seconds=_int(env, "JOB_SWEEP_SECONDS", 60)),
+            automation_interval=timedelta(seconds=_int(env, "AUTOMATION_INTERVAL_SECONDS", 60)),
             media_link_ttl=timedelta(
                 seconds=_int(env, "MEDIA_LINK_SECONDS", int(DEFAULT_MEDIA_LINK_TTL.total_seconds()))
             ),
@@ -197,6 +208,17 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off); empty or unset is false."""
+    raw = env.get(name, "")
+    value = raw.strip().lower()
+    if value in ("", "false", "0", "no", "off"):
+        return False
+    if value in ("true", "1", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, low: int = 1, high: int | None = None) -> int:

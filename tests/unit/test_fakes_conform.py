@@ -20,7 +20,10 @@ from whaticket_core.ports import (
     TokenCodec,
     UnitOfWork,
 )
+from whaticket_core.ports.api_tokens import ApiTokenStore
+from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.transport import CallRejecter
+from whaticket_core.ports.webhooks import UrlGuard, WebhookDeliveryQueue, WebhookRepository, WebhookSender
 from whaticket_core.testing import (
     FakeCallRejecter,
     FakeMediaFetcher,
@@ -29,6 +32,7 @@ from whaticket_core.testing import (
     FakePasswordHasher,
     FakeSessionController,
     FakeTokenCodec,
+    InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
     InMemoryJobQueue,
     InMemoryMediaStore,
@@ -39,6 +43,8 @@ from whaticket_core.testing import (
     ManualClock,
     RecordingPublisher,
 )
+from whaticket_core.testing.unit_of_work import InMemoryEventOutbox
+from whaticket_core.testing.webhooks import FakeUrlGuard, InMemoryWebhookStore, RecordingWebhookSender
 
 
 def test_every_fake_is_its_port() -> None:
@@ -59,5 +65,13 @@ def test_every_fake_is_its_port() -> None:
     codec: TokenCodec = FakeTokenCodec(ManualClock())
     links: MediaLinkSigner = FakeMediaLinkSigner()
     rejecter: CallRejecter = FakeCallRejecter()
+    api_tokens: ApiTokenStore = InMemoryApiTokenStore()
+    webhooks: WebhookRepository = InMemoryWebhookStore()
+    deliveries: WebhookDeliveryQueue = InMemoryWebhookStore()
+    sender_http: WebhookSender = RecordingWebhookSender()
+    guard: UrlGuard = FakeUrlGuard()
+    outbox: EventOutbox = InMemoryEventOutbox(InMemoryUnitOfWork(store))
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
-    assert len({id(fake) for fake in [*fakes, hasher, codec, links, rejecter]}) == 16
+    others = {id(fake) for fake in [*fakes, hasher, codec, links, rejecter, api_tokens, webhooks, deliveries]}
+    others |= {id(fake) for fake in (sender_http, guard, outbox)}
+    assert len(others) == 22

@@ -7,13 +7,23 @@ database outage...). Delivery's final failure is the use case's business (it mar
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, ProcessInboxJob, SendReadReceiptsJob
+from whaticket_core.ports.jobs import (
+    DeliverMessageJob,
+    DispatchWebhooksJob,
+    DownloadMediaJob,
+    Job,
+    ProcessInboxJob,
+    SendReadReceiptsJob,
+)
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
 from whaticket_core.use_cases.inbound.inbox import (
     ProcessInboxEntry,
@@ -21,6 +31,7 @@ from whaticket_core.use_cases.inbound.inbox import (
     SweepInbox,
     SweepInboxCommand,
 )
+from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks, DispatchWebhooksCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
@@ -35,6 +46,15 @@ DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
 PROCESS_INBOX = "whaticket.process_inbox"
+DISPATCH_WEBHOOKS = "whaticket.dispatch_webhooks"
+# How long one dispatch job keeps polling for deliveries coming due (retries, new events) before it ends; the periodic
+# run and the next event's enqueue start another.
+DISPATCH_BUDGET_SECONDS = 50.0
+DISPATCH_POLL_SECONDS = 1.0
+AUTO_CLOSE = "whaticket.auto_close_idle_tickets"
+ASSIGN = "whaticket.assign_pending_tickets"
+# Run on a schedule (SAQ cron jobs in the workers, a timer in the in-process runner), never enqueued by the core.
+PERIODIC = (SWEEP, AUTO_CLOSE, ASSIGN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +80,8 @@ def spec_of(job: Job) -> JobSpec:
         )
     if isinstance(job, ProcessInboxJob):
         return JobSpec(PROCESS_INBOX, f"inbox:{job.entry_id}", {"entry_id": job.entry_id})
+    if isinstance(job, DispatchWebhooksJob):
+        return JobSpec(DISPATCH_WEBHOOKS, "webhooks:dispatch", {})
     raise TypeError(f"unknown job {job!r}")
 
 
@@ -70,6 +92,9 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
         PROCESS_INBOX: policies.inbox,
+        DISPATCH_WEBHOOKS: policies.webhooks,
+        AUTO_CLOSE: policies.sweep,
+        ASSIGN: policies.sweep,
     }[function]
 
 
@@ -109,12 +134,50 @@ async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
         return swept + await inbox.execute(SweepInboxCommand())
 
 
+async def dispatch_webhooks(context: JobContext, attempt: int = 1) -> int:
+    """Send what is due, then keep polling (each second) while deliveries come due within the job's budget, so a
+    retry a few seconds away does not wait for the next periodic run. Returns the number of attempts made."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DISPATCH_BUDGET_SECONDS
+    command = DispatchWebhooksCommand(retry_base=timedelta(seconds=context.policies.webhooks.delay))
+    attempts = 0
+    while True:
+        async with context.use_cases.open(DispatchWebhooks) as use_case:
+            result = await use_case.execute(command)
+        attempts += result.attempts
+        if result.next_due is None:
+            return attempts
+        wait = max((result.next_due - datetime.now(UTC)).total_seconds(), 0.0)
+        if loop.time() + wait > deadline:
+            return attempts
+        await asyncio.sleep(min(max(wait, 0.05), DISPATCH_POLL_SECONDS))
+
+
+async def auto_close_idle_tickets(context: JobContext, attempt: int = 1) -> int:
+    async with context.use_cases.open(AutoCloseIdleTickets) as use_case:
+        result = await use_case.execute(AutoCloseIdleTicketsCommand())
+    if result.warned or result.closed:  # silent runs (most of them) leave no line
+        log.info("auto-close: %s warned, %s closed", result.warned, result.closed)
+    return result.warned + result.closed
+
+
+async def assign_pending_tickets(context: JobContext, attempt: int = 1) -> int:
+    async with context.use_cases.open(AssignPendingTickets) as use_case:
+        assigned = (await use_case.execute(AssignPendingTicketsCommand())).assigned
+    if assigned:
+        log.info("auto-assignment: %s tickets handed out", assigned)
+    return assigned
+
+
 FUNCTIONS = {
     DELIVER: deliver_message,
     DOWNLOAD: download_media,
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
     PROCESS_INBOX: process_inbox,
+    DISPATCH_WEBHOOKS: dispatch_webhooks,
+    AUTO_CLOSE: auto_close_idle_tickets,
+    ASSIGN: assign_pending_tickets,
 }
 
 

@@ -7,22 +7,32 @@ sessions = create_session_factory(engine)
 uow = SqlUnitOfWork(sessions)                  # one per use-case call (a unit of work is not shared by tasks)
 tickets, messages = SqlTicketQueries(engine), SqlMessageQueries(engine)
 auth_users = SqlAuthUserQueries(engine)          # the bearer check's user lookup
+api_tokens = SqlApiTokenStore(engine)            # integrations' tokens
+webhooks = SqlWebhookStore(engine)               # webhook subscriptions and the dispatcher's queue
+uow = SqlUnitOfWork(sessions, encoder)           # with an encoder, events become webhook deliveries in-transaction
 """
 
 from __future__ import annotations
 
+from .api_tokens import SqlApiTokenStore
 from .engine import create_engine, create_session_factory, database_url_from_env, is_sqlite, normalize_url
 from .errors import SqlStoreError
+from .event_outbox import EncodedEvent, WebhookEventEncoder
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
 from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlTicketQueries
 from .unit_of_work import SqlUnitOfWork
+from .webhooks import SqlWebhookStore
 
 __all__ = [
+    "EncodedEvent",
+    "SqlApiTokenStore",
     "SqlAuthUserQueries",
     "SqlMessageQueries",
     "SqlStoreError",
     "SqlTicketQueries",
     "SqlUnitOfWork",
+    "SqlWebhookStore",
+    "WebhookEventEncoder",
     "create_engine",
     "create_session_factory",
     "current_revision",

@@ -127,6 +127,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     whatsapp_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("whatsapps.id", ondelete="SET NULL"))
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Auto-assignment stops handing tickets to an agent holding this many open ones (0: no limit).
+    max_open_tickets: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (UniqueConstraint("email"),)
@@ -170,6 +172,10 @@ class TicketRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bot_menu_sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bot_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Never null once written (the domain sets it); nullable so SQLite could add it without copying the table.
+    idle_since: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    close_warned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    away_sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (
         # The invariant no race may break: one pending/open ticket per contact and connection.
@@ -182,6 +188,16 @@ class TicketRow(Base):
             sqlite_where=ACTIVE_WHERE,
         ),
         Index("ix_tickets_contact_closed", "contact_id", "whatsapp_id", "closed_at"),
+        # Auto-close: only active tickets, oldest silence first.
+        Index("ix_tickets_active_idle", "idle_since", postgresql_where=ACTIVE_WHERE, sqlite_where=ACTIVE_WHERE),
+        # Auto-assignment: the pending backlog of a queue, oldest first.
+        Index(
+            "ix_tickets_pending_queue",
+            "queue_id",
+            "created_at",
+            postgresql_where=text("status = 'pending' AND user_id IS NULL"),
+            sqlite_where=text("status = 'pending' AND user_id IS NULL"),
+        ),
     )
 
 
@@ -245,6 +261,21 @@ class SettingRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class BusinessHoursRow(Base):
+    """A schedule of the company (key ``company``), a connection (``whatsapp:<id>``) or a queue (``queue:<id>``)."""
+
+    __tablename__ = "business_hours"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    whatsapp_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("whatsapps.id", ondelete="CASCADE"), index=True)
+    queue_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("queues.id", ondelete="CASCADE"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    # {"mon": [["08:00", "18:00"]], ...} and {"2026-12-25": [], ...}: read whole with the schedule, never queried.
+    week: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    exceptions: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    away_message: Mapped[str] = mapped_column(Text, default="")
+
+
 class RefreshTokenRow(Base):
     __tablename__ = "refresh_tokens"
 
@@ -255,6 +286,84 @@ class RefreshTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = _id()
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Space-separated scope names (a handful, read with the token, never queried).
+    scopes: Mapped[str] = mapped_column(String(255))
+    prefix: Mapped[str] = mapped_column(String(16))
+    # hex SHA-256 of the token: the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class WebhookRow(Base):
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = _id()
+    url: Mapped[str] = mapped_column(Text)
+    # Space-separated event names ("*" for all): a handful, read with the webhook, never queried.
+    events: Mapped[str] = mapped_column(String(400))
+    secret: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+PENDING_WHERE = text("status = 'pending'")
+
+
+class WebhookDeliveryRow(Base):
+    """The webhook outbox: one row per event and subscribed webhook, written in the transaction of the change."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = _id()
+    webhook_id: Mapped[int] = mapped_column(IdType, ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(36))
+    event: Mapped[str] = mapped_column(String(32))
+    stream: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    response_excerpt: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    actor: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+    __table_args__ = (
+        # The delivery log, newest first per webhook (keyset on id).
+        Index("ix_webhook_deliveries_webhook_id", "webhook_id", "id"),
+        # The purge of finished deliveries past their retention, oldest first.
+        Index("ix_webhook_deliveries_created_at", "created_at"),
+        # A stream's head (its oldest pending delivery) and what is due: only pending rows are indexed.
+        Index(
+            "ix_webhook_deliveries_pending_stream",
+            "webhook_id",
+            "stream",
+            "id",
+            postgresql_where=PENDING_WHERE,
+            sqlite_where=PENDING_WHERE,
+        ),
+        Index(
+            "ix_webhook_deliveries_pending_due",
+            "next_attempt_at",
+            postgresql_where=PENDING_WHERE,
+            sqlite_where=PENDING_WHERE,
+        ),
+    )
 
 
 # Ticket list: staff by status, agents by assignee or queue; newest activity first (the keyset order).

@@ -9,7 +9,9 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     InboxRepository,
     MessageRepository,
@@ -22,6 +24,7 @@ from whaticket_core.ports.repositories import (
     WhatsAppRepository,
 )
 
+from .automation_repositories import SqlBusinessHoursRepository
 from .conversation_repositories import SqlContactRepository, SqlMessageRepository, SqlTicketRepository
 from .directory_repositories import (
     SqlQueueRepository,
@@ -32,6 +35,7 @@ from .directory_repositories import (
     SqlWhatsAppRepository,
 )
 from .errors import DATABASE_ERRORS, translate
+from .event_outbox import SqlEventOutbox, WebhookEventEncoder
 from .inbox_repository import SqlInboxRepository
 
 # SQLite has one writer at a time; in-process transactions queue on this lock (one per database and event loop)
@@ -54,7 +58,9 @@ class SqlUnitOfWork:
     be entered again once it has ended, never by two tasks at once: give each task its own instance.
     """
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], event_encoder: WebhookEventEncoder | None = None
+    ) -> None:
         self._factory = session_factory
         self._session: AsyncSession | None = None
         self._lock: asyncio.Lock | None = None
@@ -68,6 +74,9 @@ class SqlUnitOfWork:
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
         self.inbox: InboxRepository = SqlInboxRepository(self)
+        self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
+        # Webhook deliveries join this transaction; without an encoder (tools, tests) nothing is recorded.
+        self.outbox: EventOutbox = SqlEventOutbox(self, event_encoder)
 
     @property
     def session(self) -> AsyncSession:

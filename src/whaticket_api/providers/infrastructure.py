@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.media.local import LocalMediaStore
+from whaticket_adapters.presence import InMemoryPresence, RedisPresence
 from whaticket_adapters.sql.database import (
+    SqlApiTokenStore,
     SqlAuthUserQueries,
     SqlMessageQueries,
     SqlTicketQueries,
@@ -21,6 +23,7 @@ from whaticket_adapters.sql.database import (
     database_url_from_env,
 )
 from whaticket_core.ports import (
+    AgentPresence,
     AuthUserQueries,
     Clock,
     MediaStore,
@@ -29,9 +32,12 @@ from whaticket_core.ports import (
     TicketQueries,
     UnitOfWork,
 )
+from whaticket_core.ports.api_tokens import ApiTokenStore
 
 from ..idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from ..protection import FallbackRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from ..realtime.gateway import PresenceTracker
+from ..realtime.webhook_events import WebhookEventEncoder
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -84,8 +90,9 @@ class InfrastructureProvider(Provider):
 
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-        """A fresh unit of work per request (per job run, per CLI command)."""
-        return SqlUnitOfWork(sessions)
+        """A fresh unit of work per request (per job run, per CLI command); its events become webhook deliveries in
+        its transaction."""
+        return SqlUnitOfWork(sessions, WebhookEventEncoder())
 
     @provide
     def ticket_queries(self, engine: AsyncEngine) -> SqlTicketQueries:
@@ -106,6 +113,10 @@ class InfrastructureProvider(Provider):
     @provide
     def auth_user_queries(self, engine: AsyncEngine) -> AuthUserQueries:
         return SqlAuthUserQueries(engine)
+
+    @provide
+    def api_token_store(self, engine: AsyncEngine) -> ApiTokenStore:
+        return SqlApiTokenStore(engine)
 
     @provide
     async def redis(self, settings: Settings) -> AsyncIterator[RedisHandle]:
@@ -135,3 +146,14 @@ class InfrastructureProvider(Provider):
     @provide
     def media_store(self, settings: Settings) -> MediaStore:
         return LocalMediaStore.in_data_dir(settings.data_dir)
+
+    @provide
+    def presence_tracker(self, redis: RedisHandle, settings: Settings) -> PresenceTracker:
+        """Agents' sockets: shared by every process through Redis (with expiry) when REDIS_URL is set."""
+        if redis.client is not None:
+            return RedisPresence(redis.client, prefix=f"{settings.redis_namespace}:presence")
+        return InMemoryPresence()
+
+    @provide
+    def agent_presence(self, tracker: PresenceTracker) -> AgentPresence:
+        return tracker

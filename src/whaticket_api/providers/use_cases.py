@@ -10,6 +10,14 @@ from whaticket_core.use_cases.auth.login import Login
 from whaticket_core.use_cases.auth.logout import Logout, LogoutAll
 from whaticket_core.use_cases.auth.refresh_tokens import RefreshTokens
 from whaticket_core.use_cases.auth.register import Register
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets
+from whaticket_core.use_cases.automation.business_hours import (
+    DeleteBusinessHours,
+    GetBusinessHours,
+    UpdateBusinessHours,
+)
+from whaticket_core.use_cases.automation.reply_outside_hours import ReplyOutsideHours
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     GetQrCode,
     LogoutSession,
@@ -57,6 +65,21 @@ from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactId
 from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
+from whaticket_core.use_cases.integrations.api_tokens import (
+    AuthenticateApiToken,
+    CreateApiToken,
+    ListApiTokens,
+    RevokeApiToken,
+)
+from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks
+from whaticket_core.use_cases.integrations.webhooks import (
+    CreateWebhook,
+    DeleteWebhook,
+    ListWebhookDeliveries,
+    ListWebhooks,
+    RedeliverWebhook,
+    UpdateWebhook,
+)
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.edit_message import EditMessage
@@ -64,6 +87,7 @@ from whaticket_core.use_cases.messages.media_links import OpenMediaLink
 from whaticket_core.use_cases.messages.message_queries import GetMessage, GetMessageMedia, ListMessages
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
+from whaticket_core.use_cases.messages.send_to_number import SendToNumber
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket
@@ -102,6 +126,7 @@ class MessageUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
         SendMessage,
+        SendToNumber,
         DeliverMessage,
         EditMessage,
         DeleteMessage,
@@ -178,6 +203,35 @@ class ConnectionUseCases(Provider):
     )
 
 
+class IntegrationUseCases(Provider):
+    scope = Scope.REQUEST
+    use_cases = provide_all(
+        CreateApiToken,
+        ListApiTokens,
+        RevokeApiToken,
+        AuthenticateApiToken,
+        CreateWebhook,
+        ListWebhooks,
+        UpdateWebhook,
+        DeleteWebhook,
+        ListWebhookDeliveries,
+        RedeliverWebhook,
+        DispatchWebhooks,
+    )
+
+
+class AutomationUseCases(Provider):
+    scope = Scope.REQUEST
+    use_cases = provide_all(
+        GetBusinessHours,
+        UpdateBusinessHours,
+        DeleteBusinessHours,
+        ReplyOutsideHours,
+        AutoCloseIdleTickets,
+        AssignPendingTickets,
+    )
+
+
 def use_case_providers() -> list[Provider]:
     """Every area's use cases."""
     return [
@@ -187,4 +241,6 @@ def use_case_providers() -> list[Provider]:
         InboundUseCases(),
         DirectoryUseCases(),
         ConnectionUseCases(),
+        AutomationUseCases(),
+        IntegrationUseCases(),
     ]

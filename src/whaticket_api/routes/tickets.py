@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 import msgspec
@@ -10,8 +11,11 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import delete, get, post, put
 from litestar.params import JSONBody, QueryParameter
 
+from whaticket_core.domain.api_tokens import ApiScope
+from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
 from whaticket_core.use_cases.tickets.create_ticket import CreateTicket, CreateTicketCommand
@@ -47,6 +51,21 @@ UserIdQuery = Annotated[int | None, QueryParameter(name="userId", ge=1, le=MAX_I
 UnreadQuery = Annotated[bool, QueryParameter(description="Only tickets with unread messages")]
 
 
+log = logging.getLogger("whaticket.tickets")
+
+
+async def hand_out(view: TicketView, assign: AssignPendingTickets) -> None:
+    """A ticket just left pending in a queue is handed out at once (when auto-assignment is on) rather than at the
+    next periodic run. The answer keeps the ticket as the action left it; the assignment is its own change, with its
+    own ``ticket:updated``. A failure here is logged: the action itself succeeded, and the periodic run retries."""
+    if view.status is not TicketStatus.PENDING or view.queue_id is None or view.user_id is not None:
+        return
+    try:
+        await assign.execute(AssignPendingTicketsCommand(ticket_id=view.id))
+    except Exception:
+        log.exception("auto-assigning ticket %s after it moved failed", view.id)
+
+
 class TicketPage(msgspec.Struct, rename="camel"):
     items: list[TicketOut]
     next_cursor: str | None
@@ -75,7 +94,7 @@ class TransferIn(msgspec.Struct, rename="camel"):
     queue_id: BodyId | None = None
 
 
-@get("/", responses=errors(*AUTHED))
+@get("/", responses=errors(*AUTHED, 403), token_scope=ApiScope.TICKETS_READ)
 async def list_tickets(
     viewer: FromDishka[Viewer],
     use_case: FromDishka[ListTickets],
@@ -103,7 +122,7 @@ async def list_tickets(
     return TicketPage([ticket_out(t) for t in page.items], page.next_cursor)
 
 
-@get("/counts", responses=errors(*AUTHED))
+@get("/counts", responses=errors(*AUTHED, 403), token_scope=ApiScope.TICKETS_READ)
 async def count_tickets(
     viewer: FromDishka[Viewer],
     use_case: FromDishka[CountTickets],
@@ -125,13 +144,13 @@ async def count_tickets(
     return TicketCountsOut(counts.pending, counts.open, counts.closed)
 
 
-@get("/{ticket_id:int}", responses=errors(*AUTHED, 404))
+@get("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_READ)
 async def get_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetTicket]) -> TicketOut:
     """One ticket (404 when it is not visible to the caller)."""
     return ticket_out(await use_case.execute(GetTicketCommand(ticket_id, viewer)))
 
 
-@post("/", status_code=201, responses=errors(*AUTHED, 404, 409))
+@post("/", status_code=201, responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.TICKETS_WRITE)
 async def create_ticket(
     data: JSONBody[TicketCreateIn], viewer: FromDishka[Viewer], use_case: FromDishka[CreateTicket]
 ) -> TicketOut:
@@ -140,11 +159,16 @@ async def create_ticket(
     return ticket_out(view)
 
 
-@put("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404, 409))
+@put("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.TICKETS_WRITE)
 async def update_ticket(
-    ticket_id: PathId, data: JSONBody[TicketUpdateIn], viewer: FromDishka[Viewer], use_case: FromDishka[UpdateTicket]
+    ticket_id: PathId,
+    data: JSONBody[TicketUpdateIn],
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[UpdateTicket],
+    assign: FromDishka[AssignPendingTickets],
 ) -> TicketOut:
-    """Generic update (status, assignee, queue) under the same rules as the actions."""
+    """Generic update (status, assignee, queue) under the same rules as the actions. With `autoAssign` on, a ticket
+    left pending in a queue is then handed out (its `ticket:updated` follows)."""
     command = UpdateTicketCommand(
         ticket_id=ticket_id,
         actor=viewer,
@@ -152,43 +176,71 @@ async def update_ticket(
         user_id=data.user_id,
         queue_id=data.queue_id,
     )
-    return ticket_out(await use_case.execute(command))
+    view = await use_case.execute(command)
+    await hand_out(view, assign)
+    return ticket_out(view)
 
 
-@post("/{ticket_id:int}/accept", status_code=200, responses=errors(*AUTHED, 404, 409))
+@post(
+    "/{ticket_id:int}/accept",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def accept_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[AcceptTicket]) -> TicketOut:
     """pending → open, assigned to the caller."""
     return ticket_out(await use_case.execute(AcceptTicketCommand(ticket_id, viewer)))
 
 
-@post("/{ticket_id:int}/transfer", status_code=200, responses=errors(*AUTHED, 403, 404, 409))
+@post(
+    "/{ticket_id:int}/transfer",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def transfer_ticket(
-    ticket_id: PathId, data: JSONBody[TransferIn], viewer: FromDishka[Viewer], use_case: FromDishka[TransferTicket]
+    ticket_id: PathId,
+    data: JSONBody[TransferIn],
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[TransferTicket],
+    assign: FromDishka[AssignPendingTickets],
 ) -> TicketOut:
-    """To a queue (pending, unassigned) and/or a user (open, assigned). At least one of userId and queueId."""
+    """To a queue (pending, unassigned) and/or a user (open, assigned). At least one of userId and queueId. With
+    `autoAssign` on, a ticket transferred to a queue alone is then handed out (its `ticket:updated` follows)."""
     view = await use_case.execute(TransferTicketCommand(ticket_id, viewer, data.user_id, data.queue_id))
+    await hand_out(view, assign)
     return ticket_out(view)
 
 
-@post("/{ticket_id:int}/close", status_code=200, responses=errors(*AUTHED, 404, 409))
+@post(
+    "/{ticket_id:int}/close",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def close_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[CloseTicket]) -> TicketOut:
     """→ closed; the connection's farewell message is sent if set."""
     return ticket_out(await use_case.execute(CloseTicketCommand(ticket_id, viewer)))
 
 
-@post("/{ticket_id:int}/reopen", status_code=200, responses=errors(*AUTHED, 404, 409))
+@post(
+    "/{ticket_id:int}/reopen",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def reopen_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[ReopenTicket]) -> TicketOut:
     """closed → open, assigned to the caller; 409 `ticket_already_open` if another is active."""
     return ticket_out(await use_case.execute(ReopenTicketCommand(ticket_id, viewer)))
 
 
-@post("/{ticket_id:int}/read", status_code=204, responses=errors(*AUTHED, 404))
+@post("/{ticket_id:int}/read", status_code=204, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
 async def read_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[ReadTicket]) -> None:
     """Unread count to 0; read receipts go to WhatsApp."""
     await use_case.execute(ReadTicketCommand(ticket_id, viewer))
 
 
-@delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404))
+@delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
 async def delete_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteTicket]) -> None:
     """Delete a ticket and its messages (admin)."""
     await use_case.execute(DeleteTicketCommand(ticket_id, viewer))

@@ -1,11 +1,13 @@
 """Ports: one ``typing.Protocol`` per capability the core needs from the outside world."""
 
 from .clock import Clock
-from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
+from .jobs import DeliverMessageJob, DispatchWebhooksJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
+from .presence import AgentPresence
 from .publisher import EventPublisher
 from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -21,12 +23,15 @@ from .transport import MessageSender, Recipient, SessionController, TransportErr
 from .unit_of_work import Constraint, StoreConflict, UnitOfWork
 
 __all__ = [
+    "AgentPresence",
     "AuthUser",
     "AuthUserQueries",
+    "BusinessHoursRepository",
     "Clock",
     "Constraint",
     "ContactRepository",
     "DeliverMessageJob",
+    "DispatchWebhooksJob",
     "DownloadMediaJob",
     "EventPublisher",
     "Job",

@@ -33,7 +33,12 @@ class ProcessInboxJob:
     entry_id: int
 
 
-Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | ProcessInboxJob
+@dataclass(frozen=True, slots=True)
+class DispatchWebhooksJob:
+    """Send the webhook deliveries that are due (one waiting at a time is enough: it sends all that are due)."""
+
+
+Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | DispatchWebhooksJob | ProcessInboxJob
 
 
 class JobQueue(Protocol):

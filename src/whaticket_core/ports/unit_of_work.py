@@ -4,7 +4,9 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from .outbox import EventOutbox
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     InboxRepository,
     MessageRepository,
@@ -60,6 +62,8 @@ class UnitOfWork(Protocol):
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
     inbox: InboxRepository
+    business_hours: BusinessHoursRepository
+    outbox: EventOutbox
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,15 +5,18 @@ Usable by other programs' tests too::
     from whaticket_core.testing import InMemoryStore, InMemoryUnitOfWork, ManualClock
 """
 
+from .api_tokens import InMemoryApiTokenStore
 from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
+from .presence import FakePresence
 from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
-from .unit_of_work import InMemoryUnitOfWork
+from .unit_of_work import InMemoryEventOutbox, InMemoryUnitOfWork
+from .webhooks import FakeUrlGuard, InMemoryWebhookStore, RecordingWebhookSender
 
 __all__ = [
     "FakeCallRejecter",
@@ -21,16 +24,22 @@ __all__ = [
     "FakeMediaLinkSigner",
     "FakeMessageSender",
     "FakePasswordHasher",
+    "FakePresence",
     "FakeSessionController",
     "FakeTokenCodec",
+    "FakeUrlGuard",
+    "InMemoryApiTokenStore",
     "InMemoryAuthUserQueries",
+    "InMemoryEventOutbox",
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",
     "InMemoryStore",
     "InMemoryTicketQueries",
     "InMemoryUnitOfWork",
+    "InMemoryWebhookStore",
     "ManualClock",
     "RecordingPublisher",
+    "RecordingWebhookSender",
     "SentItem",
 ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from ..domain.events import DomainEvent
+from ..ports.outbox import EventOutbox
 from ..ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     InboxRepository,
     MessageRepository,
@@ -17,6 +21,7 @@ from ..ports.repositories import (
     UserRepository,
     WhatsAppRepository,
 )
+from .automation_repositories import InMemoryBusinessHoursRepository
 from .conversation_repositories import InMemoryContactRepository, InMemoryMessageRepository, InMemoryTicketRepository
 from .directory_repositories import (
     InMemoryQueueRepository,
@@ -28,6 +33,17 @@ from .directory_repositories import (
 )
 from .inbox import InMemoryInboxRepository
 from .store import InMemoryStore, StoreState
+
+
+class InMemoryEventOutbox:
+    """Implements :class:`~whaticket_core.ports.outbox.EventOutbox`: the events join the transaction's working state
+    (kept on commit, gone on rollback)."""
+
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def record(self, events: Sequence[DomainEvent]) -> None:
+        self._uow.working.outbox.extend(events)
 
 
 class InMemoryUnitOfWork:
@@ -52,6 +68,8 @@ class InMemoryUnitOfWork:
         self.settings: SettingRepository = InMemorySettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
         self.inbox: InboxRepository = InMemoryInboxRepository(self)
+        self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
+        self.outbox: EventOutbox = InMemoryEventOutbox(self)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()

@@ -113,6 +113,7 @@ ROWS = [
     Row("DELETE", "/messages/{m_sales}", anyone(409)),
     Row("DELETE", "/messages/{m_hidden}", hidden_from_agent(409)),
     Row("GET", "/messages/{m_sales}/media", anyone(404)),
+    Row("POST", "/messages/send", anyone(201), {"number": "+55 11 98888-0001", "body": "Hello"}),
     # contacts
     Row("GET", "/contacts", anyone(200)),
     Row("GET", "/contacts/{free_contact}", anyone(200)),
@@ -135,6 +136,11 @@ ROWS = [
     # settings
     Row("GET", "/settings", anyone(200)),
     Row("PUT", "/settings/userCreation", admin_only(200), {"value": "enabled"}),
+    # business hours
+    Row("GET", "/business-hours", admin_only(200)),
+    Row("GET", "/business-hours", admin_only(200), params={"queueId": "{sales}"}),
+    Row("PUT", "/business-hours", admin_only(200), {"awayMessage": "Closed"}, params={"whatsappId": "{main}"}),
+    Row("DELETE", "/business-hours", admin_only(204), params={"queueId": "{support}"}),
     # connections
     Row("GET", "/whatsapps", anyone(200)),
     Row("GET", "/whatsapps/{main}", anyone(200)),
@@ -152,6 +158,22 @@ ROWS = [
         admin_only(202),
         fresh=True,
         prepare=lambda w: w.add_inbox_failure(),
+    ),
+    # API tokens
+    Row("POST", "/api-tokens", admin_only(201), {"name": "CRM", "scopes": ["tickets:read"]}),
+    Row("GET", "/api-tokens", admin_only(200)),
+    Row("DELETE", "/api-tokens/{api_token}", admin_only(204), prepare=lambda w: w.add_api_token()),
+    # webhooks (a public address: nothing is sent here, the URL is only checked)
+    Row("POST", "/webhooks", admin_only(201), {"url": "https://93.184.215.14/hook", "events": ["*"]}),
+    Row("GET", "/webhooks", admin_only(200)),
+    Row("PUT", "/webhooks/{webhook}", admin_only(200), {"description": "CRM"}, prepare=lambda w: w.add_webhook()),
+    Row("DELETE", "/webhooks/{webhook}", admin_only(204), prepare=lambda w: w.add_webhook()),
+    Row("GET", "/webhooks/{webhook}/deliveries", admin_only(200), prepare=lambda w: w.add_webhook()),
+    Row(
+        "POST",
+        "/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+        admin_only(202),
+        prepare=lambda w: w.add_webhook(with_delivery=True),
     ),
     # health
     Row("GET", "/health", public(200)),
@@ -222,6 +244,8 @@ def _template(path: str) -> str:
         "quick-answers": "quick_answer_id",
         "whatsapps": "whatsapp_id",
         "settings": "key",
+        "api-tokens": "api_token_id",
+        "webhooks": "webhook_id",
     }
     parts = path.strip("/").split("/")
     out = []
@@ -230,6 +254,8 @@ def _template(path: str) -> str:
             out.append("{" + names[parts[0]] + "}")
         elif i == 3 and parts[2] == "inbox-failures":
             out.append("{failure_id}")
+        elif i == 3 and parts[0] == "webhooks":
+            out.append("{delivery_id}")
         else:
             out.append(part)
     return "/" + "/".join(out)

@@ -17,14 +17,20 @@ from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.testing import (
     FakeMediaFetcher,
     FakeMessageSender,
+    FakePresence,
     InMemoryMediaStore,
     InMemoryStore,
     InMemoryUnitOfWork,
+    InMemoryWebhookStore,
     ManualClock,
     RecordingPublisher,
+    RecordingWebhookSender,
 )
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
 from whaticket_core.use_cases.inbound.inbox import SweepInbox
+from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
@@ -44,6 +50,9 @@ class JobWorld:
         self.sender = FakeMessageSender()
         self.media = InMemoryMediaStore()
         self.fetcher = FakeMediaFetcher()
+        self.presence = FakePresence()
+        self.webhooks = InMemoryWebhookStore()
+        self.webhook_sender = RecordingWebhookSender()
         self.jobs: Any = None  # the queue under test, for the sweeper
         self.opened: Counter[str] = Counter()
         self.ticket: Ticket | None = None
@@ -64,6 +73,12 @@ class JobWorld:
             yield SweepPendingMessages(self.uow(), self.clock, self.jobs)
         elif kind is SweepInbox:
             yield SweepInbox(self.uow(), self.clock, self.jobs)
+        elif kind is AutoCloseIdleTickets:
+            yield AutoCloseIdleTickets(self.uow(), self.clock, self.publisher, self.jobs)
+        elif kind is AssignPendingTickets:
+            yield AssignPendingTickets(self.uow(), self.clock, self.publisher, self.presence)
+        elif kind is DispatchWebhooks:
+            yield DispatchWebhooks(self.webhooks, self.webhook_sender, self.clock)
         else:
             raise LookupError(kind)
 

@@ -16,6 +16,7 @@ from whaticket_core.ports.transport import SessionController
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.connections.whatsapps import load_whatsapp
 from whaticket_core.use_cases.shared.guards import require_admin
+from whaticket_core.use_cases.shared.outbox import commit_with
 
 
 def _status_event(whatsapp: WhatsApp) -> WhatsAppStatusChanged:
@@ -46,8 +47,8 @@ class StartSession:
             whatsapp.enter(ConnectionStatus.OPENING)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)])
+        await self._publisher.publish(events)
         await self._sessions.start_session(whatsapp.id)
         return whatsapp
 
@@ -85,8 +86,8 @@ class RequestPairCode:
             whatsapp.enter(ConnectionStatus.PAIRING)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)])
+        await self._publisher.publish(events)
         return PairCode(code)
 
 
@@ -115,8 +116,8 @@ class LogoutSession:
             whatsapp.enter(ConnectionStatus.DISCONNECTED)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)])
+        await self._publisher.publish(events)
         return whatsapp
 
 
@@ -148,9 +149,9 @@ class UpdateConnectionStatus:
             if changed:
                 whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        if changed:
-            await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)] if changed else [])
+        if events:
+            await self._publisher.publish(events)
         return whatsapp
 
 
@@ -175,10 +176,10 @@ class UpdateQrCode:
             status_changed = whatsapp.enter(ConnectionStatus.QRCODE, qrcode=command.qrcode)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        events: list[DomainEvent] = [WhatsAppQrCode(whatsapp.id, command.qrcode)]
-        if status_changed:
-            events.append(_status_event(whatsapp))
+            events: list[DomainEvent] = [WhatsAppQrCode(whatsapp.id, command.qrcode)]
+            if status_changed:
+                events.append(_status_event(whatsapp))
+            await commit_with(uow, events)
         await self._publisher.publish(events)
         return whatsapp
 

@@ -20,6 +20,7 @@ from whaticket_core.use_cases.inbound.identity_steps import Identity, ResolvedCo
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
 from whaticket_core.use_cases.messages.message_steps import ticket_of
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
@@ -116,11 +117,11 @@ class ReceiveMessage:
                 bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
+            events: list[DomainEvent] = list(resolved.events)
+            events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
+            events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
+            await commit_with(uow, events)
 
-        events: list[DomainEvent] = list(resolved.events)
-        events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
-        events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
         jobs: list[Job] = [DeliverMessageJob(m.id) for m in bot_replies]
         if message.media_ref is not None:
             jobs.insert(0, DownloadMediaJob(message.id))
@@ -140,8 +141,8 @@ class ReceiveMessage:
         """The echo of a send whose outcome was unknown: WhatsApp has it, so it is ``sent`` after all."""
         await uow.messages.save(message)
         view = await view_of(uow, await ticket_of(uow, message))
-        await uow.commit()
         events: list[DomainEvent] = [MessageUpdated(MessageView.of(message), view)]
+        await commit_with(uow, events)
         return _Outcome(ReceiveMessageResult(message.ticket_id, message.id, duplicate=True), events)
 
     async def _complete(self, uow: UnitOfWork, message: Message, command: InboundMessage) -> _Outcome:
@@ -165,10 +166,10 @@ class ReceiveMessage:
             ticket.last_message = preview(message.body, message.media_type)
             await uow.tickets.save(ticket)
         view = await view_of(uow, ticket)
-        await uow.commit()
-        jobs: list[Job] = [DownloadMediaJob(message.id)] if message.media_ref is not None else []
         events: list[DomainEvent] = [TicketUpdated(view)] if last else []
         events.append(MessageUpdated(MessageView.of(message), view))
+        await commit_with(uow, events)
+        jobs: list[Job] = [DownloadMediaJob(message.id)] if message.media_ref is not None else []
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
     async def _ticket(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from whaticket_core.domain.errors import MessageNotEditable
 from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import Message, MessageAck
-from whaticket_core.domain.read_models import MessageView, TicketView
+from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.ticket import Ticket
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.publisher import EventPublisher
@@ -13,6 +13,7 @@ from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.edit_message import transport_failure
 from whaticket_core.use_cases.messages.message_steps import load_visible_message, recipient_of
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import view_of
 
 
@@ -53,7 +54,7 @@ class DeleteMessage:
             if on_whatsapp:
                 recipient = await recipient_of(uow, ticket)
             else:
-                ticket_view = await self._record(uow, message, ticket)
+                event = await self._record(uow, message, ticket)
         if on_whatsapp:
             assert message.wa_message_id is not None
             try:
@@ -62,15 +63,14 @@ class DeleteMessage:
                 raise transport_failure(exc, message.id) from exc
             async with self._uow as uow:
                 message, ticket = await load_visible_message(uow, command.message_id, command.actor)
-                ticket_view = await self._record(uow, message, ticket)
-        view = MessageView.of(message)
-        await self._publisher.publish([MessageUpdated(view, ticket_view)])
-        return view
+                event = await self._record(uow, message, ticket)
+        await self._publisher.publish([event])
+        return event.message
 
     @staticmethod
-    async def _record(uow: UnitOfWork, message: Message, ticket: Ticket) -> TicketView:
+    async def _record(uow: UnitOfWork, message: Message, ticket: Ticket) -> MessageUpdated:
         message.delete_for_everyone()
         await uow.messages.save(message)
-        ticket_view = await view_of(uow, ticket)
-        await uow.commit()
-        return ticket_view
+        event = MessageUpdated(MessageView.of(message), await view_of(uow, ticket))
+        await commit_with(uow, [event])
+        return event

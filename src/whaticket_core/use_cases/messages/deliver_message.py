@@ -7,13 +7,14 @@ from datetime import timedelta
 from whaticket_core.domain.errors import MediaNotFound
 from whaticket_core.domain.events import MessageUpdated
 from whaticket_core.domain.message import MediaFile, Message, MessageAck, SendErrorKind
-from whaticket_core.domain.read_models import MessageView, TicketView
+from whaticket_core.domain.read_models import MessageView
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, Recipient, TransportError
 from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
 from whaticket_core.use_cases.messages.message_steps import recipient_of, ticket_of, ticket_view_of
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.retry import RetryLater
 
 DEFAULT_MAX_ATTEMPTS = 5
@@ -166,8 +167,8 @@ class DeliverMessage:
                     if failure.kind is SendErrorKind.UNKNOWN:
                         message.wa_message_id = failure.wa_message_id
                 await uow.messages.save(message)
-                ticket_view = await ticket_view_of(uow, message)
-                await uow.commit()
+                event = MessageUpdated(MessageView.of(message), await ticket_view_of(uow, message))
+                await commit_with(uow, [event] if retry is None else [])
         except StoreConflict:
             if outcome.failure is not None and outcome.failure.kind is not SendErrorKind.UNKNOWN:
                 raise
@@ -176,18 +177,17 @@ class DeliverMessage:
             recorded = await self._record_without_id(command.message_id, outcome.failure)
             if recorded is None:
                 return None
-            message, ticket_view = recorded
+            message, event = recorded
         if retry is not None:
             raise retry
-        view = MessageView.of(message)
-        await self._publisher.publish([MessageUpdated(view, ticket_view)])
+        await self._publisher.publish([event])
         if message.is_deleted and message.ack is MessageAck.SENT and message.wa_message_id is not None:
             await self._delete_late(message, claim.recipient)
-        return view
+        return event.message
 
     async def _record_without_id(
         self, message_id: int, failure: TransportError | None
-    ) -> tuple[Message, TicketView] | None:
+    ) -> tuple[Message, MessageUpdated] | None:
         async with self._uow as uow:
             message = await uow.messages.get(message_id, for_update=True)
             if message is None or message.ack is not MessageAck.PENDING:
@@ -198,9 +198,9 @@ class DeliverMessage:
             else:
                 message.mark_failed(failure.reason, failure.kind)
             await uow.messages.save(message)
-            ticket_view = await ticket_view_of(uow, message)
-            await uow.commit()
-        return message, ticket_view
+            event = MessageUpdated(MessageView.of(message), await ticket_view_of(uow, message))
+            await commit_with(uow, [event])
+        return message, event
 
     async def _delete_late(self, message: Message, recipient: Recipient) -> None:
         assert message.wa_message_id is not None

@@ -8,8 +8,9 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
-from whaticket_core.use_cases.tickets.ticket_steps import after_commit, send_farewell
+from whaticket_core.use_cases.tickets.ticket_steps import after_commit, send_farewell, with_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,6 @@ class CloseTicket:
             farewell = await send_farewell(uow, ticket, now)
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
-        await after_commit(self._jobs, self._publisher, ticket_changed(view, before), view, farewell)
+            events = await commit_with(uow, with_message(ticket_changed(view, before), view, farewell))
+        await after_commit(self._jobs, self._publisher, events, farewell)
         return view
