@@ -95,6 +95,7 @@ def deployment(tmp_path: Path) -> Iterator[str]:
                 "DATA_DIR": str(tmp_path / "data"),
                 "PORT": str(port),
                 "LOG_LEVEL": "warning",
+                "WEB_CONCURRENCY": "1",  # test_api_process_model.py serves with two
             }
         )
         for command, log in ((["serve", "--host", "127.0.0.1"], "serve.log"), (["worker"], "worker.log")):
