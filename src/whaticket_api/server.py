@@ -38,8 +38,9 @@ class ContainerSocketAccess:
             return (await use_case.execute(AuthenticateCommand(token))).viewer
 
     async def ticket_placement(self, ticket_id: int) -> TicketPlacement | None:
-        queries = await self._container.get(TicketQueries)
-        view = await queries.get_ticket(ticket_id)
+        async with self._container() as request:
+            queries = await request.get(TicketQueries)
+            view = await queries.get_ticket(ticket_id)
         return None if view is None else view.placement
 
 

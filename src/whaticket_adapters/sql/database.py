@@ -7,6 +7,8 @@ sessions = create_session_factory(engine)
 uow = SqlUnitOfWork(sessions)                  # one per use-case call (a unit of work is not shared by tasks)
 tickets, messages = SqlTicketQueries(engine), SqlMessageQueries(engine)
 auth_users = SqlAuthUserQueries(engine)          # the bearer check's user lookup
+reads = ReadConnection(engine, per_request=True) # one request's readers share one connection:
+tickets, auth_users = SqlTicketQueries(reads), SqlAuthUserQueries(reads); ...; await reads.release()
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from __future__ import annotations
 from .engine import create_engine, create_session_factory, database_url_from_env, is_sqlite, normalize_url
 from .errors import SqlStoreError
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
-from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlTicketQueries
+from .queries import ReadConnection, SqlAuthUserQueries, SqlMessageQueries, SqlTicketQueries
 from .unit_of_work import SqlUnitOfWork
 
 __all__ = [
+    "ReadConnection",
     "SqlAuthUserQueries",
     "SqlMessageQueries",
     "SqlStoreError",

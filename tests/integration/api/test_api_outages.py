@@ -35,6 +35,7 @@ async def test_an_exhausted_pool_answers_503_then_serves_again(pg_url: str, live
 async def test_a_hot_read_waiting_for_a_connection_answers_503(pg_url: str, live: Live, tmp_path: Path) -> None:
     """The bearer check and the ticket list read outside any unit of work: an exhausted pool is still a 503."""
     engine = create_engine(pg_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    await empty_tables(engine)  # the session's database: other tests' rows may be there
     try:
         app = build_app(engine, live, tmp_path)
         async with running(app), client_for(app) as client:

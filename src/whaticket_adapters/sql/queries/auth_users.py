@@ -41,5 +41,5 @@ class SqlAuthUserQueries(SqlReader):
         if not rows:
             return None
         id_, name, email, role, whatsapp_id, created_at, token_version, _ = rows[0]
-        queue_ids = tuple(r.queue_id for r in rows if r.queue_id is not None)
+        queue_ids = tuple(r[7] for r in rows if r[7] is not None)  # queue_id, by position as every column
         return AuthUser(UserView(id_, name, email, Role(role), queue_ids, whatsapp_id, created_at), token_version)

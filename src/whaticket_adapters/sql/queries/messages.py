@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.engine import Row
 
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
@@ -50,7 +50,7 @@ _GET_MESSAGE = select(*_MESSAGE_COLUMNS).where(_M.c.id == bindparam("message_id"
 
 
 # Rows are unpacked by position (in the order of _MESSAGE_COLUMNS), as the ticket list's are.
-def _message_view(row: Row[Any]) -> MessageView:
+def _message_view(row: Sequence[Any]) -> MessageView:
     (
         id_,
         ticket_id,
