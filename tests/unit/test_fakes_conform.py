@@ -6,6 +6,7 @@ from __future__ import annotations
 from whaticket_core.ports import (
     AuthUserQueries,
     Clock,
+    ContactQueries,
     EventPublisher,
     JobQueue,
     MediaFetcher,
@@ -30,6 +31,7 @@ from whaticket_core.testing import (
     FakeSessionController,
     FakeTokenCodec,
     InMemoryAuthUserQueries,
+    InMemoryContactQueries,
     InMemoryJobQueue,
     InMemoryMediaStore,
     InMemoryMessageQueries,
@@ -49,6 +51,7 @@ def test_every_fake_is_its_port() -> None:
     counter: TicketCounter = InMemoryTicketQueries(store)
     messages: MessageQueries = InMemoryMessageQueries(store)
     auth_users: AuthUserQueries = InMemoryAuthUserQueries(store)
+    contacts: ContactQueries = InMemoryContactQueries(store)
     publisher: EventPublisher = RecordingPublisher()
     jobs: JobQueue = InMemoryJobQueue()
     media: MediaStore = InMemoryMediaStore()
@@ -60,4 +63,4 @@ def test_every_fake_is_its_port() -> None:
     links: MediaLinkSigner = FakeMediaLinkSigner()
     rejecter: CallRejecter = FakeCallRejecter()
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
-    assert len({id(fake) for fake in [*fakes, hasher, codec, links, rejecter]}) == 16
+    assert len({id(fake) for fake in [*fakes, hasher, codec, links, rejecter, contacts]}) == 17

@@ -16,12 +16,13 @@ from __future__ import annotations
 from .engine import create_engine, create_session_factory, database_url_from_env, is_sqlite, normalize_url
 from .errors import SqlStoreError
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
-from .queries import ReadConnection, SqlAuthUserQueries, SqlMessageQueries, SqlTicketQueries
+from .queries import ReadConnection, SqlAuthUserQueries, SqlContactQueries, SqlMessageQueries, SqlTicketQueries
 from .unit_of_work import SqlUnitOfWork
 
 __all__ = [
     "ReadConnection",
     "SqlAuthUserQueries",
+    "SqlContactQueries",
     "SqlMessageQueries",
     "SqlStoreError",
     "SqlTicketQueries",

@@ -14,6 +14,7 @@ from whaticket_adapters.media.local import LocalMediaStore
 from whaticket_adapters.sql.database import (
     ReadConnection,
     SqlAuthUserQueries,
+    SqlContactQueries,
     SqlMessageQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
@@ -24,6 +25,7 @@ from whaticket_adapters.sql.database import (
 from whaticket_core.ports import (
     AuthUserQueries,
     Clock,
+    ContactQueries,
     MediaStore,
     MessageQueries,
     TicketCounter,
@@ -113,6 +115,10 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.REQUEST)
     def message_queries(self, reads: ReadConnection) -> MessageQueries:
         return SqlMessageQueries(reads)
+
+    @provide(scope=Scope.REQUEST)
+    def contact_queries(self, reads: ReadConnection) -> ContactQueries:
+        return SqlContactQueries(reads)
 
     @provide(scope=Scope.REQUEST)
     def auth_user_queries(self, reads: ReadConnection) -> AuthUserQueries:

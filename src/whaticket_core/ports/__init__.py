@@ -4,7 +4,15 @@ from .clock import Clock
 from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
 from .publisher import EventPublisher
-from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
+from .queries import (
+    AuthUser,
+    AuthUserQueries,
+    ContactQueries,
+    MessageQueries,
+    TicketCounter,
+    TicketListQuery,
+    TicketQueries,
+)
 from .repositories import (
     ContactRepository,
     MessageRepository,
@@ -25,6 +33,7 @@ __all__ = [
     "AuthUserQueries",
     "Clock",
     "Constraint",
+    "ContactQueries",
     "ContactRepository",
     "DeliverMessageJob",
     "DownloadMediaJob",

@@ -9,7 +9,7 @@ from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
 from .publisher import RecordingPublisher
-from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
+from .queries import InMemoryAuthUserQueries, InMemoryContactQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
@@ -24,6 +24,7 @@ __all__ = [
     "FakeSessionController",
     "FakeTokenCodec",
     "InMemoryAuthUserQueries",
+    "InMemoryContactQueries",
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",
