@@ -63,8 +63,10 @@ class ReadConnection:
 
     def __init__(self, engine: AsyncEngine, *, per_request: bool = False) -> None:
         self._postgres = engine.dialect.name == "postgresql"
-        # SQLite: one statement needs no transaction but SQLAlchemy's path keeps its own BEGIN handling (engine.py).
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if self._postgres else engine
+        # PostgreSQL: asyncpg runs each statement in autocommit as long as nobody begins a transaction, and
+        # SQLAlchemy's adapter begins one only for statements sent through it. (No AUTOCOMMIT execution option: a
+        # derived engine per request cost ~0.25 ms.) SQLite keeps SQLAlchemy's own BEGIN handling (engine.py).
+        self._engine = engine
         self._per_request = per_request
         self._held: PoolProxiedConnection | None = None
 
