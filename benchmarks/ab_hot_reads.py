@@ -63,6 +63,21 @@ class Server:
     process: asyncio.subprocess.Process
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the worker processes of `serve --workers N`), in MB."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(c) for c in (task / "children").read_text().split()]
+    total = 0
+    for p in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -105,13 +120,15 @@ async def _process(name: str, command: list[str], env: dict[str, str], cwd: Path
                 await process.wait()
 
 
-@contextlib.asynccontextmanager
-async def _servers(
-    dsn: str, plain_dsn: str, workdir: Path, whaticket_src: str | None
-) -> AsyncIterator[tuple[Server, Server]]:
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "JWT_", "WEB_"))}
-    ours = dict(base_env)
-    ours.update(
+def _base_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "JWT_", "WEB_"))}
+
+
+def _whaticket(
+    dsn: str, workdir: Path, whaticket_src: str | None, port: int, processes: int = 1, redis_url: str | None = None
+) -> tuple[list[str], dict[str, str]]:
+    env = _base_env()
+    env.update(
         DATABASE_URL=dsn,
         APP_ENV="production",
         JWT_SECRET=JWT_SECRET,
@@ -119,14 +136,23 @@ async def _servers(
         WHATSAPP_TRANSPORT="simulator",
         DATA_DIR=str(workdir / "data"),
         LOG_LEVEL="warning",
-        WEB_CONCURRENCY="1",
+        WEB_CONCURRENCY=str(processes),
     )
+    if redis_url:
+        env.update(REDIS_URL=redis_url, REDIS_KEY_PREFIX=f"whaticket-bench-{os.getpid()}-{port}")
     if whaticket_src:
-        ours["PYTHONPATH"] = whaticket_src
-    plain = dict(base_env, DATABASE_URL=plain_dsn, JWT_SECRET=JWT_SECRET, PYTHONPATH=str(HERE))
+        env["PYTHONPATH"] = whaticket_src
+    command = [sys.executable, "-c", "from whaticket_api.cli import main; main()", "serve"]
+    return [*command, "--host", "127.0.0.1", "--port", str(port)], env
+
+
+@contextlib.asynccontextmanager
+async def _servers(
+    dsn: str, plain_dsn: str, workdir: Path, whaticket_src: str | None
+) -> AsyncIterator[tuple[Server, Server]]:
+    plain = dict(_base_env(), DATABASE_URL=plain_dsn, JWT_SECRET=JWT_SECRET, PYTHONPATH=str(HERE))
     our_port, plain_port = _free_port(), _free_port()
-    whaticket = [sys.executable, "-c", "from whaticket_api.cli import main; main()", "serve"]
-    whaticket += ["--host", "127.0.0.1", "--port", str(our_port)]
+    whaticket, ours = _whaticket(dsn, workdir, whaticket_src, our_port)
     baseline = [sys.executable, "-m", "uvicorn", "plain_baseline:app_from_env", "--factory", "--host", "127.0.0.1"]
     baseline += ["--port", str(plain_port), "--log-level", "warning", "--no-access-log"]
     async with (
@@ -241,6 +267,25 @@ async def _statements(url: str, email: str, paths: dict[str, str], workdir: Path
     return figures
 
 
+async def _processes(url: str, workdir: Path, args: argparse.Namespace, email: str, path: str) -> None:
+    """The ticket list from `serve` with one process and with two (Socket.IO through Redis), A/B/A/B."""
+    servers = []
+    async with contextlib.AsyncExitStack() as stack:
+        for processes in (1, 2):
+            port = _free_port()
+            command, env = _whaticket(_plain_dsn(url), workdir, args.whaticket_src, port, processes, args.redis_url)
+            servers.append(
+                await stack.enter_async_context(_process(f"serve-{processes}p", command, env, workdir, port))
+            )
+        token = await _login(servers[0].base, email)
+        runs = [await _load_run(server, path, token, args) for _ in range(2) for server in servers]
+        one, two = sum(r.rps for r in runs[0::2]) / 2, sum(r.rps for r in runs[1::2]) / 2
+        cells = " ".join(f"{r.rps:.0f} ({r.p99_ms:.1f})" for r in runs)
+        print(f"\nticket list, 1 process / 2 processes, A/B/A/B req/s (p99 ms): {cells}")
+        print(f"  1 process {one:.0f} req/s, 2 processes {two:.0f} req/s: {two / one:.2f}x")
+        print(f"  RSS after the load: {' / '.join(f'{_rss_mb(s.process.pid):.0f} MB' for s in servers)}")
+
+
 async def run(args: argparse.Namespace) -> None:
     tickets_n, messages_n = SMALL if args.small else FULL
     print(f"load average before: {_load()}")
@@ -266,7 +311,13 @@ async def run(args: argparse.Namespace) -> None:
                     print(f"{name:9} {cells:64} {a:8.0f} {b:8.0f} {a / b:5.2f}")
                     cpu = " / ".join(f"{r.server_cpu_ms:.2f}" for r in runs)
                     print(f"{'':9} server cpu ms per request A/B/A/B: {cpu}")
-            print(f"\nload average after the load: {_load()}")
+                print(
+                    f"\nRSS after the load: whaticket {_rss_mb(ours.process.pid):.0f} MB, baseline "
+                    f"{_rss_mb(plain.process.pid):.0f} MB"
+                )
+            print(f"load average after the load: {_load()}")
+            if args.redis_url:
+                await _processes(url, workdir, args, email, paths["tickets"])
             if not args.no_statements:
                 print("\nstatements sent to PostgreSQL per request, whaticket vs baseline:")
                 for name, text in (await _statements(url, email, paths, workdir, args.whaticket_src)).items():
@@ -281,6 +332,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds per run (4 runs per read)")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--whaticket-src", default=None, help="run whaticket from this src folder (PYTHONPATH)")
+    parser.add_argument("--redis-url", default=None, help="also compare `serve` with 1 and 2 processes (needs Redis)")
     parser.add_argument("--no-statements", action="store_true", help="skip counting statements per request")
     run_cancellable(run(parser.parse_args()))
 
