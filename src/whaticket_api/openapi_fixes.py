@@ -46,6 +46,7 @@ TAGS: dict[str, str] = {
     "users": "Accounts and roles (admin, supervisor, user).",
     "whatsapps": "WhatsApp connections and their sessions: QR code, pairing code, logout.",
     "settings": "Company-wide settings.",
+    "automation": "Business hours and the away message (auto-close and auto-assignment are settings).",
     "health": "Liveness and readiness (no token).",
     "simulator": "Simulated WhatsApp (only with WHATSAPP_TRANSPORT=simulator): drive a customer, scan, failures.",
 }

@@ -11,6 +11,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whaticket_core.ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -22,6 +23,7 @@ from whaticket_core.ports.repositories import (
     WhatsAppRepository,
 )
 
+from .automation_repositories import SqlBusinessHoursRepository
 from .conversation_repositories import SqlContactRepository, SqlMessageRepository, SqlTicketRepository
 from .directory_repositories import (
     SqlQueueRepository,
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+        self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
 
     @property
     def session(self) -> AsyncSession:

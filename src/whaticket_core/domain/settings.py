@@ -24,6 +24,11 @@ class SettingSpec:
 USER_CREATION: Final = "userCreation"
 TICKET_REOPEN_WINDOW_MINUTES: Final = "ticketReopenWindowMinutes"
 GROUP_MESSAGES: Final = "groupMessages"
+AUTO_CLOSE_MINUTES: Final = "autoCloseMinutes"
+AUTO_CLOSE_WARNING_MINUTES: Final = "autoCloseWarningMinutes"
+AUTO_CLOSE_WARNING: Final = "autoCloseWarning"
+AUTO_ASSIGN: Final = "autoAssign"
+ROUND_ROBIN: Final = "round_robin"
 
 SPECS: Final[dict[str, SettingSpec]] = {
     spec.key: spec
@@ -31,6 +36,10 @@ SPECS: Final[dict[str, SettingSpec]] = {
         SettingSpec(USER_CREATION, "disabled", frozenset({"enabled", "disabled"})),
         SettingSpec(TICKET_REOPEN_WINDOW_MINUTES, "120", numeric=True),
         SettingSpec(GROUP_MESSAGES, "ignore", frozenset({"ignore", "ticket"})),
+        SettingSpec(AUTO_CLOSE_MINUTES, "0", numeric=True),
+        SettingSpec(AUTO_CLOSE_WARNING_MINUTES, "0", numeric=True),
+        SettingSpec(AUTO_CLOSE_WARNING, ""),
+        SettingSpec(AUTO_ASSIGN, "off", frozenset({"off", ROUND_ROBIN})),
     )
 }
 

@@ -3,6 +3,7 @@
 from .clock import Clock
 from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
+from .presence import AgentPresence
 from .publisher import EventPublisher
 from .queries import (
     AuthUser,
@@ -14,6 +15,7 @@ from .queries import (
     TicketQueries,
 )
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -29,8 +31,10 @@ from .transport import MessageSender, Recipient, SessionController, TransportErr
 from .unit_of_work import Constraint, StoreConflict, UnitOfWork
 
 __all__ = [
+    "AgentPresence",
     "AuthUser",
     "AuthUserQueries",
+    "BusinessHoursRepository",
     "Clock",
     "Constraint",
     "ContactQueries",

@@ -5,6 +5,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -58,6 +59,7 @@ class UnitOfWork(Protocol):
     quick_answers: QuickAnswerRepository
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
+    business_hours: BusinessHoursRepository
 
     async def __aenter__(self) -> Self: ...
 

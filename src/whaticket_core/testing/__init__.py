@@ -8,6 +8,7 @@ Usable by other programs' tests too::
 from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
+from .presence import FakePresence
 from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryContactQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
@@ -21,6 +22,7 @@ __all__ = [
     "FakeMediaLinkSigner",
     "FakeMessageSender",
     "FakePasswordHasher",
+    "FakePresence",
     "FakeSessionController",
     "FakeTokenCodec",
     "InMemoryAuthUserQueries",

@@ -5,6 +5,7 @@ import copy
 from dataclasses import dataclass, field
 
 from ..domain.auth import RefreshToken
+from ..domain.business_hours import BusinessHours
 from ..domain.contact import Contact
 from ..domain.message import Message
 from ..domain.queue import Queue
@@ -25,6 +26,7 @@ class StoreState:
     quick_answers: dict[int, QuickAnswer] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    business_hours: dict[str, BusinessHours] = field(default_factory=dict)  # by HoursTarget.key
     next_id: dict[str, int] = field(default_factory=dict)
 
     def allocate(self, table: str) -> int:

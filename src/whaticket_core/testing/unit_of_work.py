@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from ..ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -16,6 +17,7 @@ from ..ports.repositories import (
     UserRepository,
     WhatsAppRepository,
 )
+from .automation_repositories import InMemoryBusinessHoursRepository
 from .conversation_repositories import InMemoryContactRepository, InMemoryMessageRepository, InMemoryTicketRepository
 from .directory_repositories import (
     InMemoryQueueRepository,
@@ -49,6 +51,7 @@ class InMemoryUnitOfWork:
         self.quick_answers: QuickAnswerRepository = InMemoryQuickAnswerRepository(self)
         self.settings: SettingRepository = InMemorySettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
+        self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()

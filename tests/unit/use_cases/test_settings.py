@@ -7,7 +7,15 @@ from fake_world import World
 from ticket_seed import admin
 
 from whaticket_core.domain.errors import ActionForbidden, InvalidInput, SettingNotFound
-from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES, USER_CREATION
+from whaticket_core.domain.settings import (
+    AUTO_ASSIGN,
+    AUTO_CLOSE_MINUTES,
+    AUTO_CLOSE_WARNING,
+    AUTO_CLOSE_WARNING_MINUTES,
+    GROUP_MESSAGES,
+    TICKET_REOPEN_WINDOW_MINUTES,
+    USER_CREATION,
+)
 from whaticket_core.domain.user import Role
 from whaticket_core.use_cases.directory.settings import (
     ListSettings,
@@ -27,7 +35,22 @@ async def test_list_fills_in_defaults_and_shows_stored_values(world: World) -> N
         Setting(USER_CREATION, "disabled"),
         Setting(TICKET_REOPEN_WINDOW_MINUTES, "120"),
         Setting(GROUP_MESSAGES, "ticket"),
+        Setting(AUTO_CLOSE_MINUTES, "0"),
+        Setting(AUTO_CLOSE_WARNING_MINUTES, "0"),
+        Setting(AUTO_CLOSE_WARNING, ""),
+        Setting(AUTO_ASSIGN, "off"),
     ]
+
+
+async def test_automation_settings_are_validated(world: World) -> None:
+    actor = await admin(world)
+    update = UpdateSetting(world.uow())
+    await update.execute(UpdateSettingCommand(actor, AUTO_ASSIGN, "round_robin"))
+    await update.execute(UpdateSettingCommand(actor, AUTO_CLOSE_WARNING, "{{name}}, closing in 10 minutes"))
+    for key, value in ((AUTO_ASSIGN, "random"), (AUTO_CLOSE_MINUTES, "-5"), (AUTO_CLOSE_WARNING_MINUTES, "ten")):
+        with pytest.raises(InvalidInput):
+            await update.execute(UpdateSettingCommand(actor, key, value))
+    assert world.state.settings == {AUTO_ASSIGN: "round_robin", AUTO_CLOSE_WARNING: "{{name}}, closing in 10 minutes"}
 
 
 async def test_admin_updates_a_setting(world: World) -> None:
