@@ -154,7 +154,7 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
     "--workers",
     type=click.IntRange(1, MAX_WORKERS),
     default=None,
-    help="Server processes (default: $WEB_CONCURRENCY, else one per core with PostgreSQL and Redis, else 1).",
+    help="Server processes (default: $WEB_CONCURRENCY, else 1; more needs PostgreSQL and Redis).",
 )
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the HTTP API and Socket.IO. Without DATABASE_URL: SQLite in DATA_DIR, migrated on start, jobs and

@@ -47,21 +47,15 @@ def prepare(settings: Settings) -> None:
             raise StartupError(describe_database_error(database_url(settings), error).line()) from None
 
 
-def cores() -> int:
-    """The cores this process may run on (a container's CPU set, not the host's count)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def worker_count(settings: Settings, requested: int | None = None) -> int:
-    """How many server processes: ``--workers``, else WEB_CONCURRENCY, else one per core in the production layout
-    (PostgreSQL and Redis) and one otherwise. More than one needs PostgreSQL (the embedded default keeps jobs and
+    """How many server processes: ``--workers``, else WEB_CONCURRENCY, else one. One by default because a
+    Socket.IO client that starts with long-polling (socket.io-client's default) needs every request of its session
+    to reach the process that holds it, which several processes on one port cannot promise; an operator whose
+    clients connect over WebSocket only (or who balances stickily) asks for more. More than one needs PostgreSQL
+    (the embedded default keeps jobs and
     WhatsApp sessions in its one process, and SQLite takes one writer) and Redis (Socket.IO events reach sockets held
     by the other processes through it); :class:`ConfigError` says so."""
-    production = not settings.on_sqlite and settings.redis_url is not None
-    count = requested or settings.web_concurrency or (cores() if production else 1)
+    count = requested or settings.web_concurrency or 1
     if count > 1 and settings.on_sqlite:
         raise ConfigError(
             f"--workers/WEB_CONCURRENCY {count} needs DATABASE_URL on PostgreSQL and REDIS_URL: the embedded default "

@@ -94,8 +94,8 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
-    # WEB_CONCURRENCY: server processes `whaticket serve` runs (``--workers`` overrides); None: one per core in the
-    # production layout, one otherwise (see serve.worker_count).
+    # WEB_CONCURRENCY: server processes `whaticket serve` runs (``--workers`` overrides); None: one (see
+    # serve.worker_count for why).
     web_concurrency: int | None = None
     # STARTUP_WAIT_SECONDS: how long serve and worker wait for the database and Redis to answer at start (containers
     # that start together), before they stop with one line naming what is missing.

@@ -1,5 +1,6 @@
-"""How many processes `whaticket serve` runs: --workers, else WEB_CONCURRENCY, else one per core in the production
-layout; more than one only where every process can share the work (PostgreSQL, and Redis for the sockets)."""
+"""How many processes `whaticket serve` runs: --workers, else WEB_CONCURRENCY, else one (polling Socket.IO clients
+need their session's process); more than one only where every process can share the work (PostgreSQL, and Redis for
+the sockets)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,17 @@ def settings(tmp_path: Path, **env: str) -> Settings:
     return Settings.from_env({"DATA_DIR": str(tmp_path), **env})
 
 
-def test_the_production_layout_runs_one_process_per_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(serve, "cores", lambda: 3)
-    assert serve.worker_count(settings(tmp_path, DATABASE_URL=PG, REDIS_URL=REDIS)) == 3
-
-
-@pytest.mark.parametrize("env", [{}, {"DATABASE_URL": PG}, {"REDIS_URL": REDIS}, {"DATABASE_URL": "sqlite:///x.db"}])
-def test_anything_else_runs_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
-    monkeypatch.setattr(serve, "cores", lambda: 3)
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"DATABASE_URL": PG},
+        {"REDIS_URL": REDIS},
+        {"DATABASE_URL": "sqlite:///x.db"},
+        {"DATABASE_URL": PG, "REDIS_URL": REDIS},
+    ],
+)
+def test_one_process_unless_asked(tmp_path: Path, env: dict[str, str]) -> None:
     assert serve.worker_count(settings(tmp_path, **env)) == 1
 
 
