@@ -6,6 +6,7 @@ from __future__ import annotations
 from whaticket_core.ports import (
     AuthUserQueries,
     Clock,
+    ContactQueries,
     EventPublisher,
     JobQueue,
     MediaFetcher,
@@ -34,6 +35,7 @@ from whaticket_core.testing import (
     FakeTokenCodec,
     InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
+    InMemoryContactQueries,
     InMemoryJobQueue,
     InMemoryMediaStore,
     InMemoryMessageQueries,
@@ -55,6 +57,7 @@ def test_every_fake_is_its_port() -> None:
     counter: TicketCounter = InMemoryTicketQueries(store)
     messages: MessageQueries = InMemoryMessageQueries(store)
     auth_users: AuthUserQueries = InMemoryAuthUserQueries(store)
+    contacts: ContactQueries = InMemoryContactQueries(store)
     publisher: EventPublisher = RecordingPublisher()
     jobs: JobQueue = InMemoryJobQueue()
     media: MediaStore = InMemoryMediaStore()
@@ -73,5 +76,5 @@ def test_every_fake_is_its_port() -> None:
     outbox: EventOutbox = InMemoryEventOutbox(InMemoryUnitOfWork(store))
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
     others = {id(fake) for fake in [*fakes, hasher, codec, links, rejecter, api_tokens, webhooks, deliveries]}
-    others |= {id(fake) for fake in (sender_http, guard, outbox)}
-    assert len(others) == 22
+    others |= {id(fake) for fake in (sender_http, guard, outbox, contacts)}
+    assert len(others) == 23

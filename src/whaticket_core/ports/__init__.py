@@ -5,7 +5,15 @@ from .jobs import DeliverMessageJob, DispatchWebhooksJob, DownloadMediaJob, Job,
 from .media import MediaFetcher, MediaStore
 from .presence import AgentPresence
 from .publisher import EventPublisher
-from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
+from .queries import (
+    AuthUser,
+    AuthUserQueries,
+    ContactQueries,
+    MessageQueries,
+    TicketCounter,
+    TicketListQuery,
+    TicketQueries,
+)
 from .repositories import (
     BusinessHoursRepository,
     ContactRepository,
@@ -29,6 +37,7 @@ __all__ = [
     "BusinessHoursRepository",
     "Clock",
     "Constraint",
+    "ContactQueries",
     "ContactRepository",
     "DeliverMessageJob",
     "DispatchWebhooksJob",

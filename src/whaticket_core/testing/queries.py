@@ -3,12 +3,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from ..domain.contact import Contact
 from ..domain.errors import InvalidInput
-from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
+from ..domain.pagination import (
+    DEFAULT_LIMIT,
+    CursorPage,
+    OffsetPage,
+    OffsetQuery,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+)
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
 from ..domain.ticket import Ticket, TicketStatus
 from ..domain.visibility import can_see
 from ..ports.queries import AuthUser, TicketListQuery
+from .repository_base import matches, page_of
 from .store import InMemoryStore
 
 
@@ -127,3 +137,15 @@ class InMemoryAuthUserQueries:
             return None
         view = UserView.of(user)
         return AuthUser(replace(view, queue_ids=tuple(sorted(view.queue_ids))), user.token_version)
+
+
+class InMemoryContactQueries:
+    """The contacts page, read from an :class:`InMemoryStore`'s committed state."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def list_contacts(self, query: OffsetQuery) -> OffsetPage[Contact]:
+        contacts = self._store.state.contacts.values()
+        found = [c for c in contacts if matches(query, c.name, c.number, c.email, c.lid)]
+        return page_of(sorted(found, key=lambda c: c.id), query)

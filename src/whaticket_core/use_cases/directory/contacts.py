@@ -12,6 +12,7 @@ from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.user import Role, normalize_email
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.clock import Clock
+from whaticket_core.ports.queries import ContactQueries
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
@@ -203,11 +204,11 @@ class ListContactsCommand:
 
 
 class ListContacts:
-    """An offset page of contacts, by id; ``search`` matches name, number or email."""
+    """An offset page of contacts, by id; ``search`` matches name, number, email or LID. Anyone signed in sees
+    every contact. A read port, not the unit of work: one statement outside any transaction."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, contacts: ContactQueries) -> None:
+        self._contacts = contacts
 
     async def execute(self, command: ListContactsCommand) -> OffsetPage[Contact]:
-        async with self._uow as uow:
-            return await uow.contacts.list_page(command.query)
+        return await self._contacts.list_contacts(command.query)
