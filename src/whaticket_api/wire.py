@@ -12,7 +12,7 @@ from typing import Annotated
 import msgspec
 
 from whaticket_core.domain.contact import Contact
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaType, MessageAck, SendErrorKind
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
 from whaticket_core.domain.ticket import TicketStatus
 
@@ -70,6 +70,8 @@ class MessageOut(msgspec.Struct, rename="camel"):
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: list[ReactionOut] = []
+    # With ack "failed": permanent | rate_limited | transient | unknown.
+    error_kind: SendErrorKind | None = None
 
 
 class ExtraInfoIO(msgspec.Struct, rename="camel"):
@@ -153,4 +155,5 @@ def message_out(m: MessageView, link: Callable[[int], str] = media_url) -> Messa
         participant_name=m.participant_name,
         undecryptable=m.undecryptable,
         reactions=[ReactionOut(r.emoji, r.from_me, r.at) for r in m.reactions],
+        error_kind=m.error_kind,
     )

@@ -14,10 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from whaticket_core.ports.jobs import DeliverMessageJob, DispatchWebhooksJob, DownloadMediaJob, Job, SendReadReceiptsJob
+from whaticket_core.ports.jobs import (
+    DeliverMessageJob,
+    DispatchWebhooksJob,
+    DownloadMediaJob,
+    Job,
+    ProcessInboxJob,
+    SendReadReceiptsJob,
+)
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.inbound.inbox import (
+    ProcessInboxEntry,
+    ProcessInboxEntryCommand,
+    SweepInbox,
+    SweepInboxCommand,
+)
 from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks, DispatchWebhooksCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
@@ -32,6 +45,7 @@ DELIVER = "whaticket.deliver_message"
 DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
+PROCESS_INBOX = "whaticket.process_inbox"
 DISPATCH_WEBHOOKS = "whaticket.dispatch_webhooks"
 # How long one dispatch job keeps polling for deliveries coming due (retries, new events) before it ends; the periodic
 # run and the next event's enqueue start another.
@@ -64,6 +78,8 @@ def spec_of(job: Job) -> JobSpec:
             f"read:{job.ticket_id}:{digest}",
             {"ticket_id": job.ticket_id, "wa_message_ids": list(job.wa_message_ids)},
         )
+    if isinstance(job, ProcessInboxJob):
+        return JobSpec(PROCESS_INBOX, f"inbox:{job.entry_id}", {"entry_id": job.entry_id})
     if isinstance(job, DispatchWebhooksJob):
         return JobSpec(DISPATCH_WEBHOOKS, "webhooks:dispatch", {})
     raise TypeError(f"unknown job {job!r}")
@@ -75,6 +91,7 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         DOWNLOAD: policies.download,
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
+        PROCESS_INBOX: policies.inbox,
         DISPATCH_WEBHOOKS: policies.webhooks,
         AUTO_CLOSE: policies.sweep,
         ASSIGN: policies.sweep,
@@ -82,7 +99,14 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
 
 
 async def deliver_message(context: JobContext, attempt: int, *, message_id: int) -> None:
-    command = DeliverMessageCommand(message_id, attempt=attempt, max_attempts=context.policies.deliver.max_attempts)
+    policy = context.policies.deliver
+    command = DeliverMessageCommand(
+        message_id,
+        attempt=attempt,
+        max_attempts=policy.max_attempts,
+        # No run outlives the job's time limit: an older claim is a dead run's.
+        claim_expires_after=timedelta(seconds=policy.timeout),
+    )
     async with context.use_cases.open(DeliverMessage) as use_case:
         await use_case.execute(command)
 
@@ -97,9 +121,17 @@ async def send_read_receipts(context: JobContext, attempt: int, *, ticket_id: in
         await use_case.execute(SendReadReceiptsCommand(ticket_id, tuple(wa_message_ids)))
 
 
+async def process_inbox(context: JobContext, attempt: int, *, entry_id: int) -> None:
+    async with context.use_cases.open(ProcessInboxEntry) as use_case:
+        await use_case.execute(ProcessInboxEntryCommand(entry_id, in_job=True))
+
+
 async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
+    """The periodic safety net: outbound messages left pending, and inbound events left unprocessed by a crash."""
     async with context.use_cases.open(SweepPendingMessages) as use_case:
-        return await use_case.execute(SweepPendingMessagesCommand())
+        swept = await use_case.execute(SweepPendingMessagesCommand())
+    async with context.use_cases.open(SweepInbox) as inbox:
+        return swept + await inbox.execute(SweepInboxCommand())
 
 
 async def dispatch_webhooks(context: JobContext, attempt: int = 1) -> int:
@@ -142,6 +174,7 @@ FUNCTIONS = {
     DOWNLOAD: download_media,
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
+    PROCESS_INBOX: process_inbox,
     DISPATCH_WEBHOOKS: dispatch_webhooks,
     AUTO_CLOSE: auto_close_idle_tickets,
     ASSIGN: assign_pending_tickets,

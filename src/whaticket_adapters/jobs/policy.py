@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from whaticket_core.domain.inbox import MAX_INBOX_ATTEMPTS
 from whaticket_core.use_cases.messages.deliver_message import DEFAULT_MAX_ATTEMPTS
 
 
@@ -29,6 +30,8 @@ class RetryPolicies:
     # Media may need a while (large files); WhatsApp keeps it for weeks, so a few slow retries are fine.
     download: RetryPolicy = RetryPolicy(5, delay=5.0, max_delay=300.0, timeout=300.0)
     read_receipts: RetryPolicy = RetryPolicy(3, delay=2.0, max_delay=30.0, timeout=30.0)
+    # A failed inbound event: ProcessInboxEntry counts its own attempts and stops raising after the last one.
+    inbox: RetryPolicy = RetryPolicy(MAX_INBOX_ATTEMPTS, delay=1.0, max_delay=30.0, timeout=60.0)
     sweep: RetryPolicy = field(default=RetryPolicy(1, delay=0.0, max_delay=0.0, timeout=60.0))
     # Webhook deliveries keep their own schedule (each row's next attempt): the job runs once, and ``delay`` is the
     # first wait between a delivery's attempts (then doubled, at most an hour). The timeout covers its polling budget.

@@ -166,6 +166,7 @@ class SaqJobQueue:
                     functions.DOWNLOAD,
                     functions.READ_RECEIPTS,
                     functions.DISPATCH_WEBHOOKS,
+                    functions.PROCESS_INBOX,
                 )
             ],
             "concurrency": concurrency,

@@ -14,6 +14,7 @@ from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.repositories import (
     BusinessHoursRepository,
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -36,6 +37,7 @@ from .directory_repositories import (
 )
 from .errors import DATABASE_ERRORS, translate
 from .event_outbox import SqlEventOutbox, WebhookEventEncoder
+from .inbox_repository import SqlInboxRepository
 
 # SQLite has one writer at a time; in-process transactions queue on this lock (one per database and event loop)
 # instead of failing with "database is locked".
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+        self.inbox: InboxRepository = SqlInboxRepository(self)
         self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
         # Webhook deliveries join this transaction; without an encoder (tools, tests) nothing is recorded.
         self.outbox: EventOutbox = SqlEventOutbox(self, event_encoder)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .contact import Contact
-from .message import MediaType, Message, MessageAck, Reaction
+from .message import MediaType, Message, MessageAck, Reaction, SendErrorKind
 from .ticket import Ticket, TicketPlacement, TicketStatus
 from .user import Role, User
 
@@ -86,6 +86,8 @@ class MessageView:
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: tuple[Reaction, ...] = ()
+    # With ack ``failed``: why (see SendErrorKind); None otherwise.
+    error_kind: SendErrorKind | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
@@ -107,6 +109,7 @@ class MessageView:
             participant_name=message.participant_name,
             undecryptable=message.undecryptable,
             reactions=tuple(message.reactions),
+            error_kind=message.error_kind if message.ack is MessageAck.FAILED else None,
         )
 
 

@@ -8,6 +8,7 @@ from .outbox import EventOutbox
 from .repositories import (
     BusinessHoursRepository,
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -60,6 +61,7 @@ class UnitOfWork(Protocol):
     quick_answers: QuickAnswerRepository
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
+    inbox: InboxRepository
     business_hours: BusinessHoursRepository
     outbox: EventOutbox
 

@@ -11,6 +11,7 @@ from ..ports.outbox import EventOutbox
 from ..ports.repositories import (
     BusinessHoursRepository,
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -30,6 +31,7 @@ from .directory_repositories import (
     InMemoryUserRepository,
     InMemoryWhatsAppRepository,
 )
+from .inbox import InMemoryInboxRepository
 from .store import InMemoryStore, StoreState
 
 
@@ -65,6 +67,7 @@ class InMemoryUnitOfWork:
         self.quick_answers: QuickAnswerRepository = InMemoryQuickAnswerRepository(self)
         self.settings: SettingRepository = InMemorySettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
+        self.inbox: InboxRepository = InMemoryInboxRepository(self)
         self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
         self.outbox: EventOutbox = InMemoryEventOutbox(self)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaType, MessageAck, SendErrorKind
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
 from whaticket_core.domain.read_models import MessageView
 
@@ -35,6 +35,7 @@ _MESSAGE_COLUMNS = (
     _M.c.participant_name,
     _M.c.undecryptable,
     _M.c.reactions,
+    _M.c.error_kind,
 )
 _MESSAGE_PAGE = {
     with_cursor: select(*_MESSAGE_COLUMNS)
@@ -74,6 +75,7 @@ def _message_view(row: Sequence[Any]) -> MessageView:
         participant_name,
         undecryptable,
         reactions,
+        error_kind,
     ) = row
     return MessageView(
         id=id_,
@@ -93,6 +95,7 @@ def _message_view(row: Sequence[Any]) -> MessageView:
         participant_name=participant_name,
         undecryptable=bool(undecryptable),
         reactions=tuple(reaction_of(r) for r in reactions or ()),
+        error_kind=SendErrorKind(error_kind) if error_kind is not None and ack == MessageAck.FAILED else None,
     )
 
 
