@@ -98,6 +98,7 @@ def run(settings: Settings, *, host: str | None = None, port: int | None = None,
         # FORWARDED_ALLOW_IPS, and with none named it is not read at all (uvicorn's own default trusts 127.0.0.1).
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         lifespan="on",
         log_config=None,  # configure_logging above is the one configuration
         access_log=False,  # the request log writes one line per request, with its id
