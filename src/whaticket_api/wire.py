@@ -14,6 +14,7 @@ import msgspec
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
+from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.ticket import TicketStatus
 
 API_PREFIX = "/api/v1"
@@ -28,6 +29,16 @@ class ContactSummaryOut(msgspec.Struct, rename="camel"):
     profile_pic_url: str | None
     is_group: bool
     lid: str | None = None
+
+
+class TagOut(msgspec.Struct, rename="camel"):
+    id: int
+    name: str
+    color: str
+
+
+def tag_out(t: TagView) -> TagOut:
+    return TagOut(t.id, t.name, t.color)
 
 
 class ReactionOut(msgspec.Struct, rename="camel"):
@@ -50,6 +61,7 @@ class TicketOut(msgspec.Struct, rename="camel"):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    tags: list[TagOut] = []
 
 
 class MessageOut(msgspec.Struct, rename="camel"):
@@ -90,6 +102,7 @@ class ContactOut(msgspec.Struct, rename="camel"):
     extra_info: list[ExtraInfoIO]
     created_at: datetime
     lid: str | None = None
+    tags: list[TagOut] = []
 
 
 def contact_out(c: Contact) -> ContactOut:
@@ -103,6 +116,7 @@ def contact_out(c: Contact) -> ContactOut:
         extra_info=[ExtraInfoIO(i.name, i.value) for i in c.extra_info],
         created_at=c.created_at,
         lid=c.lid,
+        tags=[tag_out(t) for t in c.tags],
     )
 
 
@@ -125,6 +139,7 @@ def ticket_out(t: TicketView) -> TicketOut:
         created_at=t.created_at,
         updated_at=t.updated_at,
         closed_at=t.closed_at,
+        tags=[tag_out(tag) for tag in t.tags],
     )
 
 

@@ -254,6 +254,33 @@ class RefreshTokenRow(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = _id()
+    name: Mapped[str] = mapped_column(String(200))
+    color: Mapped[str] = mapped_column(String(7))
+
+    __table_args__ = (Index("uq_tags_name", func.lower(text("name")), unique=True),)
+
+
+class TicketTagRow(Base):
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(IdType, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+
+    # The ticket list's tag filter and the counts per tag start from the tag.
+    __table_args__ = (Index("ix_ticket_tags_tag_ticket", "tag_id", "ticket_id"),)
+
+
+class ContactTagRow(Base):
+    __tablename__ = "contact_tags"
+
+    contact_id: Mapped[int] = mapped_column(IdType, ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 # Ticket list: staff by status, agents by assignee or queue; newest activity first (the keyset order).
 Index("ix_tickets_status_updated", TicketRow.status, TicketRow.updated_at.desc(), TicketRow.id.desc())
 Index(

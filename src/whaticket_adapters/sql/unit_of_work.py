@@ -16,6 +16,8 @@ from whaticket_core.ports.repositories import (
     QuickAnswerRepository,
     RefreshTokenRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -31,6 +33,7 @@ from .directory_repositories import (
     SqlWhatsAppRepository,
 )
 from .errors import DATABASE_ERRORS, translate
+from .tag_repositories import SqlTagAssignments, SqlTagRepository
 
 # SQLite has one writer at a time; in-process transactions queue on this lock (one per database and event loop)
 # instead of failing with "database is locked".
@@ -65,6 +68,8 @@ class SqlUnitOfWork:
         self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+        self.tags: TagRepository = SqlTagRepository(self)
+        self.tag_assignments: TagAssignments = SqlTagAssignments(self)
 
     @property
     def session(self) -> AsyncSession:

@@ -25,6 +25,7 @@ from whaticket_core.ports import (
     Clock,
     MediaStore,
     MessageQueries,
+    TagCounter,
     TicketCounter,
     TicketQueries,
     UnitOfWork,
@@ -97,6 +98,10 @@ class InfrastructureProvider(Provider):
 
     @provide
     def ticket_counter_port(self, queries: SqlTicketQueries) -> TicketCounter:
+        return queries
+
+    @provide
+    def tag_counter_port(self, queries: SqlTicketQueries) -> TagCounter:
         return queries
 
     @provide

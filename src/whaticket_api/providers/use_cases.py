@@ -58,6 +58,8 @@ from whaticket_core.use_cases.messages.message_queries import GetMessage, GetMes
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
+from whaticket_core.use_cases.tags.tag_catalogue import CreateTag, DeleteTag, GetTag, ListTags, UpdateTag
+from whaticket_core.use_cases.tags.tagging import CountTicketsByTag, SetContactTags, SetTicketTags
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket
 from whaticket_core.use_cases.tickets.create_ticket import CreateTicket
@@ -149,6 +151,20 @@ class DirectoryUseCases(Provider):
     )
 
 
+class TagUseCases(Provider):
+    scope = Scope.REQUEST
+    use_cases = provide_all(
+        CreateTag,
+        UpdateTag,
+        DeleteTag,
+        GetTag,
+        ListTags,
+        SetTicketTags,
+        SetContactTags,
+        CountTicketsByTag,
+    )
+
+
 class ConnectionUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
@@ -175,4 +191,5 @@ def use_case_providers() -> list[Provider]:
         InboundUseCases(),
         DirectoryUseCases(),
         ConnectionUseCases(),
+        TagUseCases(),
     ]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import delete, get, post, put
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.tags.tagging import SetTicketTags, SetTicketTagsCommand
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
 from whaticket_core.use_cases.tickets.create_ticket import CreateTicket, CreateTicketCommand
@@ -30,21 +29,9 @@ from whaticket_core.use_cases.tickets.transfer_ticket import TransferTicket, Tra
 from whaticket_core.use_cases.tickets.update_ticket import UpdateTicket, UpdateTicketCommand
 
 from ..wire import TicketOut, ticket_out
-from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list
-
-StatusName = Literal["pending", "open", "closed"]
-StatusQuery = Annotated[StatusName | None, QueryParameter(description="pending, open or closed")]
-QueueIdsQuery = Annotated[
-    str | None,
-    QueryParameter(
-        name="queueIds",
-        pattern=r"^[1-9]\d{0,8}(,[1-9]\d{0,8}){0,99}$",
-        max_length=1000,
-        description="Comma-separated ids",
-    ),
-]
-UserIdQuery = Annotated[int | None, QueryParameter(name="userId", ge=1, le=MAX_ID)]
-UnreadQuery = Annotated[bool, QueryParameter(description="Only tickets with unread messages")]
+from .common import AUTHED, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list
+from .tags import TagIdsIn
+from .ticket_filters import QueueIdsQuery, StatusName, StatusQuery, TagIdsQuery, UnreadQuery, UserIdQuery
 
 
 class TicketPage(msgspec.Struct, rename="camel"):
@@ -84,6 +71,7 @@ async def list_tickets(
     user_id: UserIdQuery = None,
     search: Search = None,
     unread: UnreadQuery = False,
+    tag_ids: TagIdsQuery = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> TicketPage:
@@ -96,6 +84,7 @@ async def list_tickets(
             user_id=user_id,
             search=(search.strip() or None) if search else None,
             unread_only=unread,
+            tag_ids=parse_id_list(tag_ids, "tagIds"),
             limit=limit,
             cursor=cursor or None,
         )
@@ -111,6 +100,7 @@ async def count_tickets(
     user_id: UserIdQuery = None,
     search: Search = None,
     unread: UnreadQuery = False,
+    tag_ids: TagIdsQuery = None,
 ) -> TicketCountsOut:
     """Counts of visible tickets per status (for tabs)."""
     counts = await use_case.execute(
@@ -120,6 +110,7 @@ async def count_tickets(
             user_id=user_id,
             search=(search.strip() or None) if search else None,
             unread_only=unread,
+            tag_ids=parse_id_list(tag_ids, "tagIds"),
         )
     )
     return TicketCountsOut(counts.pending, counts.open, counts.closed)
@@ -188,6 +179,14 @@ async def read_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: F
     await use_case.execute(ReadTicketCommand(ticket_id, viewer))
 
 
+@put("/{ticket_id:int}/tags", responses=errors(*AUTHED, 404))
+async def set_ticket_tags(
+    ticket_id: PathId, data: JSONBody[TagIdsIn], viewer: FromDishka[Viewer], use_case: FromDishka[SetTicketTags]
+) -> TicketOut:
+    """Replace the ticket's tags (`tagIds: []` clears them); 404 `tag_not_found` for an unknown tag."""
+    return ticket_out(await use_case.execute(SetTicketTagsCommand(ticket_id, viewer, tuple(data.tag_ids))))
+
+
 @delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404))
 async def delete_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteTicket]) -> None:
     """Delete a ticket and its messages (admin)."""
@@ -208,6 +207,7 @@ router = DishkaRouter(
         close_ticket,
         reopen_ticket,
         read_ticket,
+        set_ticket_tags,
         delete_ticket,
     ],
 )

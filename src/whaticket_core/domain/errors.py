@@ -81,6 +81,10 @@ class SettingNotFound(NotFound):
     code = "setting_not_found"
 
 
+class TagNotFound(NotFound):
+    code = "tag_not_found"
+
+
 class MediaNotFound(NotFound):
     code = "media_not_found"
 
@@ -122,6 +126,10 @@ class WhatsAppNameTaken(Conflict):
 
 class QuickAnswerShortcutTaken(Conflict):
     code = "quick_answer_shortcut_taken"
+
+
+class TagNameTaken(Conflict):
+    code = "tag_name_taken"
 
 
 class LastAdmin(Conflict):

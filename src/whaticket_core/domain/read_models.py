@@ -5,11 +5,13 @@ Query adapters fill them straight from SQL rows; events carry them too, so HTTP 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from .contact import Contact
 from .message import MediaType, Message, MessageAck, Reaction
+from .tag import Tag, TagView
 from .ticket import Ticket, TicketPlacement, TicketStatus
 from .user import Role, User
 
@@ -43,9 +45,10 @@ class TicketView:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    tags: tuple[TagView, ...] = ()
 
     @classmethod
-    def of(cls, ticket: Ticket, contact: Contact) -> TicketView:
+    def of(cls, ticket: Ticket, contact: Contact, tags: Iterable[Tag] = ()) -> TicketView:
         return cls(
             id=ticket.id,
             status=ticket.status,
@@ -60,6 +63,7 @@ class TicketView:
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
+            tags=tuple(TagView.of(t) for t in tags),
         )
 
     @property

@@ -4,7 +4,15 @@ from .clock import Clock
 from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
 from .media import MediaFetcher, MediaStore
 from .publisher import EventPublisher
-from .queries import AuthUser, AuthUserQueries, MessageQueries, TicketCounter, TicketListQuery, TicketQueries
+from .queries import (
+    AuthUser,
+    AuthUserQueries,
+    MessageQueries,
+    TagCounter,
+    TicketCounter,
+    TicketListQuery,
+    TicketQueries,
+)
 from .repositories import (
     ContactRepository,
     MessageRepository,
@@ -12,6 +20,8 @@ from .repositories import (
     QuickAnswerRepository,
     RefreshTokenRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -46,6 +56,9 @@ __all__ = [
     "SessionController",
     "SettingRepository",
     "StoreConflict",
+    "TagAssignments",
+    "TagCounter",
+    "TagRepository",
     "TicketCounter",
     "TicketListQuery",
     "TicketQueries",

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
+from ..domain.tag import TagCount
 from ..domain.ticket import TicketStatus
 from ..domain.visibility import Viewer
 
@@ -22,6 +23,8 @@ class TicketListQuery:
     user_id: int | None = None
     search: str | None = None
     unread_only: bool = False
+    # Tickets carrying any of these tags.
+    tag_ids: frozenset[int] | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
 
@@ -47,6 +50,13 @@ class TicketCounter(Protocol):
     ``cursor`` of the query."""
 
     async def count_tickets(self, query: TicketListQuery) -> TicketCounts: ...
+
+
+class TagCounter(Protocol):
+    """How many of the tickets of :meth:`TicketQueries.list_tickets` carry each tag (ignoring ``limit`` and
+    ``cursor``); tags no such ticket carries are left out; ordered by tag id."""
+
+    async def count_by_tag(self, query: TicketListQuery) -> list[TagCount]: ...
 
 
 class MessageQueries(Protocol):

@@ -17,6 +17,7 @@ from ..domain.message import Message
 from ..domain.pagination import OffsetPage, OffsetQuery
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
+from ..domain.tag import Tag
 from ..domain.ticket import Ticket
 from ..domain.user import User
 from ..domain.whatsapp import WhatsApp
@@ -223,3 +224,47 @@ class RefreshTokenRepository(Protocol):
     async def revoke_family(self, family_id: str) -> None: ...
 
     async def revoke_all_of_user(self, user_id: int) -> None: ...
+
+
+class TagRepository(Protocol):
+    """Tag names are unique case-insensitively (StoreConflict ``tag_name``). Deleting a tag takes it off every ticket
+    and contact."""
+
+    async def get(self, tag_id: int) -> Tag | None: ...
+
+    async def get_by_name(self, name: str) -> Tag | None:
+        """Case-insensitive."""
+        ...
+
+    async def get_many(self, tag_ids: list[int]) -> list[Tag]:
+        """The tags among ``tag_ids`` that exist, by name."""
+        ...
+
+    async def add(self, tag: Tag) -> Tag: ...
+
+    async def save(self, tag: Tag) -> None: ...
+
+    async def delete(self, tag_id: int) -> None: ...
+
+    async def list_all(self) -> list[Tag]:
+        """Every tag, by name (a helpdesk has tens of them, not thousands)."""
+        ...
+
+
+class TagAssignments(Protocol):
+    """Which tags a ticket or a contact carries. Sets are replaced whole; tags come back by name. Deleting a ticket,
+    a contact or a tag drops its assignments."""
+
+    async def of_ticket(self, ticket_id: int) -> list[Tag]: ...
+
+    async def set_for_ticket(self, ticket_id: int, tag_ids: list[int]) -> None:
+        """Every id must name an existing tag (callers check)."""
+        ...
+
+    async def of_contact(self, contact_id: int) -> list[Tag]: ...
+
+    async def of_contacts(self, contact_ids: list[int]) -> dict[int, list[Tag]]:
+        """The tags of several contacts at once (a page of them); contacts without tags are left out."""
+        ...
+
+    async def set_for_contact(self, contact_id: int, tag_ids: list[int]) -> None: ...

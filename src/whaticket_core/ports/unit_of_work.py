@@ -11,6 +11,8 @@ from .repositories import (
     QuickAnswerRepository,
     RefreshTokenRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -30,6 +32,7 @@ class Constraint(StrEnum):
     WHATSAPP_NAME = "whatsapp_name"
     DEFAULT_WHATSAPP = "default_whatsapp"  # at most one default connection
     QUICK_ANSWER_SHORTCUT = "quick_answer_shortcut"
+    TAG_NAME = "tag_name"
     OTHER = "other"  # a rule the core does not name
 
 
@@ -58,6 +61,8 @@ class UnitOfWork(Protocol):
     quick_answers: QuickAnswerRepository
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
+    tags: TagRepository
+    tag_assignments: TagAssignments
 
     async def __aenter__(self) -> Self: ...
 

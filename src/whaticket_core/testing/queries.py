@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
 from ..domain.errors import InvalidInput
 from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
+from ..domain.tag import TagCount
 from ..domain.ticket import Ticket, TicketStatus
 from ..domain.visibility import can_see
 from ..ports.queries import AuthUser, TicketListQuery
@@ -29,7 +31,10 @@ class InMemoryTicketQueries:
         self._store = store
 
     def _view(self, ticket: Ticket) -> TicketView:
-        return TicketView.of(ticket, self._store.state.contacts[ticket.contact_id])
+        s = self._store.state
+        tag_ids = s.ticket_tags.get(ticket.id, set())
+        tags = sorted((s.tags[i] for i in tag_ids if i in s.tags), key=lambda t: (t.name.lower(), t.id))
+        return TicketView.of(ticket, s.contacts[ticket.contact_id], tags)
 
     def _matching(self, query: TicketListQuery, *, with_status: bool) -> list[Ticket]:
         s = self._store.state
@@ -44,6 +49,8 @@ class InMemoryTicketQueries:
             if query.user_id is not None and t.user_id != query.user_id:
                 continue
             if query.unread_only and t.unread_messages == 0:
+                continue
+            if query.tag_ids is not None and not query.tag_ids & s.ticket_tags.get(t.id, set()):
                 continue
             if query.search and not self._search_hits(t, query.search.lower()):
                 continue
@@ -83,6 +90,13 @@ class InMemoryTicketQueries:
             open=sum(t.status is TicketStatus.OPEN for t in found),
             closed=sum(t.status is TicketStatus.CLOSED for t in found),
         )
+
+    async def count_by_tag(self, query: TicketListQuery) -> list[TagCount]:
+        s = self._store.state
+        counts: Counter[int] = Counter()
+        for t in self._matching(query, with_status=True):
+            counts.update(i for i in s.ticket_tags.get(t.id, set()) if i in s.tags)
+        return [TagCount(tag_id, n) for tag_id, n in sorted(counts.items())]
 
 
 class InMemoryMessageQueries:

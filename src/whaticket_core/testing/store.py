@@ -9,6 +9,7 @@ from ..domain.contact import Contact
 from ..domain.message import Message
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
+from ..domain.tag import Tag
 from ..domain.ticket import Ticket
 from ..domain.user import User
 from ..domain.whatsapp import WhatsApp
@@ -25,6 +26,10 @@ class StoreState:
     quick_answers: dict[int, QuickAnswer] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    tags: dict[int, Tag] = field(default_factory=dict)
+    # Tag ids per ticket id and per contact id.
+    ticket_tags: dict[int, set[int]] = field(default_factory=dict)
+    contact_tags: dict[int, set[int]] = field(default_factory=dict)
     next_id: dict[str, int] = field(default_factory=dict)
 
     def allocate(self, table: str) -> int:

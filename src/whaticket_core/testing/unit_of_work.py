@@ -12,6 +12,8 @@ from ..ports.repositories import (
     QuickAnswerRepository,
     RefreshTokenRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -26,6 +28,7 @@ from .directory_repositories import (
     InMemoryWhatsAppRepository,
 )
 from .store import InMemoryStore, StoreState
+from .tag_repositories import InMemoryTagAssignments, InMemoryTagRepository
 
 
 class InMemoryUnitOfWork:
@@ -49,6 +52,8 @@ class InMemoryUnitOfWork:
         self.quick_answers: QuickAnswerRepository = InMemoryQuickAnswerRepository(self)
         self.settings: SettingRepository = InMemorySettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
+        self.tags: TagRepository = InMemoryTagRepository(self)
+        self.tag_assignments: TagAssignments = InMemoryTagAssignments(self)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()

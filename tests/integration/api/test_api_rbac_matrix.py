@@ -99,6 +99,8 @@ ROWS = [
     Row("POST", "/tickets/{t_closed}/reopen", anyone(200), fresh=True),
     Row("POST", "/tickets/{t_sales}/read", anyone(204)),
     Row("POST", "/tickets/{t_hidden}/read", hidden_from_agent(204)),
+    Row("PUT", "/tickets/{t_sales}/tags", anyone(200), lambda w, _r: {"tagIds": [w.tag]}),
+    Row("PUT", "/tickets/{t_hidden}/tags", hidden_from_agent(200), lambda w, _r: {"tagIds": [w.tag]}),
     Row("DELETE", "/tickets/{t_sales}", admin_only(204)),
     Row("DELETE", "/tickets/{t_hidden}", admin_only(204)),
     # messages
@@ -120,6 +122,14 @@ ROWS = [
     Row("PUT", "/contacts/{free_contact}", anyone(200), {"name": "Renamed"}),
     Row("DELETE", "/contacts/{free_contact}", anyone(204), fresh=True),
     Row("DELETE", "/contacts/{c_pending}", admin_only(204)),
+    Row("PUT", "/contacts/{free_contact}/tags", anyone(200), lambda w, _r: {"tagIds": [w.tag]}),
+    # tags
+    Row("GET", "/tags", anyone(200)),
+    Row("GET", "/tags/counts", anyone(200), params={"status": "pending"}),
+    Row("GET", "/tags/{tag}", anyone(200)),
+    Row("POST", "/tags", admin_only(201), unique({"name": "T {role}", "color": "#00000{n}"})),
+    Row("PUT", "/tags/{tag}", admin_only(200), {"color": "#112233"}),
+    Row("DELETE", "/tags/{tag}", admin_only(204)),
     # queues
     Row("GET", "/queues", anyone(200)),
     Row("GET", "/queues/{sales}", anyone(200)),
@@ -214,6 +224,7 @@ def _template(path: str) -> str:
         "quick-answers": "quick_answer_id",
         "whatsapps": "whatsapp_id",
         "settings": "key",
+        "tags": "tag_id",
     }
     parts = path.strip("/").split("/")
     out = []

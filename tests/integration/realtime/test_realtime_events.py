@@ -118,7 +118,7 @@ async def test_message_events_carry_the_wire_shapes(live: LiveServer, clients) -
     assert created["ticket"]["lastMessage"] == "Olá"
     assert set(created["ticket"]) == {
         "id", "status", "contact", "whatsappId", "queueId", "userId", "unreadMessages", "lastMessage",
-        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt",
+        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt", "tags",
     }  # fmt: skip
 
     await w.deliver(message.id)

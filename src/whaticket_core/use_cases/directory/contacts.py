@@ -9,6 +9,7 @@ from whaticket_core.domain.contact import Contact, ExtraInfo, validate_name
 from whaticket_core.domain.errors import ActionForbidden, ContactExists, ContactNotFound, InvalidInput
 from whaticket_core.domain.numbers import normalize_number
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
+from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.user import Role, normalize_email
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.clock import Clock
@@ -34,9 +35,11 @@ def _extra_info(items: tuple[ExtraInfo, ...]) -> list[ExtraInfo]:
 
 
 async def _load(uow: UnitOfWork, contact_id: int) -> Contact:
+    """The contact with its tags."""
     contact = await uow.contacts.get(contact_id)
     if contact is None:
         raise ContactNotFound(f"Contact {contact_id} not found", contact_id=contact_id)
+    contact.tags = tuple(TagView.of(t) for t in await uow.tag_assignments.of_contact(contact_id))
     return contact
 
 
@@ -186,7 +189,7 @@ class GetContactCommand:
 
 
 class GetContact:
-    """One contact; ``contact_not_found`` for an unknown id."""
+    """One contact with its tags; ``contact_not_found`` for an unknown id."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -203,11 +206,15 @@ class ListContactsCommand:
 
 
 class ListContacts:
-    """An offset page of contacts, by id; ``search`` matches name, number or email."""
+    """An offset page of contacts (with their tags), by id; ``search`` matches name, number or email."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
     async def execute(self, command: ListContactsCommand) -> OffsetPage[Contact]:
         async with self._uow as uow:
-            return await uow.contacts.list_page(command.query)
+            page = await uow.contacts.list_page(command.query)
+            tags = await uow.tag_assignments.of_contacts([c.id for c in page.items])
+        for contact in page.items:
+            contact.tags = tuple(TagView.of(t) for t in tags.get(contact.id, []))
+        return page

@@ -1,0 +1,63 @@
+"""Agent tools: tags on tickets and contacts.
+
+Revision ID: 0007_agent_tools
+Revises: 0003_identity
+Create Date: 2026-11-29 17:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007_agent_tools"
+down_revision: str | Sequence[str] | None = "0003_identity"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "tags",
+        sa.Column("id", _ID, sa.Identity(always=False), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("color", sa.String(length=7), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("uq_tags_name", "tags", [sa.literal_column("lower(name)")], unique=True)
+    op.create_table(
+        "ticket_tags",
+        sa.Column("ticket_id", _ID, nullable=False),
+        sa.Column("tag_id", _ID, nullable=False),
+        sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], name=op.f("fk_ticket_tags_tag_id_tags"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["tickets.id"], name=op.f("fk_ticket_tags_ticket_id_tickets"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("ticket_id", "tag_id", name=op.f("pk_ticket_tags")),
+    )
+    op.create_index("ix_ticket_tags_tag_ticket", "ticket_tags", ["tag_id", "ticket_id"], unique=False)
+    op.create_table(
+        "contact_tags",
+        sa.Column("contact_id", _ID, nullable=False),
+        sa.Column("tag_id", _ID, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contact_id"], ["contacts.id"], name=op.f("fk_contact_tags_contact_id_contacts"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], name=op.f("fk_contact_tags_tag_id_tags"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("contact_id", "tag_id", name=op.f("pk_contact_tags")),
+    )
+    op.create_index(op.f("ix_contact_tags_tag_id"), "contact_tags", ["tag_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_contact_tags_tag_id"), table_name="contact_tags")
+    op.drop_table("contact_tags")
+    op.drop_index("ix_ticket_tags_tag_ticket", table_name="ticket_tags")
+    op.drop_table("ticket_tags")
+    op.drop_index("uq_tags_name", table_name="tags")
+    op.drop_table("tags")

@@ -1,0 +1,61 @@
+"""/tags and tagging over HTTP: payloads carry tags, the tagIds filter, counts per tag, contract error codes."""
+
+from __future__ import annotations
+
+from api_harness import Live
+from api_world import World, ok
+
+from whaticket_core.domain.events import TicketUpdated
+
+
+async def test_tagging_a_ticket_shows_in_payloads_filters_and_counts(world: World, live: Live) -> None:
+    c, admin, agent = world.client, world.admin.headers, world.agent.headers
+    vip = await ok(await c.post("/tags", json={"name": "VIP", "color": "#00aa00"}, headers=admin), 201)
+    assert vip == {"id": vip["id"], "name": "VIP", "color": "#00AA00"}
+    tagged = await ok(
+        await c.put(f"/tickets/{world.t_sales}/tags", json={"tagIds": [vip["id"], world.tag]}, headers=agent)
+    )
+    assert [t["name"] for t in tagged["tags"]] == ["Urgent", "VIP"]
+    event = live.publisher.events[-1]
+    assert isinstance(event, TicketUpdated)
+    assert [t.name for t in event.ticket.tags] == ["Urgent", "VIP"]
+
+    one = await ok(await c.get(f"/tickets/{world.t_sales}", headers=agent))
+    assert one["tags"] == tagged["tags"]
+    listed = await ok(await c.get("/tickets", params={"tagIds": f"{vip['id']},999"}, headers=admin))
+    assert [t["id"] for t in listed["items"]] == [world.t_sales]
+    counts = await ok(await c.get("/tickets/counts", params={"tagIds": str(world.tag)}, headers=admin))
+    assert counts == {"pending": 1, "open": 0, "closed": 0}
+    per_tag = await ok(await c.get("/tags/counts", headers=agent))
+    assert per_tag == [{"tagId": world.tag, "tickets": 1}, {"tagId": vip["id"], "tickets": 1}]
+    hidden = await ok(await c.get("/tags/counts", params={"status": "open"}, headers=agent))
+    assert hidden == []
+
+    await ok(await c.delete(f"/tags/{vip['id']}", headers=admin), 204)
+    after = await ok(await c.get(f"/tickets/{world.t_sales}", headers=agent))
+    assert [t["name"] for t in after["tags"]] == ["Urgent"]
+
+
+async def test_contacts_carry_tags(world: World) -> None:
+    c, agent = world.client, world.agent.headers
+    contact = await ok(await c.put(f"/contacts/{world.free_contact}/tags", json={"tagIds": [world.tag]}, headers=agent))
+    assert contact["tags"] == [{"id": world.tag, "name": "Urgent", "color": "#FF8800"}]
+    got = await ok(await c.get(f"/contacts/{world.free_contact}", headers=agent))
+    assert got["tags"] == contact["tags"]
+    page = await ok(await c.get("/contacts", params={"search": got["name"]}, headers=agent))
+    assert page["items"][0]["tags"] == contact["tags"]
+
+
+async def test_errors_use_the_contract_codes(world: World) -> None:
+    c, admin = world.client, world.admin.headers
+    dup = await c.post("/tags", json={"name": "urgent", "color": "#000000"}, headers=admin)
+    assert (dup.status_code, dup.json()["code"]) == (409, "tag_name_taken")
+    unknown = await c.put(f"/tickets/{world.t_sales}/tags", json={"tagIds": [424242]}, headers=admin)
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "tag_not_found")
+    assert unknown.json()["details"] == {"tagId": 424242}
+    hidden = await c.put(f"/tickets/{world.t_hidden}/tags", json={"tagIds": []}, headers=world.agent.headers)
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "ticket_not_found")
+    bad = await c.get("/tickets", params={"tagIds": "1,x"}, headers=admin)
+    assert (bad.status_code, bad.json()["code"]) == (400, "validation_error")
+    missing = await c.get("/tags/424242", headers=admin)
+    assert (missing.status_code, missing.json()["code"]) == (404, "tag_not_found")
