@@ -1,4 +1,4 @@
-"""Agent tools: tags on tickets and contacts.
+"""Agent tools: tags on tickets and contacts; the author of a message (internal notes).
 
 Revision ID: 0007_agent_tools
 Revises: 0003_identity
@@ -52,9 +52,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("contact_id", "tag_id", name=op.f("pk_contact_tags")),
     )
     op.create_index(op.f("ix_contact_tags_tag_id"), "contact_tags", ["tag_id"], unique=False)
+    op.add_column("messages", sa.Column("user_id", _ID, nullable=True))
 
 
 def downgrade() -> None:
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy would lose the messages table's partial indexes on SQLite.
+    op.drop_column("messages", "user_id")
     op.drop_index(op.f("ix_contact_tags_tag_id"), table_name="contact_tags")
     op.drop_table("contact_tags")
     op.drop_index("ix_ticket_tags_tag_ticket", table_name="ticket_tags")

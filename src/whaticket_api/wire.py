@@ -82,6 +82,8 @@ class MessageOut(msgspec.Struct, rename="camel"):
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: list[ReactionOut] = []
+    # The agent who wrote it (internal notes); null otherwise.
+    user_id: int | None = None
 
 
 class ExtraInfoIO(msgspec.Struct, rename="camel"):
@@ -168,4 +170,5 @@ def message_out(m: MessageView, link: Callable[[int], str] = media_url) -> Messa
         participant_name=m.participant_name,
         undecryptable=m.undecryptable,
         reactions=[ReactionOut(r.emoji, r.from_me, r.at) for r in m.reactions],
+        user_id=m.user_id,
     )

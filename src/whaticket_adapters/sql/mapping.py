@@ -31,6 +31,7 @@ TICKET_FIELDS = (
     "bot_attempts",
 )
 MESSAGE_FIELDS = (
+    "user_id",
     "ticket_id",
     "contact_id",
     "whatsapp_id",

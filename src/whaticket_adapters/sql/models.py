@@ -212,6 +212,8 @@ class MessageRow(Base):
     # [{emoji, fromMe, at, sender}]: a handful per message at most, read with the message, never queried.
     reactions: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # The agent who wrote a note. No foreign key: a note keeps naming its author after the account is deleted.
+    user_id: Mapped[int | None] = mapped_column(IdType)
 
     __table_args__ = (
         UniqueConstraint("whatsapp_id", "wa_message_id"),

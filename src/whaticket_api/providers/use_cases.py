@@ -58,6 +58,7 @@ from whaticket_core.use_cases.messages.message_queries import GetMessage, GetMes
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
+from whaticket_core.use_cases.notes.add_note import AddNote
 from whaticket_core.use_cases.tags.tag_catalogue import CreateTag, DeleteTag, GetTag, ListTags, UpdateTag
 from whaticket_core.use_cases.tags.tagging import CountTicketsByTag, SetContactTags, SetTicketTags
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket
@@ -151,7 +152,7 @@ class DirectoryUseCases(Provider):
     )
 
 
-class TagUseCases(Provider):
+class AgentToolUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
         CreateTag,
@@ -162,6 +163,7 @@ class TagUseCases(Provider):
         SetTicketTags,
         SetContactTags,
         CountTicketsByTag,
+        AddNote,
     )
 
 
@@ -191,5 +193,5 @@ def use_case_providers() -> list[Provider]:
         InboundUseCases(),
         DirectoryUseCases(),
         ConnectionUseCases(),
-        TagUseCases(),
+        AgentToolUseCases(),
     ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import delete, get, post, put
 from litestar.params import JSONBody
 
+from whaticket_core.domain.message import MAX_BODY_LENGTH
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.notes.add_note import AddNote, AddNoteCommand
 from whaticket_core.use_cases.tags.tagging import SetTicketTags, SetTicketTagsCommand
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
@@ -28,7 +32,7 @@ from whaticket_core.use_cases.tickets.ticket_queries import (
 from whaticket_core.use_cases.tickets.transfer_ticket import TransferTicket, TransferTicketCommand
 from whaticket_core.use_cases.tickets.update_ticket import UpdateTicket, UpdateTicketCommand
 
-from ..wire import TicketOut, ticket_out
+from ..wire import MessageOut, TicketOut, message_out, ticket_out
 from .common import AUTHED, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list
 from .tags import TagIdsIn
 from .ticket_filters import QueueIdsQuery, StatusName, StatusQuery, TagIdsQuery, UnreadQuery, UserIdQuery
@@ -187,6 +191,19 @@ async def set_ticket_tags(
     return ticket_out(await use_case.execute(SetTicketTagsCommand(ticket_id, viewer, tuple(data.tag_ids))))
 
 
+class NoteIn(msgspec.Struct, rename="camel"):
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY_LENGTH)]
+
+
+@post("/{ticket_id:int}/notes", status_code=201, responses=errors(*AUTHED, 404))
+async def add_note(
+    ticket_id: PathId, data: JSONBody[NoteIn], viewer: FromDishka[Viewer], use_case: FromDishka[AddNote]
+) -> MessageOut:
+    """Leave an internal note (`mediaType: "note"`): agents who see the ticket see it, WhatsApp never does.
+    `@Name` mentions notify those users (`note:mention`)."""
+    return message_out(await use_case.execute(AddNoteCommand(ticket_id, viewer, data.body)))
+
+
 @delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404))
 async def delete_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteTicket]) -> None:
     """Delete a ticket and its messages (admin)."""
@@ -208,6 +225,7 @@ router = DishkaRouter(
         reopen_ticket,
         read_ticket,
         set_ticket_tags,
+        add_note,
         delete_ticket,
     ],
 )

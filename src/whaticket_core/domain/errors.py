@@ -152,6 +152,12 @@ class WhatsAppNotConnected(Conflict):
     code = "whatsapp_not_connected"
 
 
+class NoteNotSendable(Conflict):
+    """Something asked to send an internal note to WhatsApp: refused, whatever the path."""
+
+    code = "note_not_sendable"
+
+
 class ConcurrentUpdate(Conflict):
     """Two writers raced for the same row and this one lost even after retrying."""
 

@@ -38,6 +38,8 @@ class MediaType(enum.StrEnum):
     CONTACT = "contact"
     # A missed or rejected WhatsApp call, recorded in the customer's ticket (the body says which).
     CALL = "call"
+    # An internal note agents leave each other on a ticket: stored and shown to agents, never sent to WhatsApp.
+    NOTE = "note"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,14 @@ class Message:
     # True while WhatsApp has announced the message but not delivered readable content ("waiting for this message").
     undecryptable: bool = False
     reactions: list[Reaction] = field(default_factory=list)
+    # The agent who wrote it, for the messages an agent writes that carry one (notes).
+    user_id: int | None = None
     id: int = 0
+
+    @property
+    def is_note(self) -> bool:
+        """An internal note: it never goes to WhatsApp, whatever asks (see ``message_steps.whatsapp_chat_of``)."""
+        return self.media_type is MediaType.NOTE
 
     def advance_ack(self, ack: MessageAck) -> bool:
         """Move the ack forward; return whether it changed. Backward moves and moves out of ``failed`` are ignored."""
@@ -128,7 +137,7 @@ class Message:
 
     def edit(self, body: str, now: datetime) -> None:
         """Text messages this side sent may be edited within :data:`EDIT_WINDOW` once WhatsApp has them."""
-        if not self.from_me or self.media_type is not None or self.is_deleted:
+        if not self.from_me or self.media_type is not None or self.is_deleted:  # notes too: they are not text
             raise MessageNotEditable(f"Message {self.id} cannot be edited", message_id=self.id)
         if self.wa_message_id is None or self.ack in (MessageAck.PENDING, MessageAck.FAILED):
             raise MessageNotEditable(f"Message {self.id} has not reached WhatsApp", message_id=self.id)
@@ -163,3 +172,21 @@ def preview(body: str, media_type: MediaType | None) -> str:
     if body:
         return body[:255]
     return f"[{media_type}]" if media_type else ""
+
+
+def new_note(ticket_id: int, contact_id: int, whatsapp_id: int, author_id: int, body: str, now: datetime) -> Message:
+    """An internal note by ``author_id``. Its ack is final from the start (``sent``: stored, nothing to wait for), so
+    the outbox (which delivers and sweeps only ``pending`` messages) never picks it up."""
+    if not body.strip():
+        raise InvalidInput("body must not be empty", "body")
+    return Message(
+        ticket_id=ticket_id,
+        contact_id=contact_id,
+        whatsapp_id=whatsapp_id,
+        from_me=True,
+        body=validate_body(body),
+        ack=MessageAck.SENT,
+        created_at=now,
+        media_type=MediaType.NOTE,
+        user_id=author_id,
+    )

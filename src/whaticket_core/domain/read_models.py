@@ -90,6 +90,7 @@ class MessageView:
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: tuple[Reaction, ...] = ()
+    user_id: int | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
@@ -111,6 +112,7 @@ class MessageView:
             participant_name=message.participant_name,
             undecryptable=message.undecryptable,
             reactions=tuple(message.reactions),
+            user_id=message.user_id,
         )
 
 

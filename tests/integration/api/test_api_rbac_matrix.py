@@ -101,6 +101,8 @@ ROWS = [
     Row("POST", "/tickets/{t_hidden}/read", hidden_from_agent(204)),
     Row("PUT", "/tickets/{t_sales}/tags", anyone(200), lambda w, _r: {"tagIds": [w.tag]}),
     Row("PUT", "/tickets/{t_hidden}/tags", hidden_from_agent(200), lambda w, _r: {"tagIds": [w.tag]}),
+    Row("POST", "/tickets/{t_sales}/notes", anyone(201), {"body": "note"}),
+    Row("POST", "/tickets/{t_hidden}/notes", hidden_from_agent(201), {"body": "note"}),
     Row("DELETE", "/tickets/{t_sales}", admin_only(204)),
     Row("DELETE", "/tickets/{t_hidden}", admin_only(204)),
     # messages

@@ -113,6 +113,7 @@ async def test_message_events_carry_the_wire_shapes(live: LiveServer, clients) -
         "participantName": None,
         "undecryptable": False,
         "reactions": [],
+        "userId": None,
     }
     assert created["message"]["createdAt"].endswith("Z")
     assert created["ticket"]["lastMessage"] == "Olá"

@@ -35,6 +35,7 @@ _MESSAGE_COLUMNS = (
     _M.c.participant_name,
     _M.c.undecryptable,
     _M.c.reactions,
+    _M.c.user_id,
 )
 _MESSAGE_PAGE = {
     with_cursor: select(*_MESSAGE_COLUMNS)
@@ -69,6 +70,7 @@ def _message_view(row: Row[Any]) -> MessageView:
         participant_name,
         undecryptable,
         reactions,
+        user_id,
     ) = row
     return MessageView(
         id=id_,
@@ -88,6 +90,7 @@ def _message_view(row: Row[Any]) -> MessageView:
         participant_name=participant_name,
         undecryptable=bool(undecryptable),
         reactions=tuple(reaction_of(r) for r in reactions or ()),
+        user_id=user_id,
     )
 
 

@@ -11,7 +11,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.edit_message import transport_failure
-from whaticket_core.use_cases.messages.message_steps import load_visible_message, recipient_of
+from whaticket_core.use_cases.messages.message_steps import load_visible_message, whatsapp_chat_of
 from whaticket_core.use_cases.shared.ticket_access import view_of
 
 
@@ -46,7 +46,7 @@ class DeleteMessage:
             if message.wa_message_id is not None and message.ack is not MessageAck.FAILED:
                 try:
                     await self._sender.delete_for_everyone(
-                        message.whatsapp_id, await recipient_of(uow, ticket), message.wa_message_id
+                        message.whatsapp_id, await whatsapp_chat_of(uow, message, ticket), message.wa_message_id
                     )
                 except TransportError as exc:
                     raise transport_failure(exc, message.id) from exc

@@ -10,7 +10,7 @@ from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
-from whaticket_core.use_cases.messages.message_steps import recipient_of, ticket_of, ticket_view_of
+from whaticket_core.use_cases.messages.message_steps import ticket_of, ticket_view_of, whatsapp_chat_of
 from whaticket_core.use_cases.shared.retry import RetryLater
 
 DEFAULT_MAX_ATTEMPTS = 5
@@ -33,9 +33,9 @@ class DeliverMessage:
     """The job side of the outbox: hand one pending outbound message to WhatsApp.
 
     Rules:
-    - Only a ``pending``, not deleted message is sent; anything else (already sent, failed, deleted, unknown) is a
-      no-op returning None, so a job run twice never sends twice. The message row stays locked from the check to the
-      commit of ``sent``, so two runs at once are serialised and the second finds it sent.
+    - Only a ``pending``, not deleted message is sent; anything else (already sent, failed, deleted, unknown, an
+      internal note) is a no-op returning None, so a job run twice never sends twice. The message row stays locked
+      from the check to the commit of ``sent``, so two runs at once are serialised and the second finds it sent.
     - Text goes through ``send_text``; media through ``send_media`` with the bytes loaded from the media store (never
       a URL) and the body as caption. The recipient is the contact's number or the group id; a quoted message is
       passed by its WhatsApp id.
@@ -64,7 +64,7 @@ class DeliverMessage:
         try:
             async with self._uow as uow:
                 message = await uow.messages.get(command.message_id, for_update=True)
-                if message is None or message.ack is not MessageAck.PENDING or message.is_deleted:
+                if message is None or message.ack is not MessageAck.PENDING or message.is_deleted or message.is_note:
                     return None
                 ticket_view = await ticket_view_of(uow, message)
                 attempt = max(command.attempt, message.delivery_attempts + 1)
@@ -111,7 +111,7 @@ class DeliverMessage:
         return message
 
     async def _send(self, uow: UnitOfWork, message: Message) -> str:
-        ticket_recipient = await recipient_of(uow, await ticket_of(uow, message))
+        ticket_recipient = await whatsapp_chat_of(uow, message, await ticket_of(uow, message))
         quoted_wa_id = None
         if message.quoted_message_id is not None:
             quoted = await uow.messages.get(message.quoted_message_id)

@@ -10,7 +10,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
-from whaticket_core.use_cases.messages.message_steps import load_visible_message, recipient_of
+from whaticket_core.use_cases.messages.message_steps import load_visible_message, whatsapp_chat_of
 from whaticket_core.use_cases.shared.ticket_access import view_of
 
 
@@ -46,7 +46,10 @@ class EditMessage:
                 raise MessageNotEditable(f"Message {message.id} has not reached WhatsApp", message_id=message.id)
             try:
                 await self._sender.edit_text(
-                    message.whatsapp_id, await recipient_of(uow, ticket), message.wa_message_id, message.body
+                    message.whatsapp_id,
+                    await whatsapp_chat_of(uow, message, ticket),
+                    message.wa_message_id,
+                    message.body,
                 )
             except TransportError as exc:
                 raise transport_failure(exc, message.id) from exc

@@ -1,11 +1,12 @@
-"""/tags and tagging over HTTP: payloads carry tags, the tagIds filter, counts per tag, contract error codes."""
+"""Agent tools over HTTP: tags (payloads, the tagIds filter, counts per tag, error codes) and internal notes."""
 
 from __future__ import annotations
 
 from api_harness import Live
 from api_world import World, ok
 
-from whaticket_core.domain.events import TicketUpdated
+from whaticket_core.domain.events import NoteMentioned, TicketUpdated
+from whaticket_core.ports.jobs import DeliverMessageJob
 
 
 async def test_tagging_a_ticket_shows_in_payloads_filters_and_counts(world: World, live: Live) -> None:
@@ -59,3 +60,20 @@ async def test_errors_use_the_contract_codes(world: World) -> None:
     assert (bad.status_code, bad.json()["code"]) == (400, "validation_error")
     missing = await c.get("/tags/424242", headers=admin)
     assert (missing.status_code, missing.json()["code"]) == (404, "tag_not_found")
+
+
+async def test_notes_are_messages_of_kind_note_that_never_reach_whatsapp(world: World, live: Live) -> None:
+    c, agent = world.client, world.agent.headers
+    note = await ok(
+        await c.post(f"/tickets/{world.t_sales}/notes", json={"body": "@Supervisor please check"}, headers=agent), 201
+    )
+    assert (note["mediaType"], note["ack"], note["userId"], note["fromMe"]) == ("note", "sent", world.agent.id, True)
+    listed = await ok(await c.get("/messages", params={"ticketId": world.t_sales}, headers=agent))
+    assert listed["items"][0]["id"] == note["id"]
+    assert live.publisher.of_type(NoteMentioned) == [NoteMentioned(world.t_sales, note["id"], (world.supervisor.id,))]
+    assert DeliverMessageJob(note["id"]) not in live.jobs.history
+    assert live.sender.outbox == []
+    hidden = await c.post(f"/tickets/{world.t_hidden}/notes", json={"body": "x"}, headers=agent)
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "ticket_not_found")
+    empty = await c.post(f"/tickets/{world.t_sales}/notes", json={"body": ""}, headers=agent)
+    assert (empty.status_code, empty.json()["code"]) == (400, "validation_error")
