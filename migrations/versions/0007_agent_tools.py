@@ -1,4 +1,4 @@
-"""Agent tools: tags on tickets and contacts; the author of a message (internal notes).
+"""Agent tools: tags on tickets and contacts; the author of a message (internal notes); reporting events.
 
 Revision ID: 0007_agent_tools
 Revises: 0003_identity
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision: str = "0007_agent_tools"
@@ -53,9 +54,30 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_contact_tags_tag_id"), "contact_tags", ["tag_id"], unique=False)
     op.add_column("messages", sa.Column("user_id", _ID, nullable=True))
+    op.create_table(
+        "report_events",
+        sa.Column("id", _ID, sa.Identity(always=False), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("ticket_id", _ID, nullable=False),
+        sa.Column("at", DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("queue_id", _ID, nullable=True),
+        sa.Column("user_id", _ID, nullable=True),
+        sa.Column("seconds", sa.BigInteger(), nullable=True),
+        sa.Column("value", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_events")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_report_events_at", "report_events", ["at"], unique=False)
+    op.create_index("ix_report_events_queue_at", "report_events", ["queue_id", "at"], unique=False)
+    op.create_index("ix_report_events_user_at", "report_events", ["user_id", "at"], unique=False)
+    op.create_index("ix_report_events_ticket_kind", "report_events", ["ticket_id", "kind"], unique=False)
 
 
 def downgrade() -> None:
+    for index in ("ix_report_events_ticket_kind", "ix_report_events_user_at", "ix_report_events_queue_at"):
+        op.drop_index(index, table_name="report_events")
+    op.drop_index("ix_report_events_at", table_name="report_events")
+    op.drop_table("report_events")
     # Plain DROP COLUMN (SQLite 3.35+): a batch copy would lose the messages table's partial indexes on SQLite.
     op.drop_column("messages", "user_id")
     op.drop_index(op.f("ix_contact_tags_tag_id"), table_name="contact_tags")

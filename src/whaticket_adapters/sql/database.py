@@ -7,6 +7,7 @@ sessions = create_session_factory(engine)
 uow = SqlUnitOfWork(sessions)                  # one per use-case call (a unit of work is not shared by tasks)
 tickets, messages = SqlTicketQueries(engine), SqlMessageQueries(engine)
 auth_users = SqlAuthUserQueries(engine)          # the bearer check's user lookup
+reports = SqlReportQueries(engine)               # the reporting summary
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 from .engine import create_engine, create_session_factory, database_url_from_env, is_sqlite, normalize_url
 from .errors import SqlStoreError
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
-from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlTicketQueries
+from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlReportQueries, SqlTicketQueries
 from .unit_of_work import SqlUnitOfWork
 
 __all__ = [
     "SqlAuthUserQueries",
     "SqlMessageQueries",
+    "SqlReportQueries",
     "SqlStoreError",
     "SqlTicketQueries",
     "SqlUnitOfWork",

@@ -283,6 +283,30 @@ class ContactTagRow(Base):
     tag_id: Mapped[int] = mapped_column(IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+class ReportEventRow(Base):
+    """Reporting facts. No foreign keys: a report keeps counting a ticket, queue or agent after it is deleted."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = _id()
+    kind: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[int] = mapped_column(IdType)
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    queue_id: Mapped[int | None] = mapped_column(IdType)
+    user_id: Mapped[int | None] = mapped_column(IdType)
+    seconds: Mapped[int | None] = mapped_column(BigInteger)
+    value: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        # The summary reads a time range (all of it, or one queue's or one agent's); a first response is looked up
+        # by ticket.
+        Index("ix_report_events_at", "at"),
+        Index("ix_report_events_queue_at", "queue_id", "at"),
+        Index("ix_report_events_user_at", "user_id", "at"),
+        Index("ix_report_events_ticket_kind", "ticket_id", "kind"),
+    )
+
+
 # Ticket list: staff by status, agents by assignee or queue; newest activity first (the keyset order).
 Index("ix_tickets_status_updated", TicketRow.status, TicketRow.updated_at.desc(), TicketRow.id.desc())
 Index(

@@ -15,6 +15,7 @@ from whaticket_core.ports.repositories import (
     QueueRepository,
     QuickAnswerRepository,
     RefreshTokenRepository,
+    ReportEventRepository,
     SettingRepository,
     TagAssignments,
     TagRepository,
@@ -33,6 +34,7 @@ from .directory_repositories import (
     SqlWhatsAppRepository,
 )
 from .errors import DATABASE_ERRORS, translate
+from .report_repositories import SqlReportEventRepository
 from .tag_repositories import SqlTagAssignments, SqlTagRepository
 
 # SQLite has one writer at a time; in-process transactions queue on this lock (one per database and event loop)
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
         self.tags: TagRepository = SqlTagRepository(self)
         self.tag_assignments: TagAssignments = SqlTagAssignments(self)
+        self.report_events: ReportEventRepository = SqlReportEventRepository(self)
 
     @property
     def session(self) -> AsyncSession:

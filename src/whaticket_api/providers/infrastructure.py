@@ -14,6 +14,7 @@ from whaticket_adapters.media.local import LocalMediaStore
 from whaticket_adapters.sql.database import (
     SqlAuthUserQueries,
     SqlMessageQueries,
+    SqlReportQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
     create_engine,
@@ -25,6 +26,7 @@ from whaticket_core.ports import (
     Clock,
     MediaStore,
     MessageQueries,
+    ReportQueries,
     TagCounter,
     TicketCounter,
     TicketQueries,
@@ -103,6 +105,10 @@ class InfrastructureProvider(Provider):
     @provide
     def tag_counter_port(self, queries: SqlTicketQueries) -> TagCounter:
         return queries
+
+    @provide
+    def report_queries(self, engine: AsyncEngine) -> ReportQueries:
+        return SqlReportQueries(engine)
 
     @provide
     def message_queries(self, engine: AsyncEngine) -> MessageQueries:

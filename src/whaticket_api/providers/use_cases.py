@@ -59,6 +59,7 @@ from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
 from whaticket_core.use_cases.notes.add_note import AddNote
+from whaticket_core.use_cases.reports.report_summary import GetReportSummary
 from whaticket_core.use_cases.tags.tag_catalogue import CreateTag, DeleteTag, GetTag, ListTags, UpdateTag
 from whaticket_core.use_cases.tags.tagging import CountTicketsByTag, SetContactTags, SetTicketTags
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket
@@ -164,6 +165,7 @@ class AgentToolUseCases(Provider):
         SetContactTags,
         CountTicketsByTag,
         AddNote,
+        GetReportSummary,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
+from ..domain.reports import ReportFilter, ReportSummary
 from ..domain.tag import TagCount
 from ..domain.ticket import TicketStatus
 from ..domain.visibility import Viewer
@@ -84,3 +85,11 @@ class AuthUserQueries(Protocol):
     async def auth_user(self, user_id: int) -> AuthUser | None:
         """None for a user that does not exist (deleted)."""
         ...
+
+
+class ReportQueries(Protocol):
+    """The reporting summary over the events matching ``report``: counts of created and closed tickets, p50/p90 of
+    first-response and resolution seconds (``percentile_cont``: linear interpolation), the ratings' count and average;
+    then the same per queue and per agent (ordered by id, the events without one last)."""
+
+    async def summary(self, report: ReportFilter) -> ReportSummary: ...

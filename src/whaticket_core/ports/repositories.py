@@ -17,6 +17,7 @@ from ..domain.message import Message
 from ..domain.pagination import OffsetPage, OffsetQuery
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
+from ..domain.reports import ReportEvent, ReportEventKind
 from ..domain.tag import Tag
 from ..domain.ticket import Ticket
 from ..domain.user import User
@@ -268,3 +269,13 @@ class TagAssignments(Protocol):
         ...
 
     async def set_for_contact(self, contact_id: int, tag_ids: list[int]) -> None: ...
+
+
+class ReportEventRepository(Protocol):
+    """The reporting facts, appended in the transaction of what they record (never changed afterwards)."""
+
+    async def add(self, event: ReportEvent) -> ReportEvent: ...
+
+    async def exists(self, ticket_id: int, kind: ReportEventKind) -> bool:
+        """Whether ticket ``ticket_id`` already has an event of ``kind`` (its first response is recorded once)."""
+        ...

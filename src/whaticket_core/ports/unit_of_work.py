@@ -10,6 +10,7 @@ from .repositories import (
     QueueRepository,
     QuickAnswerRepository,
     RefreshTokenRepository,
+    ReportEventRepository,
     SettingRepository,
     TagAssignments,
     TagRepository,
@@ -63,6 +64,7 @@ class UnitOfWork(Protocol):
     refresh_tokens: RefreshTokenRepository
     tags: TagRepository
     tag_assignments: TagAssignments
+    report_events: ReportEventRepository
 
     async def __aenter__(self) -> Self: ...
 

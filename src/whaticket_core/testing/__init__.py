@@ -10,6 +10,7 @@ from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
 from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
+from .report_repositories import InMemoryReportQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
@@ -27,6 +28,7 @@ __all__ = [
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",
+    "InMemoryReportQueries",
     "InMemoryStore",
     "InMemoryTicketQueries",
     "InMemoryUnitOfWork",

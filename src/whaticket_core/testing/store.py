@@ -9,6 +9,7 @@ from ..domain.contact import Contact
 from ..domain.message import Message
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
+from ..domain.reports import ReportEvent
 from ..domain.tag import Tag
 from ..domain.ticket import Ticket
 from ..domain.user import User
@@ -30,6 +31,7 @@ class StoreState:
     # Tag ids per ticket id and per contact id.
     ticket_tags: dict[int, set[int]] = field(default_factory=dict)
     contact_tags: dict[int, set[int]] = field(default_factory=dict)
+    report_events: dict[int, ReportEvent] = field(default_factory=dict)
     next_id: dict[str, int] = field(default_factory=dict)
 
     def allocate(self, table: str) -> int:

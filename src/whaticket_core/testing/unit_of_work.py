@@ -11,6 +11,7 @@ from ..ports.repositories import (
     QueueRepository,
     QuickAnswerRepository,
     RefreshTokenRepository,
+    ReportEventRepository,
     SettingRepository,
     TagAssignments,
     TagRepository,
@@ -27,6 +28,7 @@ from .directory_repositories import (
     InMemoryUserRepository,
     InMemoryWhatsAppRepository,
 )
+from .report_repositories import InMemoryReportEventRepository
 from .store import InMemoryStore, StoreState
 from .tag_repositories import InMemoryTagAssignments, InMemoryTagRepository
 
@@ -54,6 +56,7 @@ class InMemoryUnitOfWork:
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
         self.tags: TagRepository = InMemoryTagRepository(self)
         self.tag_assignments: TagAssignments = InMemoryTagAssignments(self)
+        self.report_events: ReportEventRepository = InMemoryReportEventRepository(self)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()

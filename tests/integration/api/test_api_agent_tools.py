@@ -77,3 +77,35 @@ async def test_notes_are_messages_of_kind_note_that_never_reach_whatsapp(world: 
     assert (hidden.status_code, hidden.json()["code"]) == (404, "ticket_not_found")
     empty = await c.post(f"/tickets/{world.t_sales}/notes", json={"body": ""}, headers=agent)
     assert (empty.status_code, empty.json()["code"]) == (400, "validation_error")
+
+
+async def test_report_summary_from_recorded_events(world: World) -> None:
+    c, admin = world.client, world.admin.headers
+    await ok(await c.post(f"/tickets/{world.t_sales}/accept", headers=world.agent.headers))
+    await ok(
+        await c.post("/messages", json={"ticketId": world.t_sales, "body": "Hi!"}, headers=world.agent.headers), 201
+    )
+    await ok(await c.post(f"/tickets/{world.t_sales}/close", headers=world.agent.headers))
+    report = await ok(await c.get("/reports/summary", headers=world.supervisor.headers))
+    # The seeded world: four inbound tickets, one closed by the admin; now t_sales answered and closed.
+    assert report["tickets"] == {"created": 4, "closed": 2}
+    assert set(report) == {
+        "from", "to", "tickets", "firstResponseSeconds", "resolutionSeconds", "rating", "byQueue", "byUser",
+    }  # fmt: skip
+    assert report["firstResponseSeconds"]["p50"] is not None
+    assert report["rating"] == {"count": 0, "average": None}
+    mine = await ok(await c.get("/reports/summary", params={"userId": world.agent.id}, headers=admin))
+    assert mine["tickets"] == {"created": 0, "closed": 1}
+    assert [u["userId"] for u in mine["byUser"]] == [world.agent.id]
+    in_sales = await ok(await c.get("/reports/summary", params={"queueId": world.sales}, headers=admin))
+    assert in_sales["tickets"]["closed"] == 2
+    past = await ok(
+        await c.get(
+            "/reports/summary", params={"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"}, headers=admin
+        )
+    )
+    assert (past["tickets"], past["byQueue"], past["from"]) == ({"created": 0, "closed": 0}, [], "2020-01-01T00:00:00Z")
+    backwards = await c.get("/reports/summary", params={"from": "2020-02-01", "to": "2020-01-01"}, headers=admin)
+    assert (backwards.status_code, backwards.json()["code"]) == (400, "validation_error")
+    unknown = await c.get("/reports/summary", params={"queueId": 4242}, headers=admin)
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "queue_not_found")

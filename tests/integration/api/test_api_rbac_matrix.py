@@ -157,6 +157,8 @@ ROWS = [
     Row("DELETE", "/whatsapps/{main}/session", admin_only(204)),
     Row("GET", "/whatsapps/{main}/qrcode", admin_only(200), prepare=lambda w: w.set_qr()),
     Row("POST", "/whatsapps/{main}/pair-code", admin_only(200), {"phoneNumber": "+55 11 99999-0000"}),
+    # reports
+    Row("GET", "/reports/summary", staff_only(200)),
     # health
     Row("GET", "/health", public(200)),
     Row("GET", "/health/ready", public(200)),

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from whaticket_adapters.sql.database import (
     SqlAuthUserQueries,
     SqlMessageQueries,
+    SqlReportQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
     create_session_factory,
@@ -20,6 +21,7 @@ from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.testing import (
     InMemoryAuthUserQueries,
     InMemoryMessageQueries,
+    InMemoryReportQueries,
     InMemoryStore,
     InMemoryTicketQueries,
     InMemoryUnitOfWork,
@@ -33,6 +35,7 @@ class Backend:
     tickets: Any  # TicketQueries & TicketCounter
     messages: Any  # MessageQueries
     auth_users: Any  # AuthUserQueries
+    reports: Any  # ReportQueries
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -47,6 +50,7 @@ async def backend(
             InMemoryTicketQueries(store),
             InMemoryMessageQueries(store),
             InMemoryAuthUserQueries(store),
+            InMemoryReportQueries(store),
         )
     engine = sqlite_engine if request.param == "sqlite" else pg_engine
     await db_reset(engine)
@@ -57,4 +61,5 @@ async def backend(
         SqlTicketQueries(engine),
         SqlMessageQueries(engine),
         SqlAuthUserQueries(engine),
+        SqlReportQueries(engine),
     )

@@ -4,6 +4,7 @@ models, keyset cursors (never OFFSET)."""
 
 from .auth_users import SqlAuthUserQueries
 from .messages import SqlMessageQueries
+from .reports import SqlReportQueries
 from .tickets import SqlTicketQueries, visible_to
 
-__all__ = ["SqlAuthUserQueries", "SqlMessageQueries", "SqlTicketQueries", "visible_to"]
+__all__ = ["SqlAuthUserQueries", "SqlMessageQueries", "SqlReportQueries", "SqlTicketQueries", "visible_to"]

@@ -20,6 +20,7 @@ from whaticket_core.use_cases.inbound.identity_steps import Identity, ResolvedCo
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
 from whaticket_core.use_cases.messages.message_steps import ticket_of
+from whaticket_core.use_cases.shared.reporting import record_created
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
@@ -183,6 +184,7 @@ class ReceiveMessage:
             is_group=contact.is_group,
         )
         await uow.tickets.add(ticket)
+        await record_created(uow, ticket, now)
         return ticket, True, ticket.placement
 
     async def _store_message(

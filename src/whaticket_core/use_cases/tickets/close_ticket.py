@@ -8,6 +8,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.reporting import record_closed
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import after_commit, send_farewell
 
@@ -24,7 +25,8 @@ class CloseTicket:
     Rules: the actor must see the ticket (else ``ticket_not_found``); an already closed ticket answers
     ``invalid_ticket_transition``. When the connection has a farewell message it is rendered (``{{name}}``) and stored
     as a pending outbound message in the same transaction; its ``DeliverMessageJob`` is enqueued after commit.
-    Publishes ``ticket:updated`` and ``ticket:closed``, then ``message:created`` for the farewell.
+    The close is recorded for reports (resolution time since creation, credited to the assignee). Publishes
+    ``ticket:updated`` and ``ticket:closed``, then ``message:created`` for the farewell.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, publisher: EventPublisher, jobs: JobQueue) -> None:
@@ -39,6 +41,7 @@ class CloseTicket:
             before = ticket.placement
             now = self._clock.now()
             ticket.close(now)
+            await record_closed(uow, ticket, now)
             farewell = await send_farewell(uow, ticket, now)
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)

@@ -13,6 +13,7 @@ from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.shared.reporting import record_closed
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import (
     after_commit,
@@ -109,6 +110,7 @@ class UpdateTicket:
                 await check_transfer(uow, actor, ticket, command.user_id, command.queue_id)
                 ticket.transfer(command.user_id, command.queue_id, now)
             ticket.close(now)
+            await record_closed(uow, ticket, now)
             return await send_farewell(uow, ticket, now)
         if command.status is TicketStatus.PENDING:
             _no_assignee_for_pending(command)
