@@ -1,4 +1,5 @@
-"""Agent tools: tags on tickets and contacts; the author of a message (internal notes); reporting events.
+"""Agent tools: tags on tickets and contacts; the author of a message (internal notes); reporting events; the
+customer's satisfaction rating of a ticket.
 
 Revision ID: 0007_agent_tools
 Revises: 0003_identity
@@ -54,6 +55,8 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_contact_tags_tag_id"), "contact_tags", ["tag_id"], unique=False)
     op.add_column("messages", sa.Column("user_id", _ID, nullable=True))
+    op.add_column("tickets", sa.Column("rating", sa.Integer(), nullable=True))
+    op.add_column("tickets", sa.Column("rating_requested_at", DateTimeUTC(timezone=True), nullable=True))
     op.create_table(
         "report_events",
         sa.Column("id", _ID, sa.Identity(always=False), nullable=False),
@@ -80,6 +83,8 @@ def downgrade() -> None:
     op.drop_table("report_events")
     # Plain DROP COLUMN (SQLite 3.35+): a batch copy would lose the messages table's partial indexes on SQLite.
     op.drop_column("messages", "user_id")
+    op.drop_column("tickets", "rating_requested_at")
+    op.drop_column("tickets", "rating")
     op.drop_index(op.f("ix_contact_tags_tag_id"), table_name="contact_tags")
     op.drop_table("contact_tags")
     op.drop_index("ix_ticket_tags_tag_ticket", table_name="ticket_tags")

@@ -62,6 +62,8 @@ class TicketOut(msgspec.Struct, rename="camel"):
     updated_at: datetime
     closed_at: datetime | None
     tags: list[TagOut] = []
+    # The customer's 1-5 satisfaction answer (null until they gave one).
+    rating: int | None = None
 
 
 class MessageOut(msgspec.Struct, rename="camel"):
@@ -142,6 +144,7 @@ def ticket_out(t: TicketView) -> TicketOut:
         updated_at=t.updated_at,
         closed_at=t.closed_at,
         tags=[tag_out(tag) for tag in t.tags],
+        rating=t.rating,
     )
 
 

@@ -29,6 +29,8 @@ TICKET_FIELDS = (
     "closed_at",
     "bot_menu_sent_at",
     "bot_attempts",
+    "rating",
+    "rating_requested_at",
 )
 MESSAGE_FIELDS = (
     "user_id",

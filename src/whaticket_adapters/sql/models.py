@@ -169,6 +169,8 @@ class TicketRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bot_menu_sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bot_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_requested_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (
         # The invariant no race may break: one pending/open ticket per contact and connection.

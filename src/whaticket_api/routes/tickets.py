@@ -165,10 +165,21 @@ async def transfer_ticket(
     return ticket_out(view)
 
 
+class CloseIn(msgspec.Struct, rename="camel"):
+    skip_survey: bool = False
+
+
 @post("/{ticket_id:int}/close", status_code=200, responses=errors(*AUTHED, 404, 409))
-async def close_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[CloseTicket]) -> TicketOut:
-    """→ closed; the connection's farewell message is sent if set."""
-    return ticket_out(await use_case.execute(CloseTicketCommand(ticket_id, viewer)))
+async def close_ticket(
+    ticket_id: PathId,
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[CloseTicket],
+    data: JSONBody[CloseIn | None] = None,
+) -> TicketOut:
+    """→ closed; the connection's farewell message is sent if set, then the satisfaction question when setting
+    `csat` is `on` (unless `skipSurvey`). The body is optional."""
+    skip = data.skip_survey if data is not None else False
+    return ticket_out(await use_case.execute(CloseTicketCommand(ticket_id, viewer, skip_survey=skip)))
 
 
 @post("/{ticket_id:int}/reopen", status_code=200, responses=errors(*AUTHED, 404, 409))

@@ -46,6 +46,7 @@ class TicketView:
     updated_at: datetime
     closed_at: datetime | None
     tags: tuple[TagView, ...] = ()
+    rating: int | None = None
 
     @classmethod
     def of(cls, ticket: Ticket, contact: Contact, tags: Iterable[Tag] = ()) -> TicketView:
@@ -64,6 +65,7 @@ class TicketView:
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
             tags=tuple(TagView.of(t) for t in tags),
+            rating=ticket.rating,
         )
 
     @property

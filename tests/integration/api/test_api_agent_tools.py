@@ -109,3 +109,26 @@ async def test_report_summary_from_recorded_events(world: World) -> None:
     assert (backwards.status_code, backwards.json()["code"]) == (400, "validation_error")
     unknown = await c.get("/reports/summary", params={"queueId": 4242}, headers=admin)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "queue_not_found")
+
+
+async def test_csat_question_on_close_and_a_digit_reply_rates_the_ticket(world: World, live: Live) -> None:
+    c, admin = world.client, world.admin.headers
+    await ok(await c.put("/settings/csat", json={"value": "on"}, headers=admin))
+    await ok(await c.put("/settings/csatQuestion", json={"value": "Rate us from 1 to 5"}, headers=admin))
+    bad = await c.post(f"/tickets/{world.t_sales}/close", json={"skipSurvey": "yes"}, headers=admin)
+    assert (bad.status_code, bad.json()["code"]) == (400, "validation_error")
+    closed = await ok(await c.post(f"/tickets/{world.t_sales}/close", headers=admin))
+    assert (closed["status"], closed["rating"]) == ("closed", None)
+    messages = await ok(await c.get("/messages", params={"ticketId": world.t_sales}, headers=admin))
+    assert messages["items"][0]["body"] == "Rate us from 1 to 5"
+    contact = await ok(await c.get(f"/contacts/{world.c_sales}", headers=admin))
+    await world.inbound(contact["number"], "5")
+    rated = await ok(await c.get(f"/tickets/{world.t_sales}", headers=admin))
+    assert (rated["status"], rated["rating"]) == ("closed", 5)
+    report = await ok(await c.get("/reports/summary", headers=admin))
+    assert report["rating"] == {"count": 1, "average": 5.0}
+
+    skipped = await ok(await c.post(f"/tickets/{world.t_pending}/close", json={"skipSurvey": True}, headers=admin))
+    assert skipped["status"] == "closed"
+    last = await ok(await c.get("/messages", params={"ticketId": world.t_pending}, headers=admin))
+    assert all(m["body"] != "Rate us from 1 to 5" for m in last["items"])

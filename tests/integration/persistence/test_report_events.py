@@ -1,12 +1,12 @@
-"""ReportEventRepository and ReportQueries: the same events give the same summary on the fakes, SQLite (percentiles
-in Python) and PostgreSQL (percentile_cont in SQL)."""
+"""ReportEventRepository, ReportQueries and a ticket's rating: the same events give the same summary on the fakes,
+SQLite (percentiles in Python) and PostgreSQL (percentile_cont in SQL)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from persistence_builders import T0
+from persistence_builders import T0, seed_conversation
 
 from whaticket_core.domain.reports import (
     Percentiles,
@@ -88,3 +88,22 @@ async def test_summary_filters_by_queue_user_and_range(backend):
     empty = await backend.reports.summary(ReportFilter(T0 - timedelta(days=2), T0 - timedelta(days=1)))
     assert empty.totals == ReportFigures()
     assert (empty.by_queue, empty.by_user) == ((), ())
+
+
+async def test_a_ticket_keeps_its_rating_and_pending_question(backend):
+    _c, _w, t = await seed_conversation(backend)
+    async with backend.new_uow() as uow:
+        ticket = await uow.tickets.get(t.id, for_update=True)
+        ticket.close(T0)
+        ticket.request_rating(T0)
+        await uow.tickets.save(ticket)
+        await uow.commit()
+    async with backend.new_uow() as uow:
+        stored = await uow.tickets.get(t.id)
+        assert stored.rating_requested_at == T0
+        stored.rate(5, T0 + timedelta(minutes=3))
+        await uow.tickets.save(stored)
+        await uow.commit()
+    async with backend.new_uow() as uow:
+        assert (await uow.tickets.get(t.id)).rating == 5
+    assert (await backend.tickets.get_ticket(t.id)).rating == 5

@@ -119,7 +119,7 @@ async def test_message_events_carry_the_wire_shapes(live: LiveServer, clients) -
     assert created["ticket"]["lastMessage"] == "Olá"
     assert set(created["ticket"]) == {
         "id", "status", "contact", "whatsappId", "queueId", "userId", "unreadMessages", "lastMessage",
-        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt", "tags",
+        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt", "tags", "rating",
     }  # fmt: skip
 
     await w.deliver(message.id)

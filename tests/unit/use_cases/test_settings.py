@@ -7,7 +7,14 @@ from fake_world import World
 from ticket_seed import admin
 
 from whaticket_core.domain.errors import ActionForbidden, InvalidInput, SettingNotFound
-from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES, USER_CREATION
+from whaticket_core.domain.settings import (
+    CSAT,
+    CSAT_QUESTION,
+    DEFAULT_CSAT_QUESTION,
+    GROUP_MESSAGES,
+    TICKET_REOPEN_WINDOW_MINUTES,
+    USER_CREATION,
+)
 from whaticket_core.domain.user import Role
 from whaticket_core.use_cases.directory.settings import (
     ListSettings,
@@ -27,6 +34,8 @@ async def test_list_fills_in_defaults_and_shows_stored_values(world: World) -> N
         Setting(USER_CREATION, "disabled"),
         Setting(TICKET_REOPEN_WINDOW_MINUTES, "120"),
         Setting(GROUP_MESSAGES, "ticket"),
+        Setting(CSAT, "off"),
+        Setting(CSAT_QUESTION, DEFAULT_CSAT_QUESTION),
     ]
 
 

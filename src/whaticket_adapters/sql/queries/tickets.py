@@ -43,6 +43,7 @@ _TICKET_COLUMNS = (
     _T.c.created_at,
     _T.c.updated_at,
     _T.c.closed_at,
+    _T.c.rating,
     _C.c.id.label("contact_id"),
     _C.c.name.label("contact_name"),
     _C.c.number.label("contact_number"),
@@ -213,6 +214,7 @@ def _ticket_view(row: Row[Any]) -> TicketView:
         created_at,
         updated_at,
         closed_at,
+        rating,
         contact_id,
         contact_name,
         contact_number,
@@ -236,6 +238,7 @@ def _ticket_view(row: Row[Any]) -> TicketView:
         created_at=created_at,
         updated_at=updated_at,
         closed_at=closed_at,
+        rating=rating,
     )
 
 
