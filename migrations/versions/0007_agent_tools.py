@@ -1,5 +1,5 @@
 """Agent tools: tags on tickets and contacts; the author of a message (internal notes); reporting events; the
-customer's satisfaction rating of a ticket.
+customer's satisfaction rating of a ticket; scheduled messages.
 
 Revision ID: 0007_agent_tools
 Revises: 0003_identity
@@ -55,6 +55,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_contact_tags_tag_id"), "contact_tags", ["tag_id"], unique=False)
     op.add_column("messages", sa.Column("user_id", _ID, nullable=True))
+    op.add_column("messages", sa.Column("send_at", DateTimeUTC(timezone=True), nullable=True))
+    op.add_column("messages", sa.Column("cancel_if_replied", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.create_index(
+        "ix_messages_scheduled",
+        "messages",
+        ["send_at"],
+        unique=False,
+        postgresql_where=sa.text("ack = 'scheduled' AND NOT is_deleted"),
+        sqlite_where=sa.text("ack = 'scheduled' AND NOT is_deleted"),
+    )
     op.add_column("tickets", sa.Column("rating", sa.Integer(), nullable=True))
     op.add_column("tickets", sa.Column("rating_requested_at", DateTimeUTC(timezone=True), nullable=True))
     op.create_table(
@@ -82,6 +92,9 @@ def downgrade() -> None:
     op.drop_index("ix_report_events_at", table_name="report_events")
     op.drop_table("report_events")
     # Plain DROP COLUMN (SQLite 3.35+): a batch copy would lose the messages table's partial indexes on SQLite.
+    op.drop_index("ix_messages_scheduled", table_name="messages")
+    op.drop_column("messages", "cancel_if_replied")
+    op.drop_column("messages", "send_at")
     op.drop_column("messages", "user_id")
     op.drop_column("tickets", "rating_requested_at")
     op.drop_column("tickets", "rating")

@@ -17,7 +17,14 @@ from dishka import AsyncContainer, Provider, Scope, provide
 
 from whaticket_adapters.jobs import DEFAULT_POLICIES, InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
 from whaticket_core.domain.events import DomainEvent
-from whaticket_core.ports import EventPublisher, JobQueue, MediaFetcher, MessageSender, SessionController
+from whaticket_core.ports import (
+    EventPublisher,
+    JobQueue,
+    JobScheduler,
+    MediaFetcher,
+    MessageSender,
+    SessionController,
+)
 from whaticket_core.ports.transport import CallRejecter
 
 from .settings import Settings
@@ -99,6 +106,13 @@ class RuntimeProvider(Provider):
             in_process = InProcessJobQueue(policies=retry_policies(settings))
             yield in_process
             await in_process.stop()
+
+    @provide
+    def scheduler(self, jobs: JobQueue) -> JobScheduler:
+        """The queue schedules too: SAQ's scheduled jobs in production, the in-process runner's timers embedded."""
+        if not isinstance(jobs, InProcessJobQueue | SaqJobQueue):
+            raise TypeError(f"{type(jobs).__name__} cannot schedule jobs; provide a JobScheduler")
+        return jobs
 
     @provide
     def use_case_factory(self, container: AsyncContainer) -> ContainerUseCases:

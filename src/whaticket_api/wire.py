@@ -84,8 +84,10 @@ class MessageOut(msgspec.Struct, rename="camel"):
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: list[ReactionOut] = []
-    # The agent who wrote it (internal notes); null otherwise.
+    # The agent who wrote it (internal notes, scheduled messages); null otherwise.
     user_id: int | None = None
+    # When a scheduled message goes (or went) out; null for the others.
+    send_at: datetime | None = None
 
 
 class ExtraInfoIO(msgspec.Struct, rename="camel"):
@@ -174,4 +176,5 @@ def message_out(m: MessageView, link: Callable[[int], str] = media_url) -> Messa
         undecryptable=m.undecryptable,
         reactions=[ReactionOut(r.emoji, r.from_me, r.at) for r in m.reactions],
         user_id=m.user_id,
+        send_at=m.send_at,
     )

@@ -12,9 +12,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, SendReadReceiptsJob
+from whaticket_core.ports.jobs import (
+    DeliverMessageJob,
+    DownloadMediaJob,
+    Job,
+    ReleaseScheduledMessageJob,
+    SendReadReceiptsJob,
+)
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.release_scheduled_message import (
+    ReleaseScheduledMessage,
+    ReleaseScheduledMessageCommand,
+)
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
@@ -27,6 +37,7 @@ DELIVER = "whaticket.deliver_message"
 DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
+RELEASE = "whaticket.release_scheduled_message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,8 @@ def spec_of(job: Job) -> JobSpec:
             f"read:{job.ticket_id}:{digest}",
             {"ticket_id": job.ticket_id, "wa_message_ids": list(job.wa_message_ids)},
         )
+    if isinstance(job, ReleaseScheduledMessageJob):
+        return JobSpec(RELEASE, f"scheduled:{job.message_id}", {"message_id": job.message_id})
     raise TypeError(f"unknown job {job!r}")
 
 
@@ -59,6 +72,7 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         DOWNLOAD: policies.download,
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
+        RELEASE: policies.release,
     }[function]
 
 
@@ -78,6 +92,11 @@ async def send_read_receipts(context: JobContext, attempt: int, *, ticket_id: in
         await use_case.execute(SendReadReceiptsCommand(ticket_id, tuple(wa_message_ids)))
 
 
+async def release_scheduled_message(context: JobContext, attempt: int, *, message_id: int) -> None:
+    async with context.use_cases.open(ReleaseScheduledMessage) as use_case:
+        await use_case.execute(ReleaseScheduledMessageCommand(message_id))
+
+
 async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
     async with context.use_cases.open(SweepPendingMessages) as use_case:
         return await use_case.execute(SweepPendingMessagesCommand())
@@ -88,6 +107,7 @@ FUNCTIONS = {
     DOWNLOAD: download_media,
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
+    RELEASE: release_scheduled_message,
 }
 
 

@@ -8,6 +8,7 @@ kind's :class:`RetryPolicy`; SAQ counts attempts and the job functions receive t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -103,6 +104,14 @@ class SaqJobQueue:
         }
 
     async def enqueue(self, job: Job) -> None:
+        await self._enqueue(job, None)
+
+    async def schedule(self, job: Job, at: datetime) -> None:
+        """Implements :class:`~whaticket_core.ports.jobs.JobScheduler` with SAQ's scheduled jobs (run by any worker
+        once ``at`` has passed)."""
+        await self._enqueue(job, at)
+
+    async def _enqueue(self, job: Job, at: datetime | None) -> None:
         spec = functions.spec_of(job)
         policy = functions.policy_of(spec.function, self.policies)
         try:
@@ -113,6 +122,7 @@ class SaqJobQueue:
                 retries=policy.max_attempts,
                 retry_delay=policy.delay,
                 retry_backoff=policy.max_delay,  # a number: exponential backoff capped there, with jitter
+                scheduled=0 if at is None else int(at.timestamp()),
                 **spec.kwargs,
             )
         except (RedisError, OSError) as error:
@@ -143,7 +153,8 @@ class SaqJobQueue:
         return {
             "queue": self.queue,
             "functions": [
-                (name, _saq_function(name)) for name in (functions.DELIVER, functions.DOWNLOAD, functions.READ_RECEIPTS)
+                (name, _saq_function(name))
+                for name in (functions.DELIVER, functions.DOWNLOAD, functions.READ_RECEIPTS, functions.RELEASE)
             ],
             "concurrency": concurrency,
             "cron_jobs": cron_jobs,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, select, update
 
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import Message, MessageAck
@@ -26,6 +26,8 @@ _T = table_of(TicketRow)
 _M = table_of(MessageRow)
 _C = table_of(ContactRow)
 _ACTIVE = ("pending", "open")
+# The predicate of ix_messages_scheduled, spelt the same so the planner uses the partial index.
+_SCHEDULED = and_(_M.c.ack == MessageAck.SCHEDULED.value, ~_M.c.is_deleted)
 
 
 class SqlTicketRepository(SqlRepository):
@@ -122,6 +124,14 @@ class SqlMessageRepository(SqlRepository):
             .order_by(_M.c.id)
             .limit(limit)
         )
+        return [message_of(row) for row in await self._all(statement)]
+
+    async def list_due_scheduled(self, now: datetime, limit: int) -> list[Message]:
+        statement = select(_M).where(_SCHEDULED, _M.c.send_at <= now).order_by(_M.c.send_at, _M.c.id).limit(limit)
+        return [message_of(row) for row in await self._all(statement)]
+
+    async def list_scheduled_of_ticket(self, ticket_id: int) -> list[Message]:
+        statement = select(_M).where(_SCHEDULED, _M.c.ticket_id == ticket_id).order_by(_M.c.id)
         return [message_of(row) for row in await self._all(statement)]
 
     async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:

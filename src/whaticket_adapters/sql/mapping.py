@@ -34,6 +34,8 @@ TICKET_FIELDS = (
 )
 MESSAGE_FIELDS = (
     "user_id",
+    "send_at",
+    "cancel_if_replied",
     "ticket_id",
     "contact_id",
     "whatsapp_id",

@@ -216,9 +216,18 @@ class MessageRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     # The agent who wrote a note. No foreign key: a note keeps naming its author after the account is deleted.
     user_id: Mapped[int | None] = mapped_column(IdType)
+    send_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    cancel_if_replied: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         UniqueConstraint("whatsapp_id", "wa_message_id"),
+        # The sweeper's overdue scheduled messages and a ticket's scheduled ones: only the few scheduled are indexed.
+        Index(
+            "ix_messages_scheduled",
+            "send_at",
+            postgresql_where=text("ack = 'scheduled' AND NOT is_deleted"),
+            sqlite_where=text("ack = 'scheduled' AND NOT is_deleted"),
+        ),
         # The outbox sweeper: only the few outbound messages still pending are indexed.
         Index(
             "ix_messages_stale_pending",

@@ -55,6 +55,8 @@ from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.edit_message import EditMessage
 from whaticket_core.use_cases.messages.media_links import OpenMediaLink
 from whaticket_core.use_cases.messages.message_queries import GetMessage, GetMessageMedia, ListMessages
+from whaticket_core.use_cases.messages.release_scheduled_message import ReleaseScheduledMessage
+from whaticket_core.use_cases.messages.schedule_message import ScheduleMessage
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
@@ -99,6 +101,8 @@ class MessageUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
         SendMessage,
+        ScheduleMessage,
+        ReleaseScheduledMessage,
         DeliverMessage,
         EditMessage,
         DeleteMessage,

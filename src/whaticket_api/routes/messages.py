@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -29,6 +30,7 @@ from whaticket_core.use_cases.messages.message_queries import (
     ListMessages,
     ListMessagesCommand,
 )
+from whaticket_core.use_cases.messages.schedule_message import ScheduleMessage, ScheduleMessageCommand
 from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
 from .. import idempotency
@@ -55,6 +57,9 @@ class SendMessageIn(msgspec.Struct, rename="camel"):
     ticket_id: BodyId
     body: TextBody
     quoted_message_id: BodyId | None = None
+    # A scheduled message: sent at send_at (with an offset), cancelled by a customer's message first if asked.
+    send_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    cancel_if_replied: bool = False
 
 
 class EditMessageIn(msgspec.Struct, rename="camel"):
@@ -73,6 +78,13 @@ def _send_body_schema() -> RequestBody:
             "ticketId": ids,
             "body": Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_BODY_LENGTH, pattern=r"\S"),
             "quotedMessageId": Schema(one_of=[ids, Schema(type=OpenAPIType.NULL)]),
+            "sendAt": Schema(
+                one_of=[Schema(type=OpenAPIType.STRING, format="date-time"), Schema(type=OpenAPIType.NULL)],  # type: ignore[arg-type]
+                description="Schedule the message for this time (ISO 8601 with an offset): 201 with ack `scheduled`",
+            ),
+            "cancelIfReplied": Schema(
+                type=OpenAPIType.BOOLEAN, description="A scheduled message is cancelled if the customer writes first"
+            ),
         },
     )
     multipart_schema = Schema(
@@ -112,6 +124,8 @@ def _form_int(value: Any, name: str, *, required: bool) -> int | None:
 
 
 def _command_from_form(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+    if received.fields.get("sendAt"):
+        raise InvalidInput("a scheduled message is text: send it as JSON", "sendAt")
     upload = received.file
     if upload is None:
         raise InvalidInput("file is required in a multipart message", "file")
@@ -134,7 +148,7 @@ def _command_from_form(received: ReceivedBody, viewer: Viewer) -> SendMessageCom
     )
 
 
-def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand | ScheduleMessageCommand:
     try:
         payload = msgspec.json.decode(received.raw, type=SendMessageIn)
     except msgspec.ValidationError as exc:
@@ -143,6 +157,17 @@ def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCom
         raise InvalidInput("Body is not valid JSON", "body") from None
     if "\x00" in payload.body:
         raise InvalidInput("body must not contain NUL characters", "body")
+    if payload.send_at is not None:
+        return ScheduleMessageCommand(
+            ticket_id=payload.ticket_id,
+            actor=viewer,
+            body=payload.body,
+            send_at=payload.send_at.astimezone(UTC),
+            cancel_if_replied=payload.cancel_if_replied,
+            quoted_message_id=payload.quoted_message_id,
+        )
+    if payload.cancel_if_replied:
+        raise InvalidInput("cancelIfReplied needs sendAt", "cancel_if_replied")
     return SendMessageCommand(
         ticket_id=payload.ticket_id, actor=viewer, body=payload.body, quoted_message_id=payload.quoted_message_id
     )
@@ -158,7 +183,7 @@ async def _receive(request: Request[Any, Any, Any], settings: Settings) -> Recei
     return await read_json_body(request, settings.max_body_bytes)
 
 
-def _command_from(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+def _command_from(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand | ScheduleMessageCommand:
     if received.multipart:
         return _command_from_form(received, viewer)
     return _command_from_json(received, viewer)
@@ -197,6 +222,7 @@ async def send_message(
     request: Request[Any, Any, Any],
     viewer: FromDishka[Viewer],
     use_case: FromDishka[SendMessage],
+    schedule: FromDishka[ScheduleMessage],
     store: FromDishka[IdempotencyStore],
     links: FromDishka[MediaLinks],
     settings: FromDishka[Settings],
@@ -212,7 +238,9 @@ async def send_message(
     ] = None,
 ) -> Response[MessageOut]:
     """Send text (JSON) or media (multipart: `file`, `body` caption, `ticketId`). Stored `pending`, delivered in the
-    background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`."""
+    background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`. With
+    `sendAt` (JSON only) the message is scheduled: 201 with ack `scheduled`, sent at that time like any message,
+    cancelled by `DELETE /messages/{id}` before then (or, with `cancelIfReplied`, by the customer writing first)."""
     received = await _receive(request, settings)
     try:
         key = None
@@ -228,7 +256,12 @@ async def send_message(
                     headers={"Idempotent-Replayed": "true"},
                 )
         try:
-            out = message_out(await use_case.execute(_command_from(received, viewer)), links.url)
+            command = _command_from(received, viewer)
+            if isinstance(command, ScheduleMessageCommand):
+                view = await schedule.execute(command)
+            else:
+                view = await use_case.execute(command)
+            out = message_out(view, links.url)
         except BaseException:
             if key is not None:
                 await store.release(key)
@@ -254,7 +287,7 @@ async def edit_message(
 
 @delete("/{message_id:int}", status_code=204, responses=errors(*AUTHED, 404, 409))
 async def delete_message(message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteMessage]) -> None:
-    """Delete for everyone: `isDeleted: true`; the row is kept."""
+    """Delete for everyone: `isDeleted: true`; the row is kept. On a scheduled message: cancels it."""
     await use_case.execute(DeleteMessageCommand(message_id, viewer))
 
 

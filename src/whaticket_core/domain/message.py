@@ -17,6 +17,8 @@ EDIT_WINDOW = timedelta(minutes=15)  # WhatsApp accepts edits for 15 minutes
 
 
 class MessageAck(enum.StrEnum):
+    # Stored for sending at ``send_at``; becomes ``pending`` then (see ``Message.release``).
+    SCHEDULED = "scheduled"
     PENDING = "pending"
     SENT = "sent"
     DELIVERED = "delivered"
@@ -24,7 +26,13 @@ class MessageAck(enum.StrEnum):
     FAILED = "failed"
 
 
-_ACK_RANK = {MessageAck.PENDING: 0, MessageAck.SENT: 1, MessageAck.DELIVERED: 2, MessageAck.READ: 3}
+_ACK_RANK = {
+    MessageAck.SCHEDULED: -1,
+    MessageAck.PENDING: 0,
+    MessageAck.SENT: 1,
+    MessageAck.DELIVERED: 2,
+    MessageAck.READ: 3,
+}
 
 
 class MediaType(enum.StrEnum):
@@ -106,8 +114,11 @@ class Message:
     # True while WhatsApp has announced the message but not delivered readable content ("waiting for this message").
     undecryptable: bool = False
     reactions: list[Reaction] = field(default_factory=list)
-    # The agent who wrote it, for the messages an agent writes that carry one (notes).
+    # The agent who wrote it, for the messages an agent writes that carry one (notes, scheduled messages).
     user_id: int | None = None
+    # A scheduled message: when it is to go out, and whether a customer's message before then cancels it.
+    send_at: datetime | None = None
+    cancel_if_replied: bool = False
     id: int = 0
 
     @property
@@ -123,6 +134,16 @@ class Message:
             return False
         self.ack = ack
         return True
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Waiting for its ``send_at``, not cancelled."""
+        return self.ack is MessageAck.SCHEDULED and not self.is_deleted
+
+    def release(self) -> None:
+        """Its time came: it joins the outbox (``pending``) and is delivered like any message."""
+        if self.is_scheduled:
+            self.ack = MessageAck.PENDING
 
     def mark_sent(self, wa_message_id: str | None) -> None:
         self.wa_message_id = wa_message_id

@@ -93,6 +93,7 @@ class MessageView:
     undecryptable: bool = False
     reactions: tuple[Reaction, ...] = ()
     user_id: int | None = None
+    send_at: datetime | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
@@ -115,6 +116,7 @@ class MessageView:
             undecryptable=message.undecryptable,
             reactions=tuple(message.reactions),
             user_id=message.user_id,
+            send_at=message.send_at,
         )
 
 

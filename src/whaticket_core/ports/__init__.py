@@ -1,7 +1,15 @@
 """Ports: one ``typing.Protocol`` per capability the core needs from the outside world."""
 
 from .clock import Clock
-from .jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
+from .jobs import (
+    DeliverMessageJob,
+    DownloadMediaJob,
+    Job,
+    JobQueue,
+    JobScheduler,
+    ReleaseScheduledMessageJob,
+    SendReadReceiptsJob,
+)
 from .media import MediaFetcher, MediaStore
 from .publisher import EventPublisher
 from .queries import (
@@ -43,6 +51,7 @@ __all__ = [
     "EventPublisher",
     "Job",
     "JobQueue",
+    "JobScheduler",
     "MediaFetcher",
     "MediaLinkSigner",
     "MediaStore",
@@ -54,6 +63,7 @@ __all__ = [
     "QuickAnswerRepository",
     "Recipient",
     "RefreshTokenRepository",
+    "ReleaseScheduledMessageJob",
     "ReportEventRepository",
     "ReportQueries",
     "SendReadReceiptsJob",

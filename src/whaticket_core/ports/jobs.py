@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
@@ -26,7 +27,14 @@ class SendReadReceiptsJob:
     wa_message_ids: tuple[str, ...]
 
 
-Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob
+@dataclass(frozen=True, slots=True)
+class ReleaseScheduledMessageJob:
+    """Scheduled message ``message_id`` is due: put it in the outbox."""
+
+    message_id: int
+
+
+Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | ReleaseScheduledMessageJob
 
 
 class JobQueue(Protocol):
@@ -35,3 +43,11 @@ class JobQueue(Protocol):
     the job's subject visible."""
 
     async def enqueue(self, job: Job) -> None: ...
+
+
+class JobScheduler(Protocol):
+    """Background work for later: ``job`` runs at ``at`` or soon after (at least once, as :class:`JobQueue` runs it),
+    with the same dedupe. A scheduled job may be lost with its store (a crash of the embedded runner): callers keep
+    what it is about in the database, where a periodic sweep finds it when it is overdue."""
+
+    async def schedule(self, job: Job, at: datetime) -> None: ...

@@ -85,6 +85,14 @@ class MessageRepository(Protocol):
         """Outbound messages still ``pending`` created before ``older_than``, oldest first (the sweeper's work)."""
         ...
 
+    async def list_due_scheduled(self, now: datetime, limit: int) -> list[Message]:
+        """Scheduled, not cancelled messages whose ``send_at`` is at or before ``now``, soonest first."""
+        ...
+
+    async def list_scheduled_of_ticket(self, ticket_id: int) -> list[Message]:
+        """The ticket's scheduled, not cancelled messages, by id."""
+        ...
+
     async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
         """Every message of ticket ``from_ticket_id`` now belongs to ``to_ticket_id``; returns how many moved."""
         ...

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from api_harness import Live
 from api_world import World, ok
 
 from whaticket_core.domain.events import NoteMentioned, TicketUpdated
-from whaticket_core.ports.jobs import DeliverMessageJob
+from whaticket_core.ports.jobs import DeliverMessageJob, ReleaseScheduledMessageJob
 
 
 async def test_tagging_a_ticket_shows_in_payloads_filters_and_counts(world: World, live: Live) -> None:
@@ -132,3 +134,30 @@ async def test_csat_question_on_close_and_a_digit_reply_rates_the_ticket(world: 
     assert skipped["status"] == "closed"
     last = await ok(await c.get("/messages", params={"ticketId": world.t_pending}, headers=admin))
     assert all(m["body"] != "Rate us from 1 to 5" for m in last["items"])
+
+
+async def test_scheduled_messages_over_http(world: World, live: Live) -> None:
+    c, agent = world.client, world.agent.headers
+    send_at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    body = {"ticketId": world.t_sales, "body": "Reminder", "sendAt": send_at.isoformat(), "cancelIfReplied": True}
+    scheduled = await ok(await c.post("/messages", json=body, headers=agent), 201)
+    assert (scheduled["ack"], scheduled["userId"]) == ("scheduled", world.agent.id)
+    assert datetime.fromisoformat(scheduled["sendAt"]) == send_at
+    assert live.jobs.scheduled == [(ReleaseScheduledMessageJob(scheduled["id"]), send_at)]
+    assert DeliverMessageJob(scheduled["id"]) not in live.jobs.history
+
+    await ok(await c.delete(f"/messages/{scheduled['id']}", headers=agent), 204)
+    cancelled = await ok(await c.get(f"/messages/{scheduled['id']}", headers=agent))
+    assert (cancelled["isDeleted"], cancelled["ack"]) == (True, "scheduled")
+
+    for bad in (
+        {"ticketId": world.t_sales, "body": "x", "sendAt": "2020-01-01T00:00:00Z"},
+        {"ticketId": world.t_sales, "body": "x", "sendAt": "2099-01-01T00:00:00"},  # no offset
+        {"ticketId": world.t_sales, "body": "x", "cancelIfReplied": True},
+    ):
+        refused = await c.post("/messages", json=bad, headers=agent)
+        assert (refused.status_code, refused.json()["code"]) == (400, "validation_error"), bad
+    closed = await c.post(
+        "/messages", json={"ticketId": world.t_closed, "body": "x", "sendAt": send_at.isoformat()}, headers=agent
+    )
+    assert (closed.status_code, closed.json()["code"]) == (409, "ticket_closed")

@@ -114,6 +114,7 @@ async def test_message_events_carry_the_wire_shapes(live: LiveServer, clients) -
         "undecryptable": False,
         "reactions": [],
         "userId": None,
+        "sendAt": None,
     }
     assert created["message"]["createdAt"].endswith("Z")
     assert created["ticket"]["lastMessage"] == "Olá"

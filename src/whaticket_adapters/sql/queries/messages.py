@@ -36,6 +36,7 @@ _MESSAGE_COLUMNS = (
     _M.c.undecryptable,
     _M.c.reactions,
     _M.c.user_id,
+    _M.c.send_at,
 )
 _MESSAGE_PAGE = {
     with_cursor: select(*_MESSAGE_COLUMNS)
@@ -71,6 +72,7 @@ def _message_view(row: Row[Any]) -> MessageView:
         undecryptable,
         reactions,
         user_id,
+        send_at,
     ) = row
     return MessageView(
         id=id_,
@@ -91,6 +93,7 @@ def _message_view(row: Row[Any]) -> MessageView:
         undecryptable=bool(undecryptable),
         reactions=tuple(reaction_of(r) for r in reactions or ()),
         user_id=user_id,
+        send_at=send_at,
     )
 
 

@@ -21,6 +21,7 @@ from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
 from whaticket_core.use_cases.inbound.survey_steps import take_survey_answer
 from whaticket_core.use_cases.messages.message_steps import ticket_of
+from whaticket_core.use_cases.messages.scheduled_steps import cancel_on_reply
 from whaticket_core.use_cases.shared.reporting import record_created
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.settings_reader import read_setting
@@ -63,6 +64,7 @@ class ReceiveMessage:
     - The satisfaction survey (see ``survey_steps``): while the last closed ticket awaits a rating and no ticket is
       active, the customer's next message ends it: exactly one digit 1-5 rates that ticket (stored on it, read, the
       ticket stays closed; recorded for reports); anything else is an ordinary message and goes on as below.
+    - A customer's message cancels the ticket's scheduled messages marked ``cancel_if_replied`` (``message:updated``).
     - The message becomes the ticket's last message and counts as unread, except a ``from_me`` message (sent from
       the company's phone), which is stored on the same ticket as sent by this side.
     - A quoted WhatsApp id is resolved to the stored message when known; inbound media is recorded on the message and
@@ -122,11 +124,13 @@ class ReceiveMessage:
             silent = command.undecryptable or command.history or message.media_type is MediaType.CALL
             if not silent and bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
                 bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
+            cancelled = await cancel_on_reply(uow, ticket.id) if not command.from_me else []
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
             await uow.commit()
 
         events: list[DomainEvent] = list(resolved.events)
+        events.extend(MessageUpdated(MessageView.of(m), view) for m in cancelled)
         events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
         events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
         jobs: list[Job] = [DeliverMessageJob(m.id) for m in bot_replies]
