@@ -46,6 +46,8 @@ TAGS: dict[str, str] = {
     "users": "Accounts and roles (admin, supervisor, user).",
     "whatsapps": "WhatsApp connections and their sessions: QR code, pairing code, logout.",
     "settings": "Company-wide settings.",
+    "tags": "Coloured labels on tickets and contacts (admins write them), and ticket counts per tag.",
+    "reports": "First-response and resolution times, ticket counts and ratings, from events recorded as they happen.",
     "health": "Liveness and readiness (no token).",
     "simulator": "Simulated WhatsApp (only with WHATSAPP_TRANSPORT=simulator): drive a customer, scan, failures.",
 }
@@ -65,6 +67,7 @@ OPERATION_IDS: dict[str, str] = {
     "scan": "simulateQrScan",
     "drop": "simulateConnectionDrop",
     "fail_next": "simulateSendFailures",
+    "report_summary": "getReportSummary",
 }
 
 _JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")
