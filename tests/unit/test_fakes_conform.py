@@ -8,13 +8,16 @@ from whaticket_core.ports import (
     Clock,
     EventPublisher,
     JobQueue,
+    JobScheduler,
     MediaFetcher,
     MediaLinkSigner,
     MediaStore,
     MessageQueries,
     MessageSender,
     PasswordHasher,
+    ReportQueries,
     SessionController,
+    TagCounter,
     TicketCounter,
     TicketQueries,
     TokenCodec,
@@ -33,6 +36,7 @@ from whaticket_core.testing import (
     InMemoryJobQueue,
     InMemoryMediaStore,
     InMemoryMessageQueries,
+    InMemoryReportQueries,
     InMemoryStore,
     InMemoryTicketQueries,
     InMemoryUnitOfWork,
@@ -59,5 +63,9 @@ def test_every_fake_is_its_port() -> None:
     codec: TokenCodec = FakeTokenCodec(ManualClock())
     links: MediaLinkSigner = FakeMediaLinkSigner()
     rejecter: CallRejecter = FakeCallRejecter()
+    tag_counter: TagCounter = InMemoryTicketQueries(store)
+    reports: ReportQueries = InMemoryReportQueries(store)
+    scheduler: JobScheduler = InMemoryJobQueue()
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
-    assert len({id(fake) for fake in [*fakes, hasher, codec, links, rejecter]}) == 16
+    extra = [hasher, codec, links, rejecter, tag_counter, reports, scheduler]
+    assert len({id(fake) for fake in [*fakes, *extra]}) == 19
