@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 from .user import User
@@ -11,15 +12,19 @@ from .user import User
 def mentioned(body: str, users: Iterable[User]) -> list[User]:
     """The users ``body`` mentions, by id. A mention is ``@`` + the user's whole name, not glued to a word on either
     side (``ana@example.com`` mentions nobody; ``@Ana,`` and ``@Ana.`` do mention Ana). When one name is the start of
-    another (``Ana`` and ``Ana Silva``), ``@Ana Silva`` mentions only the longer one."""
+    another (``Ana`` and ``Ana Silva``), ``@Ana Silva`` mentions only the longer one. Users who share a name are all
+    mentioned by it (callers keep those who may see the ticket)."""
+    by_name: dict[str, list[User]] = defaultdict(list)
+    for user in users:
+        by_name[user.name.lower()].append(user)
     found: dict[int, User] = {}
     taken: list[tuple[int, int]] = []
-    for user in sorted(users, key=lambda u: len(u.name), reverse=True):
-        pattern = re.compile(r"(?<![\w@])@" + re.escape(user.name) + r"(?!\w)", re.IGNORECASE)
+    for name in sorted(by_name, key=len, reverse=True):
+        pattern = re.compile(r"(?<![\w@])@" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
         for match in pattern.finditer(body):
-            span = match.span()
-            if any(start < span[1] and span[0] < end for start, end in taken):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
                 continue
-            taken.append(span)
-            found[user.id] = user
+            taken.append((start, end))
+            found.update((u.id, u) for u in by_name[name])
     return [found[i] for i in sorted(found)]

@@ -139,6 +139,8 @@ def test_mentions_match_whole_names_case_insensitively() -> None:
     assert mentioned("@Ana and @ANA SILVA", users) == [ana, ana_silva]
     assert mentioned("mail ana@example.com or @Bob or @@Bo", users) == []
     assert mentioned("@Bo!", users) == [bo]
+    other_bo = _user(4, "bo")
+    assert mentioned("@bo", [*users, other_bo]) == [bo, other_bo]  # namesakes: the caller filters by visibility
 
 
 async def test_mentions_notify_users_who_see_the_ticket_but_not_the_author(world: World) -> None:
