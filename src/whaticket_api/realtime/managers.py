@@ -4,11 +4,12 @@ A control delivery (see :mod:`.routing`) is emitted like any event, so it crosse
 Redis channel, from server processes and write-only worker publishers alike. Every server process intercepts it at
 the point where the manager would deliver to its local sockets: ``AsyncManager.emit`` in-process,
 ``AsyncPubSubManager._handle_emit`` with Redis (called for local emits and for messages from other processes).
-That hook is python-socketio 5.18's, pinned in pyproject.toml; tests/integration/realtime covers it across processes.
+That hook, and ``_publish`` (replaced to report an outage once), are python-socketio 5.18's, pinned in pyproject.toml; tests/integration/realtime covers it across processes.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +18,37 @@ import socketio
 from .routing import is_control
 
 ControlHandler = Callable[[str, dict[str, Any], list[str]], Awaitable[None]]
+
+log = logging.getLogger("whaticket.realtime")
+
+
+class _QuietPublishing(socketio.AsyncRedisManager):  # type: ignore[misc]  # python-socketio is untyped
+    """Publishing that reports a Redis outage once, not twice per event.
+
+    python-socketio logs two ERROR lines for every event it cannot publish; during an outage a worker publishes on
+    every state change, so its log filled with them and hid the one line that says what is wrong. Events are
+    best-effort (the port's contract): one WARNING when publishing starts failing, one INFO when it works again.
+    """
+
+    _publish_failing = False
+
+    async def _publish(self, data: Any) -> Any:
+        for attempt in range(2):  # a dropped connection is reopened once, as python-socketio does
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                published = await self.redis.publish(self.channel, self.json.dumps(data))
+            except Exception as exc:  # redis-py raises several unrelated types for one outage
+                self.connected = False
+                if attempt == 1 and not self._publish_failing:
+                    self._publish_failing = True
+                    log.warning("realtime events are not published: Redis unreachable (%s)", exc)
+                continue
+            if self._publish_failing:
+                self._publish_failing = False
+                log.info("realtime events are published again")
+            return published
+        return None
 
 
 def _rooms(room: object) -> list[str]:
@@ -50,7 +82,7 @@ class LocalClientManager(socketio.AsyncManager):  # type: ignore[misc]  # python
         await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs)
 
 
-class RedisClientManager(socketio.AsyncRedisManager):  # type: ignore[misc]  # python-socketio is untyped
+class RedisClientManager(_QuietPublishing):
     """Fan-out across processes through Redis pub/sub (python-socketio's own protocol and channel)."""
 
     control: ControlHandler | None = None
@@ -77,4 +109,4 @@ def make_client_manager(redis_url: str | None, channel: str) -> LocalClientManag
 
 def make_write_only_manager(redis_url: str, channel: str) -> socketio.AsyncRedisManager:
     """For processes that publish but hold no sockets (the SAQ worker): emits go to Redis only."""
-    return socketio.AsyncRedisManager(redis_url, channel=channel, write_only=True)
+    return _QuietPublishing(redis_url, channel=channel, write_only=True)
