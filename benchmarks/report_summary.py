@@ -2,9 +2,11 @@
 rating), then ``GET /reports/summary``'s query port timed and its PostgreSQL statements EXPLAIN ANALYZEd.
 
     .venv/bin/python benchmarks/report_summary.py [--tickets 50000] [--server-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python benchmarks/report_summary.py --sqlite   # the embedded default: percentiles computed in Python
 
 It makes a scratch database ``whaticket_bench_<random>`` (migrated to head), fills ``report_events`` with COPY, runs
-ANALYZE, and drops the database at the end, even on failure or Ctrl-C. About 30 s.
+ANALYZE, and drops the database at the end, even on failure or Ctrl-C. About 30 s. With ``--sqlite`` the scratch
+database is a SQLite file in a temporary directory (no EXPLAIN: the plan that matters is PostgreSQL's).
 """
 
 from __future__ import annotations
@@ -13,23 +15,28 @@ import argparse
 import os
 import random
 import secrets
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 from bench_support import DEFAULT_SERVER, measure, run_cancellable
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
 from whaticket_adapters.sql.database import SqlReportQueries, create_engine, upgrade
+from whaticket_adapters.sql.models import ReportEventRow, table_of
 from whaticket_adapters.sql.queries.reports import report_params
 from whaticket_core.domain.reports import ReportFilter
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 SPAN = timedelta(days=90)
 QUEUES, AGENTS = 8, 40
+COLUMNS = ("kind", "ticket_id", "at", "queue_id", "user_id", "seconds", "value")
 
 
 @asynccontextmanager
@@ -75,6 +82,43 @@ def events(tickets: int) -> list[tuple[object, ...]]:
     return rows
 
 
+CASES = {
+    "last 30 days": ReportFilter(END - timedelta(days=30), END),
+    "whole 90 days": ReportFilter(END - SPAN, END),
+    "90 days, one queue": ReportFilter(END - SPAN, END, queue_id=3),
+    "90 days, one agent": ReportFilter(END - SPAN, END, user_id=7),
+}
+
+
+async def time_cases(queries: SqlReportQueries) -> None:
+    print(f"\n{'case':<22} {'n':>4} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>8}")
+    for title, report in CASES.items():
+        figures = await measure(lambda r=report: queries.summary(r), iterations=30, warmup=3, budget_s=20)
+        print(f"{title:<22} {figures.n:>4} {figures.p50:>8.1f} {figures.p99:>8.1f} {figures.cpu_ms:>8.2f}")
+    whole = await queries.summary(CASES["whole 90 days"])
+    print(f"\nwhole range: {whole.totals}\n")
+
+
+async def main_sqlite(tickets: int) -> None:
+    print(f"load average before: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory(prefix="whaticket-bench-") as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        await upgrade(url)
+        engine = create_engine(url)
+        try:
+            rows = events(tickets)
+            started = time.perf_counter()
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(table_of(ReportEventRow)), [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+                )
+            print(f"seeded {len(rows)} report events of {tickets} tickets in {time.perf_counter() - started:.1f} s")
+            await time_cases(SqlReportQueries(engine))
+        finally:
+            await engine.dispose()
+    print(f"load average after: {os.getloadavg()}")
+
+
 async def main(server_url: str, tickets: int) -> None:
     print(f"load average before: {os.getloadavg()}")
     async with scratch(server_url) as url:
@@ -87,7 +131,7 @@ async def main(server_url: str, tickets: int) -> None:
             await conn.copy_records_to_table(
                 "report_events",
                 records=rows,
-                columns=["kind", "ticket_id", "at", "queue_id", "user_id", "seconds", "value"],
+                columns=list(COLUMNS),
             )
             await conn.execute("ANALYZE report_events")
             print(f"seeded {len(rows)} report events of {tickets} tickets in {time.perf_counter() - started:.1f} s")
@@ -97,22 +141,11 @@ async def main(server_url: str, tickets: int) -> None:
         engine = create_engine(url)
         queries = SqlReportQueries(engine)
         try:
-            cases = {
-                "last 30 days": ReportFilter(END - timedelta(days=30), END),
-                "whole 90 days": ReportFilter(END - SPAN, END),
-                "90 days, one queue": ReportFilter(END - SPAN, END, queue_id=3),
-                "90 days, one agent": ReportFilter(END - SPAN, END, user_id=7),
-            }
-            print(f"\n{'case':<22} {'n':>4} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>8}")
-            for title, report in cases.items():
-                figures = await measure(lambda r=report: queries.summary(r), iterations=30, warmup=3, budget_s=20)
-                print(f"{title:<22} {figures.n:>4} {figures.p50:>8.1f} {figures.p99:>8.1f} {figures.cpu_ms:>8.2f}")
-            whole = await queries.summary(cases["whole 90 days"])
-            print(f"\nwhole range: {whole.totals}\n")
+            await time_cases(queries)
             async with engine.connect() as conn:
-                statement = queries.statement(cases["whole 90 days"])
+                statement = queries.statement(CASES["whole 90 days"])
                 compiled = statement.compile(dialect=engine.dialect)
-                bound = compiled.construct_params(report_params(cases["whole 90 days"]))
+                bound = compiled.construct_params(report_params(CASES["whole 90 days"]))
                 values = tuple(bound[name] for name in compiled.positiontup or ())
                 plan = await conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", values)
                 print(f"=== {statement.compile(dialect=postgresql.dialect())}\n")
@@ -127,5 +160,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=50_000)
     parser.add_argument("--server-url", default=DEFAULT_SERVER)
+    parser.add_argument("--sqlite", action="store_true", help="measure the embedded default (SQLite) instead")
     args = parser.parse_args()
-    run_cancellable(main(args.server_url, args.tickets))
+    run_cancellable(main_sqlite(args.tickets) if args.sqlite else main(args.server_url, args.tickets))
