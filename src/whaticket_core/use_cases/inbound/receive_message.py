@@ -124,7 +124,8 @@ class ReceiveMessage:
             silent = command.undecryptable or command.history or message.media_type is MediaType.CALL
             if not silent and bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
                 bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
-            cancelled = await cancel_on_reply(uow, ticket.id) if not command.from_me else []
+            replied = not command.from_me and not command.history  # a backfilled old message is no reply
+            cancelled = await cancel_on_reply(uow, ticket.id) if replied else []
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
             await uow.commit()
