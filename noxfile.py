@@ -6,6 +6,7 @@ it), so a run here and in CI uses the same versions of the libraries and of the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -64,7 +65,16 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[test]", *CONSTRAINTS)
     _services(session)
     session.run("pytest", "tests/unit", "-q", *session.posargs)
-    session.run("pytest", "tests/integration", "-q", *session.posargs)
+    session.run("pytest", "tests/integration", "-q", *_parallel(), *session.posargs)
+
+
+def _parallel() -> tuple[str, ...]:
+    """pytest-xdist options for the integration suites: they mostly wait (on servers, workers, sockets), so they run
+    on one worker per core, at least two and at most four (each worker takes four Redis databases of the sixteen a
+    default server has). A file stays on one worker: its module fixtures (a served app, a flushed database) are
+    built once. ``TEST_WORKERS=0`` runs them in this process."""
+    workers = int(os.environ.get("TEST_WORKERS", min(4, max(2, os.cpu_count() or 1))))
+    return ("-n", str(workers), "--dist", "loadfile") if workers > 0 else ()
 
 
 @nox.session(python=PYTHON)

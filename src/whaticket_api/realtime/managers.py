@@ -4,7 +4,8 @@ A control delivery (see :mod:`.routing`) is emitted like any event, so it crosse
 Redis channel, from server processes and write-only worker publishers alike. Every server process intercepts it at
 the point where the manager would deliver to its local sockets: ``AsyncManager.emit`` in-process,
 ``AsyncPubSubManager._handle_emit`` with Redis (called for local emits and for messages from other processes).
-That hook, and ``_publish`` (replaced to report an outage once), are python-socketio 5.18's, pinned in pyproject.toml; tests/integration/realtime covers it across processes.
+That hook, and ``_publish`` (replaced to report an outage once), are python-socketio 5.18's, pinned in
+pyproject.toml; tests/integration/realtime covers them across processes, tests/integration/operations the outage.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class _QuietPublishing(socketio.AsyncRedisManager):  # type: ignore[misc]  # pyt
     """
 
     _publish_failing = False
+    connected: bool  # python-socketio's attributes, declared for the type checker
+    redis: Any
 
     async def _publish(self, data: Any) -> Any:
         for attempt in range(2):  # a dropped connection is reopened once, as python-socketio does

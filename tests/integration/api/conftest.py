@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -64,3 +65,18 @@ async def new_world(pg_engine: AsyncEngine, live: Live, tmp_path: Path) -> Async
             return await World(client, app).seed()
 
         yield make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Gives each schemathesis operation test the node id its name says (``...conforms[GET /api/v1/tickets]``).
+
+    schemathesis 4 renames its items after building them, so their node ids stay the bare function's; pytest-xdist
+    schedules by node id, and the 57 operations collapsed into one test. pytest 9 keeps the id in ``Node._id``; the
+    check below fails the run, rather than test one operation silently, if that ever changes.
+    """
+    for item in items:
+        if isinstance(getattr(item, "operation_label", None), str) and item.parent is not None:
+            item._id = item.parent.id.child(item.name)
+    duplicated = sorted(i for i, n in Counter(item.nodeid for item in items).items() if n > 1)
+    if duplicated:
+        raise pytest.UsageError(f"tests share node ids, pytest-xdist would run one of each: {duplicated[:3]}")
