@@ -70,7 +70,8 @@ class InProcessJobQueue:
             return
         self._incomplete.add(spec.key)
         self._idle.clear()
-        delay = max(0.0, (at - datetime.now(UTC)).total_seconds())
+        # A hair late rather than early: the event loop's timer may fire a little before the wall clock's ``at``.
+        delay = max(0.0, (at - datetime.now(UTC)).total_seconds()) + 0.01
         timer = asyncio.create_task(self._retry_later(_Queued(spec, 1), delay), name=f"whaticket-timer-{spec.key}")
         self._retries.add(timer)
         timer.add_done_callback(self._retries.discard)

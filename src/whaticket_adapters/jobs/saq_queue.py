@@ -7,6 +7,7 @@ kind's :class:`RetryPolicy`; SAQ counts attempts and the job functions receive t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -122,7 +123,8 @@ class SaqJobQueue:
                 retries=policy.max_attempts,
                 retry_delay=policy.delay,
                 retry_backoff=policy.max_delay,  # a number: exponential backoff capped there, with jitter
-                scheduled=0 if at is None else int(at.timestamp()),
+                # Whole seconds, rounded up: a job must not run before its time.
+                scheduled=0 if at is None else math.ceil(at.timestamp()),
                 **spec.kwargs,
             )
         except (RedisError, OSError) as error:

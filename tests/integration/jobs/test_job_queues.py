@@ -4,6 +4,7 @@ and the in-process runner. Real job use cases run over the core's in-memory fake
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -264,7 +265,7 @@ async def test_saq_schedules_a_job_for_its_time_and_workers_run_the_release_func
         assert (job.function, job.kwargs, job.scheduled) == (
             "whaticket.release_scheduled_message",
             {"message_id": 7},
-            int(at.timestamp()),
+            math.ceil(at.timestamp()),
         )
         names = [name for name, _ in queue.worker_settings(JobWorld())["functions"]]
         assert "whaticket.release_scheduled_message" in names

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from whaticket_core.domain.events import DomainEvent, MessageUpdated
 from whaticket_core.domain.message import preview
@@ -14,6 +15,9 @@ from whaticket_core.use_cases.shared.outbox import request_delivery
 from whaticket_core.use_cases.shared.reporting import record_first_response
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 
+# Timers fire to the second or so (SAQ schedules in whole seconds): a job this close to ``send_at`` is on time.
+ON_TIME = timedelta(seconds=1)
+
 
 @dataclass(frozen=True, slots=True)
 class ReleaseScheduledMessageCommand:
@@ -24,11 +28,12 @@ class ReleaseScheduledMessage:
     """The job side of a scheduled message: at its ``send_at`` it joins the outbox and is delivered like any message.
 
     Rules: only a message still ``scheduled`` and not cancelled is released; anything else (cancelled, already
-    released, unknown) is a no-op returning None, so a job run twice releases once. A job that runs early (a clock
-    ahead of this one) schedules itself again for ``send_at``. Released: ack ``pending`` (the message row locked
-    meanwhile), it becomes the ticket's last message, counts as the ticket's first response if it is one, and its
-    ``DeliverMessageJob`` is enqueued after commit; whatever the ticket's status by then (cancel it to stop it).
-    Publishes ``ticket:updated`` and ``message:updated``.
+    released, unknown) is a no-op returning None, so a job run twice releases once. A job up to a second early is on
+    time; one that runs earlier (a clock ahead of this one) schedules itself again for ``send_at`` (should that be
+    refused as a twin of the running job, the sweeper releases the message once it is overdue). Released: ack
+    ``pending`` (the message row locked meanwhile), it becomes the ticket's last message, counts as the ticket's first
+    response if it is one, and its ``DeliverMessageJob`` is enqueued after commit; whatever the ticket's status by
+    then (cancel it to stop it). Publishes ``ticket:updated`` and ``message:updated``.
     """
 
     def __init__(
@@ -46,7 +51,7 @@ class ReleaseScheduledMessage:
             if message is None or not message.is_scheduled or message.send_at is None:
                 return None
             now = self._clock.now()
-            if message.send_at > now:
+            if message.send_at - now > ON_TIME:
                 await self._scheduler.schedule(ReleaseScheduledMessageJob(message.id), message.send_at)
                 return None
             ticket = await ticket_of(uow, message, for_update=True)
