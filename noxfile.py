@@ -64,13 +64,13 @@ def tests(session: nox.Session) -> None:
     """Unit tests (no I/O) then integration tests against real PostgreSQL and Redis, started when they are down."""
     session.install("-e", ".[test]", *CONSTRAINTS)
     _services(session)
-    session.run("pytest", "tests/unit", "-q", *session.posargs)
+    session.run("pytest", "tests/unit", "-q", *_parallel(), *session.posargs)
     session.run("pytest", "tests/integration", "-q", *_parallel(), *session.posargs)
 
 
 def _parallel() -> tuple[str, ...]:
-    """pytest-xdist options for the integration suites: they mostly wait (on servers, workers, sockets), so they run
-    on one worker per core, at least two and at most four (each worker takes four Redis databases of the sixteen a
+    """pytest-xdist options: the integration suites mostly wait (on servers, workers, sockets) and the unit suite's
+    property tests compute, so both run on one worker per core, at least two and at most four (each worker takes four Redis databases of the sixteen a
     default server has). A file stays on one worker: its module fixtures (a served app, a flushed database) are
     built once. ``TEST_WORKERS=0`` runs them in this process."""
     workers = int(os.environ.get("TEST_WORKERS", min(4, max(2, os.cpu_count() or 1))))

@@ -24,7 +24,20 @@ from .observability.metrics import Metrics
 from .observability.request_log import with_request_log
 from .observability.sources import container_sources
 from .protection import with_security_headers
-from .routes import auth, contacts, health, messages, queues, quick_answers, reports, tags, tickets, users, whatsapps
+from .routes import (
+    auth,
+    business_hours,
+    contacts,
+    health,
+    messages,
+    queues,
+    quick_answers,
+    reports,
+    tags,
+    tickets,
+    users,
+    whatsapps,
+)
 from .routes import settings as settings_routes
 from .settings import Settings
 from .strict_body import strict_json_body
@@ -54,6 +67,7 @@ def _private_routers(settings: Settings) -> list[DishkaRouter]:
         whatsapps.router,
         tags.router,
         reports.router,
+        business_hours.router,
     ]
     if settings.simulator:  # unknown (404) in every other mode
         from .routes import simulator, simulator_network

@@ -54,6 +54,7 @@ _USER = {
     "queueIds": [2],
     "whatsappId": None,
     "createdAt": "2026-11-01T09:00:00Z",
+    "maxOpenTickets": 0,
 }
 
 # Component name → one example of it.
@@ -106,6 +107,26 @@ SCHEMA_EXAMPLES: dict[str, dict[str, Any]] = {
     "RegisterIn": {"name": "Ana Admin", "email": "ana@example.com", "password": "change-me-soon"},
     "TicketCreateIn": {"contactId": 7, "whatsappId": 1, "queueId": 2},
     "TransferIn": {"queueId": 2},
+    "BusinessHoursOut": {
+        "timezone": "America/Sao_Paulo",
+        "week": {
+            "mon": [["08:00", "12:00"], ["13:00", "18:00"]],
+            "tue": [["08:00", "18:00"]],
+            "wed": [["08:00", "18:00"]],
+            "thu": [["08:00", "18:00"]],
+            "fri": [["08:00", "17:00"]],
+            "sat": [],
+            "sun": [],
+        },
+        "exceptions": [{"date": "2026-12-25", "ranges": []}],
+        "awayMessage": "We are closed now; we answer from 08:00.",
+        "scope": "company",
+    },
+    "BusinessHoursIn": {
+        "timezone": "America/Sao_Paulo",
+        "week": {"sat": [["09:00", "12:00"]]},
+        "awayMessage": "We are closed now; we answer from 08:00.",
+    },
 }
 
 QR_OPERATION = "getQrCode"

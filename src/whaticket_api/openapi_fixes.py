@@ -48,6 +48,7 @@ TAGS: dict[str, str] = {
     "settings": "Company-wide settings.",
     "tags": "Coloured labels on tickets and contacts (admins write them), and ticket counts per tag.",
     "reports": "First-response and resolution times, ticket counts and ratings, from events recorded as they happen.",
+    "automation": "Business hours and the away message (auto-close and auto-assignment are settings).",
     "health": "Liveness and readiness (no token).",
     "simulator": "Simulated WhatsApp (only with WHATSAPP_TRANSPORT=simulator): drive a customer, scan, failures.",
 }

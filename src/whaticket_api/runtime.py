@@ -103,7 +103,9 @@ class RuntimeProvider(Provider):
             yield queue
             await queue.disconnect()
         else:
-            in_process = InProcessJobQueue(policies=retry_policies(settings))
+            in_process = InProcessJobQueue(
+                policies=retry_policies(settings), automation_interval=settings.automation_interval.total_seconds()
+            )
             yield in_process
             await in_process.stop()
 

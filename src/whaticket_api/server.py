@@ -13,11 +13,13 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import SessionController, TicketQueries, UnitOfWork
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 
 from .app import create_app
 from .container import make_container
 from .protection import with_security_headers
 from .realtime import RealtimeGateway, SocketServer
+from .realtime.gateway import PresenceTracker
 from .runtime import start_in_process_jobs
 from .settings import Settings
 from .startup import DependencyWatch, serve_watch
@@ -35,6 +37,12 @@ class ContainerSocketAccess:
         async with self._container() as request:
             use_case = await request.get(Authenticate)
             return (await use_case.execute(AuthenticateCommand(token))).viewer
+
+    async def agent_online(self, user_id: int) -> None:
+        """Auto-assignment hands the backlog of the agent's queues out, oldest first."""
+        async with self._container() as request:
+            use_case = await request.get(AssignPendingTickets)
+            await use_case.execute(AssignPendingTicketsCommand(user_id=user_id))
 
     async def ticket_placement(self, ticket_id: int) -> TicketPlacement | None:
         queries = await self._container.get(TicketQueries)
@@ -58,6 +66,8 @@ def build_server(settings: Settings) -> ASGIApp:
         ticket_placement=access.ticket_placement,
         sockets=sockets,
         max_sockets_per_user=settings.max_sockets_per_user,
+        presence=lambda: container.get(PresenceTracker),
+        on_agent_online=access.agent_online,
     )
     app = create_app(settings, container=container)
     app.state.socket_count = lambda: gateway.local_socket_count

@@ -77,6 +77,9 @@ class Settings:
     delivery_timeout: timedelta = timedelta(seconds=60)
     # JOB_SWEEP_SECONDS: how often workers look for jobs left active by a worker that died (SAQ's sweep).
     job_sweep_interval: timedelta = timedelta(seconds=60)
+    # AUTOMATION_INTERVAL_SECONDS: how often the embedded default runs auto-close and auto-assignment (workers run
+    # them every minute as SAQ cron jobs).
+    automation_interval: timedelta = timedelta(seconds=60)
     # MEDIA_LINK_SECONDS: how long a signed media URL (``mediaUrl``, usable without a header) stays valid.
     media_link_ttl: timedelta = DEFAULT_MEDIA_LINK_TTL
     log_level: str = "info"
@@ -164,6 +167,7 @@ class Settings:
             session_lease=timedelta(seconds=_int(env, "WHATSAPP_SESSION_LEASE_SECONDS", 30)),
             delivery_timeout=timedelta(seconds=_int(env, "DELIVERY_TIMEOUT_SECONDS", 60)),
             job_sweep_interval=timedelta(seconds=_int(env, "JOB_SWEEP_SECONDS", 60)),
+            automation_interval=timedelta(seconds=_int(env, "AUTOMATION_INTERVAL_SECONDS", 60)),
             media_link_ttl=timedelta(
                 seconds=_int(env, "MEDIA_LINK_SECONDS", int(DEFAULT_MEDIA_LINK_TTL.total_seconds()))
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.ports import WhatsAppPorts, WhatsAppTransport
 from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.whatsapp import ConnectionStatus
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
+from whaticket_core.use_cases.automation.reply_outside_hours import ReplyOutsideHours, ReplyOutsideHoursCommand
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     UpdateConnectionStatus,
     UpdateConnectionStatusCommand,
@@ -34,7 +37,7 @@ from whaticket_core.use_cases.inbound.inbound_commands import (
 )
 from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactIdentity
 from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
-from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
+from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage, ReceiveMessageResult
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
 
 from .observability.connection_log import ConnectionLog
@@ -42,6 +45,8 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+log = logging.getLogger("whaticket.inbound")
 
 
 class _Executes(Protocol):
@@ -60,6 +65,28 @@ INBOUND_USE_CASES: dict[type[InboundCommand], type[_Executes]] = {
 """Each inbound command to the use case that executes it."""
 
 
+async def after_customer_message(
+    use_cases: UseCaseFactory, command: InboundMessage, result: ReceiveMessageResult
+) -> None:
+    """The automation that follows a customer's new message, once ReceiveMessage (and so the routing bot) has
+    committed: auto-assignment of the ticket's queue, then the away message (which an agent online and now assigned
+    makes unnecessary). Each step is its own transaction; a failing one is logged and the message stays received
+    (the periodic assigner catches up)."""
+    silent = command.from_me or command.is_group or command.history or command.undecryptable
+    if silent or result.duplicate or result.ignored or result.ticket_id is None:
+        return
+    try:
+        async with use_cases.open(AssignPendingTickets) as assign:
+            await assign.execute(AssignPendingTicketsCommand(ticket_id=result.ticket_id))
+    except Exception:
+        log.exception("auto-assigning ticket %s failed", result.ticket_id)
+    try:
+        async with use_cases.open(ReplyOutsideHours) as reply:
+            await reply.execute(ReplyOutsideHoursCommand(result.ticket_id))
+    except Exception:
+        log.exception("the away message of ticket %s failed", result.ticket_id)
+
+
 def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:
     """What WhatsApp reports, run by the core's use cases (each in a scope, so a unit of work, of its own); QR codes,
     connects, drops and reconnects are logged too."""
@@ -67,7 +94,10 @@ def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:
 
     async def on_inbound(command: InboundCommand) -> object:
         async with use_cases.open(INBOUND_USE_CASES[type(command)]) as use_case:
-            return await use_case.execute(command)
+            result = await use_case.execute(command)
+        if isinstance(command, InboundMessage) and isinstance(result, ReceiveMessageResult):
+            await after_customer_message(use_cases, command, result)
+        return result
 
     async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> object:
         lifecycle.status(whatsapp_id, status)

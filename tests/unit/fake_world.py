@@ -12,6 +12,7 @@ from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.testing import (
     FakeMediaFetcher,
     FakeMessageSender,
+    FakePresence,
     InMemoryJobQueue,
     InMemoryMediaStore,
     InMemoryStore,
@@ -51,6 +52,7 @@ class World:
     sender: FakeMessageSender = field(default_factory=FakeMessageSender)
     media: InMemoryMediaStore = field(default_factory=InMemoryMediaStore)
     fetcher: FakeMediaFetcher = field(default_factory=FakeMediaFetcher)
+    presence: FakePresence = field(default_factory=FakePresence)
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property

@@ -19,6 +19,8 @@ from whaticket_core.ports.jobs import (
     ReleaseScheduledMessageJob,
     SendReadReceiptsJob,
 )
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.release_scheduled_message import (
@@ -38,6 +40,10 @@ DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
 RELEASE = "whaticket.release_scheduled_message"
+AUTO_CLOSE = "whaticket.auto_close_idle_tickets"
+ASSIGN = "whaticket.assign_pending_tickets"
+# Run on a schedule (SAQ cron jobs in the workers, a timer in the in-process runner), never enqueued by the core.
+PERIODIC = (SWEEP, AUTO_CLOSE, ASSIGN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,8 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
         RELEASE: policies.release,
+        AUTO_CLOSE: policies.sweep,
+        ASSIGN: policies.sweep,
     }[function]
 
 
@@ -102,12 +110,30 @@ async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
         return await use_case.execute(SweepPendingMessagesCommand())
 
 
+async def auto_close_idle_tickets(context: JobContext, attempt: int = 1) -> int:
+    async with context.use_cases.open(AutoCloseIdleTickets) as use_case:
+        result = await use_case.execute(AutoCloseIdleTicketsCommand())
+    if result.warned or result.closed:  # silent runs (most of them) leave no line
+        log.info("auto-close: %s warned, %s closed", result.warned, result.closed)
+    return result.warned + result.closed
+
+
+async def assign_pending_tickets(context: JobContext, attempt: int = 1) -> int:
+    async with context.use_cases.open(AssignPendingTickets) as use_case:
+        assigned = (await use_case.execute(AssignPendingTicketsCommand())).assigned
+    if assigned:
+        log.info("auto-assignment: %s tickets handed out", assigned)
+    return assigned
+
+
 FUNCTIONS = {
     DELIVER: deliver_message,
     DOWNLOAD: download_media,
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
     RELEASE: release_scheduled_message,
+    AUTO_CLOSE: auto_close_idle_tickets,
+    ASSIGN: assign_pending_tickets,
 }
 
 

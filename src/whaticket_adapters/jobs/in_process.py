@@ -32,7 +32,8 @@ class InProcessJobQueue:
     """Implements :class:`~whaticket_core.ports.jobs.JobQueue`. Enqueue any time; jobs run once :meth:`start` has
     been given the use case factory (the app builds the queue before the use cases that need it).
 
-    ``sweep_interval`` (seconds, None to disable) runs SweepPendingMessages periodically.
+    ``sweep_interval`` (seconds, None to disable) runs SweepPendingMessages periodically; ``automation_interval``
+    (seconds, None to disable) runs the automation rules (auto-close, auto-assignment) periodically.
     """
 
     def __init__(
@@ -41,7 +42,9 @@ class InProcessJobQueue:
         policies: RetryPolicies = DEFAULT_POLICIES,
         concurrency: int = 4,
         sweep_interval: float | None = 30.0,
+        automation_interval: float | None = 60.0,
     ) -> None:
+        self._automation_interval = automation_interval
         self._policies = policies
         self._concurrency = concurrency
         self._sweep_interval = sweep_interval
@@ -85,6 +88,10 @@ class InProcessJobQueue:
         ]
         if self._sweep_interval is not None:
             self._tasks.append(asyncio.create_task(self._sweep_forever(self._sweep_interval), name="whaticket-sweep"))
+        if self._automation_interval is not None:
+            self._tasks.append(
+                asyncio.create_task(self._automate_forever(self._automation_interval), name="whaticket-automation")
+            )
 
     async def stop(self) -> None:
         for task in [*self._tasks, *self._retries]:
@@ -140,6 +147,16 @@ class InProcessJobQueue:
         self._incomplete.discard(key)
         if not self._incomplete:
             self._idle.set()
+
+    async def _automate_forever(self, interval: float) -> None:
+        assert self._context is not None
+        while True:
+            await asyncio.sleep(interval)
+            for function in (functions.AUTO_CLOSE, functions.ASSIGN):
+                try:
+                    await functions.run(self._context, function, 1, {})
+                except Exception:
+                    log.exception("the periodic %s failed", functions.kind_of(function))
 
     async def _sweep_forever(self, interval: float) -> None:
         assert self._context is not None

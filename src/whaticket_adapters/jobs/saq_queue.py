@@ -26,6 +26,7 @@ from .policy import DEFAULT_POLICIES, RetryPolicies
 CONTEXT_KEY = "whaticket"
 DEFAULT_QUEUE_NAME = "whaticket"
 DEFAULT_SWEEP_CRON = "* * * * *"  # every minute: pending messages count as stale after one
+DEFAULT_AUTOMATION_CRON = "* * * * *"  # auto-close and auto-assignment: settings are in minutes
 
 
 class JobQueueUnavailable(RuntimeError):
@@ -136,6 +137,7 @@ class SaqJobQueue:
         *,
         concurrency: int = 10,
         sweep_cron: str | None = DEFAULT_SWEEP_CRON,
+        automation_cron: str | None = DEFAULT_AUTOMATION_CRON,
         startup: Sequence[Callable[[dict[str, Any]], Awaitable[None]]] = (),
         shutdown: Sequence[Callable[[dict[str, Any]], Awaitable[None]]] = (),
         **worker_kwargs: Any,
@@ -152,6 +154,11 @@ class SaqJobQueue:
             cron_jobs.append(
                 CronJob(_saq_function(functions.SWEEP), cron=sweep_cron, unique=True, timeout=int(sweep.timeout))
             )
+        if automation_cron is not None:
+            # Every worker schedules these; the use cases claim rows (SKIP LOCKED), so overlapping runs split the work.
+            timeout = int(self.policies.sweep.timeout)
+            for name in (functions.AUTO_CLOSE, functions.ASSIGN):
+                cron_jobs.append(CronJob(_saq_function(name), cron=automation_cron, unique=True, timeout=timeout))
         return {
             "queue": self.queue,
             "functions": [

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, insert, or_, select, update
 
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import Message, MessageAck
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.ticket import Ticket
+from whaticket_core.ports.repositories import IdleClaim
 
 from .base_repository import SqlRepository, search_any
 from .mapping import (
@@ -68,6 +69,46 @@ class SqlTicketRepository(SqlRepository):
     async def delete(self, ticket_id: int) -> None:
         # Messages go with it (ON DELETE CASCADE).
         await self._execute(delete(_T).where(_T.c.id == ticket_id))
+
+    def _claiming(self, statement: Select[tuple[object, ...]]) -> Select[tuple[object, ...]]:
+        # PostgreSQL: lock the rows, skipping those another claimer holds. SQLite has no row locks; its units of work
+        # hold the database's one write lock from BEGIN IMMEDIATE, so claimers run one after another anyway.
+        if self._dialect == "postgresql":
+            return statement.with_for_update(skip_locked=True)
+        return statement
+
+    async def claim_idle(self, claim: IdleClaim) -> list[Ticket]:
+        conditions: list[ColumnElement[bool]] = [_T.c.status.in_(_ACTIVE), _T.c.idle_since <= claim.idle_before]
+        warned = and_(_T.c.close_warned_at.is_not(None), _T.c.close_warned_at > _T.c.idle_since)
+        if claim.warned is False:
+            conditions.append(or_(_T.c.close_warned_at.is_(None), _T.c.close_warned_at <= _T.c.idle_since))
+        elif claim.warned is True:
+            conditions.append(warned)
+            if claim.warned_before is not None:
+                conditions.append(_T.c.close_warned_at <= claim.warned_before)
+        statement = select(_T).where(*conditions).order_by(_T.c.idle_since, _T.c.id).limit(claim.limit)
+        return [ticket_of(row) for row in await self._all(self._claiming(statement))]
+
+    async def claim_pending(self, queue_id: int, limit: int) -> list[Ticket]:
+        statement = (
+            select(_T)
+            .where(_T.c.status == "pending", _T.c.user_id.is_(None), _T.c.queue_id == queue_id)
+            .order_by(_T.c.created_at, _T.c.id)
+            .limit(limit)
+        )
+        return [ticket_of(row) for row in await self._all(self._claiming(statement))]
+
+    async def count_open(self, user_ids: list[int]) -> dict[int, int]:
+        counts = dict.fromkeys(user_ids, 0)
+        if user_ids:
+            statement = (
+                select(_T.c.user_id, func.count())
+                .where(_T.c.status == "open", _T.c.user_id.in_(user_ids))
+                .group_by(_T.c.user_id)
+            )
+            for user_id, count in await self._all(statement):
+                counts[int(user_id)] = int(count)
+        return counts
 
     async def list_assigned_active(self, user_id: int) -> list[Ticket]:
         statement = select(_T).where(_T.c.user_id == user_id, _T.c.status.in_(_ACTIVE)).order_by(_T.c.id)

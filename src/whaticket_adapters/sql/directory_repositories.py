@@ -166,6 +166,15 @@ class SqlUserRepository(SqlRepository):
     async def delete(self, user_id: int) -> None:
         await self._execute(delete(_U).where(_U.c.id == user_id))
 
+    async def lock_for_assignment(self, user_ids: list[int]) -> list[User]:
+        if not user_ids:
+            return []
+        statement = select(_U).where(_U.c.id.in_(user_ids)).order_by(_U.c.id)
+        # SQLite: BEGIN IMMEDIATE already serialises writers (see lock_roles).
+        if self._dialect == "postgresql":
+            statement = statement.with_for_update(of=_U)
+        return await self._hydrate(await self._all(statement))
+
     async def lock_roles(self) -> None:
         # PostgreSQL: a transaction-scoped advisory lock (released at commit or rollback); under READ COMMITTED the
         # counts that follow run after it is granted, so they see whatever the previous holder committed.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Row
 
 from whaticket_core.domain.auth import RefreshToken
+from whaticket_core.domain.business_hours import WEEKDAYS, BusinessHours, HoursScope, HoursTarget, Ranges, TimeRange
 from whaticket_core.domain.contact import Contact, ExtraInfo
 from whaticket_core.domain.message import MediaType, Message, MessageAck, Reaction
 from whaticket_core.domain.quick_answer import QuickAnswer
@@ -31,6 +32,9 @@ TICKET_FIELDS = (
     "bot_attempts",
     "rating",
     "rating_requested_at",
+    "idle_since",
+    "close_warned_at",
+    "away_sent_at",
 )
 MESSAGE_FIELDS = (
     "user_id",
@@ -139,6 +143,7 @@ def user_values(user: User) -> dict[str, Any]:
         "role": user.role.value,
         "whatsapp_id": user.whatsapp_id,
         "token_version": user.token_version,
+        "max_open_tickets": user.max_open_tickets,
         "created_at": user.created_at,
     }
 
@@ -153,6 +158,7 @@ def user_of(row: Row[Any], queue_ids: list[int]) -> User:
         role=Role(m["role"]),
         whatsapp_id=m["whatsapp_id"],
         token_version=m["token_version"],
+        max_open_tickets=m["max_open_tickets"],
         created_at=m["created_at"],
         queue_ids=queue_ids,
     )
@@ -218,4 +224,35 @@ def refresh_token_of(row: Row[Any]) -> RefreshToken:
         created_at=m["created_at"],
         used_at=m["used_at"],
         revoked=m["revoked"],
+    )
+
+
+def _ranges_value(ranges: Ranges) -> list[list[int]]:
+    return [[r.start, r.end] for r in ranges]
+
+
+def _ranges_of(raw: list[list[int]]) -> Ranges:
+    return tuple(TimeRange(int(start), int(end)) for start, end in raw)
+
+
+def business_hours_values(target: HoursTarget, hours: BusinessHours) -> dict[str, Any]:
+    """Ranges are stored as local minutes since midnight, exceptions by ISO date."""
+    return {
+        "key": target.key,
+        "whatsapp_id": target.target_id if target.scope is HoursScope.WHATSAPP else None,
+        "queue_id": target.target_id if target.scope is HoursScope.QUEUE else None,
+        "timezone": hours.timezone,
+        "week": {day: _ranges_value(ranges) for day, ranges in zip(WEEKDAYS, hours.week, strict=True)},
+        "exceptions": {day.isoformat(): _ranges_value(ranges) for day, ranges in sorted(hours.exceptions.items())},
+        "away_message": hours.away_message,
+    }
+
+
+def business_hours_of(row: Row[Any]) -> BusinessHours:
+    m = row._mapping
+    return BusinessHours(
+        timezone=m["timezone"],
+        week=tuple(_ranges_of(m["week"].get(day, [])) for day in WEEKDAYS),
+        exceptions={date.fromisoformat(day): _ranges_of(raw) for day, raw in m["exceptions"].items()},
+        away_message=m["away_message"],
     )

@@ -126,6 +126,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     whatsapp_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("whatsapps.id", ondelete="SET NULL"))
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Auto-assignment stops handing tickets to an agent holding this many open ones (0: no limit).
+    max_open_tickets: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (UniqueConstraint("email"),)
@@ -171,6 +173,10 @@ class TicketRow(Base):
     bot_attempts: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_requested_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # Never null once written (the domain sets it); nullable so SQLite could add it without copying the table.
+    idle_since: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    close_warned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    away_sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (
         # The invariant no race may break: one pending/open ticket per contact and connection.
@@ -183,6 +189,16 @@ class TicketRow(Base):
             sqlite_where=ACTIVE_WHERE,
         ),
         Index("ix_tickets_contact_closed", "contact_id", "whatsapp_id", "closed_at"),
+        # Auto-close: only active tickets, oldest silence first.
+        Index("ix_tickets_active_idle", "idle_since", postgresql_where=ACTIVE_WHERE, sqlite_where=ACTIVE_WHERE),
+        # Auto-assignment: the pending backlog of a queue, oldest first.
+        Index(
+            "ix_tickets_pending_queue",
+            "queue_id",
+            "created_at",
+            postgresql_where=text("status = 'pending' AND user_id IS NULL"),
+            sqlite_where=text("status = 'pending' AND user_id IS NULL"),
+        ),
     )
 
 
@@ -253,6 +269,21 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class BusinessHoursRow(Base):
+    """A schedule of the company (key ``company``), a connection (``whatsapp:<id>``) or a queue (``queue:<id>``)."""
+
+    __tablename__ = "business_hours"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    whatsapp_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("whatsapps.id", ondelete="CASCADE"), index=True)
+    queue_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("queues.id", ondelete="CASCADE"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    # {"mon": [["08:00", "18:00"]], ...} and {"2026-12-25": [], ...}: read whole with the schedule, never queried.
+    week: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    exceptions: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    away_message: Mapped[str] = mapped_column(Text, default="")
 
 
 class RefreshTokenRow(Base):

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whaticket_core.ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -24,6 +25,7 @@ from whaticket_core.ports.repositories import (
     WhatsAppRepository,
 )
 
+from .automation_repositories import SqlBusinessHoursRepository
 from .conversation_repositories import SqlContactRepository, SqlMessageRepository, SqlTicketRepository
 from .directory_repositories import (
     SqlQueueRepository,
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
         self.tags: TagRepository = SqlTagRepository(self)
         self.tag_assignments: TagAssignments = SqlTagAssignments(self)
         self.report_events: ReportEventRepository = SqlReportEventRepository(self)
+        self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
 
     @property
     def session(self) -> AsyncSession:

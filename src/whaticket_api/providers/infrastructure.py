@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.media.local import LocalMediaStore
+from whaticket_adapters.presence import InMemoryPresence, RedisPresence
 from whaticket_adapters.sql.database import (
     SqlAuthUserQueries,
     SqlMessageQueries,
@@ -22,6 +23,7 @@ from whaticket_adapters.sql.database import (
     database_url_from_env,
 )
 from whaticket_core.ports import (
+    AgentPresence,
     AuthUserQueries,
     Clock,
     MediaStore,
@@ -35,6 +37,7 @@ from whaticket_core.ports import (
 
 from ..idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from ..protection import FallbackRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from ..realtime.gateway import PresenceTracker
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -146,3 +149,14 @@ class InfrastructureProvider(Provider):
     @provide
     def media_store(self, settings: Settings) -> MediaStore:
         return LocalMediaStore.in_data_dir(settings.data_dir)
+
+    @provide
+    def presence_tracker(self, redis: RedisHandle, settings: Settings) -> PresenceTracker:
+        """Agents' sockets: shared by every process through Redis (with expiry) when REDIS_URL is set."""
+        if redis.client is not None:
+            return RedisPresence(redis.client, prefix=f"{settings.redis_namespace}:presence")
+        return InMemoryPresence()
+
+    @provide
+    def agent_presence(self, tracker: PresenceTracker) -> AgentPresence:
+        return tracker

@@ -10,6 +10,14 @@ from whaticket_core.use_cases.auth.login import Login
 from whaticket_core.use_cases.auth.logout import Logout, LogoutAll
 from whaticket_core.use_cases.auth.refresh_tokens import RefreshTokens
 from whaticket_core.use_cases.auth.register import Register
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets
+from whaticket_core.use_cases.automation.business_hours import (
+    DeleteBusinessHours,
+    GetBusinessHours,
+    UpdateBusinessHours,
+)
+from whaticket_core.use_cases.automation.reply_outside_hours import ReplyOutsideHours
 from whaticket_core.use_cases.connections.whatsapp_sessions import (
     GetQrCode,
     LogoutSession,
@@ -190,6 +198,18 @@ class ConnectionUseCases(Provider):
     )
 
 
+class AutomationUseCases(Provider):
+    scope = Scope.REQUEST
+    use_cases = provide_all(
+        GetBusinessHours,
+        UpdateBusinessHours,
+        DeleteBusinessHours,
+        ReplyOutsideHours,
+        AutoCloseIdleTickets,
+        AssignPendingTickets,
+    )
+
+
 def use_case_providers() -> list[Provider]:
     """Every area's use cases."""
     return [
@@ -200,4 +220,5 @@ def use_case_providers() -> list[Provider]:
         DirectoryUseCases(),
         ConnectionUseCases(),
         AgentToolUseCases(),
+        AutomationUseCases(),
     ]

@@ -37,10 +37,12 @@ class UserOut(msgspec.Struct, rename="camel"):
     queue_ids: list[int]
     whatsapp_id: int | None
     created_at: datetime
+    # Auto-assignment gives this user no ticket while they hold this many open ones (0: no limit).
+    max_open_tickets: int = 0
 
 
 def user_out(u: UserView) -> UserOut:
-    return UserOut(u.id, u.name, u.email, u.role, list(u.queue_ids), u.whatsapp_id, u.created_at)
+    return UserOut(u.id, u.name, u.email, u.role, list(u.queue_ids), u.whatsapp_id, u.created_at, u.max_open_tickets)
 
 
 class RegisterIn(msgspec.Struct, rename="camel"):

@@ -34,7 +34,8 @@ class SettingIn(msgspec.Struct, rename="camel"):
 
 @get("/", responses=errors(*AUTHED))
 async def list_settings(viewer: FromDishka[Viewer], use_case: FromDishka[ListSettings]) -> list[SettingOut]:
-    """Every setting with its current value (`userCreation`, `ticketReopenWindowMinutes`, `groupMessages`)."""
+    """Every setting with its current value (`userCreation`, `ticketReopenWindowMinutes`, `groupMessages`,
+    `autoCloseMinutes`, `autoCloseWarningMinutes`, `autoCloseWarning`, `autoAssign`)."""
     return [SettingOut(s.key, s.value) for s in await use_case.execute(ListSettingsCommand(viewer))]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import msgspec
@@ -11,8 +12,10 @@ from litestar import delete, get, post, put
 from litestar.params import JSONBody
 
 from whaticket_core.domain.message import MAX_BODY_LENGTH
+from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 from whaticket_core.use_cases.notes.add_note import AddNote, AddNoteCommand
 from whaticket_core.use_cases.tags.tagging import SetTicketTags, SetTicketTagsCommand
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
@@ -36,6 +39,20 @@ from ..wire import MessageOut, TicketOut, message_out, ticket_out
 from .common import AUTHED, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list
 from .tags import TagIdsIn
 from .ticket_filters import QueueIdsQuery, StatusName, StatusQuery, TagIdsQuery, UnreadQuery, UserIdQuery
+
+log = logging.getLogger("whaticket.tickets")
+
+
+async def hand_out(view: TicketView, assign: AssignPendingTickets) -> None:
+    """A ticket just left pending in a queue is handed out at once (when auto-assignment is on) rather than at the
+    next periodic run. The answer keeps the ticket as the action left it; the assignment is its own change, with its
+    own ``ticket:updated``. A failure here is logged: the action itself succeeded, and the periodic run retries."""
+    if view.status is not TicketStatus.PENDING or view.queue_id is None or view.user_id is not None:
+        return
+    try:
+        await assign.execute(AssignPendingTicketsCommand(ticket_id=view.id))
+    except Exception:
+        log.exception("auto-assigning ticket %s after it moved failed", view.id)
 
 
 class TicketPage(msgspec.Struct, rename="camel"):
@@ -137,9 +154,14 @@ async def create_ticket(
 
 @put("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404, 409))
 async def update_ticket(
-    ticket_id: PathId, data: JSONBody[TicketUpdateIn], viewer: FromDishka[Viewer], use_case: FromDishka[UpdateTicket]
+    ticket_id: PathId,
+    data: JSONBody[TicketUpdateIn],
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[UpdateTicket],
+    assign: FromDishka[AssignPendingTickets],
 ) -> TicketOut:
-    """Generic update (status, assignee, queue) under the same rules as the actions."""
+    """Generic update (status, assignee, queue) under the same rules as the actions. With `autoAssign` on, a ticket
+    left pending in a queue is then handed out (its `ticket:updated` follows)."""
     command = UpdateTicketCommand(
         ticket_id=ticket_id,
         actor=viewer,
@@ -147,7 +169,9 @@ async def update_ticket(
         user_id=data.user_id,
         queue_id=data.queue_id,
     )
-    return ticket_out(await use_case.execute(command))
+    view = await use_case.execute(command)
+    await hand_out(view, assign)
+    return ticket_out(view)
 
 
 @post("/{ticket_id:int}/accept", status_code=200, responses=errors(*AUTHED, 404, 409))
@@ -158,10 +182,16 @@ async def accept_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case:
 
 @post("/{ticket_id:int}/transfer", status_code=200, responses=errors(*AUTHED, 403, 404, 409))
 async def transfer_ticket(
-    ticket_id: PathId, data: JSONBody[TransferIn], viewer: FromDishka[Viewer], use_case: FromDishka[TransferTicket]
+    ticket_id: PathId,
+    data: JSONBody[TransferIn],
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[TransferTicket],
+    assign: FromDishka[AssignPendingTickets],
 ) -> TicketOut:
-    """To a queue (pending, unassigned) and/or a user (open, assigned). At least one of userId and queueId."""
+    """To a queue (pending, unassigned) and/or a user (open, assigned). At least one of userId and queueId. With
+    `autoAssign` on, a ticket transferred to a queue alone is then handed out (its `ticket:updated` follows)."""
     view = await use_case.execute(TransferTicketCommand(ticket_id, viewer, data.user_id, data.queue_id))
+    await hand_out(view, assign)
     return ticket_out(view)
 
 

@@ -31,6 +31,7 @@ from .common import AUTHED, BodyId, Email, Limit, Name, NewPassword, Offset, Pat
 
 RoleName = Literal["admin", "supervisor", "user"]
 IdList = Annotated[list[BodyId], msgspec.Meta(max_length=100)]
+MaxOpen = Annotated[int, msgspec.Meta(ge=0, le=10_000, description="Auto-assignment capacity; 0: no limit")]
 
 
 class UserPage(msgspec.Struct, rename="camel"):
@@ -47,6 +48,7 @@ class UserCreateIn(msgspec.Struct, rename="camel"):
     role: RoleName
     queue_ids: IdList = []
     whatsapp_id: BodyId | None = None
+    max_open_tickets: MaxOpen = 0
 
 
 class UserUpdateIn(msgspec.Struct, rename="camel"):
@@ -56,6 +58,7 @@ class UserUpdateIn(msgspec.Struct, rename="camel"):
     role: RoleName | msgspec.UnsetType = msgspec.UNSET
     queue_ids: IdList | msgspec.UnsetType = msgspec.UNSET
     whatsapp_id: BodyId | msgspec.UnsetType | None = msgspec.UNSET
+    max_open_tickets: MaxOpen | msgspec.UnsetType = msgspec.UNSET
     # Required when changing one's own password.
     current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)] | msgspec.UnsetType = msgspec.UNSET
 
@@ -89,7 +92,14 @@ async def create_user(
 ) -> UserOut:
     """Create an account (admin)."""
     command = CreateUserCommand(
-        viewer, data.name, data.email, data.password, Role(data.role), tuple(data.queue_ids), data.whatsapp_id
+        viewer,
+        data.name,
+        data.email,
+        data.password,
+        Role(data.role),
+        tuple(data.queue_ids),
+        data.whatsapp_id,
+        data.max_open_tickets,
     )
     return user_out(await use_case.execute(command))
 
@@ -109,6 +119,7 @@ async def update_user(
         role=None if data.role is msgspec.UNSET else Role(data.role),
         queue_ids=None if data.queue_ids is msgspec.UNSET else tuple(data.queue_ids),
         whatsapp_id=CORE_UNSET if data.whatsapp_id is msgspec.UNSET else data.whatsapp_id,
+        max_open_tickets=_opt(data.max_open_tickets),  # type: ignore[arg-type]
         current_password=_opt(data.current_password),  # type: ignore[arg-type]
     )
     return user_out(await use_case.execute(command))

@@ -138,7 +138,17 @@ class UserView:
     queue_ids: tuple[int, ...]
     whatsapp_id: int | None
     created_at: datetime
+    max_open_tickets: int = 0  # auto-assignment's capacity; 0: no limit
 
     @classmethod
     def of(cls, user: User) -> UserView:
-        return cls(user.id, user.name, user.email, user.role, tuple(user.queue_ids), user.whatsapp_id, user.created_at)
+        return cls(
+            user.id,
+            user.name,
+            user.email,
+            user.role,
+            tuple(user.queue_ids),
+            user.whatsapp_id,
+            user.created_at,
+            user.max_open_tickets,
+        )

@@ -29,6 +29,11 @@ CSAT_QUESTION: Final = "csatQuestion"
 DEFAULT_CSAT_QUESTION: Final = (
     "How would you rate our service? Please reply with a single number from 1 (very bad) to 5 (excellent)."
 )
+AUTO_CLOSE_MINUTES: Final = "autoCloseMinutes"
+AUTO_CLOSE_WARNING_MINUTES: Final = "autoCloseWarningMinutes"
+AUTO_CLOSE_WARNING: Final = "autoCloseWarning"
+AUTO_ASSIGN: Final = "autoAssign"
+ROUND_ROBIN: Final = "round_robin"
 
 SPECS: Final[dict[str, SettingSpec]] = {
     spec.key: spec
@@ -39,6 +44,10 @@ SPECS: Final[dict[str, SettingSpec]] = {
         # The satisfaction question sent when a ticket is closed (see ``Ticket.request_rating``).
         SettingSpec(CSAT, "off", frozenset({"off", "on"})),
         SettingSpec(CSAT_QUESTION, DEFAULT_CSAT_QUESTION),
+        SettingSpec(AUTO_CLOSE_MINUTES, "0", numeric=True),
+        SettingSpec(AUTO_CLOSE_WARNING_MINUTES, "0", numeric=True),
+        SettingSpec(AUTO_CLOSE_WARNING, ""),
+        SettingSpec(AUTO_ASSIGN, "off", frozenset({"off", ROUND_ROBIN})),
     )
 }
 

@@ -61,7 +61,16 @@ class Ticket:
     # Satisfaction: the customer's 1-5 answer, and when the question was sent while no answer came yet.
     rating: int | None = None
     rating_requested_at: datetime | None = None
+    # Automation: since when the customer has been silent (their last message, or the ticket's (re)opening; the
+    # auto-close clock), when the auto-close warning went out, and when the away message last did.
+    idle_since: datetime | None = None
+    close_warned_at: datetime | None = None
+    away_sent_at: datetime | None = None
     id: int = 0
+
+    def __post_init__(self) -> None:
+        if self.idle_since is None:
+            self.idle_since = self.created_at
 
     @property
     def is_active(self) -> bool:
@@ -143,6 +152,7 @@ class Ticket:
         self.status = TicketStatus.OPEN
         self.user_id = user_id
         self.closed_at = None
+        self.idle_since = now
         self._touch(now)
 
     def reopen_by_customer(self, now: datetime) -> None:
@@ -152,6 +162,7 @@ class Ticket:
         self.status = TicketStatus.PENDING
         self.user_id = None
         self.closed_at = None
+        self.idle_since = now
         self._reset_bot()
         self._touch(now)
 
@@ -168,6 +179,7 @@ class Ticket:
         self.last_message_at = at
         if unread:
             self.unread_messages += 1
+            self.idle_since = at
         self._touch(at)
 
     def mark_read(self, now: datetime) -> None:

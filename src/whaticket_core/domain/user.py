@@ -30,6 +30,8 @@ class User:
     # Bumped by logout-all: every token carrying an older version stops working at once. A new account starts at a
     # random value, so a token naming a deleted account's id never matches an account that got the same id later.
     token_version: int = field(default_factory=lambda: new_token_stamp())
+    # Auto-assignment hands this agent no ticket while they hold this many open ones; 0 means no limit.
+    max_open_tickets: int = 0
     id: int = 0
 
     @property
@@ -55,3 +57,12 @@ def validate_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters", "password")
     return password
+
+
+MAX_CAPACITY = 10_000
+
+
+def validate_capacity(max_open_tickets: int) -> int:
+    if not 0 <= max_open_tickets <= MAX_CAPACITY:
+        raise InvalidInput(f"maxOpenTickets must be between 0 (no limit) and {MAX_CAPACITY}", "maxOpenTickets")
+    return max_open_tickets

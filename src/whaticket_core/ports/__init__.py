@@ -11,6 +11,7 @@ from .jobs import (
     SendReadReceiptsJob,
 )
 from .media import MediaFetcher, MediaStore
+from .presence import AgentPresence
 from .publisher import EventPublisher
 from .queries import (
     AuthUser,
@@ -23,6 +24,7 @@ from .queries import (
     TicketQueries,
 )
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -41,8 +43,10 @@ from .transport import MessageSender, Recipient, SessionController, TransportErr
 from .unit_of_work import Constraint, StoreConflict, UnitOfWork
 
 __all__ = [
+    "AgentPresence",
     "AuthUser",
     "AuthUserQueries",
+    "BusinessHoursRepository",
     "Clock",
     "Constraint",
     "ContactRepository",

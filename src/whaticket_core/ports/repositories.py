@@ -8,10 +8,12 @@ id. A uniqueness rule broken at ``add``/``save`` time raises :class:`~whaticket_
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from ..domain.auth import RefreshToken
+from ..domain.business_hours import BusinessHours, HoursTarget
 from ..domain.contact import Contact
 from ..domain.message import Message
 from ..domain.pagination import OffsetPage, OffsetQuery
@@ -22,6 +24,20 @@ from ..domain.tag import Tag
 from ..domain.ticket import Ticket
 from ..domain.user import User
 from ..domain.whatsapp import WhatsApp
+
+
+@dataclass(frozen=True, slots=True)
+class IdleClaim:
+    """Active tickets whose customer has been silent since ``idle_before`` or earlier (``Ticket.idle_since``).
+
+    ``warned``: None takes any; False only tickets not warned since their silence began (``close_warned_at`` null
+    or not after ``idle_since``); True only tickets warned after it began, at or before ``warned_before``.
+    """
+
+    idle_before: datetime
+    limit: int
+    warned: bool | None = None
+    warned_before: datetime | None = None
 
 
 class TicketRepository(Protocol):
@@ -61,6 +77,21 @@ class TicketRepository(Protocol):
 
     async def list_of_contact(self, contact_id: int, *, for_update: bool = False) -> list[Ticket]:
         """Every ticket of the contact, on every connection."""
+        ...
+
+    async def claim_idle(self, claim: IdleClaim) -> list[Ticket]:
+        """Up to ``claim.limit`` tickets matching ``claim``, longest silent first, locked until the unit of work
+        ends. Rows another transaction holds locked are skipped, not waited for: concurrent sweepers split the work
+        and each ticket is handled by one of them."""
+        ...
+
+    async def claim_pending(self, queue_id: int, limit: int) -> list[Ticket]:
+        """Up to ``limit`` pending, unassigned tickets of the queue, oldest first, locked until the unit of work ends;
+        rows another transaction holds locked are skipped (concurrent assigners never claim the same ticket)."""
+        ...
+
+    async def count_open(self, user_ids: list[int]) -> dict[int, int]:
+        """How many ``open`` tickets each of ``user_ids`` is assigned (0 included)."""
         ...
 
 
@@ -161,6 +192,12 @@ class UserRepository(Protocol):
     async def save(self, user: User) -> None: ...
 
     async def delete(self, user_id: int) -> None: ...
+
+    async def lock_for_assignment(self, user_ids: list[int]) -> list[User]:
+        """The users among ``user_ids`` that exist, by id, their rows locked in id order until the unit of work ends:
+        assigners counting an agent's open tickets against their capacity are serialised per agent (and never
+        deadlock)."""
+        ...
 
     async def lock_roles(self) -> None:
         """Serialise the rules that count accounts (the first account becomes admin, the last admin stays): hold a
@@ -286,4 +323,21 @@ class ReportEventRepository(Protocol):
 
     async def exists(self, ticket_id: int, kind: ReportEventKind) -> bool:
         """Whether ticket ``ticket_id`` already has an event of ``kind`` (its first response is recorded once)."""
+        ...
+
+
+class BusinessHoursRepository(Protocol):
+    """One schedule per target (the company, a connection, a queue). A connection's or queue's schedule goes when
+    the connection or queue is deleted."""
+
+    async def get(self, target: HoursTarget) -> BusinessHours | None:
+        """The target's own schedule, or None when it has none (callers fall back to the next target)."""
+        ...
+
+    async def put(self, target: HoursTarget, hours: BusinessHours) -> None:
+        """Create or replace the target's schedule."""
+        ...
+
+    async def delete(self, target: HoursTarget) -> None:
+        """Remove the target's own schedule (nothing happens when it has none)."""
         ...

@@ -5,6 +5,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from .repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -65,6 +66,7 @@ class UnitOfWork(Protocol):
     tags: TagRepository
     tag_assignments: TagAssignments
     report_events: ReportEventRepository
+    business_hours: BusinessHoursRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -8,6 +8,7 @@ Usable by other programs' tests too::
 from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
+from .presence import FakePresence
 from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .report_repositories import InMemoryReportQueries
@@ -22,6 +23,7 @@ __all__ = [
     "FakeMediaLinkSigner",
     "FakeMessageSender",
     "FakePasswordHasher",
+    "FakePresence",
     "FakeSessionController",
     "FakeTokenCodec",
     "InMemoryAuthUserQueries",

@@ -14,3 +14,7 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+    def set(self, at: datetime) -> None:
+        """Jump to ``at`` (timezone-aware; stored in UTC)."""
+        self._now = at.astimezone(UTC)

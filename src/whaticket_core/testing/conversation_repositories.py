@@ -8,9 +8,23 @@ from datetime import datetime
 from ..domain.contact import Contact
 from ..domain.message import Message, MessageAck
 from ..domain.pagination import OffsetPage, OffsetQuery
-from ..domain.ticket import Ticket
+from ..domain.ticket import Ticket, TicketStatus
+from ..ports.repositories import IdleClaim
 from ..ports.unit_of_work import Constraint, StoreConflict
 from .repository_base import InMemoryRepository, matches, page_of
+
+
+def _matches_idle(ticket: Ticket, claim: IdleClaim) -> bool:
+    idle = ticket.idle_since or ticket.created_at
+    if not ticket.is_active or idle > claim.idle_before:
+        return False
+    warned = ticket.close_warned_at is not None and ticket.close_warned_at > idle
+    if claim.warned is False:
+        return not warned
+    if claim.warned is True:
+        at = ticket.close_warned_at
+        return warned and at is not None and (claim.warned_before is None or at <= claim.warned_before)
+    return True
 
 
 class InMemoryTicketRepository(InMemoryRepository):
@@ -28,6 +42,28 @@ class InMemoryTicketRepository(InMemoryRepository):
 
     async def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
         return copy.deepcopy(self._s.tickets.get(ticket_id))
+
+    # The claims lock nothing: the fake's units of work run one at a time, so no other transaction can hold a row.
+    async def claim_idle(self, claim: IdleClaim) -> list[Ticket]:
+        found = [t for t in self._s.tickets.values() if _matches_idle(t, claim)]
+        found.sort(key=lambda t: (t.idle_since or t.created_at, t.id))
+        return copy.deepcopy(found[: claim.limit])
+
+    async def claim_pending(self, queue_id: int, limit: int) -> list[Ticket]:
+        found = [
+            t
+            for t in self._s.tickets.values()
+            if t.status is TicketStatus.PENDING and t.user_id is None and t.queue_id == queue_id
+        ]
+        found.sort(key=lambda t: (t.created_at, t.id))
+        return copy.deepcopy(found[:limit])
+
+    async def count_open(self, user_ids: list[int]) -> dict[int, int]:
+        counts = dict.fromkeys(user_ids, 0)
+        for t in self._s.tickets.values():
+            if t.status is TicketStatus.OPEN and t.user_id in counts:
+                counts[t.user_id] += 1
+        return counts
 
     async def get_active(self, contact_id: int, whatsapp_id: int, *, for_update: bool = False) -> Ticket | None:
         for t in self._s.tickets.values():

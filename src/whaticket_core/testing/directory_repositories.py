@@ -64,6 +64,7 @@ class InMemoryQueueRepository(InMemoryRepository):
 
     async def delete(self, queue_id: int) -> None:
         self._s.queues.pop(queue_id, None)
+        self._s.business_hours.pop(f"queue:{queue_id}", None)
         for user in self._s.users.values():
             if queue_id in user.queue_ids:
                 user.queue_ids.remove(queue_id)
@@ -125,6 +126,10 @@ class InMemoryUserRepository(InMemoryRepository):
     async def lock_roles(self) -> None:
         """Nothing to do: the fake's units of work already run one at a time (the store's lock)."""
 
+    async def lock_for_assignment(self, user_ids: list[int]) -> list[User]:
+        """No lock needed, as for :meth:`lock_roles`."""
+        return [copy.deepcopy(self._s.users[i]) for i in sorted(set(user_ids)) if i in self._s.users]
+
     async def count_admins(self) -> int:
         return sum(1 for u in self._s.users.values() if u.role is Role.ADMIN)
 
@@ -170,6 +175,7 @@ class InMemoryWhatsAppRepository(InMemoryRepository):
 
     async def delete(self, whatsapp_id: int) -> None:
         self._s.whatsapps.pop(whatsapp_id, None)
+        self._s.business_hours.pop(f"whatsapp:{whatsapp_id}", None)
         for tid in [t.id for t in self._s.tickets.values() if t.whatsapp_id == whatsapp_id]:
             await self._uow.tickets.delete(tid)
         for user in self._s.users.values():

@@ -5,6 +5,7 @@ import copy
 from dataclasses import dataclass, field
 
 from ..domain.auth import RefreshToken
+from ..domain.business_hours import BusinessHours
 from ..domain.contact import Contact
 from ..domain.message import Message
 from ..domain.queue import Queue
@@ -32,6 +33,7 @@ class StoreState:
     ticket_tags: dict[int, set[int]] = field(default_factory=dict)
     contact_tags: dict[int, set[int]] = field(default_factory=dict)
     report_events: dict[int, ReportEvent] = field(default_factory=dict)
+    business_hours: dict[str, BusinessHours] = field(default_factory=dict)  # by HoursTarget.key
     next_id: dict[str, int] = field(default_factory=dict)
 
     def allocate(self, table: str) -> int:

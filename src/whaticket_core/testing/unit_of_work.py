@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from ..ports.repositories import (
+    BusinessHoursRepository,
     ContactRepository,
     MessageRepository,
     QueueRepository,
@@ -19,6 +20,7 @@ from ..ports.repositories import (
     UserRepository,
     WhatsAppRepository,
 )
+from .automation_repositories import InMemoryBusinessHoursRepository
 from .conversation_repositories import InMemoryContactRepository, InMemoryMessageRepository, InMemoryTicketRepository
 from .directory_repositories import (
     InMemoryQueueRepository,
@@ -57,6 +59,7 @@ class InMemoryUnitOfWork:
         self.tags: TagRepository = InMemoryTagRepository(self)
         self.tag_assignments: TagAssignments = InMemoryTagAssignments(self)
         self.report_events: ReportEventRepository = InMemoryReportEventRepository(self)
+        self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()

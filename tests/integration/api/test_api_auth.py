@@ -15,7 +15,7 @@ async def test_first_account_becomes_admin_and_never_shows_a_hash(client: httpx.
     body = await ok(await client.post("/auth/register", json=ADA), 201)
     assert body["user"]["role"] == "admin"
     assert body["user"]["email"] == "ada@example.com"
-    assert set(body["user"]) == {"id", "name", "email", "role", "queueIds", "whatsappId", "createdAt"}
+    assert set(body["user"]) == {"id", "name", "email", "role", "queueIds", "whatsappId", "createdAt", "maxOpenTickets"}
     assert body["user"]["createdAt"].endswith("Z")
     assert "argon2" not in str(body)
 

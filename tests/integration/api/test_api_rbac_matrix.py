@@ -147,6 +147,11 @@ ROWS = [
     # settings
     Row("GET", "/settings", anyone(200)),
     Row("PUT", "/settings/userCreation", admin_only(200), {"value": "enabled"}),
+    # business hours
+    Row("GET", "/business-hours", admin_only(200)),
+    Row("GET", "/business-hours", admin_only(200), params={"queueId": "{sales}"}),
+    Row("PUT", "/business-hours", admin_only(200), {"awayMessage": "Closed"}, params={"whatsappId": "{main}"}),
+    Row("DELETE", "/business-hours", admin_only(204), params={"queueId": "{support}"}),
     # connections
     Row("GET", "/whatsapps", anyone(200)),
     Row("GET", "/whatsapps/{main}", anyone(200)),

@@ -14,7 +14,7 @@ from served_app import ServedApp
 from whaticket_api.errors import ErrorBody
 from whaticket_api.openapi_examples import SCHEMA_EXAMPLES
 from whaticket_api.openapi_fixes import TAGS
-from whaticket_api.routes import auth, contacts, messages, queues, quick_answers, tickets, whatsapps
+from whaticket_api.routes import auth, business_hours, contacts, messages, queues, quick_answers, tickets, whatsapps
 from whaticket_api.routes.simulator import OutboxItemOut, ReceiptIn
 from whaticket_api.wire import ContactSummaryOut, MessageOut, TagOut, TicketOut
 
@@ -102,6 +102,8 @@ STRUCTS: dict[str, Any] = {
     "TicketCreateIn": tickets.TicketCreateIn,
     "TransferIn": tickets.TransferIn,
     "TagOut": TagOut,
+    "BusinessHoursOut": business_hours.BusinessHoursOut,
+    "BusinessHoursIn": business_hours.BusinessHoursIn,
 }
 
 

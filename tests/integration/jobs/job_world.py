@@ -17,12 +17,15 @@ from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.testing import (
     FakeMediaFetcher,
     FakeMessageSender,
+    FakePresence,
     InMemoryMediaStore,
     InMemoryStore,
     InMemoryUnitOfWork,
     ManualClock,
     RecordingPublisher,
 )
+from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.release_scheduled_message import ReleaseScheduledMessage
@@ -44,6 +47,7 @@ class JobWorld:
         self.sender = FakeMessageSender()
         self.media = InMemoryMediaStore()
         self.fetcher = FakeMediaFetcher()
+        self.presence = FakePresence()
         self.jobs: Any = None  # the queue under test, for the sweeper
         self.opened: Counter[str] = Counter()
         self.ticket: Ticket | None = None
@@ -64,6 +68,10 @@ class JobWorld:
             yield ReleaseScheduledMessage(self.uow(), self.clock, self.publisher, self.jobs, self.jobs)
         elif kind is SweepPendingMessages:
             yield SweepPendingMessages(self.uow(), self.clock, self.jobs)
+        elif kind is AutoCloseIdleTickets:
+            yield AutoCloseIdleTickets(self.uow(), self.clock, self.publisher, self.jobs)
+        elif kind is AssignPendingTickets:
+            yield AssignPendingTickets(self.uow(), self.clock, self.publisher, self.presence)
         else:
             raise LookupError(kind)
 

@@ -8,6 +8,7 @@ import math
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import pytest
@@ -18,6 +19,8 @@ from saq import Worker
 from whaticket_adapters.jobs import InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
 from whaticket_adapters.jobs import functions as job_functions
 from whaticket_core.domain.message import MessageAck
+from whaticket_core.domain.settings import AUTO_CLOSE_MINUTES
+from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.ports.jobs import (
     DeliverMessageJob,
     DownloadMediaJob,
@@ -205,9 +208,20 @@ async def test_saq_jobs_carry_key_retries_and_backoff_per_kind() -> None:
         assert (deliver.retries, deliver.retry_delay, deliver.retry_backoff) == (5, 2.0, 60.0)
         assert (download.retries, download.retry_backoff, download.timeout) == (5, 300.0, 300)
 
-        settings = queue.worker_settings(JobWorld())
-        [cron] = settings["cron_jobs"]
-        assert (cron.function.__qualname__, cron.cron) == ("whaticket.sweep_pending_messages", "* * * * *")
+        world = JobWorld()
+        settings = queue.worker_settings(world)
+        crons = {cron.function.__qualname__: cron.cron for cron in settings["cron_jobs"]}
+        assert crons == {
+            "whaticket.sweep_pending_messages": "* * * * *",
+            "whaticket.auto_close_idle_tickets": "* * * * *",
+            "whaticket.assign_pending_tickets": "* * * * *",
+        }
+        ctx: dict[str, Any] = {"job": SimpleNamespace(attempts=1)}
+        for startup in settings["startup"]:
+            await startup(ctx)
+        for cron in settings["cron_jobs"]:
+            await cron.function(ctx)  # as SAQ's worker calls a cron job
+        assert world.opened["AutoCloseIdleTickets"] == world.opened["AssignPendingTickets"] == 1
     finally:
         await queue.disconnect()
         client = aioredis.from_url(REDIS_URL)
@@ -276,3 +290,24 @@ async def test_saq_schedules_a_job_for_its_time_and_workers_run_the_release_func
         if keys:
             await client.delete(*keys)
         await client.aclose()
+
+
+async def test_the_in_process_runner_runs_the_automation_periodically() -> None:
+    world = JobWorld()
+    queue = InProcessJobQueue(policies=FAST, sweep_interval=None, automation_interval=0.01)
+    world.jobs = queue
+    ticket = await world.seed_ticket()
+    async with world.uow() as uow:
+        await uow.settings.set(AUTO_CLOSE_MINUTES, "5")
+        await uow.commit()
+    world.clock.advance(timedelta(minutes=5))
+    await queue.start(world)
+    try:
+        for _ in range(500):  # bounded wait for the first rounds; no assertion on how long it took
+            if world.store.state.tickets[ticket.id].status is TicketStatus.CLOSED:
+                break
+            await asyncio.sleep(0.01)
+        assert world.store.state.tickets[ticket.id].status is TicketStatus.CLOSED
+        assert world.opened["AssignPendingTickets"] >= 1
+    finally:
+        await queue.stop()

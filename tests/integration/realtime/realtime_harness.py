@@ -183,9 +183,18 @@ def build_app(
     channel: str = "whaticket-tests",
     seed_on_startup: bool = False,
     max_sockets_per_user: int = 20,
+    presence: Any = None,
+    on_agent_online: Any = None,
 ) -> tuple[ASGIApp, RealtimeGateway]:
-    """The harness's ASGI app (Socket.IO wrapped around a minimal Litestar app) and its gateway."""
+    """The harness's ASGI app (Socket.IO wrapped around a minimal Litestar app) and its gateway; ``presence`` (a
+    tracker of ``whaticket_adapters.presence``) and ``on_agent_online`` are handed to the gateway."""
+
+    async def tracker() -> Any:
+        return presence
+
     gateway = RealtimeGateway(
+        presence=tracker if presence is not None else None,
+        on_agent_online=on_agent_online,
         authenticate=world.authenticate,
         ticket_placement=world.ticket_placement,
         redis_url=redis_url,

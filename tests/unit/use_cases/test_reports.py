@@ -10,9 +10,11 @@ from ticket_seed import add_contact
 
 from whaticket_core.domain.errors import ActionForbidden, InvalidInput, QueueNotFound, UserNotFound
 from whaticket_core.domain.reports import ReportEventKind, percentile_cont
+from whaticket_core.domain.settings import AUTO_CLOSE_MINUTES, CSAT
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
 from whaticket_core.testing import InMemoryReportQueries
+from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
 from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 from whaticket_core.use_cases.reports.report_summary import GetReportSummary, GetReportSummaryCommand
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
@@ -100,3 +102,16 @@ async def test_the_summary_reads_recorded_events(world: World) -> None:
     _report, result = await summary(world).execute(GetReportSummaryCommand(boss, start=start))
     assert (result.totals.created, result.totals.closed) == (3, 0)
     assert result.totals.first_response.p50 is None
+
+
+async def test_an_automatic_close_is_recorded_without_a_survey(world: World) -> None:
+    wa = await world.add_whatsapp()
+    await world.set_setting(AUTO_CLOSE_MINUTES, "60")
+    await world.set_setting(CSAT, "on")
+    ticket_id = (await world.inbound(wa.id, "5511999990009", "hi")).ticket_id
+    world.clock.advance(timedelta(minutes=60))
+    await AutoCloseIdleTickets(world.uow(), world.clock, world.publisher, world.jobs).execute(
+        AutoCloseIdleTicketsCommand(50)
+    )
+    assert _events(world)[-1] == (K.CLOSED, ticket_id, None, 3600)
+    assert world.state.tickets[ticket_id].rating_requested_at is None

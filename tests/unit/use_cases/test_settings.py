@@ -8,6 +8,10 @@ from ticket_seed import admin
 
 from whaticket_core.domain.errors import ActionForbidden, InvalidInput, SettingNotFound
 from whaticket_core.domain.settings import (
+    AUTO_ASSIGN,
+    AUTO_CLOSE_MINUTES,
+    AUTO_CLOSE_WARNING,
+    AUTO_CLOSE_WARNING_MINUTES,
     CSAT,
     CSAT_QUESTION,
     DEFAULT_CSAT_QUESTION,
@@ -36,7 +40,22 @@ async def test_list_fills_in_defaults_and_shows_stored_values(world: World) -> N
         Setting(GROUP_MESSAGES, "ticket"),
         Setting(CSAT, "off"),
         Setting(CSAT_QUESTION, DEFAULT_CSAT_QUESTION),
+        Setting(AUTO_CLOSE_MINUTES, "0"),
+        Setting(AUTO_CLOSE_WARNING_MINUTES, "0"),
+        Setting(AUTO_CLOSE_WARNING, ""),
+        Setting(AUTO_ASSIGN, "off"),
     ]
+
+
+async def test_automation_settings_are_validated(world: World) -> None:
+    actor = await admin(world)
+    update = UpdateSetting(world.uow())
+    await update.execute(UpdateSettingCommand(actor, AUTO_ASSIGN, "round_robin"))
+    await update.execute(UpdateSettingCommand(actor, AUTO_CLOSE_WARNING, "{{name}}, closing in 10 minutes"))
+    for key, value in ((AUTO_ASSIGN, "random"), (AUTO_CLOSE_MINUTES, "-5"), (AUTO_CLOSE_WARNING_MINUTES, "ten")):
+        with pytest.raises(InvalidInput):
+            await update.execute(UpdateSettingCommand(actor, key, value))
+    assert world.state.settings == {AUTO_ASSIGN: "round_robin", AUTO_CLOSE_WARNING: "{{name}}, closing in 10 minutes"}
 
 
 async def test_admin_updates_a_setting(world: World) -> None:

@@ -25,6 +25,7 @@ _AUTH_USER = (
         _U.c.whatsapp_id,
         _U.c.created_at,
         _U.c.token_version,
+        _U.c.max_open_tickets,
         _UQ.c.queue_id,
     )
     .select_from(_U.outerjoin(_UQ, _UQ.c.user_id == _U.c.id))
@@ -40,6 +41,7 @@ class SqlAuthUserQueries(SqlReader):
         rows = await self._rows(_AUTH_USER, {"user_id": user_id})
         if not rows:
             return None
-        id_, name, email, role, whatsapp_id, created_at, token_version, _ = rows[0]
+        id_, name, email, role, whatsapp_id, created_at, token_version, max_open, _ = rows[0]
         queue_ids = tuple(r.queue_id for r in rows if r.queue_id is not None)
-        return AuthUser(UserView(id_, name, email, Role(role), queue_ids, whatsapp_id, created_at), token_version)
+        view = UserView(id_, name, email, Role(role), queue_ids, whatsapp_id, created_at, max_open)
+        return AuthUser(view, token_version)

@@ -9,7 +9,7 @@ from whaticket_core.domain.errors import ActionForbidden, CurrentPasswordInvalid
 from whaticket_core.domain.events import DomainEvent, TicketUpdated, UserAccessChanged, UserSessionsRevoked
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.read_models import UserView
-from whaticket_core.domain.user import Role, User, normalize_email, validate_password
+from whaticket_core.domain.user import Role, User, normalize_email, validate_capacity, validate_password
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
@@ -41,13 +41,15 @@ class CreateUserCommand:
     role: Role = Role.USER
     queue_ids: tuple[int, ...] = ()
     whatsapp_id: int | None = None
+    max_open_tickets: int = 0
 
 
 class CreateUser:
     """An admin creates an account (``forbidden`` for others).
 
     Rules: name 1..200, a valid email (stored lower-case), password of 8 or more; ``email_taken`` on a duplicate;
-    every queue id and the connection id must exist (``queue_not_found``/``whatsapp_not_found``).
+    every queue id and the connection id must exist (``queue_not_found``/``whatsapp_not_found``);
+    ``max_open_tickets`` (auto-assignment's capacity, 0 for no limit) is 0..10000.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, hasher: PasswordHasher) -> None:
@@ -68,6 +70,7 @@ class CreateUser:
                 if await uow.users.get_by_email(email) is not None:
                     raise _email_taken(email)
                 user = User(name, email, password_hash, command.role, self._clock.now(), queue_ids, command.whatsapp_id)
+                user.max_open_tickets = validate_capacity(command.max_open_tickets)
                 await uow.users.add(user)
                 await uow.commit()
         except StoreConflict as exc:
@@ -87,6 +90,7 @@ class UpdateUserCommand:
     role: Role | None = None
     queue_ids: tuple[int, ...] | None = None
     whatsapp_id: int | Unset | None = UNSET
+    max_open_tickets: int | None = None
     current_password: str | None = None
 
 
@@ -116,7 +120,7 @@ class UpdateUser:
     async def execute(self, command: UpdateUserCommand) -> UserView:
         actor = command.actor
         if actor.role is not Role.ADMIN:
-            others = (command.email, command.role, command.queue_ids)
+            others = (command.email, command.role, command.queue_ids, command.max_open_tickets)
             touches_others = any(v is not None for v in others) or command.whatsapp_id is not UNSET
             if actor.user_id != command.user_id or touches_others:
                 raise ActionForbidden("You may change only your own name and password")
@@ -155,6 +159,8 @@ class UpdateUser:
                     if command.whatsapp_id is not None:
                         await require_whatsapp(uow, command.whatsapp_id)
                     user.whatsapp_id = command.whatsapp_id
+                if command.max_open_tickets is not None:
+                    user.max_open_tickets = validate_capacity(command.max_open_tickets)
                 access_changed = (user.role, sorted(user.queue_ids)) != access_before
                 await uow.users.save(user)
                 await uow.commit()
