@@ -70,9 +70,9 @@ def tests(session: nox.Session) -> None:
 
 def _parallel() -> tuple[str, ...]:
     """pytest-xdist options: the integration suites mostly wait (on servers, workers, sockets) and the unit suite's
-    property tests compute, so both run on one worker per core, at least two and at most four (each worker takes four Redis databases of the sixteen a
-    default server has). A file stays on one worker: its module fixtures (a served app, a flushed database) are
-    built once. ``TEST_WORKERS=0`` runs them in this process."""
+    property tests compute, so both run on one worker per core, at least two and at most four (each worker takes
+    four Redis databases of the sixteen a default server has). A file stays on one worker: its module fixtures (a
+    served app, a flushed database) are built once. ``TEST_WORKERS=0`` runs them in this process."""
     workers = int(os.environ.get("TEST_WORKERS", min(4, max(2, os.cpu_count() or 1))))
     return ("-n", str(workers), "--dist", "loadfile") if workers > 0 else ()
 

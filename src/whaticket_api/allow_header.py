@@ -22,8 +22,10 @@ def _methods_by_path(app: Litestar) -> list[tuple[re.Pattern[str], str]]:
         if isinstance(route, HTTPRoute):
             parts = re.split(r"\{[^}]+\}", route.path_format)
             pattern = "[^/]+".join(re.escape(part) for part in parts)
-            table.append((re.compile(f"^{pattern}/?$"), ", ".join(sorted(route.methods))))
-    return table
+            table.append((len(parts), re.compile(f"^{pattern}/?$"), ", ".join(sorted(route.methods))))
+    # Literal paths first, as the router matches them: /messages/send before /messages/{message_id}.
+    table.sort(key=lambda row: row[0])
+    return [(pattern, methods) for _, pattern, methods in table]
 
 
 def with_correct_allow(asgi: ASGIApp, app: Litestar) -> ASGIApp:

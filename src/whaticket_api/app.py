@@ -25,6 +25,7 @@ from .observability.request_log import with_request_log
 from .observability.sources import container_sources
 from .protection import with_security_headers
 from .routes import (
+    api_tokens,
     auth,
     business_hours,
     contacts,
@@ -36,6 +37,7 @@ from .routes import (
     tags,
     tickets,
     users,
+    webhooks,
     whatsapps,
 )
 from .routes import settings as settings_routes
@@ -68,6 +70,8 @@ def _private_routers(settings: Settings) -> list[DishkaRouter]:
         tags.router,
         reports.router,
         business_hours.router,
+        api_tokens.router,
+        webhooks.router,
     ]
     if settings.simulator:  # unknown (404) in every other mode
         from .routes import simulator, simulator_network

@@ -12,6 +12,7 @@ from dishka.integrations.litestar import LitestarProvider
 from whaticket_core.ports import EventPublisher
 
 from .providers import AuthProvider, CallerProvider, InfrastructureProvider, use_case_providers
+from .providers.webhooks import WebhookProvider
 from .runtime import RuntimeProvider
 from .settings import Settings
 
@@ -26,6 +27,7 @@ def make_container(
         AuthProvider(),
         *use_case_providers(),
         RuntimeProvider(publisher),
+        WebhookProvider(),  # after RuntimeProvider: it decorates the publisher
     ]
     if http:
         providers += [CallerProvider(), LitestarProvider()]

@@ -10,9 +10,12 @@ import asyncio
 import hashlib
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
+from litestar import Response
+from litestar.enums import MediaType
 
 from whaticket_core.domain.errors import Conflict
 
@@ -130,8 +133,10 @@ def fingerprint(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def scoped_key(user_id: int, key: str) -> str:
-    return f"{user_id}:{hashlib.sha256(key.encode()).hexdigest()}"
+def scoped_key(user_id: int, key: str, *, api_token_id: int | None = None) -> str:
+    """Keys are per caller: a person, or an API token (which acts under its issuer's id but is a caller of its own)."""
+    owner = f"t{api_token_id}" if api_token_id is not None else str(user_id)
+    return f"{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 async def begin(store: IdempotencyStore, key: str, fp: str) -> Stored | None:
@@ -144,3 +149,27 @@ async def begin(store: IdempotencyStore, key: str, fp: str) -> Stored | None:
     if found.status == 0:
         raise IdempotencyKeyInUse("A request with this Idempotency-Key is still being processed")
     return found
+
+
+async def created_once(
+    store: IdempotencyStore, key: str | None, fp: str, create: Callable[[], Awaitable[Any]]
+) -> Response[Any]:
+    """201 with what ``create`` returns; with a ``key``, a retry replays the first answer (``Idempotent-Replayed``)
+    instead of creating again, and a failed first attempt frees the key for the next one."""
+    if key is None:
+        return Response(await create(), status_code=201)
+    stored = await begin(store, key, fp)
+    if stored is not None:
+        return Response(
+            stored.body,
+            status_code=stored.status,
+            media_type=MediaType.JSON,
+            headers={"Idempotent-Replayed": "true"},
+        )
+    try:
+        out = await create()
+    except BaseException:
+        await store.release(key)
+        raise
+    await store.put(key, Stored(fp, 201, msgspec.json.encode(out)), TTL_SECONDS)
+    return Response(out, status_code=201)

@@ -49,6 +49,8 @@ TAGS: dict[str, str] = {
     "tags": "Coloured labels on tickets and contacts (admins write them), and ticket counts per tag.",
     "reports": "First-response and resolution times, ticket counts and ratings, from events recorded as they happen.",
     "automation": "Business hours and the away message (auto-close and auto-assignment are settings).",
+    "api-tokens": "Tokens for integrations (Bearer wt_...): scoped, shown once, revocable. Admins only.",
+    "webhooks": "Signed POSTs of the realtime events to an integration's URL, with a delivery log.",
     "health": "Liveness and readiness (no token).",
     "simulator": "Simulated WhatsApp (only with WHATSAPP_TRANSPORT=simulator): drive a customer, scan, failures.",
 }

@@ -67,6 +67,7 @@ def retry_policies(settings: Settings) -> RetryPolicies:
             deliver=quick(policies.deliver),
             download=quick(policies.download),
             read_receipts=quick(policies.read_receipts),
+            webhooks=quick(policies.webhooks),
         )
     deliver = dataclasses.replace(policies.deliver, timeout=settings.delivery_timeout.total_seconds())
     return dataclasses.replace(policies, deliver=deliver)

@@ -49,6 +49,11 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("data"))
     app_env: str = "development"
     auth_rate_limit_per_minute: int = 10
+    # WEBHOOK_ALLOW_PRIVATE_URLS: let webhooks target loopback, private and link-local addresses (receivers on the
+    # same host or network); off, such URLs are refused when saved and at every delivery.
+    webhook_allow_private_urls: bool = False
+    # API_TOKEN_RATE_LIMIT_PER_MINUTE: requests one API token may make a minute (429 rate_limited past it).
+    api_token_rate_limit_per_minute: int = 600
     # LOGIN_ACCOUNT_ATTEMPTS per LOGIN_ACCOUNT_WINDOW_SECONDS: login attempts per account, whatever the address.
     login_account_attempts: int = 10
     login_account_window_seconds: int = 900
@@ -152,6 +157,8 @@ class Settings:
             data_dir=data_dir,
             app_env=app_env,
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10),
+            api_token_rate_limit_per_minute=_int(env, "API_TOKEN_RATE_LIMIT_PER_MINUTE", 600),
+            webhook_allow_private_urls=_flag(env, "WEBHOOK_ALLOW_PRIVATE_URLS"),
             login_account_attempts=_int(env, "LOGIN_ACCOUNT_ATTEMPTS", 10),
             login_account_window_seconds=_int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 900),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
@@ -201,6 +208,17 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off); empty or unset is false."""
+    raw = env.get(name, "")
+    value = raw.strip().lower()
+    if value in ("", "false", "0", "no", "off"):
+        return False
+    if value in ("true", "1", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, low: int = 1, high: int | None = None) -> int:

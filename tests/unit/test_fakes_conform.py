@@ -23,7 +23,10 @@ from whaticket_core.ports import (
     TokenCodec,
     UnitOfWork,
 )
+from whaticket_core.ports.api_tokens import ApiTokenStore
+from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.transport import CallRejecter
+from whaticket_core.ports.webhooks import UrlGuard, WebhookDeliveryQueue, WebhookRepository, WebhookSender
 from whaticket_core.testing import (
     FakeCallRejecter,
     FakeMediaFetcher,
@@ -32,6 +35,7 @@ from whaticket_core.testing import (
     FakePasswordHasher,
     FakeSessionController,
     FakeTokenCodec,
+    InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
     InMemoryJobQueue,
     InMemoryMediaStore,
@@ -43,6 +47,8 @@ from whaticket_core.testing import (
     ManualClock,
     RecordingPublisher,
 )
+from whaticket_core.testing.unit_of_work import InMemoryEventOutbox
+from whaticket_core.testing.webhooks import FakeUrlGuard, InMemoryWebhookStore, RecordingWebhookSender
 
 
 def test_every_fake_is_its_port() -> None:
@@ -66,6 +72,13 @@ def test_every_fake_is_its_port() -> None:
     tag_counter: TagCounter = InMemoryTicketQueries(store)
     reports: ReportQueries = InMemoryReportQueries(store)
     scheduler: JobScheduler = InMemoryJobQueue()
+    api_tokens: ApiTokenStore = InMemoryApiTokenStore()
+    webhooks: WebhookRepository = InMemoryWebhookStore()
+    deliveries: WebhookDeliveryQueue = InMemoryWebhookStore()
+    sender_http: WebhookSender = RecordingWebhookSender()
+    guard: UrlGuard = FakeUrlGuard()
+    outbox: EventOutbox = InMemoryEventOutbox(InMemoryUnitOfWork(store))
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
-    extra = [hasher, codec, links, rejecter, tag_counter, reports, scheduler]
-    assert len({id(fake) for fake in [*fakes, *extra]}) == 19
+    others = {id(fake) for fake in [*fakes, hasher, codec, links, rejecter, api_tokens, webhooks, deliveries]}
+    others |= {id(fake) for fake in (sender_http, guard, outbox, tag_counter, reports, scheduler)}
+    assert len(others) == 25

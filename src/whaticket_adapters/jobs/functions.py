@@ -7,13 +7,16 @@ database outage...). Delivery's final failure is the use case's business (it mar
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from whaticket_core.ports.jobs import (
     DeliverMessageJob,
+    DispatchWebhooksJob,
     DownloadMediaJob,
     Job,
     ReleaseScheduledMessageJob,
@@ -22,6 +25,7 @@ from whaticket_core.ports.jobs import (
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks, DispatchWebhooksCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.release_scheduled_message import (
     ReleaseScheduledMessage,
@@ -40,6 +44,11 @@ DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
 RELEASE = "whaticket.release_scheduled_message"
+DISPATCH_WEBHOOKS = "whaticket.dispatch_webhooks"
+# How long one dispatch job keeps polling for deliveries coming due (retries, new events) before it ends; the periodic
+# run and the next event's enqueue start another.
+DISPATCH_BUDGET_SECONDS = 50.0
+DISPATCH_POLL_SECONDS = 1.0
 AUTO_CLOSE = "whaticket.auto_close_idle_tickets"
 ASSIGN = "whaticket.assign_pending_tickets"
 # Run on a schedule (SAQ cron jobs in the workers, a timer in the in-process runner), never enqueued by the core.
@@ -69,6 +78,8 @@ def spec_of(job: Job) -> JobSpec:
         )
     if isinstance(job, ReleaseScheduledMessageJob):
         return JobSpec(RELEASE, f"scheduled:{job.message_id}", {"message_id": job.message_id})
+    if isinstance(job, DispatchWebhooksJob):
+        return JobSpec(DISPATCH_WEBHOOKS, "webhooks:dispatch", {})
     raise TypeError(f"unknown job {job!r}")
 
 
@@ -79,6 +90,7 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
         RELEASE: policies.release,
+        DISPATCH_WEBHOOKS: policies.webhooks,
         AUTO_CLOSE: policies.sweep,
         ASSIGN: policies.sweep,
     }[function]
@@ -110,6 +122,25 @@ async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
         return await use_case.execute(SweepPendingMessagesCommand())
 
 
+async def dispatch_webhooks(context: JobContext, attempt: int = 1) -> int:
+    """Send what is due, then keep polling (each second) while deliveries come due within the job's budget, so a
+    retry a few seconds away does not wait for the next periodic run. Returns the number of attempts made."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DISPATCH_BUDGET_SECONDS
+    command = DispatchWebhooksCommand(retry_base=timedelta(seconds=context.policies.webhooks.delay))
+    attempts = 0
+    while True:
+        async with context.use_cases.open(DispatchWebhooks) as use_case:
+            result = await use_case.execute(command)
+        attempts += result.attempts
+        if result.next_due is None:
+            return attempts
+        wait = max((result.next_due - datetime.now(UTC)).total_seconds(), 0.0)
+        if loop.time() + wait > deadline:
+            return attempts
+        await asyncio.sleep(min(max(wait, 0.05), DISPATCH_POLL_SECONDS))
+
+
 async def auto_close_idle_tickets(context: JobContext, attempt: int = 1) -> int:
     async with context.use_cases.open(AutoCloseIdleTickets) as use_case:
         result = await use_case.execute(AutoCloseIdleTicketsCommand())
@@ -132,6 +163,7 @@ FUNCTIONS = {
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
     RELEASE: release_scheduled_message,
+    DISPATCH_WEBHOOKS: dispatch_webhooks,
     AUTO_CLOSE: auto_close_idle_tickets,
     ASSIGN: assign_pending_tickets,
 }

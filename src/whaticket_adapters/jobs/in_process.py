@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from whaticket_core.ports.jobs import Job
+from whaticket_core.ports.jobs import DispatchWebhooksJob, Job
 
 from . import functions
 from .context import JobContext, UseCaseFactory
@@ -166,3 +166,5 @@ class InProcessJobQueue:
                 await functions.sweep_pending_messages(self._context)
             except Exception:
                 log.exception("sweeping pending messages failed")
+            # Webhook deliveries a crash or an earlier run left due (the outbox is the truth; this is its sweeper).
+            await self.enqueue(DispatchWebhooksJob())

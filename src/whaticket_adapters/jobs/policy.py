@@ -32,6 +32,9 @@ class RetryPolicies:
     # Releasing a due scheduled message is one short transaction; the sweeper catches any it misses.
     release: RetryPolicy = RetryPolicy(5, delay=2.0, max_delay=60.0, timeout=60.0)
     sweep: RetryPolicy = field(default=RetryPolicy(1, delay=0.0, max_delay=0.0, timeout=60.0))
+    # Webhook deliveries keep their own schedule (each row's next attempt): the job runs once, and ``delay`` is the
+    # first wait between a delivery's attempts (then doubled, at most an hour). The timeout covers its polling budget.
+    webhooks: RetryPolicy = field(default=RetryPolicy(1, delay=10.0, max_delay=3600.0, timeout=120.0))
 
 
 DEFAULT_POLICIES = RetryPolicies()

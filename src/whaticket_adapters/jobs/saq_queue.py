@@ -154,6 +154,16 @@ class SaqJobQueue:
             cron_jobs.append(
                 CronJob(_saq_function(functions.SWEEP), cron=sweep_cron, unique=True, timeout=int(sweep.timeout))
             )
+            # The webhook outbox's sweeper: deliveries due, whatever happened to the enqueue after their commit.
+            dispatch = self.policies.webhooks
+            cron_jobs.append(
+                CronJob(
+                    _saq_function(functions.DISPATCH_WEBHOOKS),
+                    cron=sweep_cron,
+                    unique=True,
+                    timeout=int(dispatch.timeout),
+                )
+            )
         if automation_cron is not None:
             # Every worker schedules these; the use cases claim rows (SKIP LOCKED), so overlapping runs split the work.
             timeout = int(self.policies.sweep.timeout)
@@ -163,7 +173,13 @@ class SaqJobQueue:
             "queue": self.queue,
             "functions": [
                 (name, _saq_function(name))
-                for name in (functions.DELIVER, functions.DOWNLOAD, functions.READ_RECEIPTS, functions.RELEASE)
+                for name in (
+                    functions.DELIVER,
+                    functions.DOWNLOAD,
+                    functions.READ_RECEIPTS,
+                    functions.DISPATCH_WEBHOOKS,
+                    functions.RELEASE,
+                )
             ],
             "concurrency": concurrency,
             "cron_jobs": cron_jobs,

@@ -8,23 +8,33 @@ uow = SqlUnitOfWork(sessions)                  # one per use-case call (a unit o
 tickets, messages = SqlTicketQueries(engine), SqlMessageQueries(engine)
 auth_users = SqlAuthUserQueries(engine)          # the bearer check's user lookup
 reports = SqlReportQueries(engine)               # the reporting summary
+api_tokens = SqlApiTokenStore(engine)            # integrations' tokens
+webhooks = SqlWebhookStore(engine)               # webhook subscriptions and the dispatcher's queue
+uow = SqlUnitOfWork(sessions, encoder)           # with an encoder, events become webhook deliveries in-transaction
 """
 
 from __future__ import annotations
 
+from .api_tokens import SqlApiTokenStore
 from .engine import create_engine, create_session_factory, database_url_from_env, is_sqlite, normalize_url
 from .errors import SqlStoreError
+from .event_outbox import EncodedEvent, WebhookEventEncoder
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
 from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlReportQueries, SqlTicketQueries
 from .unit_of_work import SqlUnitOfWork
+from .webhooks import SqlWebhookStore
 
 __all__ = [
+    "EncodedEvent",
+    "SqlApiTokenStore",
     "SqlAuthUserQueries",
     "SqlMessageQueries",
     "SqlReportQueries",
     "SqlStoreError",
     "SqlTicketQueries",
     "SqlUnitOfWork",
+    "SqlWebhookStore",
+    "WebhookEventEncoder",
     "create_engine",
     "create_session_factory",
     "current_revision",

@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.repositories import (
     BusinessHoursRepository,
     ContactRepository,
@@ -36,6 +37,7 @@ from .directory_repositories import (
     SqlWhatsAppRepository,
 )
 from .errors import DATABASE_ERRORS, translate
+from .event_outbox import SqlEventOutbox, WebhookEventEncoder
 from .report_repositories import SqlReportEventRepository
 from .tag_repositories import SqlTagAssignments, SqlTagRepository
 
@@ -59,7 +61,9 @@ class SqlUnitOfWork:
     be entered again once it has ended, never by two tasks at once: give each task its own instance.
     """
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], event_encoder: WebhookEventEncoder | None = None
+    ) -> None:
         self._factory = session_factory
         self._session: AsyncSession | None = None
         self._lock: asyncio.Lock | None = None
@@ -76,6 +80,8 @@ class SqlUnitOfWork:
         self.tag_assignments: TagAssignments = SqlTagAssignments(self)
         self.report_events: ReportEventRepository = SqlReportEventRepository(self)
         self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
+        # Webhook deliveries join this transaction; without an encoder (tools, tests) nothing is recorded.
+        self.outbox: EventOutbox = SqlEventOutbox(self, event_encoder)
 
     @property
     def session(self) -> AsyncSession:

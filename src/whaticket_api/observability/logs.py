@@ -28,6 +28,8 @@ class RequestContext:
 
     request_id: str
     user_id: int | None = None
+    # The API token that made the request, when one did: what an integration does is attributed to its token.
+    api_token_id: int | None = None
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("whaticket_request", default=None)
@@ -52,6 +54,12 @@ def note_user(user_id: int) -> None:
         context.user_id = user_id
 
 
+def note_api_token(token_id: int) -> None:
+    context = _current.get()
+    if context is not None:
+        context.api_token_id = token_id
+
+
 class ContextFilter(logging.Filter):
     """Adds the current request's ids to every record logged while serving it."""
 
@@ -61,7 +69,10 @@ class ContextFilter(logging.Filter):
             record.request_id = getattr(record, "request_id", context.request_id)
             if context.user_id is not None:
                 record.user_id = getattr(record, "user_id", context.user_id)
-        ids = [f"{k}={getattr(record, k)}" for k in ("request_id", "user_id") if getattr(record, k, None) is not None]
+            if context.api_token_id is not None:
+                record.api_token_id = getattr(record, "api_token_id", context.api_token_id)
+        keys = ("request_id", "user_id", "api_token_id")
+        ids = [f"{k}={getattr(record, k)}" for k in keys if getattr(record, k, None) is not None]
         record.context = f" [{' '.join(ids)}]" if ids else ""
         return True
 
@@ -69,6 +80,7 @@ class ContextFilter(logging.Filter):
 _PATTERNS = (
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[redacted-jwt]"),
+    (re.compile(r"\bwt_[A-Za-z0-9_-]{8,}"), "[redacted-api-token]"),
     (re.compile(r"(://[^:/@\s]+):[^@/\s]+@"), r"\1:[redacted]@"),
     (
         re.compile(r"(?i)\b((?:access|refresh)?_?token|password|secret)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",&}]+"),

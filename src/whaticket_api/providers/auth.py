@@ -6,16 +6,20 @@ from datetime import timedelta
 
 from dishka import Provider, Scope, provide
 from litestar import Request
+from litestar.exceptions import TooManyRequestsException
 
 from whaticket_adapters.security import Argon2PasswordHasher, HmacMediaLinkSigner, JwtTokenCodec
+from whaticket_core.domain.api_tokens import is_api_token
 from whaticket_core.domain.auth import AuthPolicy
-from whaticket_core.domain.errors import Unauthorized
+from whaticket_core.domain.errors import InsufficientScope, Unauthorized
 from whaticket_core.domain.media_links import MediaGrant
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports import Clock, MediaLinkSigner, PasswordHasher, TokenCodec
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand, Authenticated
+from whaticket_core.use_cases.integrations.api_tokens import AuthenticateApiToken, AuthenticateApiTokenCommand
 
-from ..observability.logs import note_user
+from ..observability.logs import note_api_token, note_user
+from ..protection import RateLimiter
 from ..settings import Settings
 from ..wire import MEDIA_LINK_PARAM, media_url
 
@@ -31,6 +35,45 @@ def bearer_token(request: Request) -> str:  # type: ignore[type-arg]
     if scheme.lower() != "bearer" or not token:
         raise MissingToken("A bearer access token is required")
     return token
+
+
+TOKEN_SCOPE = "token_scope"
+"""The key of a route handler's ``opt`` naming the scope an API token needs there (``@get(..., token_scope=...)``).
+A route without one is closed to API tokens."""
+
+
+def required_scope(request: Request) -> str | None:  # type: ignore[type-arg]
+    scope = request.route_handler.opt.get(TOKEN_SCOPE)
+    return str(scope) if scope else None
+
+
+async def authenticate_caller(
+    request: Request,  # type: ignore[type-arg]
+    authenticate: Authenticate,
+    authenticate_api_token: AuthenticateApiToken,
+    limiter: RateLimiter,
+    settings: Settings,
+) -> Authenticated:
+    """The caller of a bearer-protected route: a person's access token, or an API token (``wt_...``), which must
+    carry the scope the route names (403 ``insufficient_scope``, also on routes closed to tokens) and stay within its
+    own rate limit (429)."""
+    token = bearer_token(request)
+    if not is_api_token(token):
+        authenticated = await authenticate.execute(AuthenticateCommand(token))
+        note_user(authenticated.viewer.user_id)  # the request's log line names its caller
+        return authenticated
+    authenticated = await authenticate_api_token.execute(AuthenticateApiTokenCommand(token))
+    token_id = authenticated.viewer.api_token_id or 0
+    note_user(authenticated.viewer.user_id)  # the issuing admin, beside the token itself
+    note_api_token(token_id)
+    scope = required_scope(request)
+    if scope is None or not authenticated.viewer.has_scope(scope):
+        needed = f"the {scope} scope" if scope else "a person's session"
+        raise InsufficientScope(f"This API token may not do this: it needs {needed}", scope=scope)
+    retry_after = await limiter.hit(f"api-token:{token_id}", settings.api_token_rate_limit_per_minute, 60)
+    if retry_after is not None:
+        raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
+    return authenticated
 
 
 class MediaLinks:
@@ -82,11 +125,16 @@ class CallerProvider(Provider):
     scope = Scope.REQUEST
 
     @provide
-    async def authenticated(self, request: Request, authenticate: Authenticate) -> Authenticated:  # type: ignore[type-arg]
+    async def authenticated(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        authenticate: Authenticate,
+        authenticate_api_token: AuthenticateApiToken,
+        limiter: RateLimiter,
+        settings: Settings,
+    ) -> Authenticated:
         """A missing or bad token is a 401 before the handler runs."""
-        authenticated = await authenticate.execute(AuthenticateCommand(bearer_token(request)))
-        note_user(authenticated.viewer.user_id)  # the request's log line names its caller
-        return authenticated
+        return await authenticate_caller(request, authenticate, authenticate_api_token, limiter, settings)
 
     @provide
     def viewer(self, authenticated: Authenticated) -> Viewer:

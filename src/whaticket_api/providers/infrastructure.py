@@ -13,6 +13,7 @@ from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.media.local import LocalMediaStore
 from whaticket_adapters.presence import InMemoryPresence, RedisPresence
 from whaticket_adapters.sql.database import (
+    SqlApiTokenStore,
     SqlAuthUserQueries,
     SqlMessageQueries,
     SqlReportQueries,
@@ -34,10 +35,12 @@ from whaticket_core.ports import (
     TicketQueries,
     UnitOfWork,
 )
+from whaticket_core.ports.api_tokens import ApiTokenStore
 
 from ..idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from ..protection import FallbackRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from ..realtime.gateway import PresenceTracker
+from ..realtime.webhook_events import WebhookEventEncoder
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -90,8 +93,9 @@ class InfrastructureProvider(Provider):
 
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-        """A fresh unit of work per request (per job run, per CLI command)."""
-        return SqlUnitOfWork(sessions)
+        """A fresh unit of work per request (per job run, per CLI command); its events become webhook deliveries in
+        its transaction."""
+        return SqlUnitOfWork(sessions, WebhookEventEncoder())
 
     @provide
     def ticket_queries(self, engine: AsyncEngine) -> SqlTicketQueries:
@@ -120,6 +124,10 @@ class InfrastructureProvider(Provider):
     @provide
     def auth_user_queries(self, engine: AsyncEngine) -> AuthUserQueries:
         return SqlAuthUserQueries(engine)
+
+    @provide
+    def api_token_store(self, engine: AsyncEngine) -> ApiTokenStore:
+        return SqlApiTokenStore(engine)
 
     @provide
     async def redis(self, settings: Settings) -> AsyncIterator[RedisHandle]:

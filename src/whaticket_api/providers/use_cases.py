@@ -58,6 +58,21 @@ from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactId
 from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 from whaticket_core.use_cases.inbound.update_message_ack import UpdateMessageAck
+from whaticket_core.use_cases.integrations.api_tokens import (
+    AuthenticateApiToken,
+    CreateApiToken,
+    ListApiTokens,
+    RevokeApiToken,
+)
+from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks
+from whaticket_core.use_cases.integrations.webhooks import (
+    CreateWebhook,
+    DeleteWebhook,
+    ListWebhookDeliveries,
+    ListWebhooks,
+    RedeliverWebhook,
+    UpdateWebhook,
+)
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.edit_message import EditMessage
@@ -67,6 +82,7 @@ from whaticket_core.use_cases.messages.release_scheduled_message import ReleaseS
 from whaticket_core.use_cases.messages.schedule_message import ScheduleMessage
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
+from whaticket_core.use_cases.messages.send_to_number import SendToNumber
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
 from whaticket_core.use_cases.notes.add_note import AddNote
 from whaticket_core.use_cases.reports.report_summary import GetReportSummary
@@ -111,6 +127,7 @@ class MessageUseCases(Provider):
         SendMessage,
         ScheduleMessage,
         ReleaseScheduledMessage,
+        SendToNumber,
         DeliverMessage,
         EditMessage,
         DeleteMessage,
@@ -198,6 +215,23 @@ class ConnectionUseCases(Provider):
     )
 
 
+class IntegrationUseCases(Provider):
+    scope = Scope.REQUEST
+    use_cases = provide_all(
+        CreateApiToken,
+        ListApiTokens,
+        RevokeApiToken,
+        AuthenticateApiToken,
+        CreateWebhook,
+        ListWebhooks,
+        UpdateWebhook,
+        DeleteWebhook,
+        ListWebhookDeliveries,
+        RedeliverWebhook,
+        DispatchWebhooks,
+    )
+
+
 class AutomationUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
@@ -221,4 +255,5 @@ def use_case_providers() -> list[Provider]:
         ConnectionUseCases(),
         AgentToolUseCases(),
         AutomationUseCases(),
+        IntegrationUseCases(),
     ]

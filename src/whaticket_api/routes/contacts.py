@@ -10,6 +10,7 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import delete, get, post, put
 from litestar.params import JSONBody
 
+from whaticket_core.domain.api_tokens import ApiScope
 from whaticket_core.domain.contact import ExtraInfo
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.directory.contacts import (
@@ -59,7 +60,7 @@ def _extra(items: list[ExtraInfoIO]) -> tuple[ExtraInfo, ...]:
     return tuple(ExtraInfo(i.name, i.value) for i in items)
 
 
-@get("/", responses=errors(*AUTHED))
+@get("/", responses=errors(*AUTHED, 403), token_scope=ApiScope.CONTACTS_READ)
 async def list_contacts(
     viewer: FromDishka[Viewer],
     use_case: FromDishka[ListContacts],
@@ -72,13 +73,13 @@ async def list_contacts(
     return ContactPage([contact_out(c) for c in page.items], page.total, page.limit, page.offset)
 
 
-@get("/{contact_id:int}", responses=errors(*AUTHED, 404))
+@get("/{contact_id:int}", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.CONTACTS_READ)
 async def get_contact(contact_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetContact]) -> ContactOut:
     """One contact."""
     return contact_out(await use_case.execute(GetContactCommand(viewer, contact_id)))
 
 
-@post("/", status_code=201, responses=errors(*AUTHED, 409))
+@post("/", status_code=201, responses=errors(*AUTHED, 403, 409), token_scope=ApiScope.CONTACTS_WRITE)
 async def create_contact(
     data: JSONBody[ContactCreateIn], viewer: FromDishka[Viewer], use_case: FromDishka[CreateContact]
 ) -> ContactOut:
@@ -87,7 +88,7 @@ async def create_contact(
     return contact_out(await use_case.execute(command))
 
 
-@put("/{contact_id:int}", responses=errors(*AUTHED, 404, 409))
+@put("/{contact_id:int}", responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.CONTACTS_WRITE)
 async def update_contact(
     contact_id: PathId, data: JSONBody[ContactUpdateIn], viewer: FromDishka[Viewer], use_case: FromDishka[UpdateContact]
 ) -> ContactOut:
@@ -103,7 +104,7 @@ async def update_contact(
     return contact_out(await use_case.execute(command))
 
 
-@delete("/{contact_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404))
+@delete("/{contact_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.CONTACTS_WRITE)
 async def delete_contact(contact_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteContact]) -> None:
     """Delete a contact (one with tickets: admin only)."""
     await use_case.execute(DeleteContactCommand(viewer, contact_id))

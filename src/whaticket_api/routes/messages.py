@@ -10,15 +10,16 @@ import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import Request, Response, delete, get, post, put
-from litestar.enums import MediaType as HttpMediaType
 from litestar.openapi.spec import Encoding, OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
+from whaticket_core.domain.api_tokens import ApiScope
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaFile, media_type_of
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
+from whaticket_core.use_cases.auth.authenticate import Authenticate
+from whaticket_core.use_cases.integrations.api_tokens import AuthenticateApiToken
 from whaticket_core.use_cases.messages.delete_message import DeleteMessage, DeleteMessageCommand
 from whaticket_core.use_cases.messages.edit_message import EditMessage, EditMessageCommand
 from whaticket_core.use_cases.messages.media_links import OpenMediaLink, OpenMediaLinkCommand
@@ -37,11 +38,14 @@ from .. import idempotency
 from ..downloads import content_disposition
 from ..errors import field_of
 from ..idempotency import IdempotencyStore
-from ..providers import MediaLinks, bearer_token
+from ..protection import RateLimiter
+from ..providers import MediaLinks
+from ..providers.auth import authenticate_caller
 from ..settings import Settings
 from ..uploads import ReceivedBody, read_json_body, read_multipart
 from ..wire import MEDIA_LINK_PARAM, MessageOut, message_out
 from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, errors
+from .send_to_number import send_to_number
 
 Body = Annotated[str, msgspec.Meta(max_length=MAX_BODY_LENGTH)]
 TextBody = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY_LENGTH, pattern=r"\S")]
@@ -189,7 +193,7 @@ def _command_from(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand 
     return _command_from_json(received, viewer)
 
 
-@get("/", responses=errors(*AUTHED, 404))
+@get("/", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.MESSAGES_READ)
 async def list_messages(
     ticket_id: TicketIdQuery,
     viewer: FromDishka[Viewer],
@@ -203,7 +207,7 @@ async def list_messages(
     return MessagePage([message_out(m, links.url) for m in page.items], page.next_cursor)
 
 
-@get("/{message_id:int}", responses=errors(*AUTHED, 404))
+@get("/{message_id:int}", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.MESSAGES_READ)
 async def get_message(
     message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetMessage], links: FromDishka[MediaLinks]
 ) -> MessageOut:
@@ -215,7 +219,8 @@ async def get_message(
     "/",
     status_code=201,
     operation_class=SendOperation,
-    responses=errors(*AUTHED, 404, 409, 413),
+    responses=errors(*AUTHED, 403, 404, 409, 413),
+    token_scope=ApiScope.MESSAGES_WRITE,
     request_max_body_size=None,  # bounded by uploads.read_multipart / read_json_body (MAX_UPLOAD_BYTES)
 )
 async def send_message(
@@ -243,37 +248,23 @@ async def send_message(
     cancelled by `DELETE /messages/{id}` before then (or, with `cancelIfReplied`, by the customer writing first)."""
     received = await _receive(request, settings)
     try:
-        key = None
+        key = fp = None
         if idempotency_key:
-            key = idempotency.scoped_key(viewer.user_id, idempotency_key)
+            key = idempotency.scoped_key(viewer.user_id, idempotency_key, api_token_id=viewer.api_token_id)
             fp = idempotency.fingerprint(request.headers.get("content-type", ""), received.digest)
-            stored = await idempotency.begin(store, key, fp)
-            if stored is not None:
-                return Response(
-                    stored.body,  # type: ignore[arg-type]
-                    status_code=stored.status,
-                    media_type=HttpMediaType.JSON,
-                    headers={"Idempotent-Replayed": "true"},
-                )
-        try:
+
+        async def create() -> MessageOut:
             command = _command_from(received, viewer)
             if isinstance(command, ScheduleMessageCommand):
-                view = await schedule.execute(command)
-            else:
-                view = await use_case.execute(command)
-            out = message_out(view, links.url)
-        except BaseException:
-            if key is not None:
-                await store.release(key)
-            raise
-        if key is not None:
-            await store.put(key, idempotency.Stored(fp, 201, msgspec.json.encode(out)), idempotency.TTL_SECONDS)
-        return Response(out, status_code=201)
+                return message_out(await schedule.execute(command), links.url)
+            return message_out(await use_case.execute(command), links.url)
+
+        return await idempotency.created_once(store, key, fp or "", create)
     finally:
         received.close()
 
 
-@put("/{message_id:int}", responses=errors(*AUTHED, 404, 409))
+@put("/{message_id:int}", responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.MESSAGES_WRITE)
 async def edit_message(
     message_id: PathId,
     data: JSONBody[EditMessageIn],
@@ -285,7 +276,9 @@ async def edit_message(
     return message_out(await use_case.execute(EditMessageCommand(message_id, viewer, data.body)), links.url)
 
 
-@delete("/{message_id:int}", status_code=204, responses=errors(*AUTHED, 404, 409))
+@delete(
+    "/{message_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.MESSAGES_WRITE
+)
 async def delete_message(message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteMessage]) -> None:
     """Delete for everyone: `isDeleted: true`; the row is kept. On a scheduled message: cancels it."""
     await use_case.execute(DeleteMessageCommand(message_id, viewer))
@@ -303,7 +296,8 @@ SignedLink = Annotated[
 
 @get(
     "/{message_id:int}/media",
-    responses=errors(*AUTHED, 404),
+    responses=errors(*AUTHED, 403, 404),
+    token_scope=ApiScope.MESSAGES_READ,
     media_type="application/octet-stream",
     # Either a bearer token or a signed link (`mediaUrl` as listed), so `<img src>` works without a header.
     security=[{"BearerToken": []}, {}],
@@ -312,6 +306,9 @@ async def get_media(
     message_id: PathId,
     request: Request[Any, Any, Any],
     authenticate: FromDishka[Authenticate],
+    authenticate_api_token: FromDishka[AuthenticateApiToken],
+    limiter: FromDishka[RateLimiter],
+    settings: FromDishka[Settings],
     media: FromDishka[GetMessageMedia],
     by_link: FromDishka[OpenMediaLink],
     sig: SignedLink = None,
@@ -323,7 +320,8 @@ async def get_media(
     if sig and not request.headers.get("authorization"):
         found = await by_link.execute(OpenMediaLinkCommand(message_id, sig))
     else:
-        viewer = (await authenticate.execute(AuthenticateCommand(bearer_token(request)))).viewer
+        caller = await authenticate_caller(request, authenticate, authenticate_api_token, limiter, settings)
+        viewer = caller.viewer
         found = await media.execute(GetMessageMediaCommand(message_id, viewer))
     headers = {
         "Cache-Control": "private, max-age=3600",
@@ -334,6 +332,14 @@ async def get_media(
 
 router = DishkaRouter(
     "/messages",
-    route_handlers=[list_messages, get_message, send_message, edit_message, delete_message, get_media],
+    route_handlers=[
+        list_messages,
+        get_message,
+        send_message,
+        send_to_number,
+        edit_message,
+        delete_message,
+        get_media,
+    ],
     tags=["messages"],
 )

@@ -11,6 +11,7 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import delete, get, post, put
 from litestar.params import JSONBody
 
+from whaticket_core.domain.api_tokens import ApiScope
 from whaticket_core.domain.message import MAX_BODY_LENGTH
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import TicketStatus
@@ -83,7 +84,7 @@ class TransferIn(msgspec.Struct, rename="camel"):
     queue_id: BodyId | None = None
 
 
-@get("/", responses=errors(*AUTHED))
+@get("/", responses=errors(*AUTHED, 403), token_scope=ApiScope.TICKETS_READ)
 async def list_tickets(
     viewer: FromDishka[Viewer],
     use_case: FromDishka[ListTickets],
@@ -113,7 +114,7 @@ async def list_tickets(
     return TicketPage([ticket_out(t) for t in page.items], page.next_cursor)
 
 
-@get("/counts", responses=errors(*AUTHED))
+@get("/counts", responses=errors(*AUTHED, 403), token_scope=ApiScope.TICKETS_READ)
 async def count_tickets(
     viewer: FromDishka[Viewer],
     use_case: FromDishka[CountTickets],
@@ -137,13 +138,13 @@ async def count_tickets(
     return TicketCountsOut(counts.pending, counts.open, counts.closed)
 
 
-@get("/{ticket_id:int}", responses=errors(*AUTHED, 404))
+@get("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_READ)
 async def get_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[GetTicket]) -> TicketOut:
     """One ticket (404 when it is not visible to the caller)."""
     return ticket_out(await use_case.execute(GetTicketCommand(ticket_id, viewer)))
 
 
-@post("/", status_code=201, responses=errors(*AUTHED, 404, 409))
+@post("/", status_code=201, responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.TICKETS_WRITE)
 async def create_ticket(
     data: JSONBody[TicketCreateIn], viewer: FromDishka[Viewer], use_case: FromDishka[CreateTicket]
 ) -> TicketOut:
@@ -152,7 +153,7 @@ async def create_ticket(
     return ticket_out(view)
 
 
-@put("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404, 409))
+@put("/{ticket_id:int}", responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.TICKETS_WRITE)
 async def update_ticket(
     ticket_id: PathId,
     data: JSONBody[TicketUpdateIn],
@@ -174,13 +175,23 @@ async def update_ticket(
     return ticket_out(view)
 
 
-@post("/{ticket_id:int}/accept", status_code=200, responses=errors(*AUTHED, 404, 409))
+@post(
+    "/{ticket_id:int}/accept",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def accept_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[AcceptTicket]) -> TicketOut:
     """pending → open, assigned to the caller."""
     return ticket_out(await use_case.execute(AcceptTicketCommand(ticket_id, viewer)))
 
 
-@post("/{ticket_id:int}/transfer", status_code=200, responses=errors(*AUTHED, 403, 404, 409))
+@post(
+    "/{ticket_id:int}/transfer",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def transfer_ticket(
     ticket_id: PathId,
     data: JSONBody[TransferIn],
@@ -199,7 +210,12 @@ class CloseIn(msgspec.Struct, rename="camel"):
     skip_survey: bool = False
 
 
-@post("/{ticket_id:int}/close", status_code=200, responses=errors(*AUTHED, 404, 409))
+@post(
+    "/{ticket_id:int}/close",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def close_ticket(
     ticket_id: PathId,
     viewer: FromDishka[Viewer],
@@ -212,13 +228,18 @@ async def close_ticket(
     return ticket_out(await use_case.execute(CloseTicketCommand(ticket_id, viewer, skip_survey=skip)))
 
 
-@post("/{ticket_id:int}/reopen", status_code=200, responses=errors(*AUTHED, 404, 409))
+@post(
+    "/{ticket_id:int}/reopen",
+    status_code=200,
+    responses=errors(*AUTHED, 403, 404, 409),
+    token_scope=ApiScope.TICKETS_WRITE,
+)
 async def reopen_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[ReopenTicket]) -> TicketOut:
     """closed → open, assigned to the caller; 409 `ticket_already_open` if another is active."""
     return ticket_out(await use_case.execute(ReopenTicketCommand(ticket_id, viewer)))
 
 
-@post("/{ticket_id:int}/read", status_code=204, responses=errors(*AUTHED, 404))
+@post("/{ticket_id:int}/read", status_code=204, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
 async def read_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[ReadTicket]) -> None:
     """Unread count to 0; read receipts go to WhatsApp."""
     await use_case.execute(ReadTicketCommand(ticket_id, viewer))
@@ -246,6 +267,7 @@ async def add_note(
 
 
 @delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404))
+@delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
 async def delete_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteTicket]) -> None:
     """Delete a ticket and its messages (admin)."""
     await use_case.execute(DeleteTicketCommand(ticket_id, viewer))

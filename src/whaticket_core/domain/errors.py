@@ -203,5 +203,32 @@ class RefreshTokenReused(Unauthorized):
     code = "refresh_token_reused"
 
 
+class ApiTokenNotFound(NotFound):
+    code = "api_token_not_found"
+
+
+class WebhookNotFound(NotFound):
+    code = "webhook_not_found"
+
+
+class WebhookDeliveryNotFound(NotFound):
+    code = "webhook_delivery_not_found"
+
+
+class WebhookUrlForbidden(InvalidInput):
+    """A webhook URL that resolves to a loopback, private, link-local or otherwise internal address."""
+
+    code = "webhook_url_forbidden"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "url")
+
+
+class InsufficientScope(Forbidden):
+    """An API token used outside its scopes (or on a route no token may use)."""
+
+    code = "insufficient_scope"
+
+
 class QrCodeNotFound(NotFound):
     code = "qrcode_not_found"

@@ -13,6 +13,14 @@ class Viewer:
     user_id: int
     role: Role
     queue_ids: frozenset[int]
+    # Set when an API token acts (as its issuing admin's id, with the supervisor's reach): what it did is
+    # attributed to the token, and it may do only what its scopes allow.
+    api_token_id: int | None = None
+    scopes: frozenset[str] | None = None
+
+    def has_scope(self, scope: str) -> bool:
+        """A person's session carries every scope its role allows; a token only those it was issued with."""
+        return self.scopes is None or scope in self.scopes
 
     @classmethod
     def of(cls, user: User) -> Viewer:

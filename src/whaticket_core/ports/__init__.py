@@ -3,6 +3,7 @@
 from .clock import Clock
 from .jobs import (
     DeliverMessageJob,
+    DispatchWebhooksJob,
     DownloadMediaJob,
     Job,
     JobQueue,
@@ -51,6 +52,7 @@ __all__ = [
     "Constraint",
     "ContactRepository",
     "DeliverMessageJob",
+    "DispatchWebhooksJob",
     "DownloadMediaJob",
     "EventPublisher",
     "Job",

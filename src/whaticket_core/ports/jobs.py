@@ -34,7 +34,12 @@ class ReleaseScheduledMessageJob:
     message_id: int
 
 
-Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | ReleaseScheduledMessageJob
+@dataclass(frozen=True, slots=True)
+class DispatchWebhooksJob:
+    """Send the webhook deliveries that are due (one waiting at a time is enough: it sends all that are due)."""
+
+
+Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | DispatchWebhooksJob | ReleaseScheduledMessageJob
 
 
 class JobQueue(Protocol):

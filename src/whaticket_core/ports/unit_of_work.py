@@ -4,6 +4,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from .outbox import EventOutbox
 from .repositories import (
     BusinessHoursRepository,
     ContactRepository,
@@ -67,6 +68,7 @@ class UnitOfWork(Protocol):
     tag_assignments: TagAssignments
     report_events: ReportEventRepository
     business_hours: BusinessHoursRepository
+    outbox: EventOutbox
 
     async def __aenter__(self) -> Self: ...
 

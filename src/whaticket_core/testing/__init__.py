@@ -5,6 +5,7 @@ Usable by other programs' tests too::
     from whaticket_core.testing import InMemoryStore, InMemoryUnitOfWork, ManualClock
 """
 
+from .api_tokens import InMemoryApiTokenStore
 from .clock import ManualClock
 from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
@@ -15,7 +16,8 @@ from .report_repositories import InMemoryReportQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
-from .unit_of_work import InMemoryUnitOfWork
+from .unit_of_work import InMemoryEventOutbox, InMemoryUnitOfWork
+from .webhooks import FakeUrlGuard, InMemoryWebhookStore, RecordingWebhookSender
 
 __all__ = [
     "FakeCallRejecter",
@@ -26,7 +28,10 @@ __all__ = [
     "FakePresence",
     "FakeSessionController",
     "FakeTokenCodec",
+    "FakeUrlGuard",
+    "InMemoryApiTokenStore",
     "InMemoryAuthUserQueries",
+    "InMemoryEventOutbox",
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",
@@ -34,7 +39,9 @@ __all__ = [
     "InMemoryStore",
     "InMemoryTicketQueries",
     "InMemoryUnitOfWork",
+    "InMemoryWebhookStore",
     "ManualClock",
     "RecordingPublisher",
+    "RecordingWebhookSender",
     "SentItem",
 ]

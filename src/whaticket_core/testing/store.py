@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..domain.auth import RefreshToken
 from ..domain.business_hours import BusinessHours
 from ..domain.contact import Contact
+from ..domain.events import DomainEvent
 from ..domain.message import Message
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
@@ -35,6 +36,8 @@ class StoreState:
     report_events: dict[int, ReportEvent] = field(default_factory=dict)
     business_hours: dict[str, BusinessHours] = field(default_factory=dict)  # by HoursTarget.key
     next_id: dict[str, int] = field(default_factory=dict)
+    # The events recorded for integrations, in commit order (the fake of the webhook outbox).
+    outbox: list[DomainEvent] = field(default_factory=list)
 
     def allocate(self, table: str) -> int:
         self.next_id[table] = self.next_id.get(table, 0) + 1

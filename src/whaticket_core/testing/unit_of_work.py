@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from ..domain.events import DomainEvent
+from ..ports.outbox import EventOutbox
 from ..ports.repositories import (
     BusinessHoursRepository,
     ContactRepository,
@@ -35,6 +38,17 @@ from .store import InMemoryStore, StoreState
 from .tag_repositories import InMemoryTagAssignments, InMemoryTagRepository
 
 
+class InMemoryEventOutbox:
+    """Implements :class:`~whaticket_core.ports.outbox.EventOutbox`: the events join the transaction's working state
+    (kept on commit, gone on rollback)."""
+
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def record(self, events: Sequence[DomainEvent]) -> None:
+        self._uow.working.outbox.extend(events)
+
+
 class InMemoryUnitOfWork:
     """A serialisable transaction over an :class:`InMemoryStore`.
 
@@ -60,6 +74,7 @@ class InMemoryUnitOfWork:
         self.tag_assignments: TagAssignments = InMemoryTagAssignments(self)
         self.report_events: ReportEventRepository = InMemoryReportEventRepository(self)
         self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
+        self.outbox: EventOutbox = InMemoryEventOutbox(self)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()

@@ -103,6 +103,24 @@ class World:
         self.ids["m" + key[1:]] = messages["items"][0]["id"]
         return int(ticket["id"])
 
+    async def add_api_token(self, *scopes: str, key: str = "api_token") -> str:
+        """Issues a token (as the admin) with ``scopes`` (tickets:read by default); its id goes to ``ids[key]``."""
+        body = {"name": f"Integration {key}", "scopes": list(scopes or ["tickets:read"])}
+        created = await ok(await self.client.post("/api-tokens", json=body, headers=self.admin.headers), 201)
+        self.ids[key] = created["id"]
+        return str(created["token"])
+
+    async def add_webhook(self, *, with_delivery: bool = False) -> None:
+        """A webhook to a public address (``ids["webhook"]``); with a delivery of it (``ids["delivery"]``), made by
+        a customer message. Nothing is sent: no dispatch runs in these tests."""
+        body = {"url": "https://93.184.215.14/hook", "events": ["*"]}
+        created = await ok(await self.client.post("/webhooks", json=body, headers=self.admin.headers), 201)
+        self.ids["webhook"] = created["id"]
+        if with_delivery:
+            await self.inbound(str(next(_numbers)), "for the webhook")
+            page = await ok(await self.client.get(f"/webhooks/{created['id']}/deliveries", headers=self.admin.headers))
+            self.ids["delivery"] = page["items"][0]["id"]
+
     async def set_qr(self, code: str = "2@abc,def,ghi") -> None:
         async with self.app.state.dishka_container() as request:
             use_case = await request.get(UpdateQrCode)

@@ -5,11 +5,14 @@ the reply a user sends over HTTP is delivered by the worker."""
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -71,9 +74,8 @@ def deployment(tmp_path: Path) -> Iterator[str]:
     r = sync_redis.Redis.from_url(redis_url)
     r.flushdb()
     processes: list[subprocess.Popen[bytes]] = []
-    # Run on a private loop in a thread-free way: this fixture is synchronous and no loop is running here.
-    import threading
 
+    # Run on a private loop in a thread-free way: this fixture is synchronous and no loop is running here.
     def in_thread(coro: Any) -> None:
         t = threading.Thread(target=_run, args=(coro,))
         t.start()
@@ -95,6 +97,8 @@ def deployment(tmp_path: Path) -> Iterator[str]:
                 "DATA_DIR": str(tmp_path / "data"),
                 "PORT": str(port),
                 "LOG_LEVEL": "warning",
+                # The webhook test's receiver listens on 127.0.0.1.
+                "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
             }
         )
         for command, log in ((["serve", "--host", "127.0.0.1"], "serve.log"), (["worker"], "worker.log")):
@@ -172,3 +176,51 @@ def test_serve_and_worker_share_jobs_sessions_and_events(deployment: str) -> Non
     _until(lambda: api.get(f"/messages/{reply['id']}").json()["ack"] == "sent", "the worker to deliver the reply")
     outbox = api.get("/dev/simulator/outbox", params={"whatsappId": wid}).json()["items"]
     assert [(i["kind"], i["body"]) for i in outbox if i["kind"] == "text"] == [("text", "Hello Rita")]
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """Records each POST (headers, body) and answers 200; ``arrived`` is set on each one."""
+
+    got: list[tuple[dict[str, str], bytes]] = []
+    arrived = threading.Event()
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).got.append((dict(self.headers), body))
+        self.send_response(200)
+        self.end_headers()
+        type(self).arrived.set()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+def test_webhooks_are_delivered_by_the_worker(deployment: str) -> None:
+    """serve commits a change and its outbox rows and enqueues a dispatch to SAQ; the worker sends it."""
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    _Receiver.got, _Receiver.arrived = [], threading.Event()
+    thread = threading.Thread(target=receiver.serve_forever, daemon=True)
+    thread.start()
+    try:
+        api = httpx.Client(base_url=f"{deployment}/api/v1", timeout=10)
+        account = {"name": "Admin", "email": "a@example.com", "password": PASSWORD}
+        api.headers["Authorization"] = f"Bearer {api.post('/auth/register', json=account).json()['accessToken']}"
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+        hook = api.post("/webhooks", json={"url": url, "events": ["ticket.created"]})
+        assert hook.status_code == 201, hook.text
+        api.post("/whatsapps", json={"name": "Main"})
+        contact = api.post("/contacts", json={"name": "Ana", "number": "5511988886666"}).json()
+        ticket = api.post("/tickets", json={"contactId": contact["id"]}).json()
+        assert _Receiver.arrived.wait(WAIT), "the worker did not deliver the webhook"
+        ((headers, body),) = _Receiver.got
+        assert headers["Whaticket-Event"] == "ticket.created"
+        assert json.loads(body)["data"]["ticket"]["id"] == ticket["id"]
+        deliveries = api.get(f"/webhooks/{hook.json()['id']}/deliveries").json()["items"]
+        assert _until(
+            lambda: api.get(f"/webhooks/{hook.json()['id']}/deliveries").json()["items"][0]["status"] == "delivered",
+            "the delivery to be recorded",
+        )
+        assert len(deliveries) == 1
+    finally:
+        receiver.shutdown()
+        receiver.server_close()

@@ -117,6 +117,7 @@ ROWS = [
     Row("DELETE", "/messages/{m_sales}", anyone(409)),
     Row("DELETE", "/messages/{m_hidden}", hidden_from_agent(409)),
     Row("GET", "/messages/{m_sales}/media", anyone(404)),
+    Row("POST", "/messages/send", anyone(201), {"number": "+55 11 98888-0001", "body": "Hello"}),
     # contacts
     Row("GET", "/contacts", anyone(200)),
     Row("GET", "/contacts/{free_contact}", anyone(200)),
@@ -164,6 +165,22 @@ ROWS = [
     Row("POST", "/whatsapps/{main}/pair-code", admin_only(200), {"phoneNumber": "+55 11 99999-0000"}),
     # reports
     Row("GET", "/reports/summary", staff_only(200)),
+    # API tokens
+    Row("POST", "/api-tokens", admin_only(201), {"name": "CRM", "scopes": ["tickets:read"]}),
+    Row("GET", "/api-tokens", admin_only(200)),
+    Row("DELETE", "/api-tokens/{api_token}", admin_only(204), prepare=lambda w: w.add_api_token()),
+    # webhooks (a public address: nothing is sent here, the URL is only checked)
+    Row("POST", "/webhooks", admin_only(201), {"url": "https://93.184.215.14/hook", "events": ["*"]}),
+    Row("GET", "/webhooks", admin_only(200)),
+    Row("PUT", "/webhooks/{webhook}", admin_only(200), {"description": "CRM"}, prepare=lambda w: w.add_webhook()),
+    Row("DELETE", "/webhooks/{webhook}", admin_only(204), prepare=lambda w: w.add_webhook()),
+    Row("GET", "/webhooks/{webhook}/deliveries", admin_only(200), prepare=lambda w: w.add_webhook()),
+    Row(
+        "POST",
+        "/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+        admin_only(202),
+        prepare=lambda w: w.add_webhook(with_delivery=True),
+    ),
     # health
     Row("GET", "/health", public(200)),
     Row("GET", "/health/ready", public(200)),
@@ -234,12 +251,16 @@ def _template(path: str) -> str:
         "whatsapps": "whatsapp_id",
         "settings": "key",
         "tags": "tag_id",
+        "api-tokens": "api_token_id",
+        "webhooks": "webhook_id",
     }
     parts = path.strip("/").split("/")
     out = []
     for i, part in enumerate(parts):
         if i == 1 and (part.startswith("{") or part == "userCreation"):
             out.append("{" + names[parts[0]] + "}")
+        elif i == 3 and parts[0] == "webhooks":
+            out.append("{delivery_id}")
         else:
             out.append(part)
     return "/" + "/".join(out)

@@ -21,12 +21,15 @@ from whaticket_core.testing import (
     InMemoryMediaStore,
     InMemoryStore,
     InMemoryUnitOfWork,
+    InMemoryWebhookStore,
     ManualClock,
     RecordingPublisher,
+    RecordingWebhookSender,
 )
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets
 from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
+from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.release_scheduled_message import ReleaseScheduledMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
@@ -48,6 +51,8 @@ class JobWorld:
         self.media = InMemoryMediaStore()
         self.fetcher = FakeMediaFetcher()
         self.presence = FakePresence()
+        self.webhooks = InMemoryWebhookStore()
+        self.webhook_sender = RecordingWebhookSender()
         self.jobs: Any = None  # the queue under test, for the sweeper
         self.opened: Counter[str] = Counter()
         self.ticket: Ticket | None = None
@@ -72,6 +77,8 @@ class JobWorld:
             yield AutoCloseIdleTickets(self.uow(), self.clock, self.publisher, self.jobs)
         elif kind is AssignPendingTickets:
             yield AssignPendingTickets(self.uow(), self.clock, self.publisher, self.presence)
+        elif kind is DispatchWebhooks:
+            yield DispatchWebhooks(self.webhooks, self.webhook_sender, self.clock)
         else:
             raise LookupError(kind)
 

@@ -211,17 +211,21 @@ async def test_saq_jobs_carry_key_retries_and_backoff_per_kind() -> None:
         world = JobWorld()
         settings = queue.worker_settings(world)
         crons = {cron.function.__qualname__: cron.cron for cron in settings["cron_jobs"]}
+        # The two outboxes' sweepers (pending WhatsApp messages, webhook deliveries left due) and the automation.
         assert crons == {
             "whaticket.sweep_pending_messages": "* * * * *",
+            "whaticket.dispatch_webhooks": "* * * * *",
             "whaticket.auto_close_idle_tickets": "* * * * *",
             "whaticket.assign_pending_tickets": "* * * * *",
         }
+        assert "whaticket.dispatch_webhooks" in dict(settings["functions"])
         ctx: dict[str, Any] = {"job": SimpleNamespace(attempts=1)}
         for startup in settings["startup"]:
             await startup(ctx)
         for cron in settings["cron_jobs"]:
             await cron.function(ctx)  # as SAQ's worker calls a cron job
         assert world.opened["AutoCloseIdleTickets"] == world.opened["AssignPendingTickets"] == 1
+        assert world.opened["DispatchWebhooks"] == 1
     finally:
         await queue.disconnect()
         client = aioredis.from_url(REDIS_URL)

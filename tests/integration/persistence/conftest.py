@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.sql.database import (
+    EncodedEvent,
+    SqlApiTokenStore,
     SqlAuthUserQueries,
     SqlMessageQueries,
     SqlReportQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
+    SqlWebhookStore,
     create_session_factory,
 )
+from whaticket_core.domain.events import DomainEvent, WhatsAppStatusChanged
+from whaticket_core.domain.webhooks import WebhookDelivery
+from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.testing import (
+    InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
     InMemoryMessageQueries,
     InMemoryReportQueries,
@@ -26,6 +34,7 @@ from whaticket_core.testing import (
     InMemoryTicketQueries,
     InMemoryUnitOfWork,
 )
+from whaticket_core.testing.webhooks import InMemoryWebhookStore
 
 
 @dataclass
@@ -36,6 +45,10 @@ class Backend:
     messages: Any  # MessageQueries
     auth_users: Any  # AuthUserQueries
     reports: Any  # ReportQueries
+    api_tokens: Any  # ApiTokenStore
+    webhooks: Any  # WebhookRepository & WebhookDeliveryQueue
+    # Writes one event of stream ``stream`` through the outbox (the fake: straight into its store).
+    emit: Callable[[int], Awaitable[None]]
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -44,6 +57,16 @@ async def backend(
 ) -> Backend:
     if request.param == "memory":
         store = InMemoryStore()
+        webhooks = InMemoryWebhookStore()
+
+        async def emit_fake(stream: int) -> None:
+            now = datetime.now(UTC)
+            for hook in webhooks.webhooks.values():
+                if hook.active and hook.wants("whatsapp.connection"):
+                    webhooks.add_delivery(
+                        WebhookDelivery(hook.id, "e", "whatsapp.connection", f"s:{stream}", "{}", now, now)
+                    )
+
         return Backend(
             "memory",
             lambda: InMemoryUnitOfWork(store),
@@ -51,10 +74,19 @@ async def backend(
             InMemoryMessageQueries(store),
             InMemoryAuthUserQueries(store),
             InMemoryReportQueries(store),
+            InMemoryApiTokenStore(),
+            webhooks,
+            emit_fake,
         )
     engine = sqlite_engine if request.param == "sqlite" else pg_engine
     await db_reset(engine)
     sessions = create_session_factory(engine)
+
+    async def emit(stream: int) -> None:
+        async with SqlUnitOfWork(sessions, StreamEncoder()) as uow:
+            await uow.outbox.record([WhatsAppStatusChanged(stream, ConnectionStatus.CONNECTED, None)])
+            await uow.commit()
+
     return Backend(
         request.param,
         lambda: SqlUnitOfWork(sessions),
@@ -62,4 +94,15 @@ async def backend(
         SqlMessageQueries(engine),
         SqlAuthUserQueries(engine),
         SqlReportQueries(engine),
+        SqlApiTokenStore(engine),
+        SqlWebhookStore(engine),
+        emit,
     )
+
+
+class StreamEncoder:
+    """A webhook encoder for store tests: a connection event becomes one event of stream ``s:<id>``."""
+
+    def encode(self, event: DomainEvent) -> list[EncodedEvent]:
+        assert isinstance(event, WhatsAppStatusChanged)
+        return [EncodedEvent("whatsapp.connection", f"s:{event.whatsapp_id}", f'{{"n":{event.whatsapp_id}}}')]

@@ -108,3 +108,11 @@ def test_outage_records_are_dropped_and_others_kept() -> None:
     assert not gate.filter(as_arg)
     assert not gate.filter(as_exc)
     assert gate.filter(plain)
+
+
+def test_an_api_token_never_reaches_a_log_line() -> None:
+    token = "wt_" + "Zx9-_aB" * 6
+    line = redacted("integration %s said %s", token, {"token": token})
+    assert token not in line
+    assert token[3:] not in line
+    assert "[redacted-api-token]" in line

@@ -10,6 +10,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.presence import AgentPresence
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 
@@ -114,7 +115,6 @@ class AssignPendingTickets:
             ticket.accept(chosen, self._clock.now())
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
-        events: list[DomainEvent] = ticket_changed(view, before)
+            events: list[DomainEvent] = await commit_with(uow, ticket_changed(view, before))
         await self._publisher.publish(events)
         return True

@@ -13,7 +13,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.repositories import IdleClaim
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import render_greeting, store_outbound
-from whaticket_core.use_cases.shared.outbox import request_delivery
+from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
 from whaticket_core.use_cases.shared.reporting import record_closed
 from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
@@ -116,7 +116,7 @@ class AutoCloseIdleTickets:
                 events.extend(ticket_changed(view, before))
                 events.append(MessageCreated(MessageView.of(message), view))
                 sent.append(message)
-            await uow.commit()
+            await commit_with(uow, events)
         await self._after_commit(events, sent)
         return len(tickets)
 
@@ -138,7 +138,7 @@ class AutoCloseIdleTickets:
                 if farewell is not None:
                     events.append(MessageCreated(MessageView.of(farewell), view))
                     sent.append(farewell)
-            await uow.commit()
+            await commit_with(uow, events)
         await self._after_commit(events, sent)
         return len(tickets)
 

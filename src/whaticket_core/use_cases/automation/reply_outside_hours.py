@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whaticket_core.domain.events import DomainEvent
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import Ticket, TicketStatus
 from whaticket_core.ports.clock import Clock
@@ -12,8 +11,9 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.automation.hours_steps import hours_of_ticket
 from whaticket_core.use_cases.messages.outbound_steps import store_outbound
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
-from whaticket_core.use_cases.tickets.ticket_steps import after_commit
+from whaticket_core.use_cases.tickets.ticket_steps import after_commit, with_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +73,8 @@ class ReplyOutsideHours:
             ticket.away_sent_at = now
             await uow.tickets.save(ticket)
             view: TicketView = await view_of(uow, ticket)
-            await uow.commit()
-        events: list[DomainEvent] = ticket_changed(view, before)
-        await after_commit(self._jobs, self._publisher, events, view, message)
+            events = await commit_with(uow, with_message(ticket_changed(view, before), view, message))
+        await after_commit(self._jobs, self._publisher, events, message)
         return ReplyOutsideHoursResult(message.id)
 
     async def _agent_online(self, ticket: Ticket) -> bool:

@@ -15,6 +15,7 @@ from whaticket_core.ports.transport import SessionController
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.connections.whatsapps import load_whatsapp
 from whaticket_core.use_cases.shared.guards import require_admin
+from whaticket_core.use_cases.shared.outbox import commit_with
 
 
 def _status_event(whatsapp: WhatsApp) -> WhatsAppStatusChanged:
@@ -45,8 +46,8 @@ class StartSession:
             whatsapp.enter(ConnectionStatus.OPENING)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)])
+        await self._publisher.publish(events)
         await self._sessions.start_session(whatsapp.id)
         return whatsapp
 
@@ -84,8 +85,8 @@ class RequestPairCode:
             whatsapp.enter(ConnectionStatus.PAIRING)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)])
+        await self._publisher.publish(events)
         return PairCode(code)
 
 
@@ -114,8 +115,8 @@ class LogoutSession:
             whatsapp.enter(ConnectionStatus.DISCONNECTED)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)])
+        await self._publisher.publish(events)
         return whatsapp
 
 
@@ -144,9 +145,9 @@ class UpdateConnectionStatus:
             if changed:
                 whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        if changed:
-            await self._publisher.publish([_status_event(whatsapp)])
+            events = await commit_with(uow, [_status_event(whatsapp)] if changed else [])
+        if events:
+            await self._publisher.publish(events)
         return whatsapp
 
 
@@ -171,10 +172,10 @@ class UpdateQrCode:
             status_changed = whatsapp.enter(ConnectionStatus.QRCODE, qrcode=command.qrcode)
             whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)
-            await uow.commit()
-        events: list[DomainEvent] = [WhatsAppQrCode(whatsapp.id, command.qrcode)]
-        if status_changed:
-            events.append(_status_event(whatsapp))
+            events: list[DomainEvent] = [WhatsAppQrCode(whatsapp.id, command.qrcode)]
+            if status_changed:
+                events.append(_status_event(whatsapp))
+            await commit_with(uow, events)
         await self._publisher.publish(events)
         return whatsapp
 

@@ -17,6 +17,7 @@ from whaticket_core.ports.security import PasswordHasher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.guards import require_admin, require_queues, require_staff, require_whatsapp
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import view_of
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
 
@@ -213,7 +214,7 @@ class DeleteUser:
                 events.append(TicketUpdated(await view_of(uow, ticket), before))
             await uow.refresh_tokens.revoke_all_of_user(user.id)
             await uow.users.delete(user.id)
-            await uow.commit()
+            await commit_with(uow, events)
         events.append(UserSessionsRevoked(user.id))
         await self._publisher.publish(events)
 

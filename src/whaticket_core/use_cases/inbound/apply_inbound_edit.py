@@ -7,6 +7,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundEdit
 from whaticket_core.use_cases.messages.message_steps import ticket_view_of
+from whaticket_core.use_cases.shared.outbox import commit_with
 
 
 class ApplyInboundEdit:
@@ -33,7 +34,7 @@ class ApplyInboundEdit:
             message.is_edited = True
             await uow.messages.save(message)
             ticket_view = await ticket_view_of(uow, message)
-            await uow.commit()
-        view = MessageView.of(message)
-        await self._publisher.publish([MessageUpdated(view, ticket_view)])
+            view = MessageView.of(message)
+            events = await commit_with(uow, [MessageUpdated(view, ticket_view)])
+        await self._publisher.publish(events)
         return view

@@ -9,6 +9,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.identity_steps import Identity, resolve_contact
 from whaticket_core.use_cases.inbound.inbound_commands import InboundIdentity
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 
 
@@ -49,5 +50,5 @@ class LinkContactIdentity:
             if known is None:
                 return _Outcome(None)
             resolved = await resolve_contact(uow, Identity(number=number, lid=lid), self._clock.now())
-            await uow.commit()
+            await commit_with(uow, resolved.events)
         return _Outcome(resolved.contact.id, resolved.events)

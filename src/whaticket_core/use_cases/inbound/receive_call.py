@@ -12,6 +12,7 @@ from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundCall, InboundMedia, InboundMessage
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage, ReceiveMessageResult, identity_of
 from whaticket_core.use_cases.messages.outbound_steps import render_greeting, store_outbound
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 
 MISSED_CALL = "Missed voice call"
@@ -89,8 +90,8 @@ class ReceiveCall:
             message = await store_outbound(uow, ticket, render_greeting(template, name), self._clock.now())
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
+            events: list[DomainEvent] = list(ticket_changed(view, before))
+            events.append(MessageCreated(MessageView.of(message), view))
+            await commit_with(uow, events)
         await self._jobs.enqueue(DeliverMessageJob(message.id))
-        events: list[DomainEvent] = list(ticket_changed(view, before))
-        events.append(MessageCreated(MessageView.of(message), view))
         await self._publisher.publish(events)

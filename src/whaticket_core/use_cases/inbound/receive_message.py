@@ -22,6 +22,7 @@ from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_qu
 from whaticket_core.use_cases.inbound.survey_steps import take_survey_answer
 from whaticket_core.use_cases.messages.message_steps import ticket_of
 from whaticket_core.use_cases.messages.scheduled_steps import cancel_on_reply
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.reporting import record_created
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.settings_reader import read_setting
@@ -128,12 +129,12 @@ class ReceiveMessage:
             cancelled = await cancel_on_reply(uow, ticket.id) if replied else []
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
+            events: list[DomainEvent] = list(resolved.events)
+            events.extend(MessageUpdated(MessageView.of(m), view) for m in cancelled)
+            events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
+            events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
+            await commit_with(uow, events)
 
-        events: list[DomainEvent] = list(resolved.events)
-        events.extend(MessageUpdated(MessageView.of(m), view) for m in cancelled)
-        events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
-        events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
         jobs: list[Job] = [DeliverMessageJob(m.id) for m in bot_replies]
         if message.media_ref is not None:
             jobs.insert(0, DownloadMediaJob(message.id))
@@ -170,10 +171,10 @@ class ReceiveMessage:
             ticket.last_message = preview(message.body, message.media_type)
             await uow.tickets.save(ticket)
         view = await view_of(uow, ticket)
-        await uow.commit()
-        jobs: list[Job] = [DownloadMediaJob(message.id)] if message.media_ref is not None else []
         events: list[DomainEvent] = [TicketUpdated(view)] if last else []
         events.append(MessageUpdated(MessageView.of(message), view))
+        await commit_with(uow, events)
+        jobs: list[Job] = [DownloadMediaJob(message.id)] if message.media_ref is not None else []
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
     async def _ticket(

@@ -6,6 +6,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.inbound_commands import InboundReceipt
 from whaticket_core.use_cases.messages.message_steps import ticket_view_of
+from whaticket_core.use_cases.shared.outbox import commit_with
 
 
 class UpdateMessageAck:
@@ -37,6 +38,6 @@ class UpdateMessageAck:
                 events.append(MessageUpdated(view, ticket_views[message.ticket_id]))
             if not changed:
                 return []
-            await uow.commit()
+            await commit_with(uow, events)
         await self._publisher.publish(events)
         return changed

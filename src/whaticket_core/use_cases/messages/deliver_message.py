@@ -11,6 +11,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
 from whaticket_core.use_cases.messages.message_steps import ticket_of, ticket_view_of, whatsapp_chat_of
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.retry import RetryLater
 
 DEFAULT_MAX_ATTEMPTS = 5
@@ -83,7 +84,8 @@ class DeliverMessage:
                     sent = True
                     message.mark_sent(wa_id)
                 await uow.messages.save(message)
-                await uow.commit()
+                event = MessageUpdated(MessageView.of(message), ticket_view)
+                await commit_with(uow, [event] if retry is None else [])
         except StoreConflict:
             if not sent:
                 raise
@@ -92,14 +94,13 @@ class DeliverMessage:
             recorded = await self._record_sent_without_id(command.message_id)
             if recorded is None:
                 return None
-            message = recorded
+            event = recorded
         if retry is not None:
             raise retry
-        view = MessageView.of(message)
-        await self._publisher.publish([MessageUpdated(view, ticket_view)])
-        return view
+        await self._publisher.publish([event])
+        return event.message
 
-    async def _record_sent_without_id(self, message_id: int) -> Message | None:
+    async def _record_sent_without_id(self, message_id: int) -> MessageUpdated | None:
         async with self._uow as uow:
             message = await uow.messages.get(message_id, for_update=True)
             if message is None or message.ack is not MessageAck.PENDING:
@@ -107,8 +108,9 @@ class DeliverMessage:
             message.mark_sent(None)
             message.error = "sent; WhatsApp's message id clashed with a stored one and was not kept"
             await uow.messages.save(message)
-            await uow.commit()
-        return message
+            event = MessageUpdated(MessageView.of(message), await ticket_view_of(uow, message))
+            await commit_with(uow, [event])
+        return event
 
     async def _send(self, uow: UnitOfWork, message: Message) -> str:
         ticket_recipient = await whatsapp_chat_of(uow, message, await ticket_of(uow, message))

@@ -11,6 +11,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.message_steps import load_visible_message, whatsapp_chat_of
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import view_of
 
 
@@ -55,9 +56,9 @@ class EditMessage:
                 raise transport_failure(exc, message.id) from exc
             await uow.messages.save(message)
             ticket_view = await view_of(uow, ticket)
-            await uow.commit()
-        view = MessageView.of(message)
-        await self._publisher.publish([MessageUpdated(view, ticket_view)])
+            view = MessageView.of(message)
+            events = await commit_with(uow, [MessageUpdated(view, ticket_view)])
+        await self._publisher.publish(events)
         return view
 
 

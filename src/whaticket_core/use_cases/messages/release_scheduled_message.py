@@ -11,7 +11,7 @@ from whaticket_core.ports.jobs import JobQueue, JobScheduler, ReleaseScheduledMe
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.message_steps import ticket_of
-from whaticket_core.use_cases.shared.outbox import request_delivery
+from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
 from whaticket_core.use_cases.shared.reporting import record_first_response
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 
@@ -63,9 +63,9 @@ class ReleaseScheduledMessage:
             await uow.messages.save(message)
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
+            message_view = MessageView.of(message)
+            changed: list[DomainEvent] = [*ticket_changed(view, before), MessageUpdated(message_view, view)]
+            events = await commit_with(uow, changed)
         await request_delivery(self._jobs, message.id)
-        message_view = MessageView.of(message)
-        events: list[DomainEvent] = [*ticket_changed(view, before), MessageUpdated(message_view, view)]
         await self._publisher.publish(events)
         return message_view

@@ -14,6 +14,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import JobScheduler, ReleaseScheduledMessageJob
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, view_of
 
 log = logging.getLogger("whaticket.scheduled")
@@ -81,11 +82,11 @@ class ScheduleMessage:
             )
             await uow.messages.add(message)
             view = await view_of(uow, ticket)
-            await uow.commit()
+            message_view = MessageView.of(message)
+            events = await commit_with(uow, [MessageCreated(message_view, view)])
         try:
             await self._scheduler.schedule(ReleaseScheduledMessageJob(message.id), command.send_at)
         except Exception:
             log.warning("could not schedule message %s; the sweeper releases it when due", message.id, exc_info=True)
-        message_view = MessageView.of(message)
-        await self._publisher.publish([MessageCreated(message_view, view)])
+        await self._publisher.publish(events)
         return message_view

@@ -15,7 +15,7 @@ from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import store_outbound
-from whaticket_core.use_cases.shared.outbox import request_delivery
+from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
 from whaticket_core.use_cases.shared.reporting import record_first_response
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 
@@ -88,13 +88,13 @@ class SendMessage:
                 await record_first_response(uow, ticket, command.actor.user_id, now)
                 await uow.tickets.save(ticket)
                 view = await view_of(uow, ticket)
-                await uow.commit()
+                message_view = MessageView.of(message)
+                events: list[DomainEvent] = [*ticket_changed(view, before), MessageCreated(message_view, view)]
+                await commit_with(uow, events)
         except BaseException:
             if media_key is not None:
                 await self._media_store.delete(media_key)
             raise
         await request_delivery(self._jobs, message.id)
-        message_view = MessageView.of(message)
-        events: list[DomainEvent] = [*ticket_changed(view, before), MessageCreated(message_view, view)]
         await self._publisher.publish(events)
         return message_view

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whaticket_core.domain.events import MessageCreated, NoteMentioned
+from whaticket_core.domain.events import DomainEvent, MessageCreated, NoteMentioned
 from whaticket_core.domain.mentions import mentioned
 from whaticket_core.domain.message import new_note
 from whaticket_core.domain.pagination import MAX_LIMIT, OffsetQuery
@@ -12,6 +12,7 @@ from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, view_of
 
 
@@ -31,6 +32,7 @@ class AddNote:
     author and a final ack (``sent``), so the outbox never delivers it; it does not change the ticket (status,
     unread count and last message stay the customer's conversation). ``@Name`` mentions the users so named who may
     see the ticket, the author excepted. Publishes ``message:created``, then ``note:mention`` for the mentioned users.
+    Webhooks never carry notes (integrations may show or send what they receive to customers).
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, publisher: EventPublisher) -> None:
@@ -52,11 +54,11 @@ class AddNote:
                 if u.id != command.actor.user_id and can_see(Viewer.of(u), ticket.placement)
             )
             view = await view_of(uow, ticket)
-            await uow.commit()
-        message = MessageView.of(note)
-        events: list[MessageCreated | NoteMentioned] = [MessageCreated(message, view)]
-        if notified:
-            events.append(NoteMentioned(ticket.id, note.id, notified))
+            message = MessageView.of(note)
+            changed: list[DomainEvent] = [MessageCreated(message, view)]
+            if notified:
+                changed.append(NoteMentioned(ticket.id, note.id, notified))
+            events = await commit_with(uow, changed)
         await self._publisher.publish(events)
         return message
 

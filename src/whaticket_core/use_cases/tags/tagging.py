@@ -14,6 +14,7 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.queries import TagCounter, TicketListQuery
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, view_of
 
 
@@ -52,8 +53,8 @@ class SetTicketTags:
             ticket = await load_visible_ticket(uow, command.ticket_id, command.actor)
             await uow.tag_assignments.set_for_ticket(ticket.id, await _require_tags(uow, command.tag_ids))
             view = await view_of(uow, ticket)
-            await uow.commit()
-        await self._publisher.publish([TicketUpdated(view)])
+            events = await commit_with(uow, [TicketUpdated(view)])
+        await self._publisher.publish(events)
         return view
 
 
@@ -84,8 +85,8 @@ class SetContactTags:
             contact.tags = tuple(TagView.of(t) for t in await uow.tag_assignments.of_contact(contact.id))
             # Every ticket of the contact: the gateway routes the event to whoever sees one of them.
             tickets = tuple([await view_of(uow, t) for t in await uow.tickets.list_of_contact(contact.id)])
-            await uow.commit()
-        await self._publisher.publish([ContactUpdated(contact, tickets)])
+            events = await commit_with(uow, [ContactUpdated(contact, tickets)])
+        await self._publisher.publish(events)
         return contact
 
 

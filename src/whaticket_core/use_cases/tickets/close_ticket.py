@@ -8,9 +8,10 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.reporting import record_closed
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
-from whaticket_core.use_cases.tickets.ticket_steps import after_commit, send_farewell, send_survey
+from whaticket_core.use_cases.tickets.ticket_steps import after_commit, send_farewell, send_survey, with_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,6 @@ class CloseTicket:
             survey = await send_survey(uow, ticket, now, skip=command.skip_survey)
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
-        await after_commit(self._jobs, self._publisher, ticket_changed(view, before), view, farewell, survey)
+            events = await commit_with(uow, with_message(ticket_changed(view, before), view, farewell, survey))
+        await after_commit(self._jobs, self._publisher, events, farewell, survey)
         return view

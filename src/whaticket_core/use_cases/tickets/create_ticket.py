@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whaticket_core.domain.errors import ContactNotFound, NoWhatsAppConnection, QueueNotFound, WhatsAppNotFound
+from whaticket_core.domain.errors import ContactNotFound, QueueNotFound
 from whaticket_core.domain.events import TicketCreated
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import Ticket, TicketStatus
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.reporting import record_created
-from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error
+from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error, connection_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class CreateTicket:
                     raise ContactNotFound(f"Contact {contact_id} not found", contact_id=contact_id)
                 if command.queue_id is not None and await uow.queues.get(command.queue_id) is None:
                     raise QueueNotFound(f"Queue {command.queue_id} not found", queue_id=command.queue_id)
-                whatsapp = await self._connection(uow, command)
+                whatsapp = await connection_for(uow, command.actor, command.whatsapp_id)
                 whatsapp_id = whatsapp.id
                 await already_open(uow, contact_id, whatsapp_id)
                 now = self._clock.now()
@@ -66,27 +66,9 @@ class CreateTicket:
                 await uow.tickets.add(ticket)
                 await record_created(uow, ticket, now)
                 view = TicketView.of(ticket, contact)
-                await uow.commit()
+                events = await commit_with(uow, [TicketCreated(view)])
         except StoreConflict as exc:
             errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
             raise await explain_conflict(exc, errors) from None
-        await self._publisher.publish([TicketCreated(view)])
+        await self._publisher.publish(events)
         return view
-
-    async def _connection(self, uow: UnitOfWork, command: CreateTicketCommand) -> WhatsApp:
-        if command.whatsapp_id is not None:
-            whatsapp = await uow.whatsapps.get(command.whatsapp_id)
-            if whatsapp is None:
-                raise WhatsAppNotFound(
-                    f"WhatsApp connection {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id
-                )
-            return whatsapp
-        user = await uow.users.get(command.actor.user_id)
-        if user is not None and user.whatsapp_id is not None:
-            own = await uow.whatsapps.get(user.whatsapp_id)
-            if own is not None:
-                return own
-        default = await uow.whatsapps.get_default()
-        if default is None:
-            raise NoWhatsAppConnection("There is no WhatsApp connection to open the ticket on")
-        return default

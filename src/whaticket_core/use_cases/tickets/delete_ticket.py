@@ -8,6 +8,7 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.shared.guards import require_admin
+from whaticket_core.use_cases.shared.outbox import commit_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,5 +36,5 @@ class DeleteTicket:
                 raise TicketNotFound(f"Ticket {command.ticket_id} not found", ticket_id=command.ticket_id)
             placement = ticket.placement
             await uow.tickets.delete(ticket.id)
-            await uow.commit()
-        await self._publisher.publish([TicketDeleted(command.ticket_id, placement)])
+            events = await commit_with(uow, [TicketDeleted(command.ticket_id, placement)])
+        await self._publisher.publish(events)

@@ -8,6 +8,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import JobQueue, SendReadReceiptsJob
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 
 
@@ -45,8 +46,8 @@ class ReadTicket:
             ticket.mark_read(self._clock.now())
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
+            events = await commit_with(uow, ticket_changed(view, before))
         if wa_ids:
             await self._jobs.enqueue(SendReadReceiptsJob(ticket.id, wa_ids))
-        await self._publisher.publish(ticket_changed(view, before))
+        await self._publisher.publish(events)
         return view

@@ -8,6 +8,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error
 
@@ -42,9 +43,9 @@ class ReopenTicket:
                 await already_open(uow, contact_id, whatsapp_id, exclude=ticket.id)
                 await uow.tickets.save(ticket)
                 view = await view_of(uow, ticket)
-                await uow.commit()
+                events = await commit_with(uow, ticket_changed(view, before))
         except StoreConflict as exc:
             errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
             raise await explain_conflict(exc, errors) from None
-        await self._publisher.publish(ticket_changed(view, before))
+        await self._publisher.publish(events)
         return view

@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from whaticket_core.domain.errors import ActionForbidden, InvalidInput, QueueNotFound, TicketAlreadyOpen, UserNotFound
+from whaticket_core.domain.errors import (
+    ActionForbidden,
+    InvalidInput,
+    NoWhatsAppConnection,
+    QueueNotFound,
+    TicketAlreadyOpen,
+    UserNotFound,
+    WhatsAppNotFound,
+)
 from whaticket_core.domain.events import DomainEvent, MessageCreated
 from whaticket_core.domain.message import Message
 from whaticket_core.domain.read_models import MessageView, TicketView
@@ -14,6 +22,7 @@ from whaticket_core.domain.settings import CSAT, CSAT_QUESTION
 from whaticket_core.domain.ticket import Ticket
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
@@ -83,18 +92,41 @@ async def already_open_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int)
     )
 
 
-async def after_commit(
-    jobs: JobQueue,
-    publisher: EventPublisher,
-    events: Sequence[DomainEvent],
-    view: TicketView,
-    *messages: Message | None,
-) -> None:
-    """Enqueue the delivery of the stored outbound messages, then publish (message events after the ticket's)."""
+def with_message(events: Sequence[DomainEvent], view: TicketView, *messages: Message | None) -> list[DomainEvent]:
+    """The ticket's events, then ``message:created`` for each outbound message the change stored (a farewell, the
+    satisfaction question)."""
     all_events = list(events)
     for message in messages:
         if message is None:
             continue
-        await request_delivery(jobs, message.id)
         all_events.append(MessageCreated(MessageView.of(message), view))
-    await publisher.publish(all_events)
+    return all_events
+
+
+async def after_commit(
+    jobs: JobQueue, publisher: EventPublisher, events: Sequence[DomainEvent], *messages: Message | None
+) -> None:
+    """Enqueue the delivery of the stored outbound messages, then publish ``events`` (see :func:`with_message`)."""
+    for message in messages:
+        if message is not None:
+            await request_delivery(jobs, message.id)
+    await publisher.publish(events)
+
+
+async def connection_for(uow: UnitOfWork, actor: Viewer, whatsapp_id: int | None) -> WhatsApp:
+    """The connection an agent-started conversation goes out on: the one named (``whatsapp_not_found``), else the
+    actor's own, else the default one; with none at all, ``no_whatsapp_connection``."""
+    if whatsapp_id is not None:
+        whatsapp = await uow.whatsapps.get(whatsapp_id)
+        if whatsapp is None:
+            raise WhatsAppNotFound(f"WhatsApp connection {whatsapp_id} not found", whatsapp_id=whatsapp_id)
+        return whatsapp
+    user = await uow.users.get(actor.user_id)
+    if user is not None and user.whatsapp_id is not None:
+        own = await uow.whatsapps.get(user.whatsapp_id)
+        if own is not None:
+            return own
+    default = await uow.whatsapps.get_default()
+    if default is None:
+        raise NoWhatsAppConnection("There is no WhatsApp connection to open the ticket on")
+    return default

@@ -7,6 +7,7 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import check_transfer
 
@@ -42,6 +43,6 @@ class TransferTicket:
             ticket.transfer(command.user_id, command.queue_id, self._clock.now())
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
-            await uow.commit()
-        await self._publisher.publish(ticket_changed(view, before))
+            events = await commit_with(uow, ticket_changed(view, before))
+        await self._publisher.publish(events)
         return view

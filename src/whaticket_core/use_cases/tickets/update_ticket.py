@@ -13,6 +13,7 @@ from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
+from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.reporting import record_closed
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import (
@@ -22,6 +23,7 @@ from whaticket_core.use_cases.tickets.ticket_steps import (
     check_transfer,
     send_farewell,
     send_survey,
+    with_message,
 )
 
 
@@ -73,11 +75,11 @@ class UpdateTicket:
                     sent = await self._on_active(uow, ticket, command, now)
                 await uow.tickets.save(ticket)
                 view = await view_of(uow, ticket)
-                await uow.commit()
+                events = await commit_with(uow, with_message(ticket_changed(view, before), view, *sent))
         except StoreConflict as exc:
             errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
             raise await explain_conflict(exc, errors) from None
-        await after_commit(self._jobs, self._publisher, ticket_changed(view, before), view, *sent)
+        await after_commit(self._jobs, self._publisher, events, *sent)
         return view
 
     async def _on_closed(self, uow: UnitOfWork, ticket: Ticket, command: UpdateTicketCommand, now: datetime) -> None:
