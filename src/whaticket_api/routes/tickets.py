@@ -266,7 +266,6 @@ async def add_note(
     return message_out(await use_case.execute(AddNoteCommand(ticket_id, viewer, data.body)))
 
 
-@delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404))
 @delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
 async def delete_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteTicket]) -> None:
     """Delete a ticket and its messages (admin)."""
