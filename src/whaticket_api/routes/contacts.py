@@ -110,7 +110,7 @@ async def delete_contact(contact_id: PathId, viewer: FromDishka[Viewer], use_cas
     await use_case.execute(DeleteContactCommand(viewer, contact_id))
 
 
-@put("/{contact_id:int}/tags", responses=errors(*AUTHED, 404))
+@put("/{contact_id:int}/tags", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.CONTACTS_WRITE)
 async def set_contact_tags(
     contact_id: PathId, data: JSONBody[TagIdsIn], viewer: FromDishka[Viewer], use_case: FromDishka[SetContactTags]
 ) -> ContactOut:

@@ -245,7 +245,7 @@ async def read_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: F
     await use_case.execute(ReadTicketCommand(ticket_id, viewer))
 
 
-@put("/{ticket_id:int}/tags", responses=errors(*AUTHED, 404))
+@put("/{ticket_id:int}/tags", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
 async def set_ticket_tags(
     ticket_id: PathId, data: JSONBody[TagIdsIn], viewer: FromDishka[Viewer], use_case: FromDishka[SetTicketTags]
 ) -> TicketOut:
@@ -257,7 +257,9 @@ class NoteIn(msgspec.Struct, rename="camel"):
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY_LENGTH)]
 
 
-@post("/{ticket_id:int}/notes", status_code=201, responses=errors(*AUTHED, 404))
+@post(
+    "/{ticket_id:int}/notes", status_code=201, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE
+)
 async def add_note(
     ticket_id: PathId, data: JSONBody[NoteIn], viewer: FromDishka[Viewer], use_case: FromDishka[AddNote]
 ) -> MessageOut:
