@@ -25,7 +25,7 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.directory.users import CreateUser, CreateUserCommand
 
 from .container import make_container
-from .settings import ConfigError, Settings, database_url_from_settings
+from .settings import MAX_WORKERS, ConfigError, Settings, database_url_from_settings
 from .startup import StartupError, describe_database_error
 from .version import version
 
@@ -150,13 +150,22 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
 @main.command("serve")
 @click.option("--host", default=None, help="Interface to bind (default: $HOST or 0.0.0.0).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: $PORT or 3001).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, MAX_WORKERS),
+    default=None,
+    help="Server processes (default: $WEB_CONCURRENCY, else 1; more needs PostgreSQL and Redis).",
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the HTTP API and Socket.IO. Without DATABASE_URL: SQLite in DATA_DIR, migrated on start, jobs and
-    WhatsApp sessions in this process. Checks the database, its schema and Redis first."""
+    WhatsApp sessions in this process. Checks the database, its schema and Redis first. More than one worker
+    process needs PostgreSQL and REDIS_URL."""
     from .serve import run
 
     try:
-        run(_settings(), host=host, port=port)
+        run(_settings(), host=host, port=port, workers=workers)
+    except ConfigError as error:
+        _fail(str(error), EXIT_CONFIG)
     except StartupError as error:
         _fail(str(error), EXIT_UNAVAILABLE)
 

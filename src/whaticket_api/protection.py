@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
@@ -43,24 +42,31 @@ SECURITY_HEADERS = {
 }
 
 
+def _encoded(csp: str, *, hsts: bool) -> list[tuple[bytes, bytes]]:
+    values = {**SECURITY_HEADERS, "Content-Security-Policy": csp}
+    if hsts:
+        values["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in values.items()]
+
+
 def with_security_headers(app: ASGIApp, *, hsts: bool = False) -> ASGIApp:
     """Wrap the whole ASGI app (not a route middleware, which would skip unmatched routes) so every HTTP answer
-    carries the headers."""
+    carries the headers (replacing any of the same name)."""
+    # Encoded once: setting them one by one through MutableScopeHeaders scanned the header list for each, ~0.2 ms
+    # of every request.
+    api_headers, docs_headers = _encoded(API_CSP, hsts=hsts), _encoded(DOCS_CSP, hsts=hsts)
+    ours = frozenset(name for name, _ in api_headers)
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"].startswith("/docs") else API_CSP
+        added = docs_headers if scope["path"].startswith("/docs") else api_headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
-                headers["Content-Security-Policy"] = csp
-                if hsts:
-                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+                kept = [h for h in message.get("headers") or () if bytes(h[0]).lower() not in ours]
+                message["headers"] = kept + added
             await send(message)
 
         await app(scope, receive, send_with_headers)

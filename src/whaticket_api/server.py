@@ -17,6 +17,7 @@ from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTick
 
 from .app import create_app
 from .container import make_container
+from .heap import freeze_startup_heap
 from .protection import with_security_headers
 from .realtime import RealtimeGateway, SocketServer
 from .realtime.gateway import PresenceTracker
@@ -45,16 +46,19 @@ class ContainerSocketAccess:
             await use_case.execute(AssignPendingTicketsCommand(user_id=user_id))
 
     async def ticket_placement(self, ticket_id: int) -> TicketPlacement | None:
-        queries = await self._container.get(TicketQueries)
-        view = await queries.get_ticket(ticket_id)
+        async with self._container() as request:
+            queries = await request.get(TicketQueries)
+            view = await queries.get_ticket(ticket_id)
         return None if view is None else view.placement
 
 
-def build_server(settings: Settings) -> ASGIApp:
+def build_server(settings: Settings, *, freeze_heap: bool = False) -> ASGIApp:
     """The ASGI app ``whaticket serve`` runs: Socket.IO at ``/socket.io/``, everything else to Litestar.
 
     The socket server comes first (the container's publisher emits through it), then the container, then the
-    gateway's handlers, which answer from the container."""
+    gateway's handlers, which answer from the container. ``freeze_heap`` (what ``serve`` asks): once started, the
+    start-up heap is frozen out of the garbage collector's walks (see :mod:`.heap`); tests that build many servers in
+    one process leave it off."""
     origins = [o.strip().rstrip("/") for o in (settings.frontend_url or "").split(",") if o.strip()]
     sockets = SocketServer(
         redis_url=settings.redis_url, channel=f"{settings.redis_namespace}:socketio", cors_allowed_origins=origins
@@ -90,6 +94,12 @@ def build_server(settings: Settings) -> ASGIApp:
 
     app.on_startup.append(start_watch)
     app.on_shutdown.insert(0, stop_watch)
+
+    def freeze(_: Litestar) -> None:
+        freeze_startup_heap()
+
+    if freeze_heap:
+        app.on_startup.append(freeze)  # last: everything start-up builds is in the frozen heap
     # Socket.IO answers bypass Litestar: the same headers are set around the whole ASGI app.
     return with_security_headers(gateway.asgi_app(app), hsts=not settings.is_development)
 

@@ -23,6 +23,7 @@ DEFAULT_PORT = 3001
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # JSON bodies: a message body is 4096 characters; nothing needs more
 DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024  # WhatsApp media go up to 16 MB; multipart adds a little
 SECRETS_FILE = "secrets.env"
+MAX_WORKERS = 64
 APP_ENVS = ("development", "production")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 # HMAC-SHA256 keys shorter than the hash output weaken the signature; production refuses them.
@@ -93,6 +94,9 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
+    # WEB_CONCURRENCY: server processes `whaticket serve` runs (``--workers`` overrides); None: one (see
+    # serve.worker_count for why).
+    web_concurrency: int | None = None
     # STARTUP_WAIT_SECONDS: how long serve and worker wait for the database and Redis to answer at start (containers
     # that start together), before they stop with one line naming what is missing.
     startup_wait: timedelta = timedelta(seconds=30)
@@ -124,6 +128,11 @@ class Settings:
         else:
             name = "embedded-" + hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
         return f"whaticket:{name}"
+
+    @property
+    def on_sqlite(self) -> bool:
+        """The embedded default, or DATABASE_URL naming a SQLite file: one process may write at a time."""
+        return self.embedded or (self.database_url or "").lower().startswith("sqlite")
 
     @property
     def simulator(self) -> bool:
@@ -182,6 +191,7 @@ class Settings:
             db_pool_size=_int(env, "DB_POOL_SIZE", 10, high=1000),
             db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, low=0, high=1000),
             db_pool_timeout=float(_int(env, "DB_POOL_TIMEOUT", 10, high=3600)),
+            web_concurrency=_int(env, "WEB_CONCURRENCY", 0, low=1, high=MAX_WORKERS) or None,
             startup_wait=timedelta(seconds=_int(env, "STARTUP_WAIT_SECONDS", 30, low=0, high=3600)),
             metrics_token=metrics_token,
         )

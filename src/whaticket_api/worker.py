@@ -24,6 +24,7 @@ from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 
 from .container import make_container
+from .heap import freeze_startup_heap
 from .observability.job_outcomes import RedisJobOutcomes
 from .providers import RedisHandle
 from .runtime import ContainerUseCases
@@ -90,6 +91,7 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
         outcomes.install()
         watch.start()
         owner.start_background()
+        freeze_startup_heap()  # everything above lives as long as the worker
         worker_task = asyncio.create_task(worker.start(), name="whaticket-saq-worker")
         log.info("worker running (owner %s)", owner.owner)
         await asyncio.wait({worker_task, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from whaticket_core.ports import (
     AuthUserQueries,
     Clock,
+    ContactQueries,
     EventPublisher,
     JobQueue,
     JobScheduler,
@@ -37,6 +38,7 @@ from whaticket_core.testing import (
     FakeTokenCodec,
     InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
+    InMemoryContactQueries,
     InMemoryJobQueue,
     InMemoryMediaStore,
     InMemoryMessageQueries,
@@ -59,6 +61,7 @@ def test_every_fake_is_its_port() -> None:
     counter: TicketCounter = InMemoryTicketQueries(store)
     messages: MessageQueries = InMemoryMessageQueries(store)
     auth_users: AuthUserQueries = InMemoryAuthUserQueries(store)
+    contacts: ContactQueries = InMemoryContactQueries(store)
     publisher: EventPublisher = RecordingPublisher()
     jobs: JobQueue = InMemoryJobQueue()
     media: MediaStore = InMemoryMediaStore()
@@ -80,5 +83,5 @@ def test_every_fake_is_its_port() -> None:
     outbox: EventOutbox = InMemoryEventOutbox(InMemoryUnitOfWork(store))
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
     others = {id(fake) for fake in [*fakes, hasher, codec, links, rejecter, api_tokens, webhooks, deliveries]}
-    others |= {id(fake) for fake in (sender_http, guard, outbox, tag_counter, reports, scheduler)}
-    assert len(others) == 25
+    others |= {id(fake) for fake in (sender_http, guard, outbox, contacts, tag_counter, reports, scheduler)}
+    assert len(others) == 26

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
 
 from whaticket_core.domain.auth import AccessClaims, RefreshClaims
 from whaticket_core.domain.errors import InvalidToken
@@ -22,6 +23,30 @@ _ACCESS = "access"
 _REFRESH = "refresh"
 
 
+class _PreparedHmac(HMACAlgorithm):
+    """HS256 whose keys are prepared once: PyJWT prepares (encodes and inspects for PEM or SSH shapes) the key again
+    on every decode, a cost every bearer-checked request paid."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__(HMACAlgorithm.SHA256)
+        self._prepared = {secret: HMACAlgorithm.prepare_key(self, secret) for secret in secrets}
+
+    def prepare_key(self, key: str | bytes) -> bytes:
+        prepared = self._prepared.get(key) if isinstance(key, str) else None
+        return prepared if prepared is not None else super().prepare_key(key)
+
+
+def _hs256_codec(secrets: list[str]) -> jwt.PyJWT:
+    """A PyJWT of our own whose HS256 uses the prepared keys (the module-level ``jwt.decode`` is left as it is).
+    PyJWT offers no public hook for this; its own PyJWS is where algorithms are registered."""
+    codec = jwt.PyJWT()
+    jws = getattr(codec, "_jws", None)
+    if isinstance(jws, jwt.PyJWS):  # else a PyJWT that changed its insides: prepare per decode, as before
+        jws.unregister_algorithm(ALGORITHM)
+        jws.register_algorithm(ALGORITHM, _PreparedHmac(secrets))
+    return codec
+
+
 class JwtTokenCodec:
     """:class:`~whaticket_core.ports.TokenCodec` over PyJWT. Only HS256 is accepted: ``alg: none`` and any other
     algorithm fail the signature check; ``exp``, ``sub`` and ``typ`` are required."""
@@ -31,6 +56,7 @@ class JwtTokenCodec:
             raise ValueError("token secrets must not be empty")
         self._secrets = {_ACCESS: access_secret, _REFRESH: refresh_secret}
         self._clock = clock
+        self._jwt = _hs256_codec([access_secret, refresh_secret])
 
     def _encode(self, kind: str, claims: dict[str, Any], expires_at: datetime) -> str:
         payload = {
@@ -40,11 +66,11 @@ class JwtTokenCodec:
             "iat": int(self._clock.now().timestamp()),
             "exp": int(expires_at.timestamp()),
         }
-        return jwt.encode(payload, self._secrets[kind], algorithm=ALGORITHM)
+        return self._jwt.encode(payload, self._secrets[kind], algorithm=ALGORITHM)
 
     def _decode(self, kind: str, token: str, required: list[str]) -> dict[str, Any]:
         try:
-            payload: dict[str, Any] = jwt.decode(
+            payload: dict[str, Any] = self._jwt.decode(
                 token,
                 self._secrets[kind],
                 algorithms=[ALGORITHM],

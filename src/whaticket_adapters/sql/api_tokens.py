@@ -12,9 +12,9 @@ from sqlalchemy.sql import Executable
 
 from whaticket_core.domain.api_tokens import ApiScope, ApiToken
 
+from .engine_statements import EngineStatements
 from .errors import DATABASE_ERRORS, translate
 from .models import ApiTokenRow, table_of
-from .queries.reader import SqlReader
 
 _T = table_of(ApiTokenRow)
 _BY_HASH = select(_T).where(_T.c.token_hash == bindparam("token_hash"))
@@ -35,7 +35,7 @@ def _token_of(row: Row[Any]) -> ApiToken:
     )
 
 
-class SqlApiTokenStore(SqlReader):
+class SqlApiTokenStore(EngineStatements):
     """Implements :class:`~whaticket_core.ports.api_tokens.ApiTokenStore`."""
 
     async def _write(self, statement: Executable) -> Any:

@@ -11,6 +11,8 @@ reports = SqlReportQueries(engine)               # the reporting summary
 api_tokens = SqlApiTokenStore(engine)            # integrations' tokens
 webhooks = SqlWebhookStore(engine)               # webhook subscriptions and the dispatcher's queue
 uow = SqlUnitOfWork(sessions, encoder)           # with an encoder, events become webhook deliveries in-transaction
+reads = ReadConnection(engine, per_request=True) # one request's readers share one connection:
+tickets, auth_users = SqlTicketQueries(reads), SqlAuthUserQueries(reads); ...; await reads.release()
 """
 
 from __future__ import annotations
@@ -20,14 +22,23 @@ from .engine import create_engine, create_session_factory, database_url_from_env
 from .errors import SqlStoreError
 from .event_outbox import EncodedEvent, WebhookEventEncoder
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
-from .queries import SqlAuthUserQueries, SqlMessageQueries, SqlReportQueries, SqlTicketQueries
+from .queries import (
+    ReadConnection,
+    SqlAuthUserQueries,
+    SqlContactQueries,
+    SqlMessageQueries,
+    SqlReportQueries,
+    SqlTicketQueries,
+)
 from .unit_of_work import SqlUnitOfWork
 from .webhooks import SqlWebhookStore
 
 __all__ = [
     "EncodedEvent",
+    "ReadConnection",
     "SqlApiTokenStore",
     "SqlAuthUserQueries",
+    "SqlContactQueries",
     "SqlMessageQueries",
     "SqlReportQueries",
     "SqlStoreError",

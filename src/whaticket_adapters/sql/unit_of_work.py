@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
@@ -62,9 +63,16 @@ class SqlUnitOfWork:
     """
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], event_encoder: WebhookEventEncoder | None = None
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        event_encoder: WebhookEventEncoder | None = None,
+        *,
+        before_begin: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``before_begin`` runs each time a transaction is about to begin: the request's read connection is given
+        back then, so a request holds one pooled connection at a time."""
         self._factory = session_factory
+        self._before_begin = before_begin
         self._session: AsyncSession | None = None
         self._lock: asyncio.Lock | None = None
         self.tickets: TicketRepository = SqlTicketRepository(self)
@@ -99,6 +107,8 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("the unit of work is already in a transaction")
+        if self._before_begin is not None:
+            await self._before_begin()
         database = self._sqlite_database()
         lock = _sqlite_lock(database) if database is not None else None
         if lock is not None:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import aliased
 from whaticket_core.domain.webhooks import ClaimedDelivery, DeliveryStatus, Webhook, WebhookDelivery
 from whaticket_core.ports.webhooks import AttemptResult
 
+from .engine_statements import EngineStatements
 from .errors import DATABASE_ERRORS, translate
 from .models import WebhookDeliveryRow, WebhookRow, table_of
-from .queries.reader import SqlReader
 
 _W = table_of(WebhookRow)
 _D = table_of(WebhookDeliveryRow)
@@ -81,7 +81,7 @@ _IS_HEAD = ~exists(
 _ACTIVE_PENDING = and_(_D.c.status == _PENDING, _W.c.active.is_(True))
 
 
-class SqlWebhookStore(SqlReader):
+class SqlWebhookStore(EngineStatements):
     """Implements :class:`~whaticket_core.ports.webhooks.WebhookRepository` and
     :class:`~whaticket_core.ports.webhooks.WebhookDeliveryQueue`.
 

@@ -1,6 +1,6 @@
 """One logging configuration for the app, uvicorn, Litestar, SAQ and neonize.
 
-Production writes one JSON object per line (``time``, ``level``, ``logger``, ``message``, the request's
+Production writes one JSON object per line (``time``, ``level``, ``logger``, ``message``, ``pid``, the request's
 ``request_id``/``user_id`` when there is one, and any ``extra`` fields); development writes readable lines. Every
 record passes a redaction filter first, so a bearer token, a JWT, a password in a URL or a configured secret never
 reaches a log line, whoever wrote the record.
@@ -19,7 +19,7 @@ from typing import Any
 from pythonjsonlogger.json import JsonFormatter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(context)s"
-JSON_FIELDS = "{levelname}{name}{message}"
+JSON_FIELDS = "{levelname}{name}{message}{process}"
 
 
 @dataclass
@@ -119,7 +119,8 @@ def _json_formatter() -> logging.Formatter:
     return JsonFormatter(
         JSON_FIELDS,
         style="{",
-        rename_fields={"levelname": "level", "name": "logger"},
+        # ``pid`` tells apart the lines of `serve --workers N`'s processes, which share one output.
+        rename_fields={"levelname": "level", "name": "logger", "process": "pid"},
         timestamp="time",  # ISO 8601 in UTC
         reserved_attrs=[*_RESERVED, "context"],
     )

@@ -13,8 +13,10 @@ from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.media.local import LocalMediaStore
 from whaticket_adapters.presence import InMemoryPresence, RedisPresence
 from whaticket_adapters.sql.database import (
+    ReadConnection,
     SqlApiTokenStore,
     SqlAuthUserQueries,
+    SqlContactQueries,
     SqlMessageQueries,
     SqlReportQueries,
     SqlTicketQueries,
@@ -27,6 +29,7 @@ from whaticket_core.ports import (
     AgentPresence,
     AuthUserQueries,
     Clock,
+    ContactQueries,
     MediaStore,
     MessageQueries,
     ReportQueries,
@@ -92,38 +95,51 @@ class InfrastructureProvider(Provider):
         return create_session_factory(engine)
 
     @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-        """A fresh unit of work per request (per job run, per CLI command); its events become webhook deliveries in
-        its transaction."""
-        return SqlUnitOfWork(sessions, WebhookEventEncoder())
+    async def read_connection(self, engine: AsyncEngine) -> AsyncIterator[ReadConnection]:
+        """The request's reads (the bearer check, lists, counts) share one pooled connection, returned at the end."""
+        reads = ReadConnection(engine, per_request=True)
+        try:
+            yield reads
+        finally:
+            await reads.release()
 
-    @provide
-    def ticket_queries(self, engine: AsyncEngine) -> SqlTicketQueries:
-        return SqlTicketQueries(engine)
+    @provide(scope=Scope.REQUEST)
+    def unit_of_work(self, sessions: async_sessionmaker[AsyncSession], reads: ReadConnection) -> UnitOfWork:
+        """A fresh unit of work per request (per job run, per CLI command); it takes over from the read
+        connection, so a request never holds two, and its events become webhook deliveries in its transaction."""
+        return SqlUnitOfWork(sessions, WebhookEventEncoder(), before_begin=reads.release)
 
-    @provide
+    @provide(scope=Scope.REQUEST)
+    def ticket_queries(self, reads: ReadConnection) -> SqlTicketQueries:
+        return SqlTicketQueries(reads)
+
+    @provide(scope=Scope.REQUEST)
     def ticket_queries_port(self, queries: SqlTicketQueries) -> TicketQueries:
         return queries
 
-    @provide
+    @provide(scope=Scope.REQUEST)
     def ticket_counter_port(self, queries: SqlTicketQueries) -> TicketCounter:
         return queries
 
-    @provide
+    @provide(scope=Scope.REQUEST)
     def tag_counter_port(self, queries: SqlTicketQueries) -> TagCounter:
         return queries
 
-    @provide
-    def report_queries(self, engine: AsyncEngine) -> ReportQueries:
-        return SqlReportQueries(engine)
+    @provide(scope=Scope.REQUEST)
+    def report_queries(self, reads: ReadConnection) -> ReportQueries:
+        return SqlReportQueries(reads)
 
-    @provide
-    def message_queries(self, engine: AsyncEngine) -> MessageQueries:
-        return SqlMessageQueries(engine)
+    @provide(scope=Scope.REQUEST)
+    def message_queries(self, reads: ReadConnection) -> MessageQueries:
+        return SqlMessageQueries(reads)
 
-    @provide
-    def auth_user_queries(self, engine: AsyncEngine) -> AuthUserQueries:
-        return SqlAuthUserQueries(engine)
+    @provide(scope=Scope.REQUEST)
+    def contact_queries(self, reads: ReadConnection) -> ContactQueries:
+        return SqlContactQueries(reads)
+
+    @provide(scope=Scope.REQUEST)
+    def auth_user_queries(self, reads: ReadConnection) -> AuthUserQueries:
+        return SqlAuthUserQueries(reads)
 
     @provide
     def api_token_store(self, engine: AsyncEngine) -> ApiTokenStore:

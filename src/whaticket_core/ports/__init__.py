@@ -17,6 +17,7 @@ from .publisher import EventPublisher
 from .queries import (
     AuthUser,
     AuthUserQueries,
+    ContactQueries,
     MessageQueries,
     ReportQueries,
     TagCounter,
@@ -50,6 +51,7 @@ __all__ = [
     "BusinessHoursRepository",
     "Clock",
     "Constraint",
+    "ContactQueries",
     "ContactRepository",
     "DeliverMessageJob",
     "DispatchWebhooksJob",

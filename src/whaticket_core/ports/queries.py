@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit
+from ..domain.contact import Contact
+from ..domain.pagination import DEFAULT_LIMIT, CursorPage, OffsetPage, OffsetQuery, check_limit
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
 from ..domain.reports import ReportFilter, ReportSummary
 from ..domain.tag import TagCount
@@ -93,3 +94,11 @@ class ReportQueries(Protocol):
     then the same per queue and per agent (ordered by id, the events without one last)."""
 
     async def summary(self, report: ReportFilter) -> ReportSummary: ...
+
+
+class ContactQueries(Protocol):
+    """The contacts page: contacts by ``id`` ascending, ``limit`` of them from ``offset``; ``search`` matches name,
+    number, email or LID, case-insensitively; ``total`` counts every contact the search matches (the page's items
+    are the same as the unit of work's ``contacts.list_page``)."""
+
+    async def list_contacts(self, query: OffsetQuery) -> OffsetPage[Contact]: ...

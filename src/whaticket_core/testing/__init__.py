@@ -11,7 +11,7 @@ from .jobs import InMemoryJobQueue
 from .media import InMemoryMediaStore
 from .presence import FakePresence
 from .publisher import RecordingPublisher
-from .queries import InMemoryAuthUserQueries, InMemoryMessageQueries, InMemoryTicketQueries
+from .queries import InMemoryAuthUserQueries, InMemoryContactQueries, InMemoryMessageQueries, InMemoryTicketQueries
 from .report_repositories import InMemoryReportQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
@@ -31,6 +31,7 @@ __all__ = [
     "FakeUrlGuard",
     "InMemoryApiTokenStore",
     "InMemoryAuthUserQueries",
+    "InMemoryContactQueries",
     "InMemoryEventOutbox",
     "InMemoryJobQueue",
     "InMemoryMediaStore",

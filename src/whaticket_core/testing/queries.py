@@ -4,13 +4,23 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
+from ..domain.contact import Contact
 from ..domain.errors import InvalidInput
-from ..domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
+from ..domain.pagination import (
+    DEFAULT_LIMIT,
+    CursorPage,
+    OffsetPage,
+    OffsetQuery,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+)
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
-from ..domain.tag import TagCount
+from ..domain.tag import Tag, TagCount, TagView
 from ..domain.ticket import Ticket, TicketStatus
 from ..domain.visibility import can_see
 from ..ports.queries import AuthUser, TicketListQuery
+from .repository_base import matches, page_of
 from .store import InMemoryStore
 
 
@@ -141,3 +151,24 @@ class InMemoryAuthUserQueries:
             return None
         view = UserView.of(user)
         return AuthUser(replace(view, queue_ids=tuple(sorted(view.queue_ids))), user.token_version)
+
+
+class InMemoryContactQueries:
+    """The contacts page, read from an :class:`InMemoryStore`'s committed state."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def list_contacts(self, query: OffsetQuery) -> OffsetPage[Contact]:
+        contacts = self._store.state.contacts.values()
+        found = [c for c in contacts if matches(query, c.name, c.number, c.email, c.lid)]
+        page = page_of(sorted(found, key=lambda c: c.id), query)
+        s = self._store.state
+        for contact in page.items:
+            tags = sorted((s.tags[i] for i in s.contact_tags.get(contact.id, set()) if i in s.tags), key=_tag_order)
+            contact.tags = tuple(TagView.of(t) for t in tags)
+        return page
+
+
+def _tag_order(tag: Tag) -> tuple[str, int]:
+    return (tag.name.lower(), tag.id)

@@ -99,6 +99,7 @@ def deployment(tmp_path: Path) -> Iterator[str]:
                 "LOG_LEVEL": "warning",
                 # The webhook test's receiver listens on 127.0.0.1.
                 "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+                "WEB_CONCURRENCY": "1",  # test_api_process_model.py serves with two
             }
         )
         for command, log in ((["serve", "--host", "127.0.0.1"], "serve.log"), (["worker"], "worker.log")):

@@ -143,6 +143,7 @@ class Processes:
 def base_env(**values: str) -> dict[str, str]:
     """The test runner's environment without any whaticket setting, plus ``values``."""
     prefixes = ("DATABASE_", "REDIS_", "JWT_", "WHATSAPP_", "APP_ENV", "PORT", "HOST", "LOG_", "DB_", "METRICS_")
+    prefixes += ("WEB_",)
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(values)
     return env
@@ -164,6 +165,9 @@ def production_env(database_url: str, redis_url: str | None, tmp: Path, port: in
         "WHATSAPP_SESSION_LEASE_SECONDS": "2",
         "JOB_SWEEP_SECONDS": "1",
         "DELIVERY_TIMEOUT_SECONDS": "3",
+        # One server process (the production default is one per core): these tests watch that process's pool,
+        # metrics and logs.
+        "WEB_CONCURRENCY": "1",
         **extra,
     }
     if redis_url:

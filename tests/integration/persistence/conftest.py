@@ -14,6 +14,7 @@ from whaticket_adapters.sql.database import (
     EncodedEvent,
     SqlApiTokenStore,
     SqlAuthUserQueries,
+    SqlContactQueries,
     SqlMessageQueries,
     SqlReportQueries,
     SqlTicketQueries,
@@ -28,6 +29,7 @@ from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.testing import (
     InMemoryApiTokenStore,
     InMemoryAuthUserQueries,
+    InMemoryContactQueries,
     InMemoryMessageQueries,
     InMemoryReportQueries,
     InMemoryStore,
@@ -49,6 +51,7 @@ class Backend:
     webhooks: Any  # WebhookRepository & WebhookDeliveryQueue
     # Writes one event of stream ``stream`` through the outbox (the fake: straight into its store).
     emit: Callable[[int], Awaitable[None]]
+    contacts: Any  # ContactQueries
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -77,6 +80,7 @@ async def backend(
             InMemoryApiTokenStore(),
             webhooks,
             emit_fake,
+            InMemoryContactQueries(store),
         )
     engine = sqlite_engine if request.param == "sqlite" else pg_engine
     await db_reset(engine)
@@ -97,6 +101,7 @@ async def backend(
         SqlApiTokenStore(engine),
         SqlWebhookStore(engine),
         emit,
+        SqlContactQueries(engine),
     )
 
 

@@ -85,6 +85,7 @@ class Deployment:
                 "DATA_DIR": str(self.tmp / "data"),
                 "PORT": str(self.port),
                 "LOG_LEVEL": "warning",
+                "WEB_CONCURRENCY": "1",  # one server process: the tests follow one process's sockets and logs
                 **TIMINGS,
                 **extra,
             }

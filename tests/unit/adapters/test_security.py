@@ -126,3 +126,26 @@ def test_empty_secret_is_rejected_at_construction(clock: ManualClock) -> None:
 
 def test_system_clock_is_utc() -> None:
     assert SystemClock().now().tzinfo is UTC
+
+
+def test_the_secrets_are_prepared_once_not_at_every_decode(
+    codec: JwtTokenCodec, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jwt.algorithms import HMACAlgorithm
+
+    token = codec.encode_access(_access(clock))
+    prepared: list[object] = []
+    original = HMACAlgorithm.prepare_key
+
+    def counting(self: HMACAlgorithm, key: str | bytes) -> bytes:
+        prepared.append(key)
+        return original(self, key)
+
+    monkeypatch.setattr(HMACAlgorithm, "prepare_key", counting)
+    for _ in range(3):
+        assert codec.decode_access(token).user_id == 7
+    assert prepared == []
+    # The prepared key still verifies: a token signed with another one is refused.
+    forged = jwt.encode({"sub": "7", "typ": "access", "iss": "whaticket", "exp": 4102444800, "ver": 3}, "x" * 64)
+    with pytest.raises(InvalidToken):
+        codec.decode_access(forged)

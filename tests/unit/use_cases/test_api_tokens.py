@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -135,6 +136,21 @@ async def test_a_token_whose_issuer_is_gone_is_refused(world: World, store: InMe
         await uow.commit()
     with pytest.raises(InvalidToken):
         await authenticate(world, store).execute(AuthenticateApiTokenCommand(created.secret))
+
+
+async def test_a_token_whose_issuer_is_no_longer_an_admin_is_refused(
+    world: World, store: InMemoryApiTokenStore
+) -> None:
+    created = await issue(world, store)
+    check = authenticate(world, store)
+    await check.execute(AuthenticateApiTokenCommand(created.secret))
+    async with world.uow() as uow:
+        issuer = await uow.users.get(created.token.owner_id)
+        assert issuer is not None
+        await uow.users.save(replace(issuer, role=Role.SUPERVISOR))
+        await uow.commit()
+    with pytest.raises(InvalidToken):
+        await check.execute(AuthenticateApiTokenCommand(created.secret))
 
 
 async def test_last_use_is_recorded_at_most_once_a_minute(world: World, store: InMemoryApiTokenStore) -> None:

@@ -9,6 +9,7 @@ from ticket_seed import add_ticket, admin
 from whaticket_core.domain.contact import ExtraInfo
 from whaticket_core.domain.errors import ActionForbidden, ContactExists, ContactNotFound, InvalidInput
 from whaticket_core.domain.pagination import OffsetQuery
+from whaticket_core.testing import InMemoryContactQueries
 from whaticket_core.use_cases.directory.contacts import (
     CreateContact,
     CreateContactCommand,
@@ -100,7 +101,11 @@ async def test_get_and_list_with_search(world: World) -> None:
     assert (await GetContact(world.uow()).execute(GetContactCommand(agent, ana.id))).name == "Ana"
     with pytest.raises(ContactNotFound):
         await GetContact(world.uow()).execute(GetContactCommand(agent, 999))
-    page = await ListContacts(world.uow()).execute(ListContactsCommand(agent, OffsetQuery(search="0002")))
+    page = await ListContacts(InMemoryContactQueries(world.store)).execute(
+        ListContactsCommand(agent, OffsetQuery(search="0002"))
+    )
     assert [c.name for c in page.items] == ["Bob"]
-    everyone = await ListContacts(world.uow()).execute(ListContactsCommand(agent, OffsetQuery(limit=1, offset=1)))
+    everyone = await ListContacts(InMemoryContactQueries(world.store)).execute(
+        ListContactsCommand(agent, OffsetQuery(limit=1, offset=1))
+    )
     assert (everyone.total, [c.name for c in everyone.items]) == (2, ["Bob"])

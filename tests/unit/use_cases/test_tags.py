@@ -11,7 +11,7 @@ from whaticket_core.domain.events import ContactUpdated, TicketUpdated
 from whaticket_core.domain.tag import TagCount, TagView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
-from whaticket_core.testing import InMemoryTicketQueries
+from whaticket_core.testing import InMemoryContactQueries, InMemoryTicketQueries
 from whaticket_core.use_cases.directory.contacts import GetContact, GetContactCommand, ListContacts, ListContactsCommand
 from whaticket_core.use_cases.tags.tag_catalogue import (
     CreateTag,
@@ -146,7 +146,7 @@ async def test_contacts_carry_their_tags_and_tagging_one_publishes_contact_updat
     assert isinstance(event, ContactUpdated)
     assert event.contact.tags == (vip,)
     assert (await GetContact(world.uow()).execute(GetContactCommand(agent, contact.id))).tags == (vip,)
-    page = await ListContacts(world.uow()).execute(ListContactsCommand(agent))
+    page = await ListContacts(InMemoryContactQueries(world.store)).execute(ListContactsCommand(agent))
     assert {c.id: c.tags for c in page.items} == {contact.id: (vip,), plain.id: ()}
     with pytest.raises(TagNotFound):
         await SetContactTags(world.uow(), world.publisher).execute(SetContactTagsCommand(contact.id, agent, (77,)))

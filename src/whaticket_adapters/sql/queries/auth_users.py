@@ -42,6 +42,6 @@ class SqlAuthUserQueries(SqlReader):
         if not rows:
             return None
         id_, name, email, role, whatsapp_id, created_at, token_version, max_open, _ = rows[0]
-        queue_ids = tuple(r.queue_id for r in rows if r.queue_id is not None)
+        queue_ids = tuple(r[8] for r in rows if r[8] is not None)  # queue_id, by position as every column
         view = UserView(id_, name, email, Role(role), queue_ids, whatsapp_id, created_at, max_open)
         return AuthUser(view, token_version)

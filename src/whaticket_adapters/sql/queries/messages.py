@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.engine import Row
 
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
@@ -51,8 +51,13 @@ _MESSAGE_PAGE = {
 _GET_MESSAGE = select(*_MESSAGE_COLUMNS).where(_M.c.id == bindparam("message_id", type_=_M.c.id.type))
 
 
+# Enum members by stored value: a dict lookup, not an Enum call (~1 µs) per row.
+_ACK = {ack.value: ack for ack in MessageAck}
+_MEDIA_TYPE = {kind.value: kind for kind in MediaType}
+
+
 # Rows are unpacked by position (in the order of _MESSAGE_COLUMNS), as the ticket list's are.
-def _message_view(row: Row[Any]) -> MessageView:
+def _message_view(row: Sequence[Any]) -> MessageView:
     (
         id_,
         ticket_id,
@@ -80,8 +85,8 @@ def _message_view(row: Row[Any]) -> MessageView:
         contact_id=contact_id,
         from_me=from_me,
         body="" if is_deleted else body,
-        ack=MessageAck(ack),
-        media_type=MediaType(media_type) if media_type is not None else None,
+        ack=_ACK[ack],
+        media_type=_MEDIA_TYPE[media_type] if media_type is not None else None,
         has_media=bool(has_media),
         quoted_message_id=quoted_message_id,
         is_edited=is_edited,

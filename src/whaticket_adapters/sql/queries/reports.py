@@ -104,7 +104,7 @@ class SqlReportQueries(SqlReader):
 
     async def summary(self, report: ReportFilter) -> ReportSummary:
         params = report_params(report)
-        if self._engine.dialect.name != "postgresql":
+        if not self._postgres:
             return await self._summary_in_python(report, params)
         totals = ReportFigures()
         by_queue: list[tuple[int | None, ReportFigures]] = []

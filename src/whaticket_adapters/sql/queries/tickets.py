@@ -9,8 +9,22 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, exists, func, or_, select, true, tuple_
-from sqlalchemy.engine import Row
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.pagination import CursorPage, decode_cursor, encode_cursor
@@ -51,14 +65,28 @@ _TICKET_COLUMNS = (
     _C.c.is_group.label("contact_is_group"),
     _C.c.lid.label("contact_lid"),
 )
+
+
 # The agent's visibility rule (:func:`whaticket_core.domain.visibility.can_see`) with the agent as bind parameters,
 # so the statements below are built once per shape and reuse SQLAlchemy's compiled cache (building a Select and its
 # cache key on every call cost ~0.5 ms of CPU per hot read).
-_AGENT_SEES = or_(
-    _T.c.user_id == bindparam("viewer_id", type_=_T.c.user_id.type),
-    _T.c.queue_id.in_(bindparam("viewer_queue_ids", expanding=True, type_=_T.c.queue_id.type)),
-    and_(_T.c.queue_id.is_(None), _T.c.status == TicketStatus.PENDING.value),
-)
+# An id set is one array parameter on PostgreSQL (``= ANY($n)``: one statement whatever the set's size, prepared
+# once), an expanded ``IN`` on SQLite.
+def _in_ids(column: Any, name: str, *, postgres: bool) -> ColumnElement[bool]:
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(BigInteger)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True, type_=column.type))  # type: ignore[no-any-return]
+
+
+def _agent_sees(*, postgres: bool) -> ColumnElement[bool]:
+    return or_(
+        _T.c.user_id == bindparam("viewer_id", type_=_T.c.user_id.type),
+        _in_ids(_T.c.queue_id, "viewer_queue_ids", postgres=postgres),
+        and_(_T.c.queue_id.is_(None), _T.c.status == TicketStatus.PENDING.value),
+    )
+
+
+_AGENT_SEES = _agent_sees(postgres=False)
 
 
 def _viewer_params(viewer: Viewer) -> dict[str, Any]:
@@ -86,6 +114,7 @@ def _search_condition() -> ColumnElement[bool]:
 class _Shape:
     """What decides a ticket statement's SQL; the values go in its bind parameters (see :func:`_params`)."""
 
+    postgres: bool
     staff: bool
     status: bool
     queue_filter: bool
@@ -96,8 +125,9 @@ class _Shape:
     tag_filter: bool = False
 
     @classmethod
-    def of(cls, query: TicketListQuery, *, listing: bool) -> _Shape:
+    def of(cls, query: TicketListQuery, *, listing: bool, postgres: bool) -> _Shape:
         return cls(
+            postgres=postgres,
             staff=query.viewer.is_staff,
             status=listing and query.status is not None,
             queue_filter=query.queue_ids is not None,
@@ -110,11 +140,11 @@ class _Shape:
 
 
 def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [] if shape.staff else [_AGENT_SEES]
+    conditions: list[ColumnElement[bool]] = [] if shape.staff else [_agent_sees(postgres=shape.postgres)]
     if shape.status:
         conditions.append(_T.c.status == bindparam("status", type_=_T.c.status.type))
     if shape.queue_filter:
-        conditions.append(_T.c.queue_id.in_(bindparam("queue_ids", expanding=True, type_=_T.c.queue_id.type)))
+        conditions.append(_in_ids(_T.c.queue_id, "queue_ids", postgres=shape.postgres))
     if shape.user_filter:
         conditions.append(_T.c.user_id == bindparam("user_id", type_=_T.c.user_id.type))
     if shape.unread_only:
@@ -198,9 +228,13 @@ _GET_TICKET = (
 )
 
 
+# Enum members by stored value: a dict lookup, not an Enum call (~1 µs) per row.
+_STATUS = {status.value: status for status in TicketStatus}
+
+
 # Rows are unpacked by position (in the order of _TICKET_COLUMNS): looking each column up by
 # name through ``row._mapping`` cost ~0.1 ms per 40-row page.
-def _ticket_view(row: Row[Any]) -> TicketView:
+def _ticket_view(row: Sequence[Any]) -> TicketView:
     (
         id_,
         status,
@@ -224,7 +258,7 @@ def _ticket_view(row: Row[Any]) -> TicketView:
     ) = row
     return TicketView(
         id=id_,
-        status=TicketStatus(status),
+        status=_STATUS[status],
         contact=ContactSummary(
             contact_id, contact_name, contact_number, contact_profile_pic_url, contact_is_group, contact_lid
         ),
@@ -259,11 +293,11 @@ class SqlTicketQueries(SqlReader):
 
     def list_statement(self, query: TicketListQuery) -> Select[Any]:
         """The ticket list's SQL with the query's values bound (exposed for EXPLAIN in benchmarks)."""
-        shape = _Shape.of(query, listing=True)
+        shape = _Shape.of(query, listing=True, postgres=self._postgres)
         return _list_statement(shape).params(_params(query, shape), row_limit=query.limit + 1)
 
     async def list_tickets(self, query: TicketListQuery) -> CursorPage[TicketView]:
-        shape = _Shape.of(query, listing=True)
+        shape = _Shape.of(query, listing=True, postgres=self._postgres)
         params = _params(query, shape)
         params["row_limit"] = query.limit + 1
         views = await self._with_tags([_ticket_view(r) for r in await self._rows(_list_statement(shape), params)])
@@ -288,12 +322,12 @@ class SqlTicketQueries(SqlReader):
 
     async def count_by_tag(self, query: TicketListQuery) -> list[TagCount]:
         """Implements :class:`~whaticket_core.ports.queries.TagCounter`."""
-        shape = replace(_Shape.of(query, listing=True), cursor=False)
+        shape = replace(_Shape.of(query, listing=True, postgres=self._postgres), cursor=False)
         rows = await self._rows(_tag_count_statement(shape), _params(query, shape))
         return [TagCount(int(tag_id), int(n)) for tag_id, n in rows]
 
     async def count_tickets(self, query: TicketListQuery) -> TicketCounts:
-        shape = _Shape.of(query, listing=False)
+        shape = _Shape.of(query, listing=False, postgres=self._postgres)
         counts = {status: int(n) for status, n in await self._rows(_count_statement(shape), _params(query, shape))}
         return TicketCounts(
             pending=counts.get(TicketStatus.PENDING.value, 0),

@@ -13,6 +13,7 @@ from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.user import Role, normalize_email
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.clock import Clock
+from whaticket_core.ports.queries import ContactQueries
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.unset import UNSET, Unset
@@ -206,15 +207,12 @@ class ListContactsCommand:
 
 
 class ListContacts:
-    """An offset page of contacts (with their tags), by id; ``search`` matches name, number or email."""
+    """An offset page of contacts (with their tags), by id; ``search`` matches name, number, email or LID. Anyone
+    signed in sees every contact. A read port, not the unit of work: one statement outside any transaction (and one
+    for the page's tags)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, contacts: ContactQueries) -> None:
+        self._contacts = contacts
 
     async def execute(self, command: ListContactsCommand) -> OffsetPage[Contact]:
-        async with self._uow as uow:
-            page = await uow.contacts.list_page(command.query)
-            tags = await uow.tag_assignments.of_contacts([c.id for c in page.items])
-        for contact in page.items:
-            contact.tags = tuple(TagView.of(t) for t in tags.get(contact.id, []))
-        return page
+        return await self._contacts.list_contacts(command.query)

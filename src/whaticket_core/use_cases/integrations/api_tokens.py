@@ -110,8 +110,9 @@ class AuthenticateApiToken:
     """Who an API token speaks for: a system actor with a supervisor's reach (every ticket; no management of users,
     queues, connections, settings or tokens) under the issuing admin's id, limited to the token's scopes.
 
-    Rules: an unknown (or revoked) token, an expired one, or one whose issuer is gone is ``invalid_token``. The last
-    use is recorded at most once a minute, so a busy integration does not write on every request.
+    Rules: an unknown (or revoked) token, an expired one, or one whose issuer is gone or no longer an admin is
+    ``invalid_token`` (a token must not outlive the authority that issued it; re-promoting the issuer revives it).
+    The last use is recorded at most once a minute, so a busy integration does not write on every request.
     """
 
     def __init__(self, store: ApiTokenStore, users: AuthUserQueries, clock: Clock) -> None:
@@ -125,7 +126,7 @@ class AuthenticateApiToken:
         if token is None or token.expired(now):
             raise InvalidToken("API token is not valid")
         owner = await self._users.auth_user(token.owner_id)
-        if owner is None:
+        if owner is None or owner.user.role is not Role.ADMIN:
             raise InvalidToken("API token is not valid")
         if token.use_is_worth_recording(now):
             await self._store.mark_used(token.id, now)
