@@ -7,7 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, String, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from whaticket_core.domain.contact import Contact, ExtraInfo
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
@@ -61,12 +62,20 @@ def _count_statement(search: bool) -> Select[Any]:
 
 
 # The page's tags, by name: one more statement for the whole page (by the contact_tags primary key).
-_TAGS_OF_CONTACTS = (
-    select(_CT.c.contact_id, _TG.c.id, _TG.c.name, _TG.c.color)
-    .select_from(_CT.join(_TG, _TG.c.id == _CT.c.tag_id))
-    .where(_CT.c.contact_id.in_(bindparam("ids", expanding=True, type_=_CT.c.contact_id.type)))
-    .order_by(func.lower(_TG.c.name), _TG.c.id)
-)
+@functools.cache
+def _tags_of_contacts(postgres: bool) -> Select[Any]:
+    # asyncpg takes the ids as one array parameter (the raw path has no expanding IN); SQLite as an expanded list.
+    ids = (
+        _CT.c.contact_id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+        if postgres
+        else _CT.c.contact_id.in_(bindparam("ids", expanding=True, type_=_CT.c.contact_id.type))
+    )
+    return (
+        select(_CT.c.contact_id, _TG.c.id, _TG.c.name, _TG.c.color)
+        .select_from(_CT.join(_TG, _TG.c.id == _CT.c.tag_id))
+        .where(ids)
+        .order_by(func.lower(_TG.c.name), _TG.c.id)
+    )
 
 
 def _contact(row: Sequence[Any]) -> Contact:
@@ -103,7 +112,7 @@ class SqlContactQueries(SqlReader):
         if contacts:
             tags: dict[int, list[TagView]] = defaultdict(list)
             for contact_id, tag_id, name, color in await self._rows(
-                _TAGS_OF_CONTACTS, {"ids": [c.id for c in contacts]}
+                _tags_of_contacts(self._postgres), {"ids": [c.id for c in contacts]}
             ):
                 tags[contact_id].append(TagView(tag_id, name, color))
             for contact in contacts:

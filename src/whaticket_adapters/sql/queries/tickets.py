@@ -153,9 +153,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
         conditions.append(_search_condition())
     if shape.tag_filter:
         # From the tag side (ix_ticket_tags_tag_ticket): the tickets carrying any of the tags.
-        tagged = select(_TT.c.ticket_id).where(
-            _TT.c.tag_id.in_(bindparam("tag_ids", expanding=True, type_=_TT.c.tag_id.type))
-        )
+        tagged = select(_TT.c.ticket_id).where(_in_ids(_TT.c.tag_id, "tag_ids", postgres=shape.postgres))
         conditions.append(_T.c.id.in_(tagged))
     if shape.cursor:
         after = tuple_(
@@ -214,12 +212,15 @@ def _tag_count_statement(shape: _Shape) -> Select[Any]:
     )
 
 
-_TAGS_OF_TICKETS = (
-    select(_TT.c.ticket_id, _TG.c.id, _TG.c.name, _TG.c.color)
-    .select_from(_TT.join(_TG, _TG.c.id == _TT.c.tag_id))
-    .where(_TT.c.ticket_id.in_(bindparam("ticket_ids", expanding=True, type_=_TT.c.ticket_id.type)))
-    .order_by(func.lower(_TG.c.name), _TG.c.id)
-)
+@functools.cache
+def _tags_of_tickets(postgres: bool) -> Select[Any]:
+    return (
+        select(_TT.c.ticket_id, _TG.c.id, _TG.c.name, _TG.c.color)
+        .select_from(_TT.join(_TG, _TG.c.id == _TT.c.tag_id))
+        .where(_in_ids(_TT.c.ticket_id, "ticket_ids", postgres=postgres))
+        .order_by(func.lower(_TG.c.name), _TG.c.id)
+    )
+
 
 _GET_TICKET = (
     select(*_TICKET_COLUMNS)
@@ -316,7 +317,9 @@ class SqlTicketQueries(SqlReader):
         if not views:
             return []
         tags: dict[int, list[TagView]] = defaultdict(list)
-        for ticket_id, tag_id, name, color in await self._rows(_TAGS_OF_TICKETS, {"ticket_ids": [v.id for v in views]}):
+        for ticket_id, tag_id, name, color in await self._rows(
+            _tags_of_tickets(self._postgres), {"ticket_ids": [v.id for v in views]}
+        ):
             tags[ticket_id].append(TagView(tag_id, name, color))
         return [replace(v, tags=tuple(tags[v.id])) if v.id in tags else v for v in views]
 
