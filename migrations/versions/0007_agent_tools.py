@@ -2,7 +2,7 @@
 customer's satisfaction rating of a ticket; scheduled messages.
 
 Revision ID: 0007_agent_tools
-Revises: 0008_integrations
+Revises: 0005_inbox
 Create Date: 2026-11-29 17:30:00
 """
 
@@ -15,7 +15,7 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision: str = "0007_agent_tools"
-down_revision: str | Sequence[str] | None = "0008_integrations"
+down_revision: str | Sequence[str] | None = "0005_inbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

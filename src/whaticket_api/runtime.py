@@ -16,6 +16,7 @@ from typing import TypeVar
 from dishka import AsyncContainer, Provider, Scope, provide
 
 from whaticket_adapters.jobs import DEFAULT_POLICIES, InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.events import DomainEvent
 from whaticket_core.ports import (
     EventPublisher,
@@ -26,7 +27,9 @@ from whaticket_core.ports import (
     SessionController,
 )
 from whaticket_core.ports.transport import CallRejecter
+from whaticket_core.use_cases.inbound.inbox import InboundDispatcher
 
+from .inbound_dispatch import UseCaseDispatcher
 from .settings import Settings
 from .transport import Transport, open_transport
 
@@ -67,10 +70,15 @@ def retry_policies(settings: Settings) -> RetryPolicies:
             deliver=quick(policies.deliver),
             download=quick(policies.download),
             read_receipts=quick(policies.read_receipts),
+            inbox=quick(policies.inbox),
             webhooks=quick(policies.webhooks),
         )
-    deliver = dataclasses.replace(policies.deliver, timeout=settings.delivery_timeout.total_seconds())
-    return dataclasses.replace(policies, deliver=deliver)
+    # The same time limit bounds the processing of a stored inbound event: a run stuck that long (its worker died)
+    # is run again by another worker.
+    limit = settings.delivery_timeout.total_seconds()
+    deliver = dataclasses.replace(policies.deliver, timeout=limit)
+    inbox = dataclasses.replace(policies.inbox, timeout=limit)
+    return dataclasses.replace(policies, deliver=deliver, inbox=inbox)
 
 
 class RuntimeProvider(Provider):
@@ -125,6 +133,12 @@ class RuntimeProvider(Provider):
     async def transport(self, settings: Settings, use_cases: ContainerUseCases) -> AsyncIterator[Transport]:
         async with open_transport(settings, use_cases) as transport:
             yield transport
+
+    @provide
+    def inbound_dispatcher(self, use_cases: ContainerUseCases, transport: Transport) -> InboundDispatcher:
+        local = transport.local
+        fault = local.take_inbound_failure if isinstance(local, SimulatorTransport) else None
+        return UseCaseDispatcher(use_cases, fault)
 
     @provide
     def sender(self, transport: Transport) -> MessageSender:

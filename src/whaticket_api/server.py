@@ -10,7 +10,6 @@ from litestar.types import ASGIApp
 
 from whaticket_core.domain.ticket import TicketPlacement
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import SessionController, TicketQueries, UnitOfWork
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
@@ -112,7 +111,7 @@ async def resume_sessions(container: AsyncContainer) -> None:
             whatsapps = await uow.whatsapps.list_all()
     sessions = await container.get(SessionController)
     for whatsapp in whatsapps:
-        if whatsapp.status is ConnectionStatus.DISCONNECTED:
+        if not whatsapp.status.wants_session:
             continue
         try:
             await sessions.start_session(whatsapp.id)

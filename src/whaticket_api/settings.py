@@ -78,8 +78,8 @@ class Settings:
     # WHATSAPP_SESSION_LEASE_SECONDS: a worker's hold on a session lasts this long unless renewed (every third of it);
     # when the holder dies, another worker takes the session over about this long after its last renewal.
     session_lease: timedelta = timedelta(seconds=30)
-    # DELIVERY_TIMEOUT_SECONDS: one delivery attempt's time limit; a delivery whose worker died is retried once it
-    # has passed (and the next JOB_SWEEP_SECONDS sweep has run).
+    # DELIVERY_TIMEOUT_SECONDS: one delivery attempt's time limit (also one retry of a stored inbound event's); such a
+    # job whose worker died is retried once it has passed (and the next JOB_SWEEP_SECONDS sweep has run).
     delivery_timeout: timedelta = timedelta(seconds=60)
     # JOB_SWEEP_SECONDS: how often workers look for jobs left active by a worker that died (SAQ's sweep).
     job_sweep_interval: timedelta = timedelta(seconds=60)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from whaticket_adapters.jobs import UseCaseFactory
@@ -35,6 +36,7 @@ from whaticket_core.use_cases.inbound.inbound_commands import (
     InboundReceipt,
     InboundRevoke,
 )
+from whaticket_core.use_cases.inbound.inbox import ProcessInboxEntry, ProcessInboxEntryCommand, RecordInboundEvent
 from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactIdentity
 from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage, ReceiveMessageResult
@@ -89,20 +91,26 @@ async def after_customer_message(
 
 def transport_handlers(use_cases: UseCaseFactory) -> TransportHandlers:
     """What WhatsApp reports, run by the core's use cases (each in a scope, so a unit of work, of its own); QR codes,
-    connects, drops and reconnects are logged too."""
+    connects, drops and reconnects are logged too.
+
+    An inbound event is first stored in the inbox (a redelivery stores nothing and stops there), then processed from
+    the store right away; a failure stays on the stored event, whose retry job takes over (see ProcessInboxEntry)."""
     lifecycle = ConnectionLog()
 
     async def on_inbound(command: InboundCommand) -> object:
-        async with use_cases.open(INBOUND_USE_CASES[type(command)]) as use_case:
-            result = await use_case.execute(command)
-        if isinstance(command, InboundMessage) and isinstance(result, ReceiveMessageResult):
-            await after_customer_message(use_cases, command, result)
-        return result
+        async with use_cases.open(RecordInboundEvent) as record:
+            recorded = await record.execute(command)
+        if not recorded.created:
+            return None
+        async with use_cases.open(ProcessInboxEntry) as process:
+            return await process.execute(ProcessInboxEntryCommand(recorded.entry_id))
 
-    async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> object:
-        lifecycle.status(whatsapp_id, status)
+    async def on_status(
+        whatsapp_id: int, status: ConnectionStatus, number: str | None, banned_until: datetime | None
+    ) -> object:
+        lifecycle.status(whatsapp_id, status, banned_until)
         async with use_cases.open(UpdateConnectionStatus) as use_case:
-            return await use_case.execute(UpdateConnectionStatusCommand(whatsapp_id, status, number))
+            return await use_case.execute(UpdateConnectionStatusCommand(whatsapp_id, status, number, banned_until))
 
     async def on_qr(whatsapp_id: int, qr: str) -> object:
         lifecycle.qr(whatsapp_id)

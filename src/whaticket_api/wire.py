@@ -12,7 +12,7 @@ from typing import Annotated
 import msgspec
 
 from whaticket_core.domain.contact import Contact
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaType, MessageAck, SendErrorKind
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
 from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.ticket import TicketStatus
@@ -88,6 +88,8 @@ class MessageOut(msgspec.Struct, rename="camel"):
     user_id: int | None = None
     # When a scheduled message goes (or went) out; null for the others.
     send_at: datetime | None = None
+    # With ack "failed": permanent | rate_limited | transient | unknown.
+    error_kind: SendErrorKind | None = None
 
 
 class ExtraInfoIO(msgspec.Struct, rename="camel"):
@@ -177,4 +179,5 @@ def message_out(m: MessageView, link: Callable[[int], str] = media_url) -> Messa
         reactions=[ReactionOut(r.emoji, r.from_me, r.at) for r in m.reactions],
         user_id=m.user_id,
         send_at=m.send_at,
+        error_kind=m.error_kind,
     )

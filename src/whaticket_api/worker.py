@@ -1,9 +1,9 @@
 """``whaticket worker``: runs SAQ jobs and holds WhatsApp sessions (production: REDIS_URL and DATABASE_URL set).
 
-Each connection that wants a session (any status but DISCONNECTED) is held by exactly one worker under a Redis
-lease (:class:`SessionOwner`); that worker serves the connection's call queue (:class:`SessionCallServer`) so API
-processes and other workers reach the session through :class:`SessionRouter`. Events go to the API processes'
-sockets through Redis.
+Each connection that wants a session (any status but DISCONNECTED, OUTDATED or LOGGED_OUT) is held by exactly one
+worker under a Redis lease (:class:`SessionOwner`); that worker serves the connection's call queue
+(:class:`SessionCallServer`) so API processes and other workers reach the session through :class:`SessionRouter`.
+Events go to the API processes' sockets through Redis.
 
 Timing settings: WHATSAPP_SESSION_LEASE_SECONDS (the lease), JOB_SWEEP_SECONDS and DELIVERY_TIMEOUT_SECONDS (how soon a
 delivery held by a worker that died is retried).
@@ -20,7 +20,6 @@ from whaticket_adapters.jobs import SaqJobQueue
 from whaticket_adapters.jobs.heartbeat import WorkerHeartbeat
 from whaticket_adapters.whatsapp.cluster.lease import SessionOwner
 from whaticket_adapters.whatsapp.cluster.session_router import SessionCallServer
-from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue, UnitOfWork
 
 from .container import make_container
@@ -56,7 +55,7 @@ async def run_worker(settings: Settings, *, concurrency: int = 10) -> None:
                 uow = await request.get(UnitOfWork)
                 async with uow:
                     whatsapps = await uow.whatsapps.list_all()
-            return [w.id for w in whatsapps if w.status is not ConnectionStatus.DISCONNECTED]
+            return [w.id for w in whatsapps if w.status.wants_session]
 
         async def start(whatsapp_id: int) -> None:
             await transport.local.start_session(whatsapp_id)

@@ -245,7 +245,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         for job in self.jobs.take_all():
             if isinstance(job, DeliverMessageJob):
                 self.run(
-                    DeliverMessage(self.uow(), self.sender, self.media, self.publisher).execute(
+                    DeliverMessage(self.uow(), self.sender, self.media, self.publisher, self.clock).execute(
                         DeliverMessageCommand(job.message_id)
                     )
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 
@@ -37,3 +37,22 @@ def test_a_new_number_is_a_change_even_in_the_same_status() -> None:
     assert whatsapp.enter(ConnectionStatus.CONNECTED, number="5511999990000") is False
     assert whatsapp.enter(ConnectionStatus.CONNECTED, number="5511888880000") is True
     assert whatsapp.number == "5511888880000"
+
+
+def test_a_ban_keeps_its_end_and_any_other_status_drops_it() -> None:
+    whatsapp = WhatsApp("Main", ConnectionStatus.CONNECTED, True, NOW)
+    until = NOW + timedelta(hours=2)
+    assert whatsapp.enter(ConnectionStatus.BANNED, banned_until=until) is True
+    assert whatsapp.banned_until == until
+    assert whatsapp.enter(ConnectionStatus.BANNED, banned_until=until) is False
+    assert whatsapp.enter(ConnectionStatus.BANNED, banned_until=until + timedelta(hours=1)) is True  # extended
+    assert whatsapp.enter(ConnectionStatus.CONNECTED) is True
+    assert whatsapp.banned_until is None
+    assert whatsapp.enter(ConnectionStatus.OPENING, banned_until=until) is True
+    assert whatsapp.banned_until is None
+
+
+def test_only_sessions_that_ended_for_good_are_not_wanted() -> None:
+    ended = {ConnectionStatus.DISCONNECTED, ConnectionStatus.OUTDATED, ConnectionStatus.LOGGED_OUT}
+    assert {s for s in ConnectionStatus if not s.wants_session} == ended
+    assert ConnectionStatus.BANNED.wants_session  # its holder waits the ban out

@@ -19,12 +19,19 @@ from whaticket_core.ports.jobs import (
     DispatchWebhooksJob,
     DownloadMediaJob,
     Job,
+    ProcessInboxJob,
     ReleaseScheduledMessageJob,
     SendReadReceiptsJob,
 )
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets, AutoCloseIdleTicketsCommand
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia, DownloadInboundMediaCommand
+from whaticket_core.use_cases.inbound.inbox import (
+    ProcessInboxEntry,
+    ProcessInboxEntryCommand,
+    SweepInbox,
+    SweepInboxCommand,
+)
 from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks, DispatchWebhooksCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
 from whaticket_core.use_cases.messages.release_scheduled_message import (
@@ -44,6 +51,7 @@ DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
 RELEASE = "whaticket.release_scheduled_message"
+PROCESS_INBOX = "whaticket.process_inbox"
 DISPATCH_WEBHOOKS = "whaticket.dispatch_webhooks"
 # How long one dispatch job keeps polling for deliveries coming due (retries, new events) before it ends; the periodic
 # run and the next event's enqueue start another.
@@ -78,6 +86,8 @@ def spec_of(job: Job) -> JobSpec:
         )
     if isinstance(job, ReleaseScheduledMessageJob):
         return JobSpec(RELEASE, f"scheduled:{job.message_id}", {"message_id": job.message_id})
+    if isinstance(job, ProcessInboxJob):
+        return JobSpec(PROCESS_INBOX, f"inbox:{job.entry_id}", {"entry_id": job.entry_id})
     if isinstance(job, DispatchWebhooksJob):
         return JobSpec(DISPATCH_WEBHOOKS, "webhooks:dispatch", {})
     raise TypeError(f"unknown job {job!r}")
@@ -90,6 +100,7 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
         RELEASE: policies.release,
+        PROCESS_INBOX: policies.inbox,
         DISPATCH_WEBHOOKS: policies.webhooks,
         AUTO_CLOSE: policies.sweep,
         ASSIGN: policies.sweep,
@@ -97,7 +108,14 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
 
 
 async def deliver_message(context: JobContext, attempt: int, *, message_id: int) -> None:
-    command = DeliverMessageCommand(message_id, attempt=attempt, max_attempts=context.policies.deliver.max_attempts)
+    policy = context.policies.deliver
+    command = DeliverMessageCommand(
+        message_id,
+        attempt=attempt,
+        max_attempts=policy.max_attempts,
+        # No run outlives the job's time limit: an older claim is a dead run's.
+        claim_expires_after=timedelta(seconds=policy.timeout),
+    )
     async with context.use_cases.open(DeliverMessage) as use_case:
         await use_case.execute(command)
 
@@ -117,9 +135,17 @@ async def release_scheduled_message(context: JobContext, attempt: int, *, messag
         await use_case.execute(ReleaseScheduledMessageCommand(message_id))
 
 
+async def process_inbox(context: JobContext, attempt: int, *, entry_id: int) -> None:
+    async with context.use_cases.open(ProcessInboxEntry) as use_case:
+        await use_case.execute(ProcessInboxEntryCommand(entry_id, in_job=True))
+
+
 async def sweep_pending_messages(context: JobContext, attempt: int = 1) -> int:
+    """The periodic safety net: outbound messages left pending, and inbound events left unprocessed by a crash."""
     async with context.use_cases.open(SweepPendingMessages) as use_case:
-        return await use_case.execute(SweepPendingMessagesCommand())
+        swept = await use_case.execute(SweepPendingMessagesCommand())
+    async with context.use_cases.open(SweepInbox) as inbox:
+        return swept + await inbox.execute(SweepInboxCommand())
 
 
 async def dispatch_webhooks(context: JobContext, attempt: int = 1) -> int:
@@ -163,6 +189,7 @@ FUNCTIONS = {
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
     RELEASE: release_scheduled_message,
+    PROCESS_INBOX: process_inbox,
     DISPATCH_WEBHOOKS: dispatch_webhooks,
     AUTO_CLOSE: auto_close_idle_tickets,
     ASSIGN: assign_pending_tickets,

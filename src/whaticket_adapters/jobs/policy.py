@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from whaticket_core.domain.inbox import MAX_INBOX_ATTEMPTS
 from whaticket_core.use_cases.messages.deliver_message import DEFAULT_MAX_ATTEMPTS
 
 
@@ -31,6 +32,8 @@ class RetryPolicies:
     read_receipts: RetryPolicy = RetryPolicy(3, delay=2.0, max_delay=30.0, timeout=30.0)
     # Releasing a due scheduled message is one short transaction; the sweeper catches any it misses.
     release: RetryPolicy = RetryPolicy(5, delay=2.0, max_delay=60.0, timeout=60.0)
+    # A failed inbound event: ProcessInboxEntry counts its own attempts and stops raising after the last one.
+    inbox: RetryPolicy = RetryPolicy(MAX_INBOX_ATTEMPTS, delay=1.0, max_delay=30.0, timeout=60.0)
     sweep: RetryPolicy = field(default=RetryPolicy(1, delay=0.0, max_delay=0.0, timeout=60.0))
     # Webhook deliveries keep their own schedule (each row's next attempt): the job runs once, and ``delay`` is the
     # first wait between a delivery's attempts (then doubled, at most an hour). The timeout covers its polling budget.

@@ -179,6 +179,7 @@ class SaqJobQueue:
                     functions.READ_RECEIPTS,
                     functions.DISPATCH_WEBHOOKS,
                     functions.RELEASE,
+                    functions.PROCESS_INBOX,
                 )
             ],
             "concurrency": concurrency,

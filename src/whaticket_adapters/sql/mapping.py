@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 from whaticket_core.domain.auth import RefreshToken
 from whaticket_core.domain.business_hours import WEEKDAYS, BusinessHours, HoursScope, HoursTarget, Ranges, TimeRange
 from whaticket_core.domain.contact import Contact, ExtraInfo
-from whaticket_core.domain.message import MediaType, Message, MessageAck, Reaction
+from whaticket_core.domain.message import MediaType, Message, MessageAck, Reaction, SendErrorKind
 from whaticket_core.domain.quick_answer import QuickAnswer
 from whaticket_core.domain.ticket import Ticket, TicketStatus
 from whaticket_core.domain.user import Role, User
@@ -58,6 +58,7 @@ MESSAGE_FIELDS = (
     "participant",
     "participant_name",
     "delivery_attempts",
+    "delivery_claimed_at",
     "undecryptable",
 )
 
@@ -78,6 +79,7 @@ def message_values(message: Message) -> dict[str, Any]:
     values["ack"] = message.ack.value
     values["media_type"] = message.media_type.value if message.media_type is not None else None
     values["reactions"] = [reaction_value(r) for r in message.reactions]
+    values["error_kind"] = message.error_kind.value if message.error_kind is not None else None
     return values
 
 
@@ -87,6 +89,7 @@ def message_of(row: Row[Any]) -> Message:
         ack=MessageAck(m["ack"]),
         media_type=MediaType(m["media_type"]) if m["media_type"] is not None else None,
         reactions=[reaction_of(r) for r in m["reactions"] or []],
+        error_kind=SendErrorKind(m["error_kind"]) if m["error_kind"] is not None else None,
         id=m["id"],
         **{name: m[name] for name in MESSAGE_FIELDS},
     )
@@ -175,6 +178,7 @@ def whatsapp_values(whatsapp: WhatsApp) -> dict[str, Any]:
         "qrcode": whatsapp.qrcode,
         "reject_calls": whatsapp.reject_calls,
         "call_reject_message": whatsapp.call_reject_message,
+        "banned_until": whatsapp.banned_until,
         "updated_at": whatsapp.updated_at,
     }
 
@@ -192,6 +196,7 @@ def whatsapp_of(row: Row[Any], queue_ids: list[int]) -> WhatsApp:
         qrcode=m["qrcode"],
         reject_calls=m["reject_calls"],
         call_reject_message=m["call_reject_message"],
+        banned_until=m["banned_until"],
         updated_at=m["updated_at"],
         queue_ids=queue_ids,
     )

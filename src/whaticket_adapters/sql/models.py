@@ -88,6 +88,7 @@ class WhatsAppRow(Base):
     qrcode: Mapped[str | None] = mapped_column(Text)
     reject_calls: Mapped[bool] = mapped_column(Boolean, default=False)
     call_reject_message: Mapped[str] = mapped_column(Text, default="")
+    banned_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
     __table_args__ = (
@@ -226,6 +227,8 @@ class MessageRow(Base):
     participant: Mapped[str | None] = mapped_column(String(64))
     participant_name: Mapped[str | None] = mapped_column(String(200))
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivery_claimed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    error_kind: Mapped[str | None] = mapped_column(String(16))
     undecryptable: Mapped[bool] = mapped_column(Boolean, default=False)
     # [{emoji, fromMe, at, sender}]: a handful per message at most, read with the message, never queried.
     reactions: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
@@ -445,6 +448,37 @@ Index(
 )
 # A ticket's message page, newest first.
 Index("ix_messages_ticket_page", MessageRow.ticket_id, MessageRow.id.desc())
+
+
+class InboxRow(Base):
+    """Inbound WhatsApp events, stored before they are processed (one row per connection, kind and WhatsApp key)."""
+
+    __tablename__ = "inbox_events"
+
+    id: Mapped[int] = _id()
+    whatsapp_id: Mapped[int] = mapped_column(IdType, ForeignKey("whatsapps.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("whatsapp_id", "kind", "key"),
+        # The admin's failure list (keyset by id) and the recovery sweep read only the few rows not done.
+        Index(
+            "ix_inbox_events_open",
+            "status",
+            "whatsapp_id",
+            "id",
+            postgresql_where=text("status <> 'done'"),
+            sqlite_where=text("status <> 'done'"),
+        ),
+    )
+
 
 # Ids are never reused: on SQLite an id column without AUTOINCREMENT hands a deleted newest row's id to the next one
 # (PostgreSQL identities never go back). Migration 0004_security rebuilt the existing tables with the flag.

@@ -19,6 +19,16 @@ async def count_connections_by_status(engine: AsyncEngine) -> dict[str, int]:
     return {str(status): int(count) for status, count in rows}
 
 
+async def count_inbox_open(engine: AsyncEngine) -> dict[str, int]:
+    """Inbound events stored and not processed yet (pending) or whose processing failed (failed), by status (the
+    partial index on rows not done)."""
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(text("SELECT status, count(*) FROM inbox_events WHERE status <> 'done' GROUP BY status"))
+        ).all()
+    return {str(status): int(count) for status, count in rows}
+
+
 def pool_usage(engine: AsyncEngine) -> dict[str, int]:
     """This process's pool: connections in use, idle in the pool, opened beyond its size, and its size."""
     pool = engine.pool

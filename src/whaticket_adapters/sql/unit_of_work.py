@@ -14,6 +14,7 @@ from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.repositories import (
     BusinessHoursRepository,
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -39,6 +40,7 @@ from .directory_repositories import (
 )
 from .errors import DATABASE_ERRORS, translate
 from .event_outbox import SqlEventOutbox, WebhookEventEncoder
+from .inbox_repository import SqlInboxRepository
 from .report_repositories import SqlReportEventRepository
 from .tag_repositories import SqlTagAssignments, SqlTagRepository
 
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.tags: TagRepository = SqlTagRepository(self)
         self.tag_assignments: TagAssignments = SqlTagAssignments(self)
         self.report_events: ReportEventRepository = SqlReportEventRepository(self)
+        self.inbox: InboxRepository = SqlInboxRepository(self)
         self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
         # Webhook deliveries join this transaction; without an encoder (tools, tests) nothing is recorded.
         self.outbox: EventOutbox = SqlEventOutbox(self, event_encoder)

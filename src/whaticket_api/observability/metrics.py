@@ -2,8 +2,8 @@
 
 Counted as they happen (this process): HTTP requests and their latency by route template. Read when scraped (an
 async snapshot first, because collectors are synchronous): jobs by kind and outcome (every worker's, from Redis, in
-production), the job queue's depth, pending outbound messages, WhatsApp connections by status, sockets connected to
-this process and this process's database pool.
+production), the job queue's depth, pending outbound messages, inbound events not processed (pending or failed),
+WhatsApp connections by status, sockets connected to this process and this process's database pool.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class Snapshot:
     queue_depth: dict[str, float] = field(default_factory=dict)
     pending_outbound: float | None = None
     connections: dict[str, float] = field(default_factory=dict)
+    inbox: dict[str, float] = field(default_factory=dict)
     sockets: float | None = None
     pool: dict[str, float] = field(default_factory=dict)
 
@@ -82,6 +83,14 @@ class SnapshotCollector(Collector):
         for status, value in sorted(s.connections.items()):
             connections.add_metric([status], value)
         yield connections
+        inbox = GaugeMetricFamily(
+            "whaticket_inbox_events",
+            "Inbound WhatsApp events not processed: pending (stored, being processed) or failed (see inbox-failures).",
+            labels=["status"],
+        )
+        for status, value in sorted(s.inbox.items()):
+            inbox.add_metric([status], value)
+        yield inbox
         if s.sockets is not None:
             yield GaugeMetricFamily(
                 "whaticket_sockets_connected", "Socket.IO clients connected to this process.", value=s.sockets

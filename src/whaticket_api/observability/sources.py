@@ -7,7 +7,12 @@ from collections.abc import Callable
 from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from whaticket_adapters.sql.operational_queries import count_connections_by_status, count_pending_outbound, pool_usage
+from whaticket_adapters.sql.operational_queries import (
+    count_connections_by_status,
+    count_inbox_open,
+    count_pending_outbound,
+    pool_usage,
+)
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports import JobQueue
 
@@ -42,6 +47,8 @@ def container_sources(
         snapshot.pending_outbound = float(await count_pending_outbound(engine))
         counts = await count_connections_by_status(engine)
         snapshot.connections = {s.value: float(counts.get(s.value, 0)) for s in ConnectionStatus}
+        inbox = await count_inbox_open(engine)
+        snapshot.inbox = {status: float(inbox.get(status, 0)) for status in ("pending", "failed")}
 
     async def realtime(snapshot: Snapshot) -> None:
         if sockets is not None:

@@ -54,6 +54,13 @@ from whaticket_core.use_cases.inbound.apply_inbound_edit import ApplyInboundEdit
 from whaticket_core.use_cases.inbound.apply_inbound_reaction import ApplyInboundReaction
 from whaticket_core.use_cases.inbound.apply_inbound_revoke import ApplyInboundRevoke
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
+from whaticket_core.use_cases.inbound.inbox import (
+    ListInboxFailures,
+    ProcessInboxEntry,
+    RecordInboundEvent,
+    RetryInboxFailure,
+    SweepInbox,
+)
 from whaticket_core.use_cases.inbound.link_contact_identity import LinkContactIdentity
 from whaticket_core.use_cases.inbound.receive_call import ReceiveCall
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
@@ -151,6 +158,11 @@ class InboundUseCases(Provider):
         ApplyInboundReaction,
         LinkContactIdentity,
         ReceiveCall,
+        RecordInboundEvent,
+        ProcessInboxEntry,
+        SweepInbox,
+        ListInboxFailures,
+        RetryInboxFailure,
     )
 
 

@@ -8,6 +8,7 @@ acknowledgement it gets back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -61,10 +62,13 @@ class QrCodeEvent(msgspec.Struct, rename="camel"):
     qrcode: str
 
 
-class ConnectionEvent(msgspec.Struct, rename="camel"):
+class ConnectionEvent(msgspec.Struct, rename="camel", omit_defaults=True):
+    """``bannedUntil``: with status ``BANNED``, when WhatsApp lifts the ban (the session then resumes by itself)."""
+
     whatsapp_id: int
     status: ConnectionStatus
     number: str | None
+    banned_until: datetime | None = None
 
 
 class ConnectedEvent(msgspec.Struct, rename="camel"):

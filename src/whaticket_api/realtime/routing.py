@@ -131,8 +131,8 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
             # The contract sends connection events to all staff (admins and supervisors).
             data = payload("whatsapp:qrcode", QrCodeEvent(whatsapp_id, qrcode))
             return [Delivery("whatsapp:qrcode", data, [STAFF_ROOM])]
-        case WhatsAppStatusChanged(whatsapp_id=whatsapp_id, status=status, number=number):
-            data = payload("whatsapp:connection", ConnectionEvent(whatsapp_id, status, number))
+        case WhatsAppStatusChanged(whatsapp_id=whatsapp_id, status=status, number=number, banned_until=until):
+            data = payload("whatsapp:connection", ConnectionEvent(whatsapp_id, status, number, until))
             return [Delivery("whatsapp:connection", data, [STAFF_ROOM])]
         case NoteMentioned(ticket_id=ticket_id, message_id=message_id, user_ids=user_ids):
             data = payload("note:mention", NoteMentionEvent(ticket_id, message_id))

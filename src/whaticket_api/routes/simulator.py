@@ -81,6 +81,13 @@ class FailNextIn(msgspec.Struct, rename="camel"):
     whatsapp_id: BodyId
     count: Annotated[int, msgspec.Meta(ge=1, le=1000)]
     error: Short = "simulated failure"
+    error_kind: Literal["permanent", "rate_limited", "transient", "timeout"] = "transient"
+
+
+class FailInboundIn(msgspec.Struct, rename="camel"):
+    whatsapp_id: BodyId
+    count: Annotated[int, msgspec.Meta(ge=1, le=1000)]
+    error: Short = "simulated handler failure"
 
 
 class OutboxItemOut(msgspec.Struct, rename="camel"):
@@ -252,13 +259,32 @@ async def fail_next(
     transport: FromDishka[Transport],
     connections: FromDishka[GetWhatsApp],
 ) -> Accepted:
-    """The next `count` sends on the connection fail with `error`: deliveries retry with backoff, and a message
-    still failing after the last attempt is `failed` with that error."""
+    """The next `count` sends on the connection fail with `error`, as WhatsApp fails them by `errorKind`:
+    `transient` (the default) and `rate_limited` retry with backoff (a rate limit also pauses the connection's
+    sends a moment), `permanent` fails the message at once, `timeout` lets WhatsApp take the message but loses the
+    answer, so the message is `failed` with `errorKind` `unknown` until a receipt for it arrives."""
     sim = await _simulator(transport, viewer, connections, data.whatsapp_id)
-    await sim.fail_next(data.whatsapp_id, data.count, data.error)
+    await sim.fail_next(data.whatsapp_id, data.count, data.error, data.error_kind)
+    return Accepted()
+
+
+@post("/fail-inbound", status_code=202, responses=errors(*AUTHED, 403, 404))
+async def simulate_inbound_failures(
+    data: JSONBody[FailInboundIn],
+    viewer: FromDishka[Viewer],
+    transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
+) -> Accepted:
+    """The next `count` attempts to process an inbound event of the connection fail with `error`, after the event
+    was stored (a handler's bug or outage): the event is retried with backoff, then listed in
+    `GET /whatsapps/{id}/inbox-failures` until retried."""
+    sim = await _simulator(transport, viewer, connections, data.whatsapp_id)
+    await sim.fail_inbound(data.whatsapp_id, data.count, data.error)
     return Accepted()
 
 
 router = DishkaRouter(
-    "/dev/simulator", route_handlers=[inbound, receipt, outbox, scan, drop, fail_next], tags=["simulator"]
+    "/dev/simulator",
+    route_handlers=[inbound, receipt, outbox, scan, drop, fail_next, simulate_inbound_failures],
+    tags=["simulator"],
 )

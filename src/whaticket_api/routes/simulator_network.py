@@ -3,7 +3,8 @@ LID/number mappings, calls and history backfill (only with ``WHATSAPP_TRANSPORT=
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
 from dishka import FromDishka
@@ -15,10 +16,11 @@ from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
 from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType
 from whaticket_core.domain.visibility import Viewer
+from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.use_cases.connections.whatsapps import GetWhatsApp
 
 from ..transport import Transport
-from .common import AUTHED, BodyId, errors
+from .common import AUTHED, BodyId, PathId, errors
 from .simulator import Accepted, InboundIn, InboundOut, Lid, Short, _decode, _simulator
 
 Number = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -54,6 +56,11 @@ class HistoryIn(msgspec.Struct, rename="camel"):
 
 class HistoryOut(msgspec.Struct, rename="camel"):
     delivered: int
+
+
+class StateIn(msgspec.Struct, rename="camel"):
+    status: Literal["OUTDATED", "BANNED", "LOGGED_OUT"]
+    banned_until: datetime | None = None
 
 
 @post("/decrypt", status_code=202, responses=errors(*AUTHED, 403, 404, 409))
@@ -130,4 +137,25 @@ async def history(
     return HistoryOut(await sim.history(data.whatsapp_id, messages))
 
 
-router = DishkaRouter("/dev/simulator", route_handlers=[decrypt, lid_mapping, call, history], tags=["simulator"])
+@post("/whatsapps/{whatsapp_id:int}/state", status_code=202, responses=errors(*AUTHED, 403, 404, 409))
+async def simulate_connection_state(
+    whatsapp_id: PathId,
+    data: JSONBody[StateIn],
+    viewer: FromDishka[Viewer],
+    transport: FromDishka[Transport],
+    connections: FromDishka[GetWhatsApp],
+) -> Accepted:
+    """WhatsApp ends the connection's session: `OUTDATED` (this client version is refused; no reconnect),
+    `LOGGED_OUT` (the phone removed the device; starting the session shows a new QR) or `BANNED` until
+    `bannedUntil` (required; the session comes back `CONNECTED` by itself after it). Each is pushed as
+    `whatsapp:connection`."""
+    sim = await _simulator(transport, viewer, connections, whatsapp_id)
+    await sim.set_state(whatsapp_id, ConnectionStatus(data.status), data.banned_until)
+    return Accepted()
+
+
+router = DishkaRouter(
+    "/dev/simulator",
+    route_handlers=[decrypt, lid_mapping, call, history, simulate_connection_state],
+    tags=["simulator"],
+)

@@ -62,6 +62,8 @@ class WhatsAppOut(msgspec.Struct, rename="camel"):
     updated_at: datetime
     reject_calls: bool = False
     call_reject_message: str = ""
+    # With status BANNED: when WhatsApp lifts the ban.
+    banned_until: datetime | None = None
 
 
 class WhatsAppPage(msgspec.Struct, rename="camel"):
@@ -119,6 +121,7 @@ def whatsapp_out(w: WhatsApp) -> WhatsAppOut:
         updated_at=w.updated_at,
         reject_calls=w.reject_calls,
         call_reject_message=w.call_reject_message,
+        banned_until=w.banned_until,
     )
 
 

@@ -89,6 +89,10 @@ class MediaNotFound(NotFound):
     code = "media_not_found"
 
 
+class InboxFailureNotFound(NotFound):
+    code = "inbox_failure_not_found"
+
+
 # --- conflicts ---------------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ Events carry read-model snapshots, so a publisher can route and serialise them w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from .contact import Contact
 from .read_models import MessageView, TicketView
@@ -79,6 +80,7 @@ class WhatsAppStatusChanged:
     whatsapp_id: int
     status: ConnectionStatus
     number: str | None
+    banned_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

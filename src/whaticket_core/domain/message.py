@@ -26,6 +26,19 @@ class MessageAck(enum.StrEnum):
     FAILED = "failed"
 
 
+class SendErrorKind(enum.StrEnum):
+    """Why a send failed, which decides what happens next."""
+
+    PERMANENT = "permanent"  # WhatsApp will never take it (not on WhatsApp, restricted account, invalid media)
+    RATE_LIMITED = "rate_limited"  # WhatsApp asks us to slow down: retried later, more slowly
+    TRANSIENT = "transient"  # the way to WhatsApp failed (not connected, network): retried
+    UNKNOWN = "unknown"  # no answer in time: the message may have reached WhatsApp, so it is never resent blindly
+
+    @property
+    def retryable(self) -> bool:
+        return self in (SendErrorKind.RATE_LIMITED, SendErrorKind.TRANSIENT)
+
+
 _ACK_RANK = {
     MessageAck.SCHEDULED: -1,
     MessageAck.PENDING: 0,
@@ -111,6 +124,10 @@ class Message:
     participant: str | None = None
     participant_name: str | None = None
     delivery_attempts: int = 0
+    # Set while a delivery run has claimed the message and is talking to WhatsApp (no transaction open meanwhile).
+    delivery_claimed_at: datetime | None = None
+    # With ``failed`` (or a send that failed before a retry): what kind of failure ``error`` is.
+    error_kind: SendErrorKind | None = None
     # True while WhatsApp has announced the message but not delivered readable content ("waiting for this message").
     undecryptable: bool = False
     reactions: list[Reaction] = field(default_factory=list)
@@ -148,22 +165,49 @@ class Message:
     def mark_sent(self, wa_message_id: str | None) -> None:
         self.wa_message_id = wa_message_id
         self.error = None
+        self.error_kind = None
+        self.delivery_claimed_at = None
         self.advance_ack(MessageAck.SENT)
 
-    def mark_failed(self, reason: str) -> None:
+    def mark_failed(self, reason: str, kind: SendErrorKind = SendErrorKind.PERMANENT) -> None:
         """Only a message still waiting for WhatsApp can fail."""
         if self.ack is MessageAck.PENDING:
             self.ack = MessageAck.FAILED
             self.error = reason
+            self.error_kind = kind
+            self.delivery_claimed_at = None
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """The send timed out: WhatsApp may have the message (a receipt or an echo of it will tell)."""
+        return self.ack is MessageAck.FAILED and self.error_kind is SendErrorKind.UNKNOWN
+
+    def reconcile(self, ack: MessageAck) -> bool:
+        """WhatsApp showed (a receipt, an echo) that a send of unknown outcome did arrive: the message takes ``ack``
+        (sent, delivered or read) and loses its error. Returns whether it changed; other messages are untouched."""
+        if not self.outcome_unknown or ack in (MessageAck.PENDING, MessageAck.FAILED):
+            return False
+        self.ack = ack
+        self.error = None
+        self.error_kind = None
+        return True
 
     def edit(self, body: str, now: datetime) -> None:
         """Text messages this side sent may be edited within :data:`EDIT_WINDOW` once WhatsApp has them."""
+        self.check_editable(now)
+        self.record_edit(body)
+
+    def check_editable(self, now: datetime) -> None:
+        """Raise :class:`MessageNotEditable` unless :meth:`edit` may change this message at ``now``."""
         if not self.from_me or self.media_type is not None or self.is_deleted:  # notes too: they are not text
             raise MessageNotEditable(f"Message {self.id} cannot be edited", message_id=self.id)
         if self.wa_message_id is None or self.ack in (MessageAck.PENDING, MessageAck.FAILED):
             raise MessageNotEditable(f"Message {self.id} has not reached WhatsApp", message_id=self.id)
         if now - self.created_at > EDIT_WINDOW:
             raise MessageNotEditable(f"Message {self.id} is older than 15 minutes", message_id=self.id)
+
+    def record_edit(self, body: str) -> None:
+        """Store an edit WhatsApp already took (checked by :meth:`check_editable` before it was sent)."""
         self.body = validate_body(body)
         self.is_edited = True
 

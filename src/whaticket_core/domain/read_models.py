@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .contact import Contact
-from .message import MediaType, Message, MessageAck, Reaction
+from .message import MediaType, Message, MessageAck, Reaction, SendErrorKind
 from .tag import Tag, TagView
 from .ticket import Ticket, TicketPlacement, TicketStatus
 from .user import Role, User
@@ -94,6 +94,8 @@ class MessageView:
     reactions: tuple[Reaction, ...] = ()
     user_id: int | None = None
     send_at: datetime | None = None
+    # With ack ``failed``: why (see SendErrorKind); None otherwise.
+    error_kind: SendErrorKind | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
@@ -117,6 +119,7 @@ class MessageView:
             reactions=tuple(message.reactions),
             user_id=message.user_id,
             send_at=message.send_at,
+            error_kind=message.error_kind if message.ack is MessageAck.FAILED else None,
         )
 
 

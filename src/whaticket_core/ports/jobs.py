@@ -35,11 +35,25 @@ class ReleaseScheduledMessageJob:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessInboxJob:
+    """Process stored inbound event ``entry_id`` again (its earlier processing failed or never finished)."""
+
+    entry_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class DispatchWebhooksJob:
     """Send the webhook deliveries that are due (one waiting at a time is enough: it sends all that are due)."""
 
 
-Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | DispatchWebhooksJob | ReleaseScheduledMessageJob
+Job = (
+    DeliverMessageJob
+    | DownloadMediaJob
+    | SendReadReceiptsJob
+    | DispatchWebhooksJob
+    | ReleaseScheduledMessageJob
+    | ProcessInboxJob
+)
 
 
 class JobQueue(Protocol):

@@ -15,6 +15,7 @@ from typing import Protocol
 from ..domain.auth import RefreshToken
 from ..domain.business_hours import BusinessHours, HoursTarget
 from ..domain.contact import Contact
+from ..domain.inbox import InboxEntry
 from ..domain.message import Message
 from ..domain.pagination import OffsetPage, OffsetQuery
 from ..domain.queue import Queue
@@ -324,6 +325,27 @@ class ReportEventRepository(Protocol):
     async def exists(self, ticket_id: int, kind: ReportEventKind) -> bool:
         """Whether ticket ``ticket_id`` already has an event of ``kind`` (its first response is recorded once)."""
         ...
+
+
+class InboxRepository(Protocol):
+    """Inbound WhatsApp events, stored before they are processed (see :mod:`whaticket_core.domain.inbox`)."""
+
+    async def add(self, entry: InboxEntry) -> tuple[InboxEntry, bool]:
+        """Store ``entry`` unless one with its connection, kind and key exists: returns the stored entry (its id
+        set) and whether it is new. Never raises on a duplicate, even when two writers race."""
+        ...
+
+    async def get(self, entry_id: int, *, for_update: bool = False) -> InboxEntry | None: ...
+
+    async def save(self, entry: InboxEntry) -> None: ...
+
+    async def list_failed(self, whatsapp_id: int, limit: int, before_id: int | None = None) -> list[InboxEntry]:
+        """Failed entries of a connection, newest first (id descending), ids below ``before_id`` when given."""
+        ...
+
+    async def list_stale(self, older_than: datetime, limit: int) -> list[InboxEntry]:
+        """Entries whose processing a crash may have cut short, oldest first: still ``pending`` and received before
+        ``older_than``, or ``failed`` with retries left and last tried before ``older_than``."""
 
 
 class BusinessHoursRepository(Protocol):

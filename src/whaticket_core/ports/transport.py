@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..domain.message import MediaFile
+from ..domain.message import MediaFile, SendErrorKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +58,22 @@ class SessionController(Protocol):
 
 
 class TransportError(Exception):
-    """A send that WhatsApp (or the way to it) refused."""
+    """A send that WhatsApp (or the way to it) refused.
 
-    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+    ``kind`` classifies it (see :class:`SendErrorKind`); without one, ``retryable`` picks ``transient`` or
+    ``permanent``. With ``unknown`` (no answer in time), ``wa_message_id`` is the id the message went out under
+    when the transport knows it, so a later receipt or echo of that id can settle the outcome."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool = True,
+        kind: SendErrorKind | None = None,
+        wa_message_id: str | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.retryable = retryable
+        self.kind = kind if kind is not None else (SendErrorKind.TRANSIENT if retryable else SendErrorKind.PERMANENT)
+        self.retryable = self.kind.retryable
+        self.wa_message_id = wa_message_id

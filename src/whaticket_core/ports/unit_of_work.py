@@ -8,6 +8,7 @@ from .outbox import EventOutbox
 from .repositories import (
     BusinessHoursRepository,
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -67,6 +68,7 @@ class UnitOfWork(Protocol):
     tags: TagRepository
     tag_assignments: TagAssignments
     report_events: ReportEventRepository
+    inbox: InboxRepository
     business_hours: BusinessHoursRepository
     outbox: EventOutbox
 

@@ -8,6 +8,7 @@ from ..domain.auth import RefreshToken
 from ..domain.business_hours import BusinessHours
 from ..domain.contact import Contact
 from ..domain.events import DomainEvent
+from ..domain.inbox import InboxEntry
 from ..domain.message import Message
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
@@ -34,6 +35,7 @@ class StoreState:
     ticket_tags: dict[int, set[int]] = field(default_factory=dict)
     contact_tags: dict[int, set[int]] = field(default_factory=dict)
     report_events: dict[int, ReportEvent] = field(default_factory=dict)
+    inbox: dict[int, InboxEntry] = field(default_factory=dict)
     business_hours: dict[str, BusinessHours] = field(default_factory=dict)  # by HoursTarget.key
     next_id: dict[str, int] = field(default_factory=dict)
     # The events recorded for integrations, in commit order (the fake of the webhook outbox).

@@ -3,7 +3,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from ..domain.message import MediaFile
+from ..domain.message import MediaFile, SendErrorKind
 from ..ports.transport import Recipient, TransportError
 
 
@@ -29,8 +29,17 @@ class FakeMessageSender:
         self._ids = itertools.count(1)
         self._failures: list[TransportError] = []
 
-    def fail_next(self, count: int, reason: str = "simulated failure", *, retryable: bool = True) -> None:
-        self._failures.extend(TransportError(reason, retryable=retryable) for _ in range(count))
+    def fail_next(
+        self,
+        count: int,
+        reason: str = "simulated failure",
+        *,
+        retryable: bool = True,
+        kind: SendErrorKind | None = None,
+    ) -> None:
+        """The next ``count`` sends fail. ``kind`` ``unknown`` is a timeout after WhatsApp took the message: it is
+        recorded in ``outbox`` and the error names its id, as a real timeout would leave it."""
+        self._failures.extend(TransportError(reason, retryable=retryable, kind=kind) for _ in range(count))
 
     def _maybe_fail(self) -> None:
         if self._failures:
@@ -39,8 +48,12 @@ class FakeMessageSender:
     async def send_text(
         self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
     ) -> str:
-        self._maybe_fail()
         wa_id = f"OUT{next(self._ids)}"
+        if self._failures and self._failures[0].kind is SendErrorKind.UNKNOWN:
+            failure = self._failures.pop(0)
+            self.outbox.append(SentItem(whatsapp_id, "text", to, body, wa_id, quoted_wa_message_id))
+            raise TransportError(failure.reason, kind=SendErrorKind.UNKNOWN, wa_message_id=wa_id)
+        self._maybe_fail()
         self.outbox.append(SentItem(whatsapp_id, "text", to, body, wa_id, quoted_wa_message_id))
         return wa_id
 

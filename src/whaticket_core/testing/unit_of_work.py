@@ -11,6 +11,7 @@ from ..ports.outbox import EventOutbox
 from ..ports.repositories import (
     BusinessHoursRepository,
     ContactRepository,
+    InboxRepository,
     MessageRepository,
     QueueRepository,
     QuickAnswerRepository,
@@ -33,6 +34,7 @@ from .directory_repositories import (
     InMemoryUserRepository,
     InMemoryWhatsAppRepository,
 )
+from .inbox import InMemoryInboxRepository
 from .report_repositories import InMemoryReportEventRepository
 from .store import InMemoryStore, StoreState
 from .tag_repositories import InMemoryTagAssignments, InMemoryTagRepository
@@ -73,6 +75,7 @@ class InMemoryUnitOfWork:
         self.tags: TagRepository = InMemoryTagRepository(self)
         self.tag_assignments: TagAssignments = InMemoryTagAssignments(self)
         self.report_events: ReportEventRepository = InMemoryReportEventRepository(self)
+        self.inbox: InboxRepository = InMemoryInboxRepository(self)
         self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
         self.outbox: EventOutbox = InMemoryEventOutbox(self)
 

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from litestar import Litestar
 
+from whaticket_core.domain.inbox import InboxEntry
+from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.connections.whatsapp_sessions import UpdateQrCode, UpdateQrCodeCommand
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
+from whaticket_core.use_cases.inbound.inbox_codec import encode, identity_of
 from whaticket_core.use_cases.inbound.receive_message import ReceiveMessage
 
 PASSWORD = "correct-horse-battery"
@@ -125,6 +129,19 @@ class World:
         async with self.app.state.dishka_container() as request:
             use_case = await request.get(UpdateQrCode)
             await use_case.execute(UpdateQrCodeCommand(self.ids["main"], code))
+
+    async def add_inbox_failure(self) -> None:
+        """A stored inbound event whose processing failed (ids["inbox_failure"]), for the inbox-failure routes."""
+        async with self.app.state.dishka_container() as request:
+            uow = await request.get(UnitOfWork)
+            async with uow:
+                command = InboundMessage(self.ids["main"], f"RBAC-{len(self.ids)}", "5511933330000", "stuck")
+                kind, key = identity_of(command)
+                entry = InboxEntry(self.ids["main"], kind, key, encode(command), datetime.now(UTC))
+                entry.failed("RuntimeError: boom", datetime.now(UTC))
+                stored, _created = await uow.inbox.add(entry)
+                await uow.commit()
+        self.ids["inbox_failure"] = stored.id
 
     async def seed(self) -> World:
         c = self.client

@@ -163,6 +163,14 @@ ROWS = [
     Row("DELETE", "/whatsapps/{main}/session", admin_only(204)),
     Row("GET", "/whatsapps/{main}/qrcode", admin_only(200), prepare=lambda w: w.set_qr()),
     Row("POST", "/whatsapps/{main}/pair-code", admin_only(200), {"phoneNumber": "+55 11 99999-0000"}),
+    Row("GET", "/whatsapps/{main}/inbox-failures", admin_only(200)),
+    Row(
+        "POST",
+        "/whatsapps/{main}/inbox-failures/{inbox_failure}/retry",
+        admin_only(202),
+        fresh=True,
+        prepare=lambda w: w.add_inbox_failure(),
+    ),
     # reports
     Row("GET", "/reports/summary", staff_only(200)),
     # API tokens
@@ -259,6 +267,8 @@ def _template(path: str) -> str:
     for i, part in enumerate(parts):
         if i == 1 and (part.startswith("{") or part == "userCreation"):
             out.append("{" + names[parts[0]] + "}")
+        elif i == 3 and parts[2] == "inbox-failures":
+            out.append("{failure_id}")
         elif i == 3 and parts[0] == "webhooks":
             out.append("{delivery_id}")
         else:

@@ -29,6 +29,7 @@ from whaticket_core.testing import (
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets
 from whaticket_core.use_cases.automation.auto_close import AutoCloseIdleTickets
 from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInboundMedia
+from whaticket_core.use_cases.inbound.inbox import SweepInbox
 from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.release_scheduled_message import ReleaseScheduledMessage
@@ -64,7 +65,7 @@ class JobWorld:
     async def open(self, kind: type[Any]) -> AsyncIterator[Any]:
         self.opened[kind.__name__] += 1
         if kind is DeliverMessage:
-            yield DeliverMessage(self.uow(), self.sender, self.media, self.publisher)
+            yield DeliverMessage(self.uow(), self.sender, self.media, self.publisher, self.clock)
         elif kind is DownloadInboundMedia:
             yield DownloadInboundMedia(self.uow(), self.fetcher, self.media, self.publisher)
         elif kind is SendReadReceipts:
@@ -73,6 +74,8 @@ class JobWorld:
             yield ReleaseScheduledMessage(self.uow(), self.clock, self.publisher, self.jobs, self.jobs)
         elif kind is SweepPendingMessages:
             yield SweepPendingMessages(self.uow(), self.clock, self.jobs)
+        elif kind is SweepInbox:
+            yield SweepInbox(self.uow(), self.clock, self.jobs)
         elif kind is AutoCloseIdleTickets:
             yield AutoCloseIdleTickets(self.uow(), self.clock, self.publisher, self.jobs)
         elif kind is AssignPendingTickets:

@@ -25,6 +25,7 @@ FAMILIES = (
     "whaticket_job_queue_depth",
     "whaticket_outbound_pending_messages",
     "whaticket_whatsapp_connections",
+    "whaticket_inbox_events",
     "whaticket_sockets_connected",
     "whaticket_db_pool_connections",
 )

@@ -122,7 +122,15 @@ class Deployment:
 
         await until(up, "the server to answer")
 
-    def start_worker(self, name: str, *, block_sends: Path | None = None) -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, name: str, *, block_sends: Path | None = None, block_inbox: Path | None = None
+    ) -> subprocess.Popen[bytes]:
+        if block_inbox is not None:
+            return self._spawn(
+                name,
+                [sys.executable, str(HERE / "blocking_inbox_worker.py"), "worker", "--concurrency", "4"],
+                PIPELINE_BLOCK_INBOX_MARKER=str(block_inbox),
+            )
         if block_sends is None:
             return self._spawn(name, [*whaticket_command(), "worker", "--concurrency", "4"])
         return self._spawn(

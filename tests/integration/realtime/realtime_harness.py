@@ -134,7 +134,7 @@ class World:
         return await use_case.execute(SendMessageCommand(ticket_id, await self.viewer(user_key), body))
 
     async def deliver(self, message_id: int) -> Any:
-        use_case = DeliverMessage(self.uow(), self.sender, self.media, self._publisher())
+        use_case = DeliverMessage(self.uow(), self.sender, self.media, self._publisher(), self.clock)
         return await use_case.execute(DeliverMessageCommand(message_id))
 
     async def close(self, ticket_id: int, user_key: str) -> Any:

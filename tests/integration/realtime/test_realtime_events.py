@@ -115,6 +115,7 @@ async def test_message_events_carry_the_wire_shapes(live: LiveServer, clients) -
         "reactions": [],
         "userId": None,
         "sendAt": None,
+        "errorKind": None,
     }
     assert created["message"]["createdAt"].endswith("Z")
     assert created["ticket"]["lastMessage"] == "Olá"

@@ -74,7 +74,7 @@ def test_message_updated_carries_only_the_message() -> None:
             "id": 9, "ticketId": 7, "contactId": 3, "fromMe": True, "body": "hi", "ack": "read", "mediaType": None,
             "mediaUrl": None, "quotedMessageId": None, "isEdited": False, "isDeleted": False, "error": None,
             "createdAt": "2026-01-01T12:00:00Z", "participant": None, "participantName": None,
-            "undecryptable": False, "reactions": [], "userId": None, "sendAt": None,
+            "undecryptable": False, "reactions": [], "userId": None, "sendAt": None, "errorKind": None,
         }
     }  # fmt: skip
     assert d.rooms == ["staff", "ticket:7", "user:5", "queue:2"]

@@ -79,6 +79,8 @@ async def test_unknown_connections_are_not_found(sim: Sim) -> None:
         ("GET", "/dev/simulator/outbox", {"params": {"whatsappId": 999}}),
         ("POST", "/dev/simulator/whatsapps/999/scan", {}),
         ("POST", "/dev/simulator/whatsapps/999/drop", {}),
+        ("POST", "/dev/simulator/whatsapps/999/state", {"json": {"status": "OUTDATED"}}),
+        ("POST", "/dev/simulator/fail-inbound", {"json": {"whatsappId": 999, "count": 1}}),
     ]
     for method, path, kwargs in calls:
         response = await sim.http.request(method, path, headers=sim.headers, **kwargs)
@@ -104,6 +106,8 @@ async def test_the_dev_routes_are_in_the_openapi_document(sim: Sim) -> None:
         ("POST", "/api/v1/dev/simulator/lid-mapping"),
         ("POST", "/api/v1/dev/simulator/call"),
         ("POST", "/api/v1/dev/simulator/history"),
+        ("POST", "/api/v1/dev/simulator/whatsapps/{whatsapp_id}/state"),
+        ("POST", "/api/v1/dev/simulator/fail-inbound"),
     }
     inbound = spec["paths"]["/api/v1/dev/simulator/inbound"]["post"]
     assert {"202", "401", "403", "404"} <= set(inbound["responses"])

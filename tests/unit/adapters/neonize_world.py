@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -150,10 +151,15 @@ class Recorder:
         self.qrs: list[tuple[int, str]] = []
         self.inbound: list[object] = []
         self.sleeps: list[float] = []
+        self.bans: list[tuple[int, datetime]] = []
 
     def handlers(self) -> TransportHandlers:
-        async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> None:
+        async def on_status(
+            whatsapp_id: int, status: ConnectionStatus, number: str | None, banned_until: datetime | None
+        ) -> None:
             self.statuses.append((whatsapp_id, status, number))
+            if banned_until is not None:
+                self.bans.append((whatsapp_id, banned_until))
 
         async def on_qr(whatsapp_id: int, qr: str) -> None:
             self.qrs.append((whatsapp_id, qr))
@@ -170,6 +176,7 @@ class Recorder:
 
 class World:
     def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
         self.recorder = Recorder()
         self.clients: dict[str, FakeNeonizeClient] = {}
         self.next_outcomes: list[object] = []

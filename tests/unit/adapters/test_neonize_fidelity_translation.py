@@ -110,7 +110,8 @@ def test_reaction_attaches_to_the_message_it_names() -> None:
         reactionMessage=ReactionMessage(key=MessageKey(ID="TARGET"), text="👍", senderTimestampMS=WHEN * 1000)
     )
     result = translate_message(7, message_event(reaction, chat=CUSTOMER))
-    assert result == InboundReaction(7, "TARGET", "👍", from_me=False, sender=None)
+    # event_id: the reaction message's own id (the event's Info.ID), which keys it in the inbox.
+    assert result == InboundReaction(7, "TARGET", "👍", from_me=False, sender=None, event_id="ABC")
 
 
 def test_removed_reaction_has_an_empty_emoji_and_group_reactions_name_the_member() -> None:

@@ -74,7 +74,7 @@ async def test_logged_out_from_the_phone_stops_without_reconnecting(wa: World) -
     client = await wa.connected(1)
     await client.fire(LoggedOutEv, LoggedOutEv())
     await settle()
-    assert wa.recorder.statuses[-1] == (1, ConnectionStatus.DISCONNECTED, None)
+    assert wa.recorder.statuses[-1] == (1, ConnectionStatus.LOGGED_OUT, None)
     assert not wa.transport.is_connected(1)
     assert len(client.connect_tasks) == 1
     assert not wa.recorder.sleeps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -36,10 +37,12 @@ class Harness:
         self.sleeps: list[float] = []
         self.statuses: list[tuple[ConnectionStatus, str | None]] = []
 
-        async def on_status(whatsapp_id: int, status: ConnectionStatus, number: str | None) -> None:
+        async def on_status(
+            whatsapp_id: int, status: ConnectionStatus, number: str | None, banned_until: datetime | None
+        ) -> None:
             self.statuses.append((status, number))
             await UpdateConnectionStatus(world.uow(), world.clock, world.publisher).execute(
-                UpdateConnectionStatusCommand(whatsapp_id, status, number)
+                UpdateConnectionStatusCommand(whatsapp_id, status, number, banned_until)
             )
 
         async def on_qr(whatsapp_id: int, qr: str) -> None:
@@ -68,7 +71,7 @@ class Harness:
 
     def deliver(self) -> DeliverMessage:
         w = self.world
-        return DeliverMessage(w.uow(), self.transport, w.media, w.publisher)
+        return DeliverMessage(w.uow(), self.transport, w.media, w.publisher, w.clock)
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ SAMPLES: list[Any] = [
     events.WhatsAppQrCode(1, "2@abc,def,ghi"),
     events.WhatsAppStatusChanged(1, ConnectionStatus.CONNECTED, "5511955554444"),
     events.WhatsAppStatusChanged(1, ConnectionStatus.QRCODE, None),
+    events.WhatsAppStatusChanged(1, ConnectionStatus.BANNED, "5511955554444", NOW),
     events.UserSessionsRevoked(4),
     events.UserAccessChanged(4),
     events.ContactUpdated(

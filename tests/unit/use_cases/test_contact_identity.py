@@ -37,7 +37,7 @@ async def test_an_answer_to_a_lid_only_customer_goes_to_the_lid_address(world: W
     view = await SendMessage(world.uow(), world.clock, world.publisher, world.jobs, world.media).execute(
         SendMessageCommand(result.ticket_id, agent, "hello")
     )
-    await DeliverMessage(world.uow(), world.sender, world.media, world.publisher).execute(
+    await DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock).execute(
         DeliverMessageCommand(view.id)
     )
     [sent] = world.sender.outbox
@@ -52,7 +52,7 @@ async def test_once_the_number_is_known_answers_go_to_the_number(world: World) -
     view = await SendMessage(world.uow(), world.clock, world.publisher, world.jobs, world.media).execute(
         SendMessageCommand(result.ticket_id, agent, "hello")
     )
-    await DeliverMessage(world.uow(), world.sender, world.media, world.publisher).execute(
+    await DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock).execute(
         DeliverMessageCommand(view.id)
     )
     assert world.sender.outbox[0].to == Recipient(NUMBER)

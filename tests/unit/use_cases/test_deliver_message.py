@@ -15,7 +15,13 @@ from whaticket_core.domain.settings import GROUP_MESSAGES
 from whaticket_core.domain.user import Role
 from whaticket_core.ports.jobs import DeliverMessageJob
 from whaticket_core.ports.transport import Recipient
-from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand, DeliveryRetry
+from whaticket_core.testing import FakeMessageSender
+from whaticket_core.use_cases.messages.deliver_message import (
+    CLAIM_EXPIRES_AFTER,
+    DeliverMessage,
+    DeliverMessageCommand,
+    DeliveryRetry,
+)
 from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
@@ -23,7 +29,7 @@ NUMBER = "5511999990001"
 
 
 def deliver(world: World) -> DeliverMessage:
-    return DeliverMessage(world.uow(), world.sender, world.media, world.publisher)
+    return DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock)
 
 
 async def queued_message(world: World, body: str = "Hello!", *, chat: str = NUMBER, **fields: Any) -> int:
@@ -157,7 +163,13 @@ async def test_a_retry_that_succeeds(world: World) -> None:
         await deliver(world).execute(DeliverMessageCommand(message_id, attempt=1))
     await deliver(world).execute(DeliverMessageCommand(message_id, attempt=2))
     message = world.state.messages[message_id]
-    assert (message.ack, message.error, message.delivery_attempts) == (MessageAck.SENT, None, 1)
+    # Each run that claimed the message counts, the successful one included.
+    assert (message.ack, message.error, message.error_kind, message.delivery_attempts) == (
+        MessageAck.SENT,
+        None,
+        None,
+        2,
+    )
     assert len(world.sender.outbox) == 1
 
 
@@ -227,3 +239,61 @@ async def test_a_clash_recording_sent_after_a_successful_send_is_never_sent_agai
     assert again is None
     stored = world.state.messages[second.id]
     assert (stored.ack, stored.wa_message_id) == (MessageAck.SENT, None)
+
+
+async def test_a_message_claimed_by_a_live_run_is_left_to_it_for_now(world: World) -> None:
+    message_id = await queued_message(world)
+    world.state.messages[message_id].delivery_claimed_at = world.clock.now()  # another run is talking to WhatsApp
+    with pytest.raises(DeliveryRetry):  # tried again later: sent by then, or the claim was a dead run's
+        await deliver(world).execute(DeliverMessageCommand(message_id))
+    assert world.sender.outbox == []
+
+
+async def test_the_claim_of_a_run_that_died_expires(world: World) -> None:
+    message_id = await queued_message(world)
+    world.state.messages[message_id].delivery_claimed_at = world.clock.now()
+    world.clock.advance(CLAIM_EXPIRES_AFTER + timedelta(seconds=1))
+    view = await deliver(world).execute(DeliverMessageCommand(message_id))
+    assert view is not None
+    assert view.ack is MessageAck.SENT
+    assert world.state.messages[message_id].delivery_claimed_at is None
+
+
+async def test_a_retry_releases_the_claim(world: World) -> None:
+    message_id = await queued_message(world)
+    world.sender.fail_next(1)
+    with pytest.raises(DeliveryRetry):
+        await deliver(world).execute(DeliverMessageCommand(message_id))
+    assert world.state.messages[message_id].delivery_claimed_at is None
+    view = await deliver(world).execute(DeliverMessageCommand(message_id, attempt=2))
+    assert view is not None
+    assert view.ack is MessageAck.SENT
+
+
+class DeletedWhileSending(FakeMessageSender):
+    """WhatsApp takes the message while, on our side, an agent deletes it."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__()
+        self._world = world
+
+    async def send_text(
+        self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
+    ) -> str:
+        for message in self._world.state.messages.values():
+            message.is_deleted = message.is_deleted or message.body == body
+        return await super().send_text(whatsapp_id, to, body, quoted_wa_message_id=quoted_wa_message_id)
+
+
+async def test_a_message_deleted_while_its_send_was_under_way_is_deleted_on_whatsapp(world: World) -> None:
+    message_id = await queued_message(world, "oops")
+    sender = DeletedWhileSending(world)
+    await DeliverMessage(world.uow(), sender, world.media, world.publisher, world.clock).execute(
+        DeliverMessageCommand(message_id)
+    )
+    stored = world.state.messages[message_id]
+    assert (stored.ack, stored.is_deleted) == (MessageAck.SENT, True)
+    assert [(item.kind, item.wa_message_id) for item in sender.outbox] == [
+        ("text", stored.wa_message_id),
+        ("delete", stored.wa_message_id),
+    ]

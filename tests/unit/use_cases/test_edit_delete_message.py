@@ -38,7 +38,7 @@ async def setup(world: World, *, deliver: bool = True, media: MediaFile | None =
         SendMessageCommand(inbound.ticket_id, admin, "helo" if media is None else "", media=media)
     )
     if deliver:
-        await DeliverMessage(world.uow(), world.sender, world.media, world.publisher).execute(
+        await DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock).execute(
             DeliverMessageCommand(view.id)
         )
     world.publisher.clear()
@@ -146,7 +146,9 @@ async def test_deleting_a_pending_message_stops_its_delivery(world: World) -> No
     admin, mine, _ = await setup(world, deliver=False)
     await delete(world).execute(DeleteMessageCommand(mine, admin))
     assert world.sender.outbox == []
-    await DeliverMessage(world.uow(), world.sender, world.media, world.publisher).execute(DeliverMessageCommand(mine))
+    await DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock).execute(
+        DeliverMessageCommand(mine)
+    )
     assert world.sender.outbox == []
 
 

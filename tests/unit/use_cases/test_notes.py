@@ -81,7 +81,7 @@ async def test_no_send_path_hands_a_note_to_the_transport(world: World) -> None:
     note = await add_note(world).execute(AddNoteCommand(ticket.id, agent, "internal only"))
     world.clock.advance(timedelta(hours=1))
 
-    deliver = DeliverMessage(world.uow(), world.sender, world.media, world.publisher)
+    deliver = DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock)
     world.sender.fail_next(3)
     for attempt in range(1, 6):
         assert await deliver.execute(DeliverMessageCommand(note.id, attempt=attempt)) is None
@@ -111,7 +111,7 @@ async def test_even_a_note_that_looks_sendable_is_refused(world: World) -> None:
     world.clock.advance(timedelta(hours=1))
 
     await SweepPendingMessages(world.uow(), world.clock, world.jobs).execute(SweepPendingMessagesCommand())
-    deliver = DeliverMessage(world.uow(), world.sender, world.media, world.publisher)
+    deliver = DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock)
     for job in world.jobs.take_all():
         assert isinstance(job, DeliverMessageJob)
         assert await deliver.execute(DeliverMessageCommand(job.message_id)) is None

@@ -48,7 +48,7 @@ async def _ticket(world: World) -> tuple[int, int, Viewer]:
 async def _run_due_jobs(world: World) -> None:
     """What the job runner does: timed jobs whose time came, then every waiting job, until none is left."""
     await world.jobs.due(world.clock.now())
-    deliver = DeliverMessage(world.uow(), world.sender, world.media, world.publisher)
+    deliver = DeliverMessage(world.uow(), world.sender, world.media, world.publisher, world.clock)
     while jobs := world.jobs.take_all():
         for job in jobs:
             if isinstance(job, ReleaseScheduledMessageJob):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fake_world import World
 from ticket_seed import admin
@@ -207,3 +209,20 @@ async def test_logout_session_disconnects_and_forgets_the_qr(world: World) -> No
     assert (saved.status, saved.qrcode) == (ConnectionStatus.DISCONNECTED, None)
     assert sessions.logged_out == [wa.id]
     assert world.publisher.events == [WhatsAppStatusChanged(wa.id, ConnectionStatus.DISCONNECTED, wa.number)]
+
+
+async def test_a_ban_is_stored_and_published_with_its_end(world: World) -> None:
+    wa = await world.add_whatsapp()
+    until = world.clock.now() + timedelta(hours=1)
+    status = UpdateConnectionStatus(world.uow(), world.clock, world.publisher)
+    world.publisher.clear()
+
+    await status.execute(UpdateConnectionStatusCommand(wa.id, ConnectionStatus.BANNED, banned_until=until))
+
+    saved = world.state.whatsapps[wa.id]
+    assert (saved.status, saved.banned_until) == (ConnectionStatus.BANNED, until)
+    assert world.publisher.events == [WhatsAppStatusChanged(wa.id, ConnectionStatus.BANNED, wa.number, until)]
+    world.publisher.clear()
+    await status.execute(UpdateConnectionStatusCommand(wa.id, ConnectionStatus.CONNECTED))
+    assert world.state.whatsapps[wa.id].banned_until is None
+    assert world.publisher.events == [WhatsAppStatusChanged(wa.id, ConnectionStatus.CONNECTED, wa.number)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
-from whaticket_core.domain.message import MediaType, MessageAck
+from whaticket_core.domain.message import MediaType, MessageAck, SendErrorKind
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
 from whaticket_core.domain.read_models import MessageView
 
@@ -37,6 +37,7 @@ _MESSAGE_COLUMNS = (
     _M.c.reactions,
     _M.c.user_id,
     _M.c.send_at,
+    _M.c.error_kind,
 )
 _MESSAGE_PAGE = {
     with_cursor: select(*_MESSAGE_COLUMNS)
@@ -78,6 +79,7 @@ def _message_view(row: Sequence[Any]) -> MessageView:
         reactions,
         user_id,
         send_at,
+        error_kind,
     ) = row
     return MessageView(
         id=id_,
@@ -99,6 +101,7 @@ def _message_view(row: Sequence[Any]) -> MessageView:
         reactions=tuple(reaction_of(r) for r in reactions or ()),
         user_id=user_id,
         send_at=send_at,
+        error_kind=SendErrorKind(error_kind) if error_kind is not None and ack == MessageAck.FAILED else None,
     )
 
 

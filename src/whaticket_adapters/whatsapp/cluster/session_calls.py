@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from whaticket_core.domain.message import MediaFile
+from whaticket_core.domain.message import MediaFile, SendErrorKind
 from whaticket_core.ports.transport import Recipient, TransportError
 
 from ..ports import WhatsAppPorts
@@ -89,10 +89,14 @@ class Answer(msgspec.Struct, frozen=True, omit_defaults=True):
     data: bytes | None = None
     error: str | None = None
     retryable: bool = True
+    # The failure's SendErrorKind value and, for an unknown outcome, the id the message may have gone out under.
+    error_kind: str | None = None
+    wa_message_id: str | None = None
 
     def raise_error(self) -> None:
         if self.error is not None:
-            raise TransportError(self.error, retryable=self.retryable)
+            kind = SendErrorKind(self.error_kind) if self.error_kind is not None else None
+            raise TransportError(self.error, retryable=self.retryable, kind=kind, wa_message_id=self.wa_message_id)
 
     def require_text(self) -> str:
         self.raise_error()
@@ -203,4 +207,9 @@ async def perform(ports: WhatsAppPorts, whatsapp_id: int, call: SessionCall) -> 
     try:
         return await PERFORM[type(call)](ports, whatsapp_id, call)
     except TransportError as error:
-        return Answer(error=error.reason, retryable=error.retryable)
+        return Answer(
+            error=error.reason,
+            retryable=error.retryable,
+            error_kind=error.kind.value,
+            wa_message_id=error.wa_message_id,
+        )

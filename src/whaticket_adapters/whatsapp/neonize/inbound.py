@@ -10,7 +10,9 @@ from typing import Any
 
 from neonize.aioze.events import (
     CallOfferEv,
+    ClientOutdatedEv,
     ConnectedEv,
+    ConnectFailureEv,
     DisconnectedEv,
     HistorySyncEv,
     LoggedOutEv,
@@ -19,7 +21,7 @@ from neonize.aioze.events import (
     StreamReplacedEv,
     TemporaryBanEv,
 )
-from neonize.proto.Neonize_pb2 import JID
+from neonize.proto.Neonize_pb2 import JID, ConnectFailureReason
 from neonize.proto.Neonize_pb2 import UndecryptableMessage as UndecryptableMessageEv  # registered, not re-exported
 
 from whaticket_core.domain.whatsapp import ConnectionStatus
@@ -48,9 +50,15 @@ class InboundReporter:
         self._recent = recent
         self._group_names: dict[tuple[int, str], str] = {}
 
-    async def status(self, whatsapp_id: int, status: ConnectionStatus, number: str | None = None) -> None:
+    async def status(
+        self,
+        whatsapp_id: int,
+        status: ConnectionStatus,
+        number: str | None = None,
+        banned_until: datetime | None = None,
+    ) -> None:
         try:
-            await self.handlers.on_status(whatsapp_id, status, number)
+            await self.handlers.on_status(whatsapp_id, status, number, banned_until)
         except Exception:
             log.exception("status handler failed for connection %s (%s)", whatsapp_id, status)
 
@@ -120,10 +128,26 @@ class InboundReporter:
         return name
 
 
-def register_events(
-    session: Session, reporter: InboundReporter, end: Callable[[Session, str], Awaitable[None]]
-) -> None:
-    """Bind the client's events of ``session``: ``end(session, reason)`` when the phone ended it for good."""
+EndSession = Callable[[Session, str, ConnectionStatus, "datetime | None"], Awaitable[None]]
+"""``end(session, reason, status, banned_until)``: WhatsApp or the phone ended the session; no reconnect."""
+
+# ConnectFailure reasons that end a session (whatsmeow reports most of them as LoggedOut/ClientOutdated too).
+_ENDING_FAILURES = {
+    ConnectFailureReason.CLIENT_OUTDATED: ConnectionStatus.OUTDATED,
+    ConnectFailureReason.LOGGED_OUT: ConnectionStatus.LOGGED_OUT,
+    ConnectFailureReason.MAIN_DEVICE_GONE: ConnectionStatus.LOGGED_OUT,
+    ConnectFailureReason.UNKNOWN_LOGOUT: ConnectionStatus.LOGGED_OUT,
+}
+
+
+def ban_end(event: Any, now: datetime) -> datetime:
+    """When a TemporaryBan lifts: neonize gives whatsmeow's ``Expire`` duration in whole seconds."""
+    return now + timedelta(seconds=max(0, int(event.Expire)))
+
+
+def register_events(session: Session, reporter: InboundReporter, end: EndSession) -> None:
+    """Bind the client's events of ``session``: ``end(...)`` when WhatsApp or the phone ended it (logged out,
+    outdated client, banned, replaced)."""
     whatsapp_id = session.whatsapp_id
     client = session.client
 
@@ -144,14 +168,26 @@ def register_events(
         if not session.stopping:
             await reporter.status(whatsapp_id, ConnectionStatus.OPENING)
 
-    async def on_logged_out(_client: object, _event: object) -> None:
-        await end(session, "logged out from the phone")
+    async def on_logged_out(_client: object, event: Any) -> None:
+        reason = ConnectFailureReason.Name(event.Reason) if event.HasField("Reason") else "unknown reason"
+        await end(session, f"logged out from the phone ({reason})", ConnectionStatus.LOGGED_OUT, None)
+
+    async def on_outdated(_client: object, _event: object) -> None:
+        await end(session, "WhatsApp refuses this client version (405)", ConnectionStatus.OUTDATED, None)
+
+    async def on_connect_failure(_client: object, event: Any) -> None:
+        status = _ENDING_FAILURES.get(event.Reason)
+        if status is None:  # anything else is retried by the session's supervisor with backoff
+            log.warning("connection %s: connect failure %s %s", whatsapp_id, event.Reason, event.Message)
+            return
+        await end(session, f"connect failure {ConnectFailureReason.Name(event.Reason)}", status, None)
 
     async def on_replaced(_client: object, _event: object) -> None:
-        await end(session, "another client took this session over")
+        await end(session, "another client took this session over", ConnectionStatus.DISCONNECTED, None)
 
     async def on_banned(_client: object, event: Any) -> None:
-        await end(session, f"temporarily banned by WhatsApp ({event})")
+        until = ban_end(event, datetime.now(UTC))
+        await end(session, f"temporarily banned by WhatsApp (code {event.Code})", ConnectionStatus.BANNED, until)
 
     async def on_message(_client: object, event: MessageEv) -> None:
         # A stopped session's client is not asked for group names.
@@ -173,6 +209,8 @@ def register_events(
     client.event(ConnectedEv)(on_connected)
     client.event(DisconnectedEv)(on_disconnected)
     client.event(LoggedOutEv)(on_logged_out)
+    client.event(ClientOutdatedEv)(on_outdated)
+    client.event(ConnectFailureEv)(on_connect_failure)
     client.event(StreamReplacedEv)(on_replaced)
     client.event(TemporaryBanEv)(on_banned)
     client.event(MessageEv)(on_message)

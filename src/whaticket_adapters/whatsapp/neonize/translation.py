@@ -147,7 +147,7 @@ def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand
     is_group = source.IsGroup or source.Chat.Server == GROUP_SERVER
     from_me = source.IsFromMe
     if content.HasField("reactionMessage"):
-        return _translate_reaction(whatsapp_id, content, source, is_group=is_group)
+        return _translate_reaction(whatsapp_id, content, source, is_group=is_group, event_id=str(info.ID))
 
     body, media = _body_and_media(content)
     if body is None:
@@ -182,7 +182,9 @@ def translate_message(whatsapp_id: int, event: MessageEv) -> MessageEventCommand
     )
 
 
-def _translate_reaction(whatsapp_id: int, content: Message, source: Any, *, is_group: bool) -> InboundReaction | None:
+def _translate_reaction(
+    whatsapp_id: int, content: Message, source: Any, *, is_group: bool, event_id: str
+) -> InboundReaction | None:
     reaction = content.reactionMessage
     target = reaction.key.ID
     if not target:
@@ -194,6 +196,7 @@ def _translate_reaction(whatsapp_id: int, content: Message, source: Any, *, is_g
         emoji=str(reaction.text),
         from_me=bool(source.IsFromMe),
         sender=sender,
+        event_id=event_id,
     )
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from neonize.aioze.events import MessageEv
@@ -21,12 +22,13 @@ from neonize.proto.Neonize_pb2 import JID
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ReceiptType
 
-from whaticket_core.domain.message import MediaFile, MediaType
+from whaticket_core.domain.message import MediaFile, MediaType, SendErrorKind
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import Recipient, TransportError
 
 from ..backoff import Backoff
 from ..handlers import TransportHandlers
+from ..pacing import SendPacer
 from .client import ClientFactory, NeonizeClient, new_neonize_client
 from .inbound import InboundReporter, register_events
 from .jids import jid_of, jid_string, own_jid
@@ -39,6 +41,7 @@ from .outbound import (
     revoke_message,
     text_message,
 )
+from .send_errors import classify_send_error
 from .session_store import forget_store, prepare_store
 from .translation import decode_media_ref
 
@@ -47,13 +50,23 @@ log = logging.getLogger(__name__)
 PAIR_READY_TIMEOUT = 30.0
 
 
+def send_failure(whatsapp_id: int, error: NeonizeError, pacer: SendPacer) -> TransportError:
+    """A failed send as the core's error, classified; a rate limit also pauses the connection's sends."""
+    kind = classify_send_error(str(error))
+    if kind is SendErrorKind.RATE_LIMITED:
+        pause = pacer.rate_limited(whatsapp_id)
+        log.warning("connection %s rate-limited by WhatsApp; pausing its sends for %.0fs", whatsapp_id, pause)
+    return TransportError(str(error), kind=kind)
+
+
 class NeonizeTransport:
     """WhatsApp over neonize, one session per connection, in this process.
 
     ``session_store``: a folder for the SQLite session files (``DATA_DIR/whatsapp`` by default) or a PostgreSQL URL
     (``postgres://user:pw@host:5432/whatsmeow``) of a database kept apart from the app's. ``handlers`` receive inbound
     commands, QR codes and status changes. ``client_factory(store, uuid)`` builds a client (tests pass a fake).
-    ``max_sessions`` sizes the loop's default executor: each session holds one of its threads.
+    ``max_sessions`` sizes the loop's default executor: each session holds one of its threads. ``pacer`` pauses a
+    connection's sends after WhatsApp rate-limited it.
     """
 
     def __init__(
@@ -65,6 +78,7 @@ class NeonizeTransport:
         backoff: Backoff | None = None,
         max_sessions: int = 32,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pacer: SendPacer | None = None,
     ) -> None:
         self._store = str(session_store)
         self._client_factory = client_factory
@@ -73,12 +87,15 @@ class NeonizeTransport:
         self._executor = ExecutorSizer(max_sessions)
         self._sessions: dict[int, Session] = {}
         self._recent = RecentMessages()
+        self._pacer = pacer or SendPacer()
+        self._resumes: dict[int, asyncio.Task[None]] = {}  # banned sessions waiting for their ban to end
         self._inbound = InboundReporter(handlers, self._recent)
 
     # -- SessionController -------------------------------------------------------------------------------------------
 
     async def start_session(self, whatsapp_id: int) -> None:
         """Start (or keep) connection ``whatsapp_id``'s session; progress arrives through the handlers."""
+        self._cancel_resume(whatsapp_id)
         existing = self._sessions.get(whatsapp_id)
         if existing is not None and not existing.stopping:
             return
@@ -126,6 +143,7 @@ class NeonizeTransport:
 
     async def stop_session(self, whatsapp_id: int) -> None:
         """Stop holding the session (shutdown, lease lost) without logging out: another process may resume it."""
+        self._cancel_resume(whatsapp_id)  # a banned session waiting to resume goes too
         session = self._sessions.pop(whatsapp_id, None)
         if session is None:
             return
@@ -140,6 +158,8 @@ class NeonizeTransport:
                 await session.supervisor
 
     async def close(self) -> None:
+        for whatsapp_id in list(self._resumes):
+            self._cancel_resume(whatsapp_id)
         for whatsapp_id in list(self._sessions):
             await self.stop_session(whatsapp_id)
 
@@ -184,7 +204,8 @@ class NeonizeTransport:
         try:
             upload = await client.upload(media.data, upload_type)
         except NeonizeError as error:
-            raise TransportError(f"upload failed: {error}", retryable=True) from error
+            kind = classify_send_error(str(error), message_may_have_left=False)
+            raise TransportError(f"upload failed: {error}", kind=kind) from error
         return await self._send(whatsapp_id, client, chat, media_message(media, upload, caption, context))
 
     async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None:
@@ -192,7 +213,7 @@ class NeonizeTransport:
         try:
             await client.edit_message(jid_of(to), wa_message_id, Message(conversation=body))
         except NeonizeError as error:
-            raise TransportError(str(error), retryable=True) from error
+            raise send_failure(whatsapp_id, error, self._pacer) from error
 
     async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None:
         client = self._client(whatsapp_id)
@@ -200,7 +221,7 @@ class NeonizeTransport:
         try:
             await client.send_message(chat, revoke_message(chat, wa_message_id))
         except NeonizeError as error:
-            raise TransportError(str(error), retryable=True) from error
+            raise send_failure(whatsapp_id, error, self._pacer) from error
 
     async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
         client = self._client(whatsapp_id)
@@ -262,10 +283,14 @@ class NeonizeTransport:
         return session.client
 
     async def _send(self, whatsapp_id: int, client: NeonizeClient, chat: JID, message: Message) -> str:
+        await self._pacer.before_send(whatsapp_id)
         try:
             response = await client.send_message(chat, message)
         except NeonizeError as error:
-            raise TransportError(str(error), retryable=True) from error
+            # On a timeout neonize drops the id whatsmeow chose (its SendMessageError keeps only the text), so an
+            # unknown outcome cannot be matched to a later receipt here: the message stays failed/unknown.
+            raise send_failure(whatsapp_id, error, self._pacer) from error
+        self._pacer.succeeded(whatsapp_id)
         wa_id = str(response.ID)
         own = own_jid(client)
         if own is not None:
@@ -275,8 +300,29 @@ class NeonizeTransport:
     def _forget(self, session: Session) -> None:
         self._sessions.pop(session.whatsapp_id, None)
 
-    async def _end(self, session: Session, reason: str) -> None:
-        log.warning("connection %s ended: %s", session.whatsapp_id, reason)
-        if self._sessions.get(session.whatsapp_id) is session:
-            await self.stop_session(session.whatsapp_id)
-        await self._inbound.status(session.whatsapp_id, ConnectionStatus.DISCONNECTED)
+    async def _end(
+        self, session: Session, reason: str, status: ConnectionStatus, banned_until: datetime | None
+    ) -> None:
+        """WhatsApp or the phone ended the session: stop it (no reconnect loop) and report why. A ban is waited
+        out, then the session starts again by itself."""
+        whatsapp_id = session.whatsapp_id
+        log.warning("connection %s ended: %s", whatsapp_id, reason)
+        if self._sessions.get(whatsapp_id) is session:
+            await self.stop_session(whatsapp_id)
+        await self._inbound.status(whatsapp_id, status, banned_until=banned_until)
+        if status is ConnectionStatus.BANNED and banned_until is not None:
+            wait = max(0.0, (banned_until - datetime.now(UTC)).total_seconds())
+            self._resumes[whatsapp_id] = asyncio.create_task(
+                self._resume_after_ban(whatsapp_id, wait), name=f"whatsapp-resume-{whatsapp_id}"
+            )
+
+    async def _resume_after_ban(self, whatsapp_id: int, wait: float) -> None:
+        await self._sleep(wait)
+        self._resumes.pop(whatsapp_id, None)
+        log.info("connection %s: the ban is over; starting the session again", whatsapp_id)
+        await self.start_session(whatsapp_id)
+
+    def _cancel_resume(self, whatsapp_id: int) -> None:
+        task = self._resumes.pop(whatsapp_id, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()

@@ -5,6 +5,7 @@ reactions, LID/number mappings (remembered, like whatsmeow's LID store), calls a
 from __future__ import annotations
 
 import json
+import secrets
 
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.simulator.state import SimulatorState, StoredMedia
@@ -57,7 +58,8 @@ class SimulatedNetworkEvents:
     ) -> InboundReaction:
         """Someone reacts to a message (an empty emoji removes their reaction). ``sender``: a group member."""
         await self._require_connected(whatsapp_id, domain_error=True)
-        command = InboundReaction(whatsapp_id, wa_message_id, emoji, from_me=from_me, sender=sender)
+        event_id = f"SIMREACT{secrets.token_hex(10).upper()}"  # a reaction is a message of its own on WhatsApp
+        command = InboundReaction(whatsapp_id, wa_message_id, emoji, from_me=from_me, sender=sender, event_id=event_id)
         await self._handlers.on_inbound(command)
         return command
 

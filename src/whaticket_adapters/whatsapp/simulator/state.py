@@ -65,10 +65,14 @@ class SimulatorState(Protocol):
 
     async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]: ...
 
-    async def fail_next(self, whatsapp_id: int, count: int, error: str) -> None: ...
+    async def fail_next(self, whatsapp_id: int, count: int, error: str, channel: str = "send") -> None:
+        """The next ``count`` operations of ``channel`` (``send``: sends; ``inbound``: processing inbound events)
+        on the connection fail with ``error``."""
+        ...
 
-    async def take_failure(self, whatsapp_id: int) -> str | None:
-        """The error the next send must fail with, counting it down; None when sends should succeed."""
+    async def take_failure(self, whatsapp_id: int, channel: str = "send") -> str | None:
+        """The failure the next send must raise (as the transport encoded it for :meth:`fail_next`), counting it
+        down; None when sends should succeed."""
         ...
 
     async def put_media(self, ref: str, media: StoredMedia) -> None: ...
@@ -84,7 +88,7 @@ class InMemorySimulatorState:
     def __init__(self) -> None:
         self._counter = 0
         self._outbox: list[OutboxItem] = []
-        self._failures: dict[int, tuple[int, str]] = {}
+        self._failures: dict[tuple[str, int], tuple[int, str]] = {}
         self._media: dict[str, StoredMedia] = {}
         self._sessions: dict[int, SimulatedSession] = {}
         self._lock = asyncio.Lock()
@@ -106,20 +110,21 @@ class InMemorySimulatorState:
             if item.seq > after and (whatsapp_id is None or item.whatsapp_id == whatsapp_id)
         ]
 
-    async def fail_next(self, whatsapp_id: int, count: int, error: str) -> None:
+    async def fail_next(self, whatsapp_id: int, count: int, error: str, channel: str = "send") -> None:
         if count <= 0:
-            self._failures.pop(whatsapp_id, None)
+            self._failures.pop((channel, whatsapp_id), None)
         else:
-            self._failures[whatsapp_id] = (count, error)
+            self._failures[(channel, whatsapp_id)] = (count, error)
 
-    async def take_failure(self, whatsapp_id: int) -> str | None:
-        count, error = self._failures.get(whatsapp_id, (0, ""))
+    async def take_failure(self, whatsapp_id: int, channel: str = "send") -> str | None:
+        key = (channel, whatsapp_id)
+        count, error = self._failures.get(key, (0, ""))
         if count <= 0:
             return None
         if count == 1:
-            del self._failures[whatsapp_id]
+            del self._failures[key]
         else:
-            self._failures[whatsapp_id] = (count - 1, error)
+            self._failures[key] = (count - 1, error)
         return error
 
     async def put_media(self, ref: str, media: StoredMedia) -> None:
@@ -191,15 +196,19 @@ class RedisSimulatorState:
         items = [_decode_item(raw) for raw in raws]
         return [item for item in items if item.seq > after and (whatsapp_id is None or item.whatsapp_id == whatsapp_id)]
 
-    async def fail_next(self, whatsapp_id: int, count: int, error: str) -> None:
-        key = self._key("fail", whatsapp_id)
+    def _fail_key(self, whatsapp_id: int, channel: str) -> str:
+        # Send failures keep the key they always had (a state shared with an older process stays readable).
+        return self._key("fail", whatsapp_id) if channel == "send" else self._key("fail", channel, whatsapp_id)
+
+    async def fail_next(self, whatsapp_id: int, count: int, error: str, channel: str = "send") -> None:
+        key = self._fail_key(whatsapp_id, channel)
         if count <= 0:
             await self._call(self._redis.delete(key))
         else:
             await self._call(self._redis.hset(key, mapping={"count": count, "error": error}))
 
-    async def take_failure(self, whatsapp_id: int) -> str | None:
-        raw = await self._call(self._take(keys=[self._key("fail", whatsapp_id)]))
+    async def take_failure(self, whatsapp_id: int, channel: str = "send") -> str | None:
+        raw = await self._call(self._take(keys=[self._fail_key(whatsapp_id, channel)]))
         return None if raw is None else _text(raw)
 
     async def put_media(self, ref: str, media: StoredMedia) -> None:

@@ -19,10 +19,12 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.pacing import SendPacer
 from whaticket_adapters.whatsapp.simulator.network_events import (
     FACT_MIME,
     PLACEHOLDER_REF,
@@ -37,7 +39,7 @@ from whaticket_adapters.whatsapp.simulator.state import (
     StoredMedia,
 )
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
-from whaticket_core.domain.message import MediaFile, MessageAck
+from whaticket_core.domain.message import MediaFile, MessageAck, SendErrorKind
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import Recipient, TransportError
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
@@ -45,6 +47,15 @@ from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, Inbo
 log = logging.getLogger(__name__)
 
 MEDIA_REF_PREFIX = "sim:"
+# The session endings ``set_state`` plays.
+ENDING_STATES = frozenset({ConnectionStatus.OUTDATED, ConnectionStatus.BANNED, ConnectionStatus.LOGGED_OUT})
+# What ``fail_next`` accepts (the simulator route's ``errorKind``) and the send error each one raises.
+FAILURE_KINDS = {
+    "permanent": SendErrorKind.PERMANENT,
+    "rate_limited": SendErrorKind.RATE_LIMITED,
+    "transient": SendErrorKind.TRANSIENT,
+    "timeout": SendErrorKind.UNKNOWN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +87,10 @@ class SimulatorTransport(SimulatedNetworkEvents):
         require_connection: bool = True,
         number_for: Callable[[int], str] = default_number,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pacer: SendPacer | None = None,
     ) -> None:
+        # Short pauses, waited out rather than refused, so a simulated rate limit slows a test down only a little.
+        self._pacer = pacer or SendPacer(base=0.2, ceiling=2.0, max_wait=2.0, sleep=sleep)
         self.state: SimulatorState = state if state is not None else InMemorySimulatorState()
         self._handlers = handlers
         self._backoff = backoff or Backoff()
@@ -90,11 +104,10 @@ class SimulatorTransport(SimulatedNetworkEvents):
     async def send_text(
         self, whatsapp_id: int, to: Recipient, body: str, *, quoted_wa_message_id: str | None = None
     ) -> str:
-        await self._before_send(whatsapp_id)
-        wa_id = await self._new_wa_id("3EB0SIM")
-        item = OutboxItem(0, whatsapp_id, "text", to.address, to.is_group, body, wa_id, quoted_wa_message_id)
-        await self.state.append_outbox(item)
-        return wa_id
+        def item(wa_id: str) -> OutboxItem:
+            return OutboxItem(0, whatsapp_id, "text", to.address, to.is_group, body, wa_id, quoted_wa_message_id)
+
+        return await self._send(whatsapp_id, item)
 
     async def send_media(
         self,
@@ -107,20 +120,28 @@ class SimulatorTransport(SimulatedNetworkEvents):
     ) -> str:
         if not isinstance(media.data, bytes):
             raise TransportError("media must be bytes", retryable=False)
-        await self._before_send(whatsapp_id)
-        wa_id = await self._new_wa_id("3EB0SIM")
         sent = SimulatedMedia(media.media_type, media.mime_type, media.data, media.file_name)
-        item = OutboxItem(0, whatsapp_id, "media", to.address, to.is_group, caption, wa_id, quoted_wa_message_id, sent)
-        await self.state.append_outbox(item)
-        return wa_id
+
+        def item(wa_id: str) -> OutboxItem:
+            return OutboxItem(
+                0, whatsapp_id, "media", to.address, to.is_group, caption, wa_id, quoted_wa_message_id, sent
+            )
+
+        return await self._send(whatsapp_id, item)
 
     async def edit_text(self, whatsapp_id: int, to: Recipient, wa_message_id: str, body: str) -> None:
-        await self._before_send(whatsapp_id)
-        await self.state.append_outbox(OutboxItem(0, whatsapp_id, "edit", to.address, to.is_group, body, wa_message_id))
+        await self._send(
+            whatsapp_id,
+            lambda _: OutboxItem(0, whatsapp_id, "edit", to.address, to.is_group, body, wa_message_id),
+            wa_message_id,
+        )
 
     async def delete_for_everyone(self, whatsapp_id: int, to: Recipient, wa_message_id: str) -> None:
-        await self._before_send(whatsapp_id)
-        await self.state.append_outbox(OutboxItem(0, whatsapp_id, "delete", to.address, to.is_group, "", wa_message_id))
+        await self._send(
+            whatsapp_id,
+            lambda _: OutboxItem(0, whatsapp_id, "delete", to.address, to.is_group, "", wa_message_id),
+            wa_message_id,
+        )
 
     async def reject_call(self, whatsapp_id: int, caller: Recipient, call_id: str) -> None:
         await self._require_connected(whatsapp_id)
@@ -190,6 +211,33 @@ class SimulatorTransport(SimulatedNetworkEvents):
         self._reconnects[whatsapp_id] = task
         task.add_done_callback(lambda done: self._forget(whatsapp_id, done))
 
+    async def set_state(self, whatsapp_id: int, status: ConnectionStatus, banned_until: datetime | None = None) -> None:
+        """WhatsApp ends the session as the real network can: ``OUTDATED`` (this client version is refused; nothing
+        reconnects), ``LOGGED_OUT`` (the phone removed the device; the next start shows a new QR) or ``BANNED``
+        until ``banned_until`` (required), after which the session is ``CONNECTED`` again by itself."""
+        if status not in ENDING_STATES:
+            raise InvalidInput(f"status is one of {', '.join(sorted(ENDING_STATES))}", "status")
+        if status is ConnectionStatus.BANNED and banned_until is None:
+            raise InvalidInput("a ban needs bannedUntil", "bannedUntil")
+        session = await self.state.get_session(whatsapp_id)
+        number = session.number if session is not None else None
+        self._cancel_reconnect(whatsapp_id)
+        if status is ConnectionStatus.LOGGED_OUT:
+            await self.state.set_session(whatsapp_id, None)
+        else:
+            await self.state.set_session(whatsapp_id, SimulatedSession(status, number=number))
+        await self._status(whatsapp_id, status, banned_until=banned_until)
+        if status is ConnectionStatus.BANNED and banned_until is not None:
+            wait = max(0.0, (banned_until - datetime.now(UTC)).total_seconds())
+            task = asyncio.create_task(self._resume_after_ban(whatsapp_id, number, wait))
+            self._reconnects[whatsapp_id] = task
+            task.add_done_callback(lambda done: self._forget(whatsapp_id, done))
+
+    async def _resume_after_ban(self, whatsapp_id: int, number: str | None, wait: float) -> None:
+        await self._sleep(wait)
+        await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.CONNECTED, number=number))
+        await self._status(whatsapp_id, ConnectionStatus.CONNECTED, number)
+
     async def inbound(
         self,
         whatsapp_id: int,
@@ -258,8 +306,25 @@ class SimulatorTransport(SimulatedNetworkEvents):
             raise InvalidInput("a receipt is delivered or read", "type")
         await self._handlers.on_inbound(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
 
-    async def fail_next(self, whatsapp_id: int, count: int, error: str = "simulated failure") -> None:
-        await self.state.fail_next(whatsapp_id, count, error)
+    async def fail_next(
+        self, whatsapp_id: int, count: int, error: str = "simulated failure", kind: str = "transient"
+    ) -> None:
+        """The next ``count`` sends (texts, media, edits, deletions) fail with ``error``, as WhatsApp would fail
+        them by ``kind``: ``permanent``, ``rate_limited`` (the connection's sends are then paused a moment),
+        ``transient``, or ``timeout`` (WhatsApp takes the message but the answer never comes: the outbox has it,
+        the sender learns only that the outcome is unknown, with the id)."""
+        if kind not in FAILURE_KINDS:
+            raise InvalidInput(f"errorKind is one of {', '.join(FAILURE_KINDS)}", "errorKind")
+        await self.state.fail_next(whatsapp_id, count, json.dumps({"kind": kind, "error": error}))
+
+    async def fail_inbound(self, whatsapp_id: int, count: int, error: str = "simulated handler failure") -> None:
+        """The next ``count`` attempts to process an inbound event of the connection fail with ``error`` (after the
+        event was stored): what a bug or an outage in a handler does. Read by the application's inbound dispatcher
+        through :meth:`take_inbound_failure`."""
+        await self.state.fail_next(whatsapp_id, count, error, channel="inbound")
+
+    async def take_inbound_failure(self, whatsapp_id: int) -> str | None:
+        return await self.state.take_failure(whatsapp_id, channel="inbound")
 
     async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]:
         return await self.state.outbox(whatsapp_id, after)
@@ -278,11 +343,34 @@ class SimulatorTransport(SimulatedNetworkEvents):
 
     # -- internals ---------------------------------------------------------------------------------------------------
 
-    async def _before_send(self, whatsapp_id: int) -> None:
+    async def _send(
+        self, whatsapp_id: int, item: Callable[[str], OutboxItem], existing_wa_id: str | None = None
+    ) -> str:
+        """Hand ``item(wa_id)`` to the simulated WhatsApp, or fail as the next queued failure says."""
         await self._require_connected(whatsapp_id)
-        error = await self.state.take_failure(whatsapp_id)
-        if error is not None:
-            raise TransportError(error, retryable=True)
+        await self._pacer.before_send(whatsapp_id)
+        failure = await self._next_failure(whatsapp_id)
+        if failure is not None and failure.kind is not SendErrorKind.UNKNOWN:
+            raise failure
+        wa_id = existing_wa_id or await self._new_wa_id("3EB0SIM")
+        await self.state.append_outbox(item(wa_id))
+        if failure is not None:  # a timeout: WhatsApp took it, the answer was lost on the way back
+            raise TransportError(failure.reason, kind=SendErrorKind.UNKNOWN, wa_message_id=wa_id)
+        self._pacer.succeeded(whatsapp_id)
+        return wa_id
+
+    async def _next_failure(self, whatsapp_id: int) -> TransportError | None:
+        raw = await self.state.take_failure(whatsapp_id)
+        if raw is None:
+            return None
+        try:
+            queued = json.loads(raw)
+            kind, reason = FAILURE_KINDS[queued["kind"]], str(queued["error"])
+        except (ValueError, KeyError, TypeError):  # queued by an older release: a plain reason
+            kind, reason = SendErrorKind.TRANSIENT, raw
+        if kind is SendErrorKind.RATE_LIMITED:
+            self._pacer.rate_limited(whatsapp_id)
+        return TransportError(reason, kind=kind)
 
     async def _require_connected(self, whatsapp_id: int, *, domain_error: bool = False) -> None:
         if not self._require_connection:
@@ -299,9 +387,15 @@ class SimulatorTransport(SimulatedNetworkEvents):
         # process and handed out ids already stored, which then clashed or were taken for redeliveries.
         return f"{prefix}{secrets.token_hex(10).upper()}"
 
-    async def _status(self, whatsapp_id: int, status: ConnectionStatus, number: str | None = None) -> None:
+    async def _status(
+        self,
+        whatsapp_id: int,
+        status: ConnectionStatus,
+        number: str | None = None,
+        banned_until: datetime | None = None,
+    ) -> None:
         try:
-            await self._handlers.on_status(whatsapp_id, status, number)
+            await self._handlers.on_status(whatsapp_id, status, number, banned_until)
         except Exception:
             log.exception("status handler failed for connection %s (%s)", whatsapp_id, status)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from whaticket_core.domain.errors import QrCodeNotFound
 from whaticket_core.domain.events import DomainEvent, WhatsAppQrCode, WhatsAppStatusChanged
@@ -19,7 +20,7 @@ from whaticket_core.use_cases.shared.outbox import commit_with
 
 
 def _status_event(whatsapp: WhatsApp) -> WhatsAppStatusChanged:
-    return WhatsAppStatusChanged(whatsapp.id, whatsapp.status, whatsapp.number)
+    return WhatsAppStatusChanged(whatsapp.id, whatsapp.status, whatsapp.number, whatsapp.banned_until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +127,14 @@ class UpdateConnectionStatusCommand:
     status: ConnectionStatus
     # The linked number (any format, JIDs included), when the transport knows it.
     number: str | None = None
+    # With BANNED: when WhatsApp lifts the ban.
+    banned_until: datetime | None = None
 
 
 class UpdateConnectionStatus:
-    """Called by transports. Stores the status (and number, normalised); any status but ``QRCODE`` drops the QR.
-    Publishes ``whatsapp:connection`` only when status or number changed. ``whatsapp_not_found`` for an unknown id."""
+    """Called by transports. Stores the status (and number, normalised; with ``BANNED`` the ban's end); any status
+    but ``QRCODE`` drops the QR. Publishes ``whatsapp:connection`` only when status, number or ban end changed.
+    ``whatsapp_not_found`` for an unknown id."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock, publisher: EventPublisher) -> None:
         self._uow = uow
@@ -141,7 +145,7 @@ class UpdateConnectionStatus:
         number = None if command.number is None else normalize_number(command.number)
         async with self._uow as uow:
             whatsapp = await load_whatsapp(uow, command.whatsapp_id, for_update=True)
-            changed = whatsapp.enter(command.status, number=number)
+            changed = whatsapp.enter(command.status, number=number, banned_until=command.banned_until)
             if changed:
                 whatsapp.updated_at = self._clock.now()
             await uow.whatsapps.save(whatsapp)

@@ -82,6 +82,8 @@ class InboundReaction:
     emoji: str
     from_me: bool = False
     sender: str | None = None
+    # The reaction's own WhatsApp message id: tells a reaction put back after its removal from a redelivery.
+    event_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

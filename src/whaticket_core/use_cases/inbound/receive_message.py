@@ -58,7 +58,8 @@ class ReceiveMessage:
       number and a ticket like anyone else. A contact still named by its number (or LID) takes the push name.
     - Idempotent on (connection, WhatsApp message id): a redelivery stores nothing and returns the stored ids, except
       that an ``undecryptable`` placeholder is completed by the readable delivery of the same id (body and media set,
-      ``undecryptable`` cleared, ``message:updated``).
+      ``undecryptable`` cleared, ``message:updated``), and that the echo (``from_me``) of a message this side sent
+      whose send timed out (``failed``, ``errorKind`` ``unknown``) settles it as ``sent`` (``message:updated``).
     - Ticket: the contact's active one on this connection (locked, so concurrent deliveries never lose an unread
       count); else the last closed one, reopened as ``pending``, unassigned, queue kept, when it was closed less than
       ``ticketReopenWindowMinutes`` (default 120) ago; else a new ``pending`` ticket.
@@ -104,6 +105,8 @@ class ReceiveMessage:
             if stored is not None:
                 if stored.undecryptable and not command.undecryptable:
                     return await self._complete(uow, stored, command)
+                if command.from_me and stored.reconcile(MessageAck.SENT):
+                    return await self._reconciled(uow, stored)
                 return _Outcome(ReceiveMessageResult(stored.ticket_id, stored.id, duplicate=True))
             connection = await uow.whatsapps.get(command.whatsapp_id)
             if connection is None:
@@ -149,6 +152,14 @@ class ReceiveMessage:
             # On a message from the company's phone the push name is the company's own.
             name = None if command.from_me else command.push_name
         return await resolve_contact(uow, identity, now, name=_clean_name(name), is_group=command.is_group)
+
+    async def _reconciled(self, uow: UnitOfWork, message: Message) -> _Outcome:
+        """The echo of a send whose outcome was unknown: WhatsApp has it, so it is ``sent`` after all."""
+        await uow.messages.save(message)
+        view = await view_of(uow, await ticket_of(uow, message))
+        events: list[DomainEvent] = [MessageUpdated(MessageView.of(message), view)]
+        await commit_with(uow, events)
+        return _Outcome(ReceiveMessageResult(message.ticket_id, message.id, duplicate=True), events)
 
     async def _complete(self, uow: UnitOfWork, message: Message, command: InboundMessage) -> _Outcome:
         """The readable delivery of a placeholder: the stored row takes its content (the row keeps its place)."""

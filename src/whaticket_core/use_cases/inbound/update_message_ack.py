@@ -13,7 +13,9 @@ class UpdateMessageAck:
     """WhatsApp reports that messages this side sent were delivered or read.
 
     Rules: acks only move forward (pending → sent → delivered → read; ``failed`` stays failed), so a late or
-    repeated receipt changes nothing; unknown WhatsApp ids are skipped. Publishes one ``message:updated`` per message
+    repeated receipt changes nothing; unknown WhatsApp ids are skipped. The one way out of ``failed``: a send that
+    timed out (``errorKind`` ``unknown``) did reach WhatsApp when a receipt names its id; it takes the receipt's
+    ack and loses its error. Publishes one ``message:updated`` per message
     whose ack changed, after commit, and returns their views.
     """
 
@@ -28,7 +30,7 @@ class UpdateMessageAck:
             ticket_views: dict[int, TicketView] = {}
             for wa_id in dict.fromkeys(command.wa_message_ids):
                 message = await uow.messages.get_by_wa_id(command.whatsapp_id, wa_id)
-                if message is None or not message.advance_ack(command.ack):
+                if message is None or not (message.reconcile(command.ack) or message.advance_ack(command.ack)):
                     continue
                 await uow.messages.save(message)
                 if message.ticket_id not in ticket_views:
