@@ -26,6 +26,8 @@ _TICKET = {
     "createdAt": "2026-11-29T13:58:02.114000Z",
     "updatedAt": "2026-11-29T14:03:11.250000Z",
     "closedAt": None,
+    "tags": [{"id": 3, "name": "Urgent", "color": "#E53935"}],
+    "rating": None,
 }
 _MESSAGE = {
     "id": 512,
@@ -68,7 +70,9 @@ SCHEMA_EXAMPLES: dict[str, dict[str, Any]] = {
         "email": "maria@example.com",
         "extraInfo": [{"name": "Customer id", "value": "C-1029"}],
         "createdAt": "2026-11-29T13:58:02.114000Z",
+        "tags": [{"id": 5, "name": "VIP", "color": "#FFB300"}],
     },
+    "TagOut": {"id": 3, "name": "Urgent", "color": "#E53935"},
     "UserOut": _USER,
     "AuthOut": {
         "user": _USER,

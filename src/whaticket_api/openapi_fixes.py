@@ -46,6 +46,8 @@ TAGS: dict[str, str] = {
     "users": "Accounts and roles (admin, supervisor, user).",
     "whatsapps": "WhatsApp connections and their sessions: QR code, pairing code, logout.",
     "settings": "Company-wide settings.",
+    "tags": "Coloured labels on tickets and contacts (admins write them), and ticket counts per tag.",
+    "reports": "First-response and resolution times, ticket counts and ratings, from events recorded as they happen.",
     "automation": "Business hours and the away message (auto-close and auto-assignment are settings).",
     "api-tokens": "Tokens for integrations (Bearer wt_...): scoped, shown once, revocable. Admins only.",
     "webhooks": "Signed POSTs of the realtime events to an integration's URL, with a delivery log.",
@@ -68,6 +70,7 @@ OPERATION_IDS: dict[str, str] = {
     "scan": "simulateQrScan",
     "drop": "simulateConnectionDrop",
     "fail_next": "simulateSendFailures",
+    "report_summary": "getReportSummary",
 }
 
 _JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")

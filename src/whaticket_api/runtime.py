@@ -18,7 +18,14 @@ from dishka import AsyncContainer, Provider, Scope, provide
 from whaticket_adapters.jobs import DEFAULT_POLICIES, InProcessJobQueue, RetryPolicies, RetryPolicy, SaqJobQueue
 from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.events import DomainEvent
-from whaticket_core.ports import EventPublisher, JobQueue, MediaFetcher, MessageSender, SessionController
+from whaticket_core.ports import (
+    EventPublisher,
+    JobQueue,
+    JobScheduler,
+    MediaFetcher,
+    MessageSender,
+    SessionController,
+)
 from whaticket_core.ports.transport import CallRejecter
 from whaticket_core.use_cases.inbound.inbox import InboundDispatcher
 
@@ -110,6 +117,13 @@ class RuntimeProvider(Provider):
             )
             yield in_process
             await in_process.stop()
+
+    @provide
+    def scheduler(self, jobs: JobQueue) -> JobScheduler:
+        """The queue schedules too: SAQ's scheduled jobs in production, the in-process runner's timers embedded."""
+        if not isinstance(jobs, InProcessJobQueue | SaqJobQueue):
+            raise TypeError(f"{type(jobs).__name__} cannot schedule jobs; provide a JobScheduler")
+        return jobs
 
     @provide
     def use_case_factory(self, container: AsyncContainer) -> ContainerUseCases:

@@ -14,6 +14,7 @@ error instead of failing in the database.
 
 from __future__ import annotations
 
+from types import UnionType
 from typing import Any, get_args, get_origin
 
 import msgspec
@@ -35,7 +36,15 @@ def _body_type(request: Request[Any, Any, Any]) -> type | None:
     annotation = field.annotation
     while get_origin(annotation) is not None and get_args(annotation) and hasattr(annotation, "__metadata__"):
         annotation = get_args(annotation)[0]
+    if isinstance(annotation, UnionType):  # an optional body (``Struct | None``): checked when one is sent
+        arms = [arm for arm in get_args(annotation) if arm is not type(None)]
+        annotation = arms[0] if len(arms) == 1 else None
     return annotation if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) else None
+
+
+def field_is_optional(request: Request[Any, Any, Any]) -> bool:
+    field = request.route_handler.parsed_fn_signature.parameters.get("data")
+    return field is not None and field.is_optional
 
 
 def _has_nul(value: Any) -> bool:
@@ -81,6 +90,8 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     if body_type is None:
         return
     raw = await request.body()
+    if not raw.strip() and field_is_optional(request):
+        return
     try:
         if b"\\u0000" in raw and _has_nul(msgspec.json.decode(raw)):
             raise _refuse("body")

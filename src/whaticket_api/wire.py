@@ -14,6 +14,7 @@ import msgspec
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import MediaType, MessageAck, SendErrorKind
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
+from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.ticket import TicketStatus
 
 API_PREFIX = "/api/v1"
@@ -28,6 +29,16 @@ class ContactSummaryOut(msgspec.Struct, rename="camel"):
     profile_pic_url: str | None
     is_group: bool
     lid: str | None = None
+
+
+class TagOut(msgspec.Struct, rename="camel"):
+    id: int
+    name: str
+    color: str
+
+
+def tag_out(t: TagView) -> TagOut:
+    return TagOut(t.id, t.name, t.color)
 
 
 class ReactionOut(msgspec.Struct, rename="camel"):
@@ -50,6 +61,9 @@ class TicketOut(msgspec.Struct, rename="camel"):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    tags: list[TagOut] = []
+    # The customer's 1-5 satisfaction answer (null until they gave one).
+    rating: int | None = None
 
 
 class MessageOut(msgspec.Struct, rename="camel"):
@@ -70,6 +84,10 @@ class MessageOut(msgspec.Struct, rename="camel"):
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: list[ReactionOut] = []
+    # The agent who wrote it (internal notes, scheduled messages); null otherwise.
+    user_id: int | None = None
+    # When a scheduled message goes (or went) out; null for the others.
+    send_at: datetime | None = None
     # With ack "failed": permanent | rate_limited | transient | unknown.
     error_kind: SendErrorKind | None = None
 
@@ -92,6 +110,7 @@ class ContactOut(msgspec.Struct, rename="camel"):
     extra_info: list[ExtraInfoIO]
     created_at: datetime
     lid: str | None = None
+    tags: list[TagOut] = []
 
 
 def contact_out(c: Contact) -> ContactOut:
@@ -105,6 +124,7 @@ def contact_out(c: Contact) -> ContactOut:
         extra_info=[ExtraInfoIO(i.name, i.value) for i in c.extra_info],
         created_at=c.created_at,
         lid=c.lid,
+        tags=[tag_out(t) for t in c.tags],
     )
 
 
@@ -127,6 +147,8 @@ def ticket_out(t: TicketView) -> TicketOut:
         created_at=t.created_at,
         updated_at=t.updated_at,
         closed_at=t.closed_at,
+        tags=[tag_out(tag) for tag in t.tags],
+        rating=t.rating,
     )
 
 
@@ -155,5 +177,7 @@ def message_out(m: MessageView, link: Callable[[int], str] = media_url) -> Messa
         participant_name=m.participant_name,
         undecryptable=m.undecryptable,
         reactions=[ReactionOut(r.emoji, r.from_me, r.at) for r in m.reactions],
+        user_id=m.user_id,
+        send_at=m.send_at,
         error_kind=m.error_kind,
     )

@@ -9,13 +9,16 @@ from whaticket_core.ports import (
     ContactQueries,
     EventPublisher,
     JobQueue,
+    JobScheduler,
     MediaFetcher,
     MediaLinkSigner,
     MediaStore,
     MessageQueries,
     MessageSender,
     PasswordHasher,
+    ReportQueries,
     SessionController,
+    TagCounter,
     TicketCounter,
     TicketQueries,
     TokenCodec,
@@ -39,6 +42,7 @@ from whaticket_core.testing import (
     InMemoryJobQueue,
     InMemoryMediaStore,
     InMemoryMessageQueries,
+    InMemoryReportQueries,
     InMemoryStore,
     InMemoryTicketQueries,
     InMemoryUnitOfWork,
@@ -68,6 +72,9 @@ def test_every_fake_is_its_port() -> None:
     codec: TokenCodec = FakeTokenCodec(ManualClock())
     links: MediaLinkSigner = FakeMediaLinkSigner()
     rejecter: CallRejecter = FakeCallRejecter()
+    tag_counter: TagCounter = InMemoryTicketQueries(store)
+    reports: ReportQueries = InMemoryReportQueries(store)
+    scheduler: JobScheduler = InMemoryJobQueue()
     api_tokens: ApiTokenStore = InMemoryApiTokenStore()
     webhooks: WebhookRepository = InMemoryWebhookStore()
     deliveries: WebhookDeliveryQueue = InMemoryWebhookStore()
@@ -76,5 +83,5 @@ def test_every_fake_is_its_port() -> None:
     outbox: EventOutbox = InMemoryEventOutbox(InMemoryUnitOfWork(store))
     fakes = [clock, uow, tickets, counter, messages, auth_users, publisher, jobs, media, fetcher, sender, sessions]
     others = {id(fake) for fake in [*fakes, hasher, codec, links, rejecter, api_tokens, webhooks, deliveries]}
-    others |= {id(fake) for fake in (sender_http, guard, outbox, contacts)}
-    assert len(others) == 23
+    others |= {id(fake) for fake in (sender_http, guard, outbox, contacts, tag_counter, reports, scheduler)}
+    assert len(others) == 26

@@ -20,6 +20,7 @@ from whaticket_core.ports.jobs import (
     DownloadMediaJob,
     Job,
     ProcessInboxJob,
+    ReleaseScheduledMessageJob,
     SendReadReceiptsJob,
 )
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
@@ -33,6 +34,10 @@ from whaticket_core.use_cases.inbound.inbox import (
 )
 from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks, DispatchWebhooksCommand
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage, DeliverMessageCommand
+from whaticket_core.use_cases.messages.release_scheduled_message import (
+    ReleaseScheduledMessage,
+    ReleaseScheduledMessageCommand,
+)
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts, SendReadReceiptsCommand
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages, SweepPendingMessagesCommand
 
@@ -45,6 +50,7 @@ DELIVER = "whaticket.deliver_message"
 DOWNLOAD = "whaticket.download_media"
 READ_RECEIPTS = "whaticket.send_read_receipts"
 SWEEP = "whaticket.sweep_pending_messages"
+RELEASE = "whaticket.release_scheduled_message"
 PROCESS_INBOX = "whaticket.process_inbox"
 DISPATCH_WEBHOOKS = "whaticket.dispatch_webhooks"
 # How long one dispatch job keeps polling for deliveries coming due (retries, new events) before it ends; the periodic
@@ -78,6 +84,8 @@ def spec_of(job: Job) -> JobSpec:
             f"read:{job.ticket_id}:{digest}",
             {"ticket_id": job.ticket_id, "wa_message_ids": list(job.wa_message_ids)},
         )
+    if isinstance(job, ReleaseScheduledMessageJob):
+        return JobSpec(RELEASE, f"scheduled:{job.message_id}", {"message_id": job.message_id})
     if isinstance(job, ProcessInboxJob):
         return JobSpec(PROCESS_INBOX, f"inbox:{job.entry_id}", {"entry_id": job.entry_id})
     if isinstance(job, DispatchWebhooksJob):
@@ -91,6 +99,7 @@ def policy_of(function: str, policies: RetryPolicies) -> RetryPolicy:
         DOWNLOAD: policies.download,
         READ_RECEIPTS: policies.read_receipts,
         SWEEP: policies.sweep,
+        RELEASE: policies.release,
         PROCESS_INBOX: policies.inbox,
         DISPATCH_WEBHOOKS: policies.webhooks,
         AUTO_CLOSE: policies.sweep,
@@ -119,6 +128,11 @@ async def download_media(context: JobContext, attempt: int, *, message_id: int) 
 async def send_read_receipts(context: JobContext, attempt: int, *, ticket_id: int, wa_message_ids: list[str]) -> None:
     async with context.use_cases.open(SendReadReceipts) as use_case:
         await use_case.execute(SendReadReceiptsCommand(ticket_id, tuple(wa_message_ids)))
+
+
+async def release_scheduled_message(context: JobContext, attempt: int, *, message_id: int) -> None:
+    async with context.use_cases.open(ReleaseScheduledMessage) as use_case:
+        await use_case.execute(ReleaseScheduledMessageCommand(message_id))
 
 
 async def process_inbox(context: JobContext, attempt: int, *, entry_id: int) -> None:
@@ -174,6 +188,7 @@ FUNCTIONS = {
     DOWNLOAD: download_media,
     READ_RECEIPTS: send_read_receipts,
     SWEEP: sweep_pending_messages,
+    RELEASE: release_scheduled_message,
     PROCESS_INBOX: process_inbox,
     DISPATCH_WEBHOOKS: dispatch_webhooks,
     AUTO_CLOSE: auto_close_idle_tickets,

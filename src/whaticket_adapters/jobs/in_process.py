@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from whaticket_core.ports.jobs import DispatchWebhooksJob, Job
 
@@ -63,6 +64,20 @@ class InProcessJobQueue:
         self._incomplete.add(spec.key)
         self._idle.clear()
         self._queue.put_nowait(_Queued(spec, 1))
+
+    async def schedule(self, job: Job, at: datetime) -> None:
+        """Implements :class:`~whaticket_core.ports.jobs.JobScheduler`: a timer task enqueues ``job`` at ``at`` (wall
+        clock). Timers live in memory like the jobs; what they are about stays in the database for the sweeper."""
+        spec = functions.spec_of(job)
+        if spec.key in self._incomplete:
+            return
+        self._incomplete.add(spec.key)
+        self._idle.clear()
+        # A hair late rather than early: the event loop's timer may fire a little before the wall clock's ``at``.
+        delay = max(0.0, (at - datetime.now(UTC)).total_seconds()) + 0.01
+        timer = asyncio.create_task(self._retry_later(_Queued(spec, 1), delay), name=f"whaticket-timer-{spec.key}")
+        self._retries.add(timer)
+        timer.add_done_callback(self._retries.discard)
 
     async def start(self, use_cases: UseCaseFactory) -> None:
         if self._tasks:

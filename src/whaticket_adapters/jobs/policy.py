@@ -30,6 +30,8 @@ class RetryPolicies:
     # Media may need a while (large files); WhatsApp keeps it for weeks, so a few slow retries are fine.
     download: RetryPolicy = RetryPolicy(5, delay=5.0, max_delay=300.0, timeout=300.0)
     read_receipts: RetryPolicy = RetryPolicy(3, delay=2.0, max_delay=30.0, timeout=30.0)
+    # Releasing a due scheduled message is one short transaction; the sweeper catches any it misses.
+    release: RetryPolicy = RetryPolicy(5, delay=2.0, max_delay=60.0, timeout=60.0)
     # A failed inbound event: ProcessInboxEntry counts its own attempts and stops raising after the last one.
     inbox: RetryPolicy = RetryPolicy(MAX_INBOX_ATTEMPTS, delay=1.0, max_delay=30.0, timeout=60.0)
     sweep: RetryPolicy = field(default=RetryPolicy(1, delay=0.0, max_delay=0.0, timeout=60.0))

@@ -7,7 +7,9 @@ kind's :class:`RetryPolicy`; SAQ counts attempts and the job functions receive t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -104,6 +106,14 @@ class SaqJobQueue:
         }
 
     async def enqueue(self, job: Job) -> None:
+        await self._enqueue(job, None)
+
+    async def schedule(self, job: Job, at: datetime) -> None:
+        """Implements :class:`~whaticket_core.ports.jobs.JobScheduler` with SAQ's scheduled jobs (run by any worker
+        once ``at`` has passed)."""
+        await self._enqueue(job, at)
+
+    async def _enqueue(self, job: Job, at: datetime | None) -> None:
         spec = functions.spec_of(job)
         policy = functions.policy_of(spec.function, self.policies)
         try:
@@ -114,6 +124,8 @@ class SaqJobQueue:
                 retries=policy.max_attempts,
                 retry_delay=policy.delay,
                 retry_backoff=policy.max_delay,  # a number: exponential backoff capped there, with jitter
+                # Whole seconds, rounded up: a job must not run before its time.
+                scheduled=0 if at is None else math.ceil(at.timestamp()),
                 **spec.kwargs,
             )
         except (RedisError, OSError) as error:
@@ -166,6 +178,7 @@ class SaqJobQueue:
                     functions.DOWNLOAD,
                     functions.READ_RECEIPTS,
                     functions.DISPATCH_WEBHOOKS,
+                    functions.RELEASE,
                     functions.PROCESS_INBOX,
                 )
             ],

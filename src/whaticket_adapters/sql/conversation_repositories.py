@@ -27,6 +27,8 @@ _T = table_of(TicketRow)
 _M = table_of(MessageRow)
 _C = table_of(ContactRow)
 _ACTIVE = ("pending", "open")
+# The predicate of ix_messages_scheduled, spelt the same so the planner uses the partial index.
+_SCHEDULED = and_(_M.c.ack == MessageAck.SCHEDULED.value, ~_M.c.is_deleted)
 
 
 class SqlTicketRepository(SqlRepository):
@@ -163,6 +165,14 @@ class SqlMessageRepository(SqlRepository):
             .order_by(_M.c.id)
             .limit(limit)
         )
+        return [message_of(row) for row in await self._all(statement)]
+
+    async def list_due_scheduled(self, now: datetime, limit: int) -> list[Message]:
+        statement = select(_M).where(_SCHEDULED, _M.c.send_at <= now).order_by(_M.c.send_at, _M.c.id).limit(limit)
+        return [message_of(row) for row in await self._all(statement)]
+
+    async def list_scheduled_of_ticket(self, ticket_id: int) -> list[Message]:
+        statement = select(_M).where(_SCHEDULED, _M.c.ticket_id == ticket_id).order_by(_M.c.id)
         return [message_of(row) for row in await self._all(statement)]
 
     async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:

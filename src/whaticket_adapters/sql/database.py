@@ -7,6 +7,7 @@ sessions = create_session_factory(engine)
 uow = SqlUnitOfWork(sessions)                  # one per use-case call (a unit of work is not shared by tasks)
 tickets, messages = SqlTicketQueries(engine), SqlMessageQueries(engine)
 auth_users = SqlAuthUserQueries(engine)          # the bearer check's user lookup
+reports = SqlReportQueries(engine)               # the reporting summary
 api_tokens = SqlApiTokenStore(engine)            # integrations' tokens
 webhooks = SqlWebhookStore(engine)               # webhook subscriptions and the dispatcher's queue
 uow = SqlUnitOfWork(sessions, encoder)           # with an encoder, events become webhook deliveries in-transaction
@@ -21,7 +22,14 @@ from .engine import create_engine, create_session_factory, database_url_from_env
 from .errors import SqlStoreError
 from .event_outbox import EncodedEvent, WebhookEventEncoder
 from .migrate import current_revision, downgrade, revisions, schema_differences, upgrade
-from .queries import ReadConnection, SqlAuthUserQueries, SqlContactQueries, SqlMessageQueries, SqlTicketQueries
+from .queries import (
+    ReadConnection,
+    SqlAuthUserQueries,
+    SqlContactQueries,
+    SqlMessageQueries,
+    SqlReportQueries,
+    SqlTicketQueries,
+)
 from .unit_of_work import SqlUnitOfWork
 from .webhooks import SqlWebhookStore
 
@@ -32,6 +40,7 @@ __all__ = [
     "SqlAuthUserQueries",
     "SqlContactQueries",
     "SqlMessageQueries",
+    "SqlReportQueries",
     "SqlStoreError",
     "SqlTicketQueries",
     "SqlUnitOfWork",

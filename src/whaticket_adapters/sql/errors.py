@@ -63,6 +63,7 @@ _BY_NAME = {
     "uq_whatsapps_name": Constraint.WHATSAPP_NAME,
     "uq_whatsapps_default": Constraint.DEFAULT_WHATSAPP,
     "uq_quick_answers_shortcut": Constraint.QUICK_ANSWER_SHORTCUT,
+    "uq_tags_name": Constraint.TAG_NAME,
 }
 # SQLite names the columns of a column index, or "index 'name'" for an expression index.
 _BY_COLUMNS = {

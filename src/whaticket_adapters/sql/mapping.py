@@ -30,11 +30,16 @@ TICKET_FIELDS = (
     "closed_at",
     "bot_menu_sent_at",
     "bot_attempts",
+    "rating",
+    "rating_requested_at",
     "idle_since",
     "close_warned_at",
     "away_sent_at",
 )
 MESSAGE_FIELDS = (
+    "user_id",
+    "send_at",
+    "cancel_if_replied",
     "ticket_id",
     "contact_id",
     "whatsapp_id",

@@ -172,6 +172,8 @@ class TicketRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bot_menu_sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bot_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_requested_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     # Never null once written (the domain sets it); nullable so SQLite could add it without copying the table.
     idle_since: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     close_warned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
@@ -231,9 +233,20 @@ class MessageRow(Base):
     # [{emoji, fromMe, at, sender}]: a handful per message at most, read with the message, never queried.
     reactions: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # The agent who wrote a note. No foreign key: a note keeps naming its author after the account is deleted.
+    user_id: Mapped[int | None] = mapped_column(IdType)
+    send_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    cancel_if_replied: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         UniqueConstraint("whatsapp_id", "wa_message_id"),
+        # The sweeper's overdue scheduled messages and a ticket's scheduled ones: only the few scheduled are indexed.
+        Index(
+            "ix_messages_scheduled",
+            "send_at",
+            postgresql_where=text("ack = 'scheduled' AND NOT is_deleted"),
+            sqlite_where=text("ack = 'scheduled' AND NOT is_deleted"),
+        ),
         # The outbox sweeper: only the few outbound messages still pending are indexed.
         Index(
             "ix_messages_stale_pending",
@@ -286,6 +299,57 @@ class RefreshTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = _id()
+    name: Mapped[str] = mapped_column(String(200))
+    color: Mapped[str] = mapped_column(String(7))
+
+    __table_args__ = (Index("uq_tags_name", func.lower(text("name")), unique=True),)
+
+
+class TicketTagRow(Base):
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(IdType, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+
+    # The ticket list's tag filter and the counts per tag start from the tag.
+    __table_args__ = (Index("ix_ticket_tags_tag_ticket", "tag_id", "ticket_id"),)
+
+
+class ContactTagRow(Base):
+    __tablename__ = "contact_tags"
+
+    contact_id: Mapped[int] = mapped_column(IdType, ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ReportEventRow(Base):
+    """Reporting facts. No foreign keys: a report keeps counting a ticket, queue or agent after it is deleted."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = _id()
+    kind: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[int] = mapped_column(IdType)
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    queue_id: Mapped[int | None] = mapped_column(IdType)
+    user_id: Mapped[int | None] = mapped_column(IdType)
+    seconds: Mapped[int | None] = mapped_column(BigInteger)
+    value: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        # The summary reads a time range (all of it, or one queue's or one agent's); a first response is looked up
+        # by ticket.
+        Index("ix_report_events_at", "at"),
+        Index("ix_report_events_queue_at", "queue_id", "at"),
+        Index("ix_report_events_user_at", "user_id", "at"),
+        Index("ix_report_events_ticket_kind", "ticket_id", "kind"),
+    )
 
 
 class ApiTokenRow(Base):

@@ -19,7 +19,10 @@ from whaticket_core.ports.repositories import (
     QueueRepository,
     QuickAnswerRepository,
     RefreshTokenRepository,
+    ReportEventRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -38,6 +41,8 @@ from .directory_repositories import (
 from .errors import DATABASE_ERRORS, translate
 from .event_outbox import SqlEventOutbox, WebhookEventEncoder
 from .inbox_repository import SqlInboxRepository
+from .report_repositories import SqlReportEventRepository
+from .tag_repositories import SqlTagAssignments, SqlTagRepository
 
 # SQLite has one writer at a time; in-process transactions queue on this lock (one per database and event loop)
 # instead of failing with "database is locked".
@@ -81,6 +86,9 @@ class SqlUnitOfWork:
         self.quick_answers: QuickAnswerRepository = SqlQuickAnswerRepository(self)
         self.settings: SettingRepository = SqlSettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(self)
+        self.tags: TagRepository = SqlTagRepository(self)
+        self.tag_assignments: TagAssignments = SqlTagAssignments(self)
+        self.report_events: ReportEventRepository = SqlReportEventRepository(self)
         self.inbox: InboxRepository = SqlInboxRepository(self)
         self.business_hours: BusinessHoursRepository = SqlBusinessHoursRepository(self)
         # Webhook deliveries join this transaction; without an encoder (tools, tests) nothing is recorded.

@@ -18,6 +18,7 @@ from whaticket_adapters.sql.database import (
     SqlAuthUserQueries,
     SqlContactQueries,
     SqlMessageQueries,
+    SqlReportQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
     create_engine,
@@ -31,6 +32,8 @@ from whaticket_core.ports import (
     ContactQueries,
     MediaStore,
     MessageQueries,
+    ReportQueries,
+    TagCounter,
     TicketCounter,
     TicketQueries,
     UnitOfWork,
@@ -117,6 +120,14 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.REQUEST)
     def ticket_counter_port(self, queries: SqlTicketQueries) -> TicketCounter:
         return queries
+
+    @provide(scope=Scope.REQUEST)
+    def tag_counter_port(self, queries: SqlTicketQueries) -> TagCounter:
+        return queries
+
+    @provide(scope=Scope.REQUEST)
+    def report_queries(self, reads: ReadConnection) -> ReportQueries:
+        return SqlReportQueries(reads)
 
     @provide(scope=Scope.REQUEST)
     def message_queries(self, reads: ReadConnection) -> MessageQueries:

@@ -85,10 +85,16 @@ from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
 from whaticket_core.use_cases.messages.edit_message import EditMessage
 from whaticket_core.use_cases.messages.media_links import OpenMediaLink
 from whaticket_core.use_cases.messages.message_queries import GetMessage, GetMessageMedia, ListMessages
+from whaticket_core.use_cases.messages.release_scheduled_message import ReleaseScheduledMessage
+from whaticket_core.use_cases.messages.schedule_message import ScheduleMessage
 from whaticket_core.use_cases.messages.send_message import SendMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.send_to_number import SendToNumber
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
+from whaticket_core.use_cases.notes.add_note import AddNote
+from whaticket_core.use_cases.reports.report_summary import GetReportSummary
+from whaticket_core.use_cases.tags.tag_catalogue import CreateTag, DeleteTag, GetTag, ListTags, UpdateTag
+from whaticket_core.use_cases.tags.tagging import CountTicketsByTag, SetContactTags, SetTicketTags
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket
 from whaticket_core.use_cases.tickets.create_ticket import CreateTicket
@@ -126,6 +132,8 @@ class MessageUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
         SendMessage,
+        ScheduleMessage,
+        ReleaseScheduledMessage,
         SendToNumber,
         DeliverMessage,
         EditMessage,
@@ -186,6 +194,22 @@ class DirectoryUseCases(Provider):
     )
 
 
+class AgentToolUseCases(Provider):
+    scope = Scope.REQUEST
+    use_cases = provide_all(
+        CreateTag,
+        UpdateTag,
+        DeleteTag,
+        GetTag,
+        ListTags,
+        SetTicketTags,
+        SetContactTags,
+        CountTicketsByTag,
+        AddNote,
+        GetReportSummary,
+    )
+
+
 class ConnectionUseCases(Provider):
     scope = Scope.REQUEST
     use_cases = provide_all(
@@ -241,6 +265,7 @@ def use_case_providers() -> list[Provider]:
         InboundUseCases(),
         DirectoryUseCases(),
         ConnectionUseCases(),
+        AgentToolUseCases(),
         AutomationUseCases(),
         IntegrationUseCases(),
     ]

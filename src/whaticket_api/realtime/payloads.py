@@ -98,6 +98,13 @@ class JoinAck(msgspec.Struct, rename="camel"):
     id: int
 
 
+class NoteMentionEvent(msgspec.Struct, rename="camel"):
+    """An internal note mentions the receiving user: fetch it with ``GET /messages/{messageId}``."""
+
+    ticket_id: int
+    message_id: int
+
+
 @dataclass(frozen=True, slots=True)
 class EventSpec:
     """One Socket.IO event: its payload type and what a reader of the contract needs to know about it."""
@@ -135,6 +142,9 @@ SERVER_EVENTS: dict[str, EventSpec] = {
         ),
         EventSpec("contact:updated", ContactUpdatedEvent, "A contact changed.", CONTACT_ROUTE),
         EventSpec("contact:merged", ContactMergedEvent, "Two contacts turned out to be one person.", CONTACT_ROUTE),
+        EventSpec(
+            "note:mention", NoteMentionEvent, "An internal note @mentions you.", "the mentioned users' personal rooms"
+        ),
         EventSpec("whatsapp:qrcode", QrCodeEvent, "A connection shows a new QR code.", "admins and supervisors"),
         EventSpec("whatsapp:connection", ConnectionEvent, "A connection's status changed.", "admins and supervisors"),
         EventSpec("error", ErrorEvent, "A join or leave was refused.", "the socket that asked"),

@@ -20,6 +20,7 @@ from whaticket_core.domain.events import (
     DomainEvent,
     MessageCreated,
     MessageUpdated,
+    NoteMentioned,
     TicketClosed,
     TicketCreated,
     TicketDeleted,
@@ -39,6 +40,7 @@ from .payloads import (
     ContactUpdatedEvent,
     MessageCreatedEvent,
     MessageUpdatedEvent,
+    NoteMentionEvent,
     QrCodeEvent,
     TicketDeletedEvent,
     TicketEvent,
@@ -132,6 +134,9 @@ def deliveries_for(event: DomainEvent) -> list[Delivery]:
         case WhatsAppStatusChanged(whatsapp_id=whatsapp_id, status=status, number=number, banned_until=until):
             data = payload("whatsapp:connection", ConnectionEvent(whatsapp_id, status, number, until))
             return [Delivery("whatsapp:connection", data, [STAFF_ROOM])]
+        case NoteMentioned(ticket_id=ticket_id, message_id=message_id, user_ids=user_ids):
+            data = payload("note:mention", NoteMentionEvent(ticket_id, message_id))
+            return [Delivery("note:mention", data, [user_room(u) for u in user_ids])]
         case UserSessionsRevoked(user_id=user_id):
             return [Delivery(DISCONNECT_ROOM, {}, [user_room(user_id)])]
         case UserAccessChanged(user_id=user_id):

@@ -20,6 +20,7 @@ from whaticket_core.domain.events import (
     TicketUpdated,
     WhatsAppStatusChanged,
 )
+from whaticket_core.domain.message import MediaType
 from whaticket_core.domain.webhooks import EVENTS
 
 from ..observability.logs import current_request
@@ -28,6 +29,8 @@ from .routing import deliveries_for
 
 def stream_of(event: DomainEvent) -> str | None:
     match event:
+        case MessageCreated(message=m) | MessageUpdated(message=m) if m.media_type is MediaType.NOTE:
+            return None  # internal notes stay inside the helpdesk: integrations may pass what they get on
         case TicketCreated(ticket=t) | TicketUpdated(ticket=t) | TicketClosed(ticket=t):
             return f"ticket:{t.id}"
         case TicketDeleted(ticket_id=ticket_id):

@@ -26,9 +26,11 @@ from whaticket_core.use_cases.directory.contacts import (
     UpdateContactCommand,
 )
 from whaticket_core.use_cases.shared.unset import UNSET as CORE_UNSET
+from whaticket_core.use_cases.tags.tagging import SetContactTags, SetContactTagsCommand
 
 from ..wire import ContactOut, ExtraInfoIO, ExtraInfoList, contact_out
 from .common import AUTHED, Email, Limit, Name, Offset, PathId, Search, errors, offset_query
+from .tags import TagIdsIn
 
 Number = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="Digits in international form")]
 
@@ -108,8 +110,16 @@ async def delete_contact(contact_id: PathId, viewer: FromDishka[Viewer], use_cas
     await use_case.execute(DeleteContactCommand(viewer, contact_id))
 
 
+@put("/{contact_id:int}/tags", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.CONTACTS_WRITE)
+async def set_contact_tags(
+    contact_id: PathId, data: JSONBody[TagIdsIn], viewer: FromDishka[Viewer], use_case: FromDishka[SetContactTags]
+) -> ContactOut:
+    """Replace the contact's tags (`tagIds: []` clears them); 404 `tag_not_found` for an unknown tag."""
+    return contact_out(await use_case.execute(SetContactTagsCommand(contact_id, viewer, tuple(data.tag_ids))))
+
+
 router = DishkaRouter(
     "/contacts",
-    route_handlers=[list_contacts, get_contact, create_contact, update_contact, delete_contact],
+    route_handlers=[list_contacts, get_contact, create_contact, update_contact, delete_contact, set_contact_tags],
     tags=["contacts"],
 )

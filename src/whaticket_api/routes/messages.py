@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -30,6 +31,7 @@ from whaticket_core.use_cases.messages.message_queries import (
     ListMessages,
     ListMessagesCommand,
 )
+from whaticket_core.use_cases.messages.schedule_message import ScheduleMessage, ScheduleMessageCommand
 from whaticket_core.use_cases.messages.send_message import SendMessage, SendMessageCommand
 
 from .. import idempotency
@@ -59,6 +61,9 @@ class SendMessageIn(msgspec.Struct, rename="camel"):
     ticket_id: BodyId
     body: TextBody
     quoted_message_id: BodyId | None = None
+    # A scheduled message: sent at send_at (with an offset), cancelled by a customer's message first if asked.
+    send_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    cancel_if_replied: bool = False
 
 
 class EditMessageIn(msgspec.Struct, rename="camel"):
@@ -77,6 +82,13 @@ def _send_body_schema() -> RequestBody:
             "ticketId": ids,
             "body": Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_BODY_LENGTH, pattern=r"\S"),
             "quotedMessageId": Schema(one_of=[ids, Schema(type=OpenAPIType.NULL)]),
+            "sendAt": Schema(
+                one_of=[Schema(type=OpenAPIType.STRING, format="date-time"), Schema(type=OpenAPIType.NULL)],  # type: ignore[arg-type]
+                description="Schedule the message for this time (ISO 8601 with an offset): 201 with ack `scheduled`",
+            ),
+            "cancelIfReplied": Schema(
+                type=OpenAPIType.BOOLEAN, description="A scheduled message is cancelled if the customer writes first"
+            ),
         },
     )
     multipart_schema = Schema(
@@ -116,6 +128,8 @@ def _form_int(value: Any, name: str, *, required: bool) -> int | None:
 
 
 def _command_from_form(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+    if received.fields.get("sendAt"):
+        raise InvalidInput("a scheduled message is text: send it as JSON", "sendAt")
     upload = received.file
     if upload is None:
         raise InvalidInput("file is required in a multipart message", "file")
@@ -138,7 +152,7 @@ def _command_from_form(received: ReceivedBody, viewer: Viewer) -> SendMessageCom
     )
 
 
-def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand | ScheduleMessageCommand:
     try:
         payload = msgspec.json.decode(received.raw, type=SendMessageIn)
     except msgspec.ValidationError as exc:
@@ -147,6 +161,17 @@ def _command_from_json(received: ReceivedBody, viewer: Viewer) -> SendMessageCom
         raise InvalidInput("Body is not valid JSON", "body") from None
     if "\x00" in payload.body:
         raise InvalidInput("body must not contain NUL characters", "body")
+    if payload.send_at is not None:
+        return ScheduleMessageCommand(
+            ticket_id=payload.ticket_id,
+            actor=viewer,
+            body=payload.body,
+            send_at=payload.send_at.astimezone(UTC),
+            cancel_if_replied=payload.cancel_if_replied,
+            quoted_message_id=payload.quoted_message_id,
+        )
+    if payload.cancel_if_replied:
+        raise InvalidInput("cancelIfReplied needs sendAt", "cancel_if_replied")
     return SendMessageCommand(
         ticket_id=payload.ticket_id, actor=viewer, body=payload.body, quoted_message_id=payload.quoted_message_id
     )
@@ -162,7 +187,7 @@ async def _receive(request: Request[Any, Any, Any], settings: Settings) -> Recei
     return await read_json_body(request, settings.max_body_bytes)
 
 
-def _command_from(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand:
+def _command_from(received: ReceivedBody, viewer: Viewer) -> SendMessageCommand | ScheduleMessageCommand:
     if received.multipart:
         return _command_from_form(received, viewer)
     return _command_from_json(received, viewer)
@@ -202,6 +227,7 @@ async def send_message(
     request: Request[Any, Any, Any],
     viewer: FromDishka[Viewer],
     use_case: FromDishka[SendMessage],
+    schedule: FromDishka[ScheduleMessage],
     store: FromDishka[IdempotencyStore],
     links: FromDishka[MediaLinks],
     settings: FromDishka[Settings],
@@ -217,7 +243,9 @@ async def send_message(
     ] = None,
 ) -> Response[MessageOut]:
     """Send text (JSON) or media (multipart: `file`, `body` caption, `ticketId`). Stored `pending`, delivered in the
-    background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`."""
+    background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`. With
+    `sendAt` (JSON only) the message is scheduled: 201 with ack `scheduled`, sent at that time like any message,
+    cancelled by `DELETE /messages/{id}` before then (or, with `cancelIfReplied`, by the customer writing first)."""
     received = await _receive(request, settings)
     try:
         key = fp = None
@@ -226,7 +254,10 @@ async def send_message(
             fp = idempotency.fingerprint(request.headers.get("content-type", ""), received.digest)
 
         async def create() -> MessageOut:
-            return message_out(await use_case.execute(_command_from(received, viewer)), links.url)
+            command = _command_from(received, viewer)
+            if isinstance(command, ScheduleMessageCommand):
+                return message_out(await schedule.execute(command), links.url)
+            return message_out(await use_case.execute(command), links.url)
 
         return await idempotency.created_once(store, key, fp or "", create)
     finally:
@@ -249,7 +280,7 @@ async def edit_message(
     "/{message_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404, 409), token_scope=ApiScope.MESSAGES_WRITE
 )
 async def delete_message(message_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[DeleteMessage]) -> None:
-    """Delete for everyone: `isDeleted: true`; the row is kept."""
+    """Delete for everyone: `isDeleted: true`; the row is kept. On a scheduled message: cancels it."""
     await use_case.execute(DeleteMessageCommand(message_id, viewer))
 
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import delete, get, post, put
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 
 from whaticket_core.domain.api_tokens import ApiScope
+from whaticket_core.domain.message import MAX_BODY_LENGTH
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
+from whaticket_core.use_cases.notes.add_note import AddNote, AddNoteCommand
+from whaticket_core.use_cases.tags.tagging import SetTicketTags, SetTicketTagsCommand
 from whaticket_core.use_cases.tickets.accept_ticket import AcceptTicket, AcceptTicketCommand
 from whaticket_core.use_cases.tickets.close_ticket import CloseTicket, CloseTicketCommand
 from whaticket_core.use_cases.tickets.create_ticket import CreateTicket, CreateTicketCommand
@@ -33,23 +36,10 @@ from whaticket_core.use_cases.tickets.ticket_queries import (
 from whaticket_core.use_cases.tickets.transfer_ticket import TransferTicket, TransferTicketCommand
 from whaticket_core.use_cases.tickets.update_ticket import UpdateTicket, UpdateTicketCommand
 
-from ..wire import TicketOut, ticket_out
-from .common import AUTHED, MAX_ID, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list
-
-StatusName = Literal["pending", "open", "closed"]
-StatusQuery = Annotated[StatusName | None, QueryParameter(description="pending, open or closed")]
-QueueIdsQuery = Annotated[
-    str | None,
-    QueryParameter(
-        name="queueIds",
-        pattern=r"^[1-9]\d{0,8}(,[1-9]\d{0,8}){0,99}$",
-        max_length=1000,
-        description="Comma-separated ids",
-    ),
-]
-UserIdQuery = Annotated[int | None, QueryParameter(name="userId", ge=1, le=MAX_ID)]
-UnreadQuery = Annotated[bool, QueryParameter(description="Only tickets with unread messages")]
-
+from ..wire import MessageOut, TicketOut, message_out, ticket_out
+from .common import AUTHED, BodyId, Cursor, Limit, PathId, Search, errors, parse_id_list
+from .tags import TagIdsIn
+from .ticket_filters import QueueIdsQuery, StatusName, StatusQuery, TagIdsQuery, UnreadQuery, UserIdQuery
 
 log = logging.getLogger("whaticket.tickets")
 
@@ -103,6 +93,7 @@ async def list_tickets(
     user_id: UserIdQuery = None,
     search: Search = None,
     unread: UnreadQuery = False,
+    tag_ids: TagIdsQuery = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> TicketPage:
@@ -115,6 +106,7 @@ async def list_tickets(
             user_id=user_id,
             search=(search.strip() or None) if search else None,
             unread_only=unread,
+            tag_ids=parse_id_list(tag_ids, "tagIds"),
             limit=limit,
             cursor=cursor or None,
         )
@@ -130,6 +122,7 @@ async def count_tickets(
     user_id: UserIdQuery = None,
     search: Search = None,
     unread: UnreadQuery = False,
+    tag_ids: TagIdsQuery = None,
 ) -> TicketCountsOut:
     """Counts of visible tickets per status (for tabs)."""
     counts = await use_case.execute(
@@ -139,6 +132,7 @@ async def count_tickets(
             user_id=user_id,
             search=(search.strip() or None) if search else None,
             unread_only=unread,
+            tag_ids=parse_id_list(tag_ids, "tagIds"),
         )
     )
     return TicketCountsOut(counts.pending, counts.open, counts.closed)
@@ -212,15 +206,26 @@ async def transfer_ticket(
     return ticket_out(view)
 
 
+class CloseIn(msgspec.Struct, rename="camel"):
+    skip_survey: bool = False
+
+
 @post(
     "/{ticket_id:int}/close",
     status_code=200,
     responses=errors(*AUTHED, 403, 404, 409),
     token_scope=ApiScope.TICKETS_WRITE,
 )
-async def close_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[CloseTicket]) -> TicketOut:
-    """→ closed; the connection's farewell message is sent if set."""
-    return ticket_out(await use_case.execute(CloseTicketCommand(ticket_id, viewer)))
+async def close_ticket(
+    ticket_id: PathId,
+    viewer: FromDishka[Viewer],
+    use_case: FromDishka[CloseTicket],
+    data: JSONBody[CloseIn | None] = None,
+) -> TicketOut:
+    """→ closed; the connection's farewell message is sent if set, then the satisfaction question when setting
+    `csat` is `on` (unless `skipSurvey`). The body is optional."""
+    skip = data.skip_survey if data is not None else False
+    return ticket_out(await use_case.execute(CloseTicketCommand(ticket_id, viewer, skip_survey=skip)))
 
 
 @post(
@@ -238,6 +243,29 @@ async def reopen_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case:
 async def read_ticket(ticket_id: PathId, viewer: FromDishka[Viewer], use_case: FromDishka[ReadTicket]) -> None:
     """Unread count to 0; read receipts go to WhatsApp."""
     await use_case.execute(ReadTicketCommand(ticket_id, viewer))
+
+
+@put("/{ticket_id:int}/tags", responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
+async def set_ticket_tags(
+    ticket_id: PathId, data: JSONBody[TagIdsIn], viewer: FromDishka[Viewer], use_case: FromDishka[SetTicketTags]
+) -> TicketOut:
+    """Replace the ticket's tags (`tagIds: []` clears them); 404 `tag_not_found` for an unknown tag."""
+    return ticket_out(await use_case.execute(SetTicketTagsCommand(ticket_id, viewer, tuple(data.tag_ids))))
+
+
+class NoteIn(msgspec.Struct, rename="camel"):
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY_LENGTH)]
+
+
+@post(
+    "/{ticket_id:int}/notes", status_code=201, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE
+)
+async def add_note(
+    ticket_id: PathId, data: JSONBody[NoteIn], viewer: FromDishka[Viewer], use_case: FromDishka[AddNote]
+) -> MessageOut:
+    """Leave an internal note (`mediaType: "note"`): agents who see the ticket see it, WhatsApp never does.
+    `@Name` mentions notify those users (`note:mention`)."""
+    return message_out(await use_case.execute(AddNoteCommand(ticket_id, viewer, data.body)))
 
 
 @delete("/{ticket_id:int}", status_code=204, responses=errors(*AUTHED, 403, 404), token_scope=ApiScope.TICKETS_WRITE)
@@ -260,6 +288,8 @@ router = DishkaRouter(
         close_ticket,
         reopen_ticket,
         read_ticket,
+        set_ticket_tags,
+        add_note,
         delete_ticket,
     ],
 )

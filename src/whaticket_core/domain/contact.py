@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .errors import InvalidInput
+from .tag import TagView
 
 MAX_NAME_LENGTH = 200
 
@@ -32,6 +33,8 @@ class Contact:
     extra_info: list[ExtraInfo] = field(default_factory=list)
     lid: str | None = None
     id: int = 0
+    # What the contact is tagged with, as the contact use cases return it; written only through TagAssignments.
+    tags: tuple[TagView, ...] = ()
 
     @property
     def has_placeholder_name(self) -> bool:

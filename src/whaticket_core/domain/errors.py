@@ -81,6 +81,10 @@ class SettingNotFound(NotFound):
     code = "setting_not_found"
 
 
+class TagNotFound(NotFound):
+    code = "tag_not_found"
+
+
 class MediaNotFound(NotFound):
     code = "media_not_found"
 
@@ -128,6 +132,10 @@ class QuickAnswerShortcutTaken(Conflict):
     code = "quick_answer_shortcut_taken"
 
 
+class TagNameTaken(Conflict):
+    code = "tag_name_taken"
+
+
 class LastAdmin(Conflict):
     code = "last_admin"
 
@@ -146,6 +154,12 @@ class MessageNotEditable(Conflict):
 
 class WhatsAppNotConnected(Conflict):
     code = "whatsapp_not_connected"
+
+
+class NoteNotSendable(Conflict):
+    """Something asked to send an internal note to WhatsApp: refused, whatever the path."""
+
+    code = "note_not_sendable"
 
 
 class ConcurrentUpdate(Conflict):

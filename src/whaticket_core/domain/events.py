@@ -98,6 +98,15 @@ class UserAccessChanged:
     user_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class NoteMentioned:
+    """Internal note ``message_id`` on ticket ``ticket_id`` @mentions users ``user_ids`` (each may see the ticket)."""
+
+    ticket_id: int
+    message_id: int
+    user_ids: tuple[int, ...]
+
+
 DomainEvent = (
     TicketCreated
     | TicketUpdated
@@ -111,4 +120,5 @@ DomainEvent = (
     | WhatsAppStatusChanged
     | UserSessionsRevoked
     | UserAccessChanged
+    | NoteMentioned
 )

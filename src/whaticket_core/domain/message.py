@@ -17,6 +17,8 @@ EDIT_WINDOW = timedelta(minutes=15)  # WhatsApp accepts edits for 15 minutes
 
 
 class MessageAck(enum.StrEnum):
+    # Stored for sending at ``send_at``; becomes ``pending`` then (see ``Message.release``).
+    SCHEDULED = "scheduled"
     PENDING = "pending"
     SENT = "sent"
     DELIVERED = "delivered"
@@ -37,7 +39,13 @@ class SendErrorKind(enum.StrEnum):
         return self in (SendErrorKind.RATE_LIMITED, SendErrorKind.TRANSIENT)
 
 
-_ACK_RANK = {MessageAck.PENDING: 0, MessageAck.SENT: 1, MessageAck.DELIVERED: 2, MessageAck.READ: 3}
+_ACK_RANK = {
+    MessageAck.SCHEDULED: -1,
+    MessageAck.PENDING: 0,
+    MessageAck.SENT: 1,
+    MessageAck.DELIVERED: 2,
+    MessageAck.READ: 3,
+}
 
 
 class MediaType(enum.StrEnum):
@@ -51,6 +59,8 @@ class MediaType(enum.StrEnum):
     CONTACT = "contact"
     # A missed or rejected WhatsApp call, recorded in the customer's ticket (the body says which).
     CALL = "call"
+    # An internal note agents leave each other on a ticket: stored and shown to agents, never sent to WhatsApp.
+    NOTE = "note"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +131,17 @@ class Message:
     # True while WhatsApp has announced the message but not delivered readable content ("waiting for this message").
     undecryptable: bool = False
     reactions: list[Reaction] = field(default_factory=list)
+    # The agent who wrote it, for the messages an agent writes that carry one (notes, scheduled messages).
+    user_id: int | None = None
+    # A scheduled message: when it is to go out, and whether a customer's message before then cancels it.
+    send_at: datetime | None = None
+    cancel_if_replied: bool = False
     id: int = 0
+
+    @property
+    def is_note(self) -> bool:
+        """An internal note: it never goes to WhatsApp, whatever asks (see ``message_steps.whatsapp_chat_of``)."""
+        return self.media_type is MediaType.NOTE
 
     def advance_ack(self, ack: MessageAck) -> bool:
         """Move the ack forward; return whether it changed. Backward moves and moves out of ``failed`` are ignored."""
@@ -131,6 +151,16 @@ class Message:
             return False
         self.ack = ack
         return True
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Waiting for its ``send_at``, not cancelled."""
+        return self.ack is MessageAck.SCHEDULED and not self.is_deleted
+
+    def release(self) -> None:
+        """Its time came: it joins the outbox (``pending``) and is delivered like any message."""
+        if self.is_scheduled:
+            self.ack = MessageAck.PENDING
 
     def mark_sent(self, wa_message_id: str | None) -> None:
         self.wa_message_id = wa_message_id
@@ -169,7 +199,7 @@ class Message:
 
     def check_editable(self, now: datetime) -> None:
         """Raise :class:`MessageNotEditable` unless :meth:`edit` may change this message at ``now``."""
-        if not self.from_me or self.media_type is not None or self.is_deleted:
+        if not self.from_me or self.media_type is not None or self.is_deleted:  # notes too: they are not text
             raise MessageNotEditable(f"Message {self.id} cannot be edited", message_id=self.id)
         if self.wa_message_id is None or self.ack in (MessageAck.PENDING, MessageAck.FAILED):
             raise MessageNotEditable(f"Message {self.id} has not reached WhatsApp", message_id=self.id)
@@ -207,3 +237,21 @@ def preview(body: str, media_type: MediaType | None) -> str:
     if body:
         return body[:255]
     return f"[{media_type}]" if media_type else ""
+
+
+def new_note(ticket_id: int, contact_id: int, whatsapp_id: int, author_id: int, body: str, now: datetime) -> Message:
+    """An internal note by ``author_id``. Its ack is final from the start (``sent``: stored, nothing to wait for), so
+    the outbox (which delivers and sweeps only ``pending`` messages) never picks it up."""
+    if not body.strip():
+        raise InvalidInput("body must not be empty", "body")
+    return Message(
+        ticket_id=ticket_id,
+        contact_id=contact_id,
+        whatsapp_id=whatsapp_id,
+        from_me=True,
+        body=validate_body(body),
+        ack=MessageAck.SENT,
+        created_at=now,
+        media_type=MediaType.NOTE,
+        user_id=author_id,
+    )

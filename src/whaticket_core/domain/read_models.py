@@ -5,11 +5,13 @@ Query adapters fill them straight from SQL rows; events carry them too, so HTTP 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from .contact import Contact
 from .message import MediaType, Message, MessageAck, Reaction, SendErrorKind
+from .tag import Tag, TagView
 from .ticket import Ticket, TicketPlacement, TicketStatus
 from .user import Role, User
 
@@ -43,9 +45,11 @@ class TicketView:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    tags: tuple[TagView, ...] = ()
+    rating: int | None = None
 
     @classmethod
-    def of(cls, ticket: Ticket, contact: Contact) -> TicketView:
+    def of(cls, ticket: Ticket, contact: Contact, tags: Iterable[Tag] = ()) -> TicketView:
         return cls(
             id=ticket.id,
             status=ticket.status,
@@ -60,6 +64,8 @@ class TicketView:
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
+            tags=tuple(TagView.of(t) for t in tags),
+            rating=ticket.rating,
         )
 
     @property
@@ -86,6 +92,8 @@ class MessageView:
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: tuple[Reaction, ...] = ()
+    user_id: int | None = None
+    send_at: datetime | None = None
     # With ack ``failed``: why (see SendErrorKind); None otherwise.
     error_kind: SendErrorKind | None = None
 
@@ -109,6 +117,8 @@ class MessageView:
             participant_name=message.participant_name,
             undecryptable=message.undecryptable,
             reactions=tuple(message.reactions),
+            user_id=message.user_id,
+            send_at=message.send_at,
             error_kind=message.error_kind if message.ack is MessageAck.FAILED else None,
         )
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from .errors import InvalidTicketTransition, TicketIsClosed
+from .errors import InvalidInput, InvalidTicketTransition, TicketIsClosed
+
+# How long after the satisfaction question a customer's 1-5 reply still counts as the answer.
+RATING_WINDOW = timedelta(hours=24)
 
 
 class TicketStatus(enum.StrEnum):
@@ -55,6 +58,9 @@ class Ticket:
     # Queue routing bot: when the menu was last sent and how many wrong answers it got.
     bot_menu_sent_at: datetime | None = None
     bot_attempts: int = 0
+    # Satisfaction: the customer's 1-5 answer, and when the question was sent while no answer came yet.
+    rating: int | None = None
+    rating_requested_at: datetime | None = None
     # Automation: since when the customer has been silent (their last message, or the ticket's (re)opening; the
     # auto-close clock), when the auto-close warning went out, and when the away message last did.
     idle_since: datetime | None = None
@@ -112,9 +118,37 @@ class Ticket:
         self.closed_at = now
         self._touch(now)
 
+    def request_rating(self, now: datetime) -> None:
+        """The satisfaction question was sent on closing: the customer's next message may answer it."""
+        self._require_closed()
+        self.rating_requested_at = now
+
+    def awaits_rating(self, now: datetime) -> bool:
+        """Closed, asked the question less than :data:`RATING_WINDOW` ago, and no message came since."""
+        return (
+            self.status is TicketStatus.CLOSED
+            and self.rating_requested_at is not None
+            and now - self.rating_requested_at < RATING_WINDOW
+        )
+
+    def rate(self, score: int, now: datetime) -> None:
+        """The customer answered the question with ``score`` (1 to 5); the ticket stays closed."""
+        if not self.awaits_rating(now):
+            raise InvalidTicketTransition(f"Ticket {self.id} awaits no rating", ticket_id=self.id)
+        if not 1 <= score <= 5:
+            raise InvalidInput("a rating is 1 to 5", "rating")
+        self.rating = score
+        self.rating_requested_at = None
+        self._touch(now)
+
+    def end_survey(self) -> None:
+        """The customer's next message was not an answer: the question is no longer pending (never a trap)."""
+        self.rating_requested_at = None
+
     def reopen(self, user_id: int, now: datetime) -> None:
         """An agent reopens: closed → open, assigned to that agent."""
         self._require_closed()
+        self.rating_requested_at = None
         self.status = TicketStatus.OPEN
         self.user_id = user_id
         self.closed_at = None
@@ -124,6 +158,7 @@ class Ticket:
     def reopen_by_customer(self, now: datetime) -> None:
         """The customer wrote again within the reopen window: closed → pending, unassigned, queue kept."""
         self._require_closed()
+        self.rating_requested_at = None
         self.status = TicketStatus.PENDING
         self.user_id = None
         self.closed_at = None

@@ -1,7 +1,16 @@
 """Ports: one ``typing.Protocol`` per capability the core needs from the outside world."""
 
 from .clock import Clock
-from .jobs import DeliverMessageJob, DispatchWebhooksJob, DownloadMediaJob, Job, JobQueue, SendReadReceiptsJob
+from .jobs import (
+    DeliverMessageJob,
+    DispatchWebhooksJob,
+    DownloadMediaJob,
+    Job,
+    JobQueue,
+    JobScheduler,
+    ReleaseScheduledMessageJob,
+    SendReadReceiptsJob,
+)
 from .media import MediaFetcher, MediaStore
 from .presence import AgentPresence
 from .publisher import EventPublisher
@@ -10,6 +19,8 @@ from .queries import (
     AuthUserQueries,
     ContactQueries,
     MessageQueries,
+    ReportQueries,
+    TagCounter,
     TicketCounter,
     TicketListQuery,
     TicketQueries,
@@ -21,7 +32,10 @@ from .repositories import (
     QueueRepository,
     QuickAnswerRepository,
     RefreshTokenRepository,
+    ReportEventRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -45,6 +59,7 @@ __all__ = [
     "EventPublisher",
     "Job",
     "JobQueue",
+    "JobScheduler",
     "MediaFetcher",
     "MediaLinkSigner",
     "MediaStore",
@@ -56,10 +71,16 @@ __all__ = [
     "QuickAnswerRepository",
     "Recipient",
     "RefreshTokenRepository",
+    "ReleaseScheduledMessageJob",
+    "ReportEventRepository",
+    "ReportQueries",
     "SendReadReceiptsJob",
     "SessionController",
     "SettingRepository",
     "StoreConflict",
+    "TagAssignments",
+    "TagCounter",
+    "TagRepository",
     "TicketCounter",
     "TicketListQuery",
     "TicketQueries",

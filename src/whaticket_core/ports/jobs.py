@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
@@ -27,6 +28,13 @@ class SendReadReceiptsJob:
 
 
 @dataclass(frozen=True, slots=True)
+class ReleaseScheduledMessageJob:
+    """Scheduled message ``message_id`` is due: put it in the outbox."""
+
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class ProcessInboxJob:
     """Process stored inbound event ``entry_id`` again (its earlier processing failed or never finished)."""
 
@@ -38,7 +46,14 @@ class DispatchWebhooksJob:
     """Send the webhook deliveries that are due (one waiting at a time is enough: it sends all that are due)."""
 
 
-Job = DeliverMessageJob | DownloadMediaJob | SendReadReceiptsJob | DispatchWebhooksJob | ProcessInboxJob
+Job = (
+    DeliverMessageJob
+    | DownloadMediaJob
+    | SendReadReceiptsJob
+    | DispatchWebhooksJob
+    | ReleaseScheduledMessageJob
+    | ProcessInboxJob
+)
 
 
 class JobQueue(Protocol):
@@ -47,3 +62,11 @@ class JobQueue(Protocol):
     the job's subject visible."""
 
     async def enqueue(self, job: Job) -> None: ...
+
+
+class JobScheduler(Protocol):
+    """Background work for later: ``job`` runs at ``at`` or soon after (at least once, as :class:`JobQueue` runs it),
+    with the same dedupe. A scheduled job may be lost with its store (a crash of the embedded runner): callers keep
+    what it is about in the database, where a periodic sweep finds it when it is overdue."""
+
+    async def schedule(self, job: Job, at: datetime) -> None: ...

@@ -11,6 +11,8 @@ from typing import Protocol
 from ..domain.contact import Contact
 from ..domain.pagination import DEFAULT_LIMIT, CursorPage, OffsetPage, OffsetQuery, check_limit
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
+from ..domain.reports import ReportFilter, ReportSummary
+from ..domain.tag import TagCount
 from ..domain.ticket import TicketStatus
 from ..domain.visibility import Viewer
 
@@ -23,6 +25,8 @@ class TicketListQuery:
     user_id: int | None = None
     search: str | None = None
     unread_only: bool = False
+    # Tickets carrying any of these tags.
+    tag_ids: frozenset[int] | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
 
@@ -50,6 +54,13 @@ class TicketCounter(Protocol):
     async def count_tickets(self, query: TicketListQuery) -> TicketCounts: ...
 
 
+class TagCounter(Protocol):
+    """How many of the tickets of :meth:`TicketQueries.list_tickets` carry each tag (ignoring ``limit`` and
+    ``cursor``); tags no such ticket carries are left out; ordered by tag id."""
+
+    async def count_by_tag(self, query: TicketListQuery) -> list[TagCount]: ...
+
+
 class MessageQueries(Protocol):
     """A ticket's messages, newest first (``id`` desc), with an opaque keyset cursor."""
 
@@ -75,6 +86,14 @@ class AuthUserQueries(Protocol):
     async def auth_user(self, user_id: int) -> AuthUser | None:
         """None for a user that does not exist (deleted)."""
         ...
+
+
+class ReportQueries(Protocol):
+    """The reporting summary over the events matching ``report``: counts of created and closed tickets, p50/p90 of
+    first-response and resolution seconds (``percentile_cont``: linear interpolation), the ratings' count and average;
+    then the same per queue and per agent (ordered by id, the events without one last)."""
+
+    async def summary(self, report: ReportFilter) -> ReportSummary: ...
 
 
 class ContactQueries(Protocol):

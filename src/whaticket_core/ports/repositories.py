@@ -20,6 +20,8 @@ from ..domain.message import Message
 from ..domain.pagination import OffsetPage, OffsetQuery
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
+from ..domain.reports import ReportEvent, ReportEventKind
+from ..domain.tag import Tag
 from ..domain.ticket import Ticket
 from ..domain.user import User
 from ..domain.whatsapp import WhatsApp
@@ -113,6 +115,14 @@ class MessageRepository(Protocol):
 
     async def list_stale_pending(self, older_than: datetime, limit: int) -> list[Message]:
         """Outbound messages still ``pending`` created before ``older_than``, oldest first (the sweeper's work)."""
+        ...
+
+    async def list_due_scheduled(self, now: datetime, limit: int) -> list[Message]:
+        """Scheduled, not cancelled messages whose ``send_at`` is at or before ``now``, soonest first."""
+        ...
+
+    async def list_scheduled_of_ticket(self, ticket_id: int) -> list[Message]:
+        """The ticket's scheduled, not cancelled messages, by id."""
         ...
 
     async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
@@ -261,6 +271,60 @@ class RefreshTokenRepository(Protocol):
     async def revoke_family(self, family_id: str) -> None: ...
 
     async def revoke_all_of_user(self, user_id: int) -> None: ...
+
+
+class TagRepository(Protocol):
+    """Tag names are unique case-insensitively (StoreConflict ``tag_name``). Deleting a tag takes it off every ticket
+    and contact."""
+
+    async def get(self, tag_id: int) -> Tag | None: ...
+
+    async def get_by_name(self, name: str) -> Tag | None:
+        """Case-insensitive."""
+        ...
+
+    async def get_many(self, tag_ids: list[int]) -> list[Tag]:
+        """The tags among ``tag_ids`` that exist, by name."""
+        ...
+
+    async def add(self, tag: Tag) -> Tag: ...
+
+    async def save(self, tag: Tag) -> None: ...
+
+    async def delete(self, tag_id: int) -> None: ...
+
+    async def list_all(self) -> list[Tag]:
+        """Every tag, by name (a helpdesk has tens of them, not thousands)."""
+        ...
+
+
+class TagAssignments(Protocol):
+    """Which tags a ticket or a contact carries. Sets are replaced whole; tags come back by name. Deleting a ticket,
+    a contact or a tag drops its assignments."""
+
+    async def of_ticket(self, ticket_id: int) -> list[Tag]: ...
+
+    async def set_for_ticket(self, ticket_id: int, tag_ids: list[int]) -> None:
+        """Every id must name an existing tag (callers check)."""
+        ...
+
+    async def of_contact(self, contact_id: int) -> list[Tag]: ...
+
+    async def of_contacts(self, contact_ids: list[int]) -> dict[int, list[Tag]]:
+        """The tags of several contacts at once (a page of them); contacts without tags are left out."""
+        ...
+
+    async def set_for_contact(self, contact_id: int, tag_ids: list[int]) -> None: ...
+
+
+class ReportEventRepository(Protocol):
+    """The reporting facts, appended in the transaction of what they record (never changed afterwards)."""
+
+    async def add(self, event: ReportEvent) -> ReportEvent: ...
+
+    async def exists(self, ticket_id: int, kind: ReportEventKind) -> bool:
+        """Whether ticket ``ticket_id`` already has an event of ``kind`` (its first response is recorded once)."""
+        ...
 
 
 class InboxRepository(Protocol):

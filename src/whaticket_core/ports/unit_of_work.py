@@ -13,7 +13,10 @@ from .repositories import (
     QueueRepository,
     QuickAnswerRepository,
     RefreshTokenRepository,
+    ReportEventRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -33,6 +36,7 @@ class Constraint(StrEnum):
     WHATSAPP_NAME = "whatsapp_name"
     DEFAULT_WHATSAPP = "default_whatsapp"  # at most one default connection
     QUICK_ANSWER_SHORTCUT = "quick_answer_shortcut"
+    TAG_NAME = "tag_name"
     OTHER = "other"  # a rule the core does not name
 
 
@@ -61,6 +65,9 @@ class UnitOfWork(Protocol):
     quick_answers: QuickAnswerRepository
     settings: SettingRepository
     refresh_tokens: RefreshTokenRepository
+    tags: TagRepository
+    tag_assignments: TagAssignments
+    report_events: ReportEventRepository
     inbox: InboxRepository
     business_hours: BusinessHoursRepository
     outbox: EventOutbox

@@ -12,6 +12,7 @@ from .media import InMemoryMediaStore
 from .presence import FakePresence
 from .publisher import RecordingPublisher
 from .queries import InMemoryAuthUserQueries, InMemoryContactQueries, InMemoryMessageQueries, InMemoryTicketQueries
+from .report_repositories import InMemoryReportQueries
 from .security import FakeMediaLinkSigner, FakePasswordHasher, FakeTokenCodec
 from .store import InMemoryStore
 from .transport import FakeCallRejecter, FakeMediaFetcher, FakeMessageSender, FakeSessionController, SentItem
@@ -35,6 +36,7 @@ __all__ = [
     "InMemoryJobQueue",
     "InMemoryMediaStore",
     "InMemoryMessageQueries",
+    "InMemoryReportQueries",
     "InMemoryStore",
     "InMemoryTicketQueries",
     "InMemoryUnitOfWork",

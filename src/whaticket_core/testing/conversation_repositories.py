@@ -162,6 +162,14 @@ class InMemoryMessageRepository(InMemoryRepository):
         ]
         return copy.deepcopy(sorted(found, key=lambda m: m.id)[:limit])
 
+    async def list_due_scheduled(self, now: datetime, limit: int) -> list[Message]:
+        found = [m for m in self._s.messages.values() if m.is_scheduled and m.send_at is not None and m.send_at <= now]
+        return copy.deepcopy(sorted(found, key=lambda m: (m.send_at, m.id))[:limit])
+
+    async def list_scheduled_of_ticket(self, ticket_id: int) -> list[Message]:
+        found = [m for m in self._s.messages.values() if m.ticket_id == ticket_id and m.is_scheduled]
+        return copy.deepcopy(sorted(found, key=lambda m: m.id))
+
     async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
         moved = [m for m in self._s.messages.values() if m.ticket_id == from_ticket_id]
         for m in moved:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from ..domain.pagination import (
     encode_cursor,
 )
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
+from ..domain.tag import Tag, TagCount, TagView
 from ..domain.ticket import Ticket, TicketStatus
 from ..domain.visibility import can_see
 from ..ports.queries import AuthUser, TicketListQuery
@@ -39,7 +41,10 @@ class InMemoryTicketQueries:
         self._store = store
 
     def _view(self, ticket: Ticket) -> TicketView:
-        return TicketView.of(ticket, self._store.state.contacts[ticket.contact_id])
+        s = self._store.state
+        tag_ids = s.ticket_tags.get(ticket.id, set())
+        tags = sorted((s.tags[i] for i in tag_ids if i in s.tags), key=lambda t: (t.name.lower(), t.id))
+        return TicketView.of(ticket, s.contacts[ticket.contact_id], tags)
 
     def _matching(self, query: TicketListQuery, *, with_status: bool) -> list[Ticket]:
         s = self._store.state
@@ -54,6 +59,8 @@ class InMemoryTicketQueries:
             if query.user_id is not None and t.user_id != query.user_id:
                 continue
             if query.unread_only and t.unread_messages == 0:
+                continue
+            if query.tag_ids is not None and not query.tag_ids & s.ticket_tags.get(t.id, set()):
                 continue
             if query.search and not self._search_hits(t, query.search.lower()):
                 continue
@@ -93,6 +100,13 @@ class InMemoryTicketQueries:
             open=sum(t.status is TicketStatus.OPEN for t in found),
             closed=sum(t.status is TicketStatus.CLOSED for t in found),
         )
+
+    async def count_by_tag(self, query: TicketListQuery) -> list[TagCount]:
+        s = self._store.state
+        counts: Counter[int] = Counter()
+        for t in self._matching(query, with_status=True):
+            counts.update(i for i in s.ticket_tags.get(t.id, set()) if i in s.tags)
+        return [TagCount(tag_id, n) for tag_id, n in sorted(counts.items())]
 
 
 class InMemoryMessageQueries:
@@ -148,4 +162,13 @@ class InMemoryContactQueries:
     async def list_contacts(self, query: OffsetQuery) -> OffsetPage[Contact]:
         contacts = self._store.state.contacts.values()
         found = [c for c in contacts if matches(query, c.name, c.number, c.email, c.lid)]
-        return page_of(sorted(found, key=lambda c: c.id), query)
+        page = page_of(sorted(found, key=lambda c: c.id), query)
+        s = self._store.state
+        for contact in page.items:
+            tags = sorted((s.tags[i] for i in s.contact_tags.get(contact.id, set()) if i in s.tags), key=_tag_order)
+            contact.tags = tuple(TagView.of(t) for t in tags)
+        return page
+
+
+def _tag_order(tag: Tag) -> tuple[str, int]:
+    return (tag.name.lower(), tag.id)

@@ -12,6 +12,8 @@ from ..domain.inbox import InboxEntry
 from ..domain.message import Message
 from ..domain.queue import Queue
 from ..domain.quick_answer import QuickAnswer
+from ..domain.reports import ReportEvent
+from ..domain.tag import Tag
 from ..domain.ticket import Ticket
 from ..domain.user import User
 from ..domain.whatsapp import WhatsApp
@@ -28,6 +30,11 @@ class StoreState:
     quick_answers: dict[int, QuickAnswer] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    tags: dict[int, Tag] = field(default_factory=dict)
+    # Tag ids per ticket id and per contact id.
+    ticket_tags: dict[int, set[int]] = field(default_factory=dict)
+    contact_tags: dict[int, set[int]] = field(default_factory=dict)
+    report_events: dict[int, ReportEvent] = field(default_factory=dict)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)
     business_hours: dict[str, BusinessHours] = field(default_factory=dict)  # by HoursTarget.key
     next_id: dict[str, int] = field(default_factory=dict)

@@ -16,7 +16,10 @@ from ..ports.repositories import (
     QueueRepository,
     QuickAnswerRepository,
     RefreshTokenRepository,
+    ReportEventRepository,
     SettingRepository,
+    TagAssignments,
+    TagRepository,
     TicketRepository,
     UserRepository,
     WhatsAppRepository,
@@ -32,7 +35,9 @@ from .directory_repositories import (
     InMemoryWhatsAppRepository,
 )
 from .inbox import InMemoryInboxRepository
+from .report_repositories import InMemoryReportEventRepository
 from .store import InMemoryStore, StoreState
+from .tag_repositories import InMemoryTagAssignments, InMemoryTagRepository
 
 
 class InMemoryEventOutbox:
@@ -67,6 +72,9 @@ class InMemoryUnitOfWork:
         self.quick_answers: QuickAnswerRepository = InMemoryQuickAnswerRepository(self)
         self.settings: SettingRepository = InMemorySettingRepository(self)
         self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(self)
+        self.tags: TagRepository = InMemoryTagRepository(self)
+        self.tag_assignments: TagAssignments = InMemoryTagAssignments(self)
+        self.report_events: ReportEventRepository = InMemoryReportEventRepository(self)
         self.inbox: InboxRepository = InMemoryInboxRepository(self)
         self.business_hours: BusinessHoursRepository = InMemoryBusinessHoursRepository(self)
         self.outbox: EventOutbox = InMemoryEventOutbox(self)

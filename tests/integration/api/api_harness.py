@@ -28,6 +28,7 @@ from whaticket_api.settings import Settings
 from whaticket_core.ports import (
     EventPublisher,
     JobQueue,
+    JobScheduler,
     MediaFetcher,
     MessageSender,
     PasswordHasher,
@@ -82,6 +83,10 @@ class RecordingProvider(Provider):
 
     @provide
     def jobs(self) -> JobQueue:
+        return self._live.jobs
+
+    @provide
+    def scheduler(self) -> JobScheduler:
         return self._live.jobs
 
 

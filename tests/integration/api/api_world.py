@@ -179,4 +179,7 @@ class World:
         self.ids["quick"] = (
             await ok(await c.post("/quick-answers", json={"shortcut": "hi", "message": "Hello!"}, headers=admin), 201)
         )["id"]
+        self.ids["tag"] = (
+            await ok(await c.post("/tags", json={"name": "Urgent", "color": "#FF8800"}, headers=admin), 201)
+        )["id"]
         return self

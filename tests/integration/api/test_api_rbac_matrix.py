@@ -99,6 +99,10 @@ ROWS = [
     Row("POST", "/tickets/{t_closed}/reopen", anyone(200), fresh=True),
     Row("POST", "/tickets/{t_sales}/read", anyone(204)),
     Row("POST", "/tickets/{t_hidden}/read", hidden_from_agent(204)),
+    Row("PUT", "/tickets/{t_sales}/tags", anyone(200), lambda w, _r: {"tagIds": [w.tag]}),
+    Row("PUT", "/tickets/{t_hidden}/tags", hidden_from_agent(200), lambda w, _r: {"tagIds": [w.tag]}),
+    Row("POST", "/tickets/{t_sales}/notes", anyone(201), {"body": "note"}),
+    Row("POST", "/tickets/{t_hidden}/notes", hidden_from_agent(201), {"body": "note"}),
     Row("DELETE", "/tickets/{t_sales}", admin_only(204)),
     Row("DELETE", "/tickets/{t_hidden}", admin_only(204)),
     # messages
@@ -121,6 +125,14 @@ ROWS = [
     Row("PUT", "/contacts/{free_contact}", anyone(200), {"name": "Renamed"}),
     Row("DELETE", "/contacts/{free_contact}", anyone(204), fresh=True),
     Row("DELETE", "/contacts/{c_pending}", admin_only(204)),
+    Row("PUT", "/contacts/{free_contact}/tags", anyone(200), lambda w, _r: {"tagIds": [w.tag]}),
+    # tags
+    Row("GET", "/tags", anyone(200)),
+    Row("GET", "/tags/counts", anyone(200), params={"status": "pending"}),
+    Row("GET", "/tags/{tag}", anyone(200)),
+    Row("POST", "/tags", admin_only(201), unique({"name": "T {role}", "color": "#00000{n}"})),
+    Row("PUT", "/tags/{tag}", admin_only(200), {"color": "#112233"}),
+    Row("DELETE", "/tags/{tag}", admin_only(204)),
     # queues
     Row("GET", "/queues", anyone(200)),
     Row("GET", "/queues/{sales}", anyone(200)),
@@ -159,6 +171,8 @@ ROWS = [
         fresh=True,
         prepare=lambda w: w.add_inbox_failure(),
     ),
+    # reports
+    Row("GET", "/reports/summary", staff_only(200)),
     # API tokens
     Row("POST", "/api-tokens", admin_only(201), {"name": "CRM", "scopes": ["tickets:read"]}),
     Row("GET", "/api-tokens", admin_only(200)),
@@ -244,6 +258,7 @@ def _template(path: str) -> str:
         "quick-answers": "quick_answer_id",
         "whatsapps": "whatsapp_id",
         "settings": "key",
+        "tags": "tag_id",
         "api-tokens": "api_token_id",
         "webhooks": "webhook_id",
     }

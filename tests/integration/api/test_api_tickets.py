@@ -19,7 +19,7 @@ async def test_list_is_visible_tickets_newest_first_with_filters(world: World) -
     ticket = everything["items"][0]
     assert set(ticket) == {
         "id", "status", "contact", "whatsappId", "queueId", "userId", "unreadMessages", "lastMessage",
-        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt",
+        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt", "tags", "rating",
     }  # fmt: skip
     assert set(ticket["contact"]) == {"id", "name", "number", "lid", "profilePicUrl", "isGroup"}
 

@@ -16,7 +16,7 @@ from whaticket_api.openapi_examples import SCHEMA_EXAMPLES
 from whaticket_api.openapi_fixes import TAGS
 from whaticket_api.routes import auth, business_hours, contacts, messages, queues, quick_answers, tickets, whatsapps
 from whaticket_api.routes.simulator import OutboxItemOut, ReceiptIn
-from whaticket_api.wire import ContactSummaryOut, MessageOut, TicketOut
+from whaticket_api.wire import ContactSummaryOut, MessageOut, TagOut, TicketOut
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,7 @@ STRUCTS: dict[str, Any] = {
     "RegisterIn": auth.RegisterIn,
     "TicketCreateIn": tickets.TicketCreateIn,
     "TransferIn": tickets.TransferIn,
+    "TagOut": TagOut,
     "BusinessHoursOut": business_hours.BusinessHoursOut,
     "BusinessHoursIn": business_hours.BusinessHoursIn,
 }

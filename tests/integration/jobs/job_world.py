@@ -32,6 +32,7 @@ from whaticket_core.use_cases.inbound.download_inbound_media import DownloadInbo
 from whaticket_core.use_cases.inbound.inbox import SweepInbox
 from whaticket_core.use_cases.integrations.dispatch_webhooks import DispatchWebhooks
 from whaticket_core.use_cases.messages.deliver_message import DeliverMessage
+from whaticket_core.use_cases.messages.release_scheduled_message import ReleaseScheduledMessage
 from whaticket_core.use_cases.messages.send_read_receipts import SendReadReceipts
 from whaticket_core.use_cases.messages.sweep_pending_messages import SweepPendingMessages
 
@@ -69,6 +70,8 @@ class JobWorld:
             yield DownloadInboundMedia(self.uow(), self.fetcher, self.media, self.publisher)
         elif kind is SendReadReceipts:
             yield SendReadReceipts(self.uow(), self.sender)
+        elif kind is ReleaseScheduledMessage:
+            yield ReleaseScheduledMessage(self.uow(), self.clock, self.publisher, self.jobs, self.jobs)
         elif kind is SweepPendingMessages:
             yield SweepPendingMessages(self.uow(), self.clock, self.jobs)
         elif kind is SweepInbox:
@@ -100,7 +103,7 @@ class JobWorld:
             whatsapp_id=ticket.whatsapp_id,
             from_me=from_me,
             body=fields.pop("body", "Hello from the agent"),
-            ack=MessageAck.PENDING if from_me else MessageAck.SENT,
+            ack=fields.pop("ack", MessageAck.PENDING if from_me else MessageAck.SENT),
             created_at=self.clock.now() - age,
             **fields,
         )

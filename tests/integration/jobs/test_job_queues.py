@@ -4,9 +4,10 @@ and the in-process runner. Real job use cases run over the core's in-memory fake
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -20,7 +21,12 @@ from whaticket_adapters.jobs import functions as job_functions
 from whaticket_core.domain.message import MessageAck
 from whaticket_core.domain.settings import AUTO_CLOSE_MINUTES
 from whaticket_core.domain.ticket import TicketStatus
-from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, SendReadReceiptsJob
+from whaticket_core.ports.jobs import (
+    DeliverMessageJob,
+    DownloadMediaJob,
+    ReleaseScheduledMessageJob,
+    SendReadReceiptsJob,
+)
 from whaticket_core.ports.transport import Recipient
 
 pytestmark = pytest.mark.integration
@@ -244,6 +250,50 @@ async def test_the_in_process_runner_sweeps_periodically() -> None:
         assert world.opened["SweepPendingMessages"] >= 1
     finally:
         await queue.stop()
+
+
+async def test_the_in_process_runner_runs_a_scheduled_job_at_its_time() -> None:
+    world = JobWorld()
+    queue = InProcessJobQueue(policies=FAST, sweep_interval=None)
+    world.jobs = queue
+    message = await world.add_message(body="Reminder", ack=MessageAck.SCHEDULED, send_at=world.clock.now())
+    await queue.start(world)
+    try:
+        at = datetime.now(UTC) + timedelta(milliseconds=200)
+        await queue.schedule(ReleaseScheduledMessageJob(message.id), at)
+        await queue.schedule(ReleaseScheduledMessageJob(message.id), at)  # a twin of a waiting job: dropped
+        assert world.message(message.id).ack is MessageAck.SCHEDULED
+        await queue.join()  # the timer counts as unfinished work until its job ran
+        assert world.message(message.id).ack is MessageAck.SENT
+        assert datetime.now(UTC) >= at
+        assert world.opened["ReleaseScheduledMessage"] == 1
+    finally:
+        await queue.stop()
+
+
+async def test_saq_schedules_a_job_for_its_time_and_workers_run_the_release_function() -> None:
+    name = f"whaticket-test-{uuid.uuid4().hex[:10]}"
+    queue = SaqJobQueue.from_url(REDIS_URL, name=name)
+    await queue.connect()
+    try:
+        at = datetime(2030, 1, 1, 9, 30, tzinfo=UTC)
+        await queue.schedule(ReleaseScheduledMessageJob(7), at)
+        job = await queue.queue.job("scheduled:7")
+        assert job is not None
+        assert (job.function, job.kwargs, job.scheduled) == (
+            "whaticket.release_scheduled_message",
+            {"message_id": 7},
+            math.ceil(at.timestamp()),
+        )
+        names = [name for name, _ in queue.worker_settings(JobWorld())["functions"]]
+        assert "whaticket.release_scheduled_message" in names
+    finally:
+        await queue.disconnect()
+        client = aioredis.from_url(REDIS_URL)
+        keys = [key async for key in client.scan_iter(match=f"saq:*{name}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
 
 
 async def test_the_in_process_runner_runs_the_automation_periodically() -> None:

@@ -16,6 +16,7 @@ from whaticket_adapters.sql.database import (
     SqlAuthUserQueries,
     SqlContactQueries,
     SqlMessageQueries,
+    SqlReportQueries,
     SqlTicketQueries,
     SqlUnitOfWork,
     SqlWebhookStore,
@@ -30,6 +31,7 @@ from whaticket_core.testing import (
     InMemoryAuthUserQueries,
     InMemoryContactQueries,
     InMemoryMessageQueries,
+    InMemoryReportQueries,
     InMemoryStore,
     InMemoryTicketQueries,
     InMemoryUnitOfWork,
@@ -44,6 +46,7 @@ class Backend:
     tickets: Any  # TicketQueries & TicketCounter
     messages: Any  # MessageQueries
     auth_users: Any  # AuthUserQueries
+    reports: Any  # ReportQueries
     api_tokens: Any  # ApiTokenStore
     webhooks: Any  # WebhookRepository & WebhookDeliveryQueue
     # Writes one event of stream ``stream`` through the outbox (the fake: straight into its store).
@@ -73,6 +76,7 @@ async def backend(
             InMemoryTicketQueries(store),
             InMemoryMessageQueries(store),
             InMemoryAuthUserQueries(store),
+            InMemoryReportQueries(store),
             InMemoryApiTokenStore(),
             webhooks,
             emit_fake,
@@ -93,6 +97,7 @@ async def backend(
         SqlTicketQueries(engine),
         SqlMessageQueries(engine),
         SqlAuthUserQueries(engine),
+        SqlReportQueries(engine),
         SqlApiTokenStore(engine),
         SqlWebhookStore(engine),
         emit,

@@ -113,13 +113,15 @@ async def test_message_events_carry_the_wire_shapes(live: LiveServer, clients) -
         "participantName": None,
         "undecryptable": False,
         "reactions": [],
+        "userId": None,
+        "sendAt": None,
         "errorKind": None,
     }
     assert created["message"]["createdAt"].endswith("Z")
     assert created["ticket"]["lastMessage"] == "Olá"
     assert set(created["ticket"]) == {
         "id", "status", "contact", "whatsappId", "queueId", "userId", "unreadMessages", "lastMessage",
-        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt",
+        "lastMessageAt", "isGroup", "createdAt", "updatedAt", "closedAt", "tags", "rating",
     }  # fmt: skip
 
     await w.deliver(message.id)

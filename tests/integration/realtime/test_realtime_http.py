@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +238,38 @@ async def test_a_deleted_users_sockets_are_dropped(served: Served, clients) -> N
     await s.call("DELETE", f"/users/{team.agent_a_id}", s.admin_token, status=204)
     async with asyncio.timeout(10):
         await agent_a.disconnected.wait()
+
+
+async def test_a_note_mention_reaches_only_the_mentioned_agent(served: Served, clients) -> None:
+    s = served
+    team = await _team(s)
+    agent_a = await clients(s.url, team.agent_a)
+    agent_b = await clients(s.url, team.agent_b)
+    # agent b is named too, but may not see the ticket: no mention reaches them.
+    note = await s.call("POST", f"/tickets/{team.ticket_a}/notes", s.admin_token, {"body": "@agent a @agent b"}, 201)
+    await s.call("POST", f"/tickets/{team.ticket_b}/accept", team.agent_b)  # a barrier for agent_b
+
+    mention = await agent_a.wait_for("note:mention")
+    assert mention == {"ticketId": team.ticket_a, "messageId": note["id"]}
+    created = await agent_a.wait_for("message:created", about_ticket(team.ticket_a))
+    assert created["message"]["mediaType"] == "note"
+    await agent_b.wait_for("ticket:updated", about_ticket(team.ticket_b))
+    assert agent_b.received("note:mention") == []
+
+
+async def test_a_scheduled_message_goes_out_on_the_embedded_timer(served: Served, clients) -> None:
+    s = served
+    team = await _team(s)
+    agent_a = await clients(s.url, team.agent_a)
+    await s.call("POST", f"/tickets/{team.ticket_a}/accept", team.agent_a)
+    send_at = datetime.now(UTC) + timedelta(seconds=1)
+    body = {"ticketId": team.ticket_a, "body": "later", "sendAt": send_at.isoformat()}
+    scheduled = await s.call("POST", "/messages", team.agent_a, body, 201)
+    assert scheduled["ack"] == "scheduled"
+
+    def released(data: Any) -> bool:
+        return data["message"]["id"] == scheduled["id"] and data["message"]["ack"] != "scheduled"
+
+    update = await agent_a.wait_for("message:updated", released)
+    assert datetime.now(UTC) >= send_at
+    assert update["message"]["body"] == "later"

@@ -12,6 +12,7 @@ from whaticket_core.domain.events import (
     ContactMerged,
     ContactUpdated,
     MessageUpdated,
+    NoteMentioned,
     TicketCreated,
     TicketDeleted,
     TicketUpdated,
@@ -73,7 +74,7 @@ def test_message_updated_carries_only_the_message() -> None:
             "id": 9, "ticketId": 7, "contactId": 3, "fromMe": True, "body": "hi", "ack": "read", "mediaType": None,
             "mediaUrl": None, "quotedMessageId": None, "isEdited": False, "isDeleted": False, "error": None,
             "createdAt": "2026-01-01T12:00:00Z", "participant": None, "participantName": None,
-            "undecryptable": False, "reactions": [], "errorKind": None,
+            "undecryptable": False, "reactions": [], "userId": None, "sendAt": None, "errorKind": None,
         }
     }  # fmt: skip
     assert d.rooms == ["staff", "ticket:7", "user:5", "queue:2"]
@@ -128,3 +129,8 @@ def test_contact_events_reach_staff_and_the_rooms_of_the_contacts_tickets() -> N
 def test_contact_events_without_tickets_reach_staff_only() -> None:
     [updated] = deliveries_for(ContactUpdated(Contact(name="Bo", number=None, created_at=NOW, lid="42", id=9)))
     assert updated.rooms == ["staff"]
+
+
+def test_a_note_mention_goes_to_the_mentioned_users_rooms_only() -> None:
+    [d] = deliveries_for(NoteMentioned(7, 90, (4, 6)))
+    assert (d.event, d.data, d.rooms) == ("note:mention", {"ticketId": 7, "messageId": 90}, ["user:4", "user:6"])

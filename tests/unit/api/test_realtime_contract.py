@@ -26,6 +26,7 @@ from whaticket_core.domain import events
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import MediaType, MessageAck
 from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
+from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.whatsapp import ConnectionStatus
 
@@ -44,6 +45,7 @@ TICKET = TicketView(
     created_at=NOW,
     updated_at=NOW,
     closed_at=None,
+    tags=(TagView(3, "Urgent", "#FF8800"),),
 )
 MESSAGE = MessageView(
     id=512,
@@ -82,6 +84,7 @@ SAMPLES: list[Any] = [
         Contact(name="Maria", number="5511988887777", created_at=NOW, lid="123456789", id=7), (TICKET,)
     ),
     events.ContactMerged(9, 7, (TICKET,)),
+    events.NoteMentioned(31, 513, (4, 6)),
 ]
 
 DOCUMENT = asyncapi_document("test")

@@ -7,6 +7,7 @@ from .auth_users import SqlAuthUserQueries
 from .contacts import SqlContactQueries
 from .messages import SqlMessageQueries
 from .reader import ReadConnection
+from .reports import SqlReportQueries
 from .tickets import SqlTicketQueries, visible_to
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "SqlAuthUserQueries",
     "SqlContactQueries",
     "SqlMessageQueries",
+    "SqlReportQueries",
     "SqlTicketQueries",
     "visible_to",
 ]

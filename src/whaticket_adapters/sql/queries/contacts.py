@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, String, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from whaticket_core.domain.contact import Contact, ExtraInfo
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
+from whaticket_core.domain.tag import TagView
 
 from ..base_repository import like_pattern
-from ..models import ContactRow, table_of
+from ..models import ContactRow, ContactTagRow, TagRow, table_of
 from .reader import ROW_LIMIT, SqlReader
 
 _C = table_of(ContactRow)
+_CT = table_of(ContactTagRow)
+_TG = table_of(TagRow)
 _COLUMNS = (
     _C.c.id,
     _C.c.name,
@@ -56,6 +61,23 @@ def _count_statement(search: bool) -> Select[Any]:
     return select(func.count()).select_from(_C).where(*_where(search))
 
 
+# The page's tags, by name: one more statement for the whole page (by the contact_tags primary key).
+@functools.cache
+def _tags_of_contacts(postgres: bool) -> Select[Any]:
+    # asyncpg takes the ids as one array parameter (the raw path has no expanding IN); SQLite as an expanded list.
+    ids = (
+        _CT.c.contact_id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+        if postgres
+        else _CT.c.contact_id.in_(bindparam("ids", expanding=True, type_=_CT.c.contact_id.type))
+    )
+    return (
+        select(_CT.c.contact_id, _TG.c.id, _TG.c.name, _TG.c.color)
+        .select_from(_CT.join(_TG, _TG.c.id == _CT.c.tag_id))
+        .where(ids)
+        .order_by(func.lower(_TG.c.name), _TG.c.id)
+    )
+
+
 def _contact(row: Sequence[Any]) -> Contact:
     id_, name, number, lid, email, profile_pic_url, is_group, extra_info, created_at, _ = row
     return Contact(
@@ -86,4 +108,13 @@ class SqlContactQueries(SqlReader):
             total = 0
         else:  # past the last page: the count alone
             total = int((await self._rows(_count_statement(search), params))[0][0])
-        return OffsetPage([_contact(r) for r in rows], total, query.limit, query.offset)
+        contacts = [_contact(r) for r in rows]
+        if contacts:
+            tags: dict[int, list[TagView]] = defaultdict(list)
+            for contact_id, tag_id, name, color in await self._rows(
+                _tags_of_contacts(self._postgres), {"ids": [c.id for c in contacts]}
+            ):
+                tags[contact_id].append(TagView(tag_id, name, color))
+            for contact in contacts:
+                contact.tags = tuple(tags[contact.id])
+        return OffsetPage(contacts, total, query.limit, query.offset)

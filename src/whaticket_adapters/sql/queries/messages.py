@@ -35,6 +35,8 @@ _MESSAGE_COLUMNS = (
     _M.c.participant_name,
     _M.c.undecryptable,
     _M.c.reactions,
+    _M.c.user_id,
+    _M.c.send_at,
     _M.c.error_kind,
 )
 _MESSAGE_PAGE = {
@@ -75,6 +77,8 @@ def _message_view(row: Sequence[Any]) -> MessageView:
         participant_name,
         undecryptable,
         reactions,
+        user_id,
+        send_at,
         error_kind,
     ) = row
     return MessageView(
@@ -95,6 +99,8 @@ def _message_view(row: Sequence[Any]) -> MessageView:
         participant_name=participant_name,
         undecryptable=bool(undecryptable),
         reactions=tuple(reaction_of(r) for r in reactions or ()),
+        user_id=user_id,
+        send_at=send_at,
         error_kind=SendErrorKind(error_kind) if error_kind is not None and ack == MessageAck.FAILED else None,
     )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,17 +29,20 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.pagination import CursorPage, decode_cursor, encode_cursor
 from whaticket_core.domain.read_models import ContactSummary, TicketCounts, TicketView
+from whaticket_core.domain.tag import TagCount, TagView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.queries import TicketListQuery
 
 from ..base_repository import like_pattern
-from ..models import ContactRow, MessageRow, TicketRow, table_of
+from ..models import ContactRow, MessageRow, TagRow, TicketRow, TicketTagRow, table_of
 from .reader import ROW_LIMIT, SqlReader
 
 _T = table_of(TicketRow)
 _C = table_of(ContactRow)
 _M = table_of(MessageRow)
+_TG = table_of(TagRow)
+_TT = table_of(TicketTagRow)
 
 _TICKET_COLUMNS = (
     _T.c.id,
@@ -53,6 +57,7 @@ _TICKET_COLUMNS = (
     _T.c.created_at,
     _T.c.updated_at,
     _T.c.closed_at,
+    _T.c.rating,
     _C.c.id.label("contact_id"),
     _C.c.name.label("contact_name"),
     _C.c.number.label("contact_number"),
@@ -117,6 +122,7 @@ class _Shape:
     unread_only: bool
     search: bool
     cursor: bool
+    tag_filter: bool = False
 
     @classmethod
     def of(cls, query: TicketListQuery, *, listing: bool, postgres: bool) -> _Shape:
@@ -129,6 +135,7 @@ class _Shape:
             unread_only=query.unread_only,
             search=bool(query.search),
             cursor=listing and query.cursor is not None,
+            tag_filter=query.tag_ids is not None,
         )
 
 
@@ -144,6 +151,10 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
         conditions.append(_T.c.unread_messages > 0)
     if shape.search:
         conditions.append(_search_condition())
+    if shape.tag_filter:
+        # From the tag side (ix_ticket_tags_tag_ticket): the tickets carrying any of the tags.
+        tagged = select(_TT.c.ticket_id).where(_in_ids(_TT.c.tag_id, "tag_ids", postgres=shape.postgres))
+        conditions.append(_T.c.id.in_(tagged))
     if shape.cursor:
         after = tuple_(
             bindparam("after_updated_at", type_=_T.c.updated_at.type), bindparam("after_id", type_=_T.c.id.type)
@@ -160,6 +171,8 @@ def _params(query: TicketListQuery, shape: _Shape) -> dict[str, Any]:
         params["queue_ids"] = sorted(query.queue_ids)
     if shape.user_filter:
         params["user_id"] = query.user_id
+    if shape.tag_filter and query.tag_ids is not None:
+        params["tag_ids"] = sorted(query.tag_ids)
     if shape.search and query.search:
         params["search_pattern"] = like_pattern(query.search)
     if shape.cursor and query.cursor is not None:
@@ -183,6 +196,30 @@ def _count_statement(shape: _Shape) -> Select[Any]:
     # The contacts join only serves the search (contact name and number): without it, counting reads tickets alone.
     source = _T.join(_C, _C.c.id == _T.c.contact_id) if shape.search else _T
     return select(_T.c.status, func.count()).select_from(source).where(*_conditions(shape)).group_by(_T.c.status)
+
+
+@functools.cache
+def _tag_count_statement(shape: _Shape) -> Select[Any]:
+    source = _T.join(_TT, _TT.c.ticket_id == _T.c.id)
+    if shape.search:
+        source = source.join(_C, _C.c.id == _T.c.contact_id)
+    return (
+        select(_TT.c.tag_id, func.count())
+        .select_from(source)
+        .where(*_conditions(shape))
+        .group_by(_TT.c.tag_id)
+        .order_by(_TT.c.tag_id)
+    )
+
+
+@functools.cache
+def _tags_of_tickets(postgres: bool) -> Select[Any]:
+    return (
+        select(_TT.c.ticket_id, _TG.c.id, _TG.c.name, _TG.c.color)
+        .select_from(_TT.join(_TG, _TG.c.id == _TT.c.tag_id))
+        .where(_in_ids(_TT.c.ticket_id, "ticket_ids", postgres=postgres))
+        .order_by(func.lower(_TG.c.name), _TG.c.id)
+    )
 
 
 _GET_TICKET = (
@@ -212,6 +249,7 @@ def _ticket_view(row: Sequence[Any]) -> TicketView:
         created_at,
         updated_at,
         closed_at,
+        rating,
         contact_id,
         contact_name,
         contact_number,
@@ -235,6 +273,7 @@ def _ticket_view(row: Sequence[Any]) -> TicketView:
         created_at=created_at,
         updated_at=updated_at,
         closed_at=closed_at,
+        rating=rating,
     )
 
 
@@ -262,7 +301,7 @@ class SqlTicketQueries(SqlReader):
         shape = _Shape.of(query, listing=True, postgres=self._postgres)
         params = _params(query, shape)
         params["row_limit"] = query.limit + 1
-        views = [_ticket_view(r) for r in await self._rows(_list_statement(shape), params)]
+        views = await self._with_tags([_ticket_view(r) for r in await self._rows(_list_statement(shape), params)])
         next_cursor = None
         if len(views) > query.limit:
             views = views[: query.limit]
@@ -271,7 +310,24 @@ class SqlTicketQueries(SqlReader):
 
     async def get_ticket(self, ticket_id: int) -> TicketView | None:
         rows = await self._rows(_GET_TICKET, {"ticket_id": ticket_id})
-        return _ticket_view(rows[0]) if rows else None
+        return (await self._with_tags([_ticket_view(rows[0])]))[0] if rows else None
+
+    async def _with_tags(self, views: Sequence[TicketView]) -> list[TicketView]:
+        """The views with their tags: one more statement for the whole page (by the ticket_tags primary key)."""
+        if not views:
+            return []
+        tags: dict[int, list[TagView]] = defaultdict(list)
+        for ticket_id, tag_id, name, color in await self._rows(
+            _tags_of_tickets(self._postgres), {"ticket_ids": [v.id for v in views]}
+        ):
+            tags[ticket_id].append(TagView(tag_id, name, color))
+        return [replace(v, tags=tuple(tags[v.id])) if v.id in tags else v for v in views]
+
+    async def count_by_tag(self, query: TicketListQuery) -> list[TagCount]:
+        """Implements :class:`~whaticket_core.ports.queries.TagCounter`."""
+        shape = replace(_Shape.of(query, listing=True, postgres=self._postgres), cursor=False)
+        rows = await self._rows(_tag_count_statement(shape), _params(query, shape))
+        return [TagCount(int(tag_id), int(n)) for tag_id, n in rows]
 
     async def count_tickets(self, query: TicketListQuery) -> TicketCounts:
         shape = _Shape.of(query, listing=False, postgres=self._postgres)

@@ -14,6 +14,7 @@ from whaticket_core.ports.repositories import IdleClaim
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import render_greeting, store_outbound
 from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
+from whaticket_core.use_cases.shared.reporting import record_closed
 from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import send_farewell
@@ -55,7 +56,8 @@ class AutoCloseIdleTickets:
       minus one, the warning (``{{name}}`` rendered) is sent that many minutes before the close, once per silence
       (``Ticket.close_warned_at``). The close then waits until the warning has been out that long, so a customer
       always gets the announced time even after the scheduler was down.
-    - Closing sends the connection's farewell, like an agent's close.
+    - Closing sends the connection's farewell, like an agent's close, and is recorded for reports (resolution time).
+      No satisfaction question: the customer had gone silent, asking them to rate the silence would be noise.
     - Tickets are claimed in batches (``batch``), longest silent first, each batch in one transaction; a ticket
       another worker holds is skipped, so each is warned and closed once whatever the number of workers. A customer
       writing meanwhile waits for the claim's commit and then reopens or continues the ticket as usual.
@@ -128,6 +130,7 @@ class AutoCloseIdleTickets:
             for ticket in tickets:
                 before = ticket.placement
                 ticket.close(now)
+                await record_closed(uow, ticket, now)
                 farewell = await send_farewell(uow, ticket, now)
                 await uow.tickets.save(ticket)
                 view = await view_of(uow, ticket)

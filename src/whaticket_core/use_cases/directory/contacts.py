@@ -9,6 +9,7 @@ from whaticket_core.domain.contact import Contact, ExtraInfo, validate_name
 from whaticket_core.domain.errors import ActionForbidden, ContactExists, ContactNotFound, InvalidInput
 from whaticket_core.domain.numbers import normalize_number
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
+from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.user import Role, normalize_email
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.clock import Clock
@@ -35,9 +36,11 @@ def _extra_info(items: tuple[ExtraInfo, ...]) -> list[ExtraInfo]:
 
 
 async def _load(uow: UnitOfWork, contact_id: int) -> Contact:
+    """The contact with its tags."""
     contact = await uow.contacts.get(contact_id)
     if contact is None:
         raise ContactNotFound(f"Contact {contact_id} not found", contact_id=contact_id)
+    contact.tags = tuple(TagView.of(t) for t in await uow.tag_assignments.of_contact(contact_id))
     return contact
 
 
@@ -187,7 +190,7 @@ class GetContactCommand:
 
 
 class GetContact:
-    """One contact; ``contact_not_found`` for an unknown id."""
+    """One contact with its tags; ``contact_not_found`` for an unknown id."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -204,8 +207,9 @@ class ListContactsCommand:
 
 
 class ListContacts:
-    """An offset page of contacts, by id; ``search`` matches name, number, email or LID. Anyone signed in sees
-    every contact. A read port, not the unit of work: one statement outside any transaction."""
+    """An offset page of contacts (with their tags), by id; ``search`` matches name, number, email or LID. Anyone
+    signed in sees every contact. A read port, not the unit of work: one statement outside any transaction (and one
+    for the page's tags)."""
 
     def __init__(self, contacts: ContactQueries) -> None:
         self._contacts = contacts

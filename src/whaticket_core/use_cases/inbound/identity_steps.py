@@ -32,6 +32,7 @@ from datetime import datetime
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.events import ContactMerged, ContactUpdated, DomainEvent, TicketClosed, TicketUpdated
 from whaticket_core.domain.read_models import TicketView
+from whaticket_core.domain.tag import TagView
 from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus
 from whaticket_core.ports.unit_of_work import UnitOfWork
 
@@ -95,6 +96,7 @@ async def resolve_contact(
         contact.name, changed = name, True
     if changed:
         await uow.contacts.save(contact)
+        contact.tags = tuple(TagView.of(t) for t in await uow.tag_assignments.of_contact(contact.id))
         events.append(ContactUpdated(contact, await _views(uow, contact)))
     return ResolvedContact(contact, events=events)
 
@@ -126,12 +128,16 @@ async def _merge(uow: UnitOfWork, keep: Contact, absorb: Contact, now: datetime,
     keep.profile_pic_url = keep.profile_pic_url or absorb.profile_pic_url
     keep.extra_info = keep.extra_info or absorb.extra_info
     keep.lid = keep.lid or absorb.lid
+    absorbed_tags = await uow.tag_assignments.of_contact(absorb.id)
+    if absorbed_tags:
+        kept_tags = await uow.tag_assignments.of_contact(keep.id)
+        await uow.tag_assignments.set_for_contact(keep.id, sorted({t.id for t in (*kept_tags, *absorbed_tags)}))
     # The absorbed row goes first: its LID is unique and moves to the survivor.
     await uow.contacts.delete(absorb.id)
     await uow.contacts.save(keep)
     events.append(ContactMerged(absorb.id, keep.id, await _views(uow, keep)))
     for ticket, before in changes:
-        view = TicketView.of(ticket, keep)
+        view = TicketView.of(ticket, keep, await uow.tag_assignments.of_ticket(ticket.id))
         moved = before != ticket.placement
         events.append(TicketUpdated(view, before if moved else None))
         if ticket.status is TicketStatus.CLOSED and before.status is not TicketStatus.CLOSED:
@@ -161,4 +167,9 @@ async def _fold(uow: UnitOfWork, winner: Ticket, loser: Ticket, now: datetime) -
 
 
 async def _views(uow: UnitOfWork, contact: Contact) -> tuple[TicketView, ...]:
-    return tuple(TicketView.of(t, contact) for t in await uow.tickets.list_of_contact(contact.id))
+    return tuple(
+        [
+            TicketView.of(t, contact, await uow.tag_assignments.of_ticket(t.id))
+            for t in await uow.tickets.list_of_contact(contact.id)
+        ]
+    )

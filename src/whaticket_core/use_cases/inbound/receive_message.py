@@ -19,8 +19,11 @@ from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.inbound.identity_steps import Identity, ResolvedContact, resolve_contact
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
+from whaticket_core.use_cases.inbound.survey_steps import take_survey_answer
 from whaticket_core.use_cases.messages.message_steps import ticket_of
+from whaticket_core.use_cases.messages.scheduled_steps import cancel_on_reply
 from whaticket_core.use_cases.shared.outbox import commit_with
+from whaticket_core.use_cases.shared.reporting import record_created
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.settings_reader import read_setting
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed, view_of
@@ -60,6 +63,10 @@ class ReceiveMessage:
     - Ticket: the contact's active one on this connection (locked, so concurrent deliveries never lose an unread
       count); else the last closed one, reopened as ``pending``, unassigned, queue kept, when it was closed less than
       ``ticketReopenWindowMinutes`` (default 120) ago; else a new ``pending`` ticket.
+    - The satisfaction survey (see ``survey_steps``): while the last closed ticket awaits a rating and no ticket is
+      active, the customer's next message ends it: exactly one digit 1-5 rates that ticket (stored on it, read, the
+      ticket stays closed; recorded for reports); anything else is an ordinary message and goes on as below.
+    - A customer's message cancels the ticket's scheduled messages marked ``cancel_if_replied`` (``message:updated``).
     - The message becomes the ticket's last message and counts as unread, except a ``from_me`` message (sent from
       the company's phone), which is stored on the same ticket as sent by this side.
     - A quoted WhatsApp id is resolved to the stored message when known; inbound media is recorded on the message and
@@ -107,17 +114,26 @@ class ReceiveMessage:
             now = self._clock.now()
             resolved = await self._contact(uow, command, now)
             contact = resolved.contact
-            ticket, created, before = await self._ticket(uow, contact, connection, now)
+            rated = await take_survey_answer(uow, contact.id, connection.id, command, now)
+            if rated is not None:
+                ticket, created, before = rated, False, rated.placement
+            else:
+                ticket, created, before = await self._ticket(uow, contact, connection, now)
 
             message = await self._store_message(uow, ticket, contact, command, now)
-            ticket.record_message(preview(message.body, message.media_type), now, unread=not command.from_me)
+            # A rating answer is stored on its closed ticket, read: nobody has to act on it.
+            unread = not command.from_me and rated is None
+            ticket.record_message(preview(message.body, message.media_type), now, unread=unread)
             bot_replies: list[Message] = []
             silent = command.undecryptable or command.history or message.media_type is MediaType.CALL
             if not silent and bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
                 bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
+            replied = not command.from_me and not command.history  # a backfilled old message is no reply
+            cancelled = await cancel_on_reply(uow, ticket.id) if replied else []
             await uow.tickets.save(ticket)
             view = await view_of(uow, ticket)
             events: list[DomainEvent] = list(resolved.events)
+            events.extend(MessageUpdated(MessageView.of(m), view) for m in cancelled)
             events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
             events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
             await commit_with(uow, events)
@@ -195,6 +211,7 @@ class ReceiveMessage:
             is_group=contact.is_group,
         )
         await uow.tickets.add(ticket)
+        await record_created(uow, ticket, now)
         return ticket, True, ticket.placement
 
     async def _store_message(

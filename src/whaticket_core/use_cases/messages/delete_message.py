@@ -12,7 +12,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.edit_message import transport_failure
-from whaticket_core.use_cases.messages.message_steps import load_visible_message, recipient_of
+from whaticket_core.use_cases.messages.message_steps import load_visible_message, whatsapp_chat_of
 from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import view_of
 
@@ -52,7 +52,7 @@ class DeleteMessage:
                 message.ack is not MessageAck.FAILED or message.outcome_unknown
             )
             if on_whatsapp:
-                recipient = await recipient_of(uow, ticket)
+                recipient = await whatsapp_chat_of(uow, message, ticket)
             else:
                 event = await self._record(uow, message, ticket)
         if on_whatsapp:

@@ -13,7 +13,7 @@ from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, Recipient, TransportError
 from whaticket_core.ports.unit_of_work import StoreConflict, UnitOfWork
-from whaticket_core.use_cases.messages.message_steps import recipient_of, ticket_of, ticket_view_of
+from whaticket_core.use_cases.messages.message_steps import ticket_of, ticket_view_of, whatsapp_chat_of
 from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.retry import RetryLater
 
@@ -61,11 +61,12 @@ class DeliverMessage:
 
     Rules:
     - **Claim** (one short transaction): only a ``pending``, not deleted message that no live run has claimed is
-      sent; anything else (already sent, failed, deleted, unknown) is a no-op returning None, so a job run twice
-      never sends twice. A message another run claimed less than ``claim_expires_after`` ago (the job's time limit:
-      no run lives longer) is not sent either: :class:`DeliveryRetry` asks for a later try, which finds it sent, or
-      the claim of a run that died expired. The claim stores the time and the attempt number (the larger of the
-      job's and the message's own count, so a sweeper re-enqueue does not restart the count).
+      sent; anything else (already sent, failed, deleted, unknown, an internal note, a scheduled message not yet
+      released) is a no-op returning None, so a job run twice never sends twice. A message another run claimed less
+      than ``claim_expires_after`` ago (the job's time limit: no run lives longer) is not sent either:
+      :class:`DeliveryRetry` asks for a later try, which finds it sent, or the claim of a run that died expired. The
+      claim stores the time and the attempt number (the larger of the job's and the message's own count, so a
+      sweeper re-enqueue does not restart the count).
     - **Send** (no transaction): text through ``send_text``; media through ``send_media`` with the bytes loaded
       from the media store (never a URL) and the body as caption. The recipient is the contact's number (or LID
       address) or the group id; a quoted message is passed by its WhatsApp id.
@@ -113,7 +114,7 @@ class DeliverMessage:
         now = self._clock.now()
         async with self._uow as uow:
             message = await uow.messages.get(command.message_id, for_update=True)
-            if message is None or message.ack is not MessageAck.PENDING or message.is_deleted:
+            if message is None or message.ack is not MessageAck.PENDING or message.is_deleted or message.is_note:
                 return None
             claimed_at = message.delivery_claimed_at
             if claimed_at is not None and now - claimed_at < command.claim_expires_after:
@@ -121,7 +122,7 @@ class DeliverMessage:
             attempt = max(command.attempt, message.delivery_attempts + 1)
             message.delivery_attempts = attempt
             message.delivery_claimed_at = now
-            recipient = await recipient_of(uow, await ticket_of(uow, message))
+            recipient = await whatsapp_chat_of(uow, message, await ticket_of(uow, message))
             quoted_wa_id = None
             if message.quoted_message_id is not None:
                 quoted = await uow.messages.get(message.quoted_message_id)

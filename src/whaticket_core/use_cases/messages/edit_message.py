@@ -11,7 +11,7 @@ from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.transport import MessageSender, TransportError
 from whaticket_core.ports.unit_of_work import UnitOfWork
-from whaticket_core.use_cases.messages.message_steps import load_visible_message, recipient_of
+from whaticket_core.use_cases.messages.message_steps import load_visible_message, whatsapp_chat_of
 from whaticket_core.use_cases.shared.outbox import commit_with
 from whaticket_core.use_cases.shared.ticket_access import view_of
 
@@ -46,7 +46,7 @@ class EditMessage:
             message, ticket = await load_visible_message(uow, command.message_id, command.actor)
             message.check_editable(self._clock.now())
             validate_body(command.body)
-            recipient = await recipient_of(uow, ticket)
+            recipient = await whatsapp_chat_of(uow, message, ticket)
         wa_message_id = message.wa_message_id
         if wa_message_id is None:  # check_editable() refuses messages WhatsApp does not have
             raise MessageNotEditable(f"Message {message.id} has not reached WhatsApp", message_id=message.id)

@@ -3,7 +3,7 @@ chat on WhatsApp."""
 
 from __future__ import annotations
 
-from whaticket_core.domain.errors import MessageNotFound
+from whaticket_core.domain.errors import MessageNotFound, NoteNotSendable
 from whaticket_core.domain.message import Message
 from whaticket_core.domain.read_models import TicketView
 from whaticket_core.domain.ticket import Ticket
@@ -46,3 +46,11 @@ async def recipient_of(uow: UnitOfWork, ticket: Ticket) -> Recipient:
             raise LookupError(f"contact {contact.id} has neither number nor LID")
         return Recipient(f"{contact.lid}@lid")
     return Recipient(contact.number, is_group=contact.is_group)
+
+
+async def whatsapp_chat_of(uow: UnitOfWork, message: Message, ticket: Ticket) -> Recipient:
+    """Where ``message`` goes on WhatsApp: the one way the message use cases address a send, an edit or a delete.
+    An internal note has no chat: NoteNotSendable, so no path can hand one to the transport."""
+    if message.is_note:
+        raise NoteNotSendable(f"Message {message.id} is an internal note", message_id=message.id)
+    return await recipient_of(uow, ticket)

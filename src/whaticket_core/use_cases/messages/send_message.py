@@ -16,6 +16,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import store_outbound
 from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
+from whaticket_core.use_cases.shared.reporting import record_first_response
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 
 
@@ -36,8 +37,9 @@ class SendMessage:
     message needs a non-blank body (a media message may have an empty caption); a quoted message must belong to the
     same ticket (else ``validation_error``). An agent (role ``user``) writing on a pending ticket accepts it first
     (``open``, assigned to them). Media bytes go to the media store before the transaction (and are removed again if
-    it fails). Publishes the ticket's events and ``message:created`` after commit. Once committed the message is
-    answered as sent to the queue even when enqueueing its delivery fails: the sweeper delivers it.
+    it fails). The ticket's first agent message is recorded for reports (first-response time). Publishes the ticket's
+    events and ``message:created`` after commit. Once committed the message is answered as sent to the queue even
+    when enqueueing its delivery fails: the sweeper delivers it.
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class SendMessage:
                     media_mime=media.mime_type if media else None,
                     media_name=media.file_name if media else None,
                 )
+                await record_first_response(uow, ticket, command.actor.user_id, now)
                 await uow.tickets.save(ticket)
                 view = await view_of(uow, ticket)
                 message_view = MessageView.of(message)

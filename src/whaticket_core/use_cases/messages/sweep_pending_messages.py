@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from whaticket_core.ports.clock import Clock
-from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue
+from whaticket_core.ports.jobs import DeliverMessageJob, JobQueue, ReleaseScheduledMessageJob
 from whaticket_core.ports.unit_of_work import UnitOfWork
 
 STALE_AFTER = timedelta(minutes=1)
@@ -21,6 +21,9 @@ class SweepPendingMessages:
 
     Rules: at most ``limit`` messages per run, oldest first; the job queue drops a twin of a job still waiting, and
     delivery is idempotent, so re-enqueueing a message whose job is merely slow is harmless. Returns the count.
+
+    Scheduled messages whose ``send_at`` has passed (their timed job lost with the embedded runner, or Redis) get a
+    :class:`ReleaseScheduledMessageJob` now, likewise idempotent; they count too.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, jobs: JobQueue) -> None:
@@ -29,8 +32,12 @@ class SweepPendingMessages:
         self._jobs = jobs
 
     async def execute(self, command: SweepPendingMessagesCommand) -> int:
+        now = self._clock.now()
         async with self._uow as uow:
-            stale = await uow.messages.list_stale_pending(self._clock.now() - STALE_AFTER, command.limit)
+            stale = await uow.messages.list_stale_pending(now - STALE_AFTER, command.limit)
+            overdue = await uow.messages.list_due_scheduled(now - STALE_AFTER, command.limit)
         for message in stale:
             await self._jobs.enqueue(DeliverMessageJob(message.id))
-        return len(stale)
+        for message in overdue:
+            await self._jobs.enqueue(ReleaseScheduledMessageJob(message.id))
+        return len(stale) + len(overdue)

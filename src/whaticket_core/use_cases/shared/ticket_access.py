@@ -23,7 +23,7 @@ async def view_of(uow: UnitOfWork, ticket: Ticket) -> TicketView:
     contact = await uow.contacts.get(ticket.contact_id)
     if contact is None:  # a foreign key guarantees it; reaching here means the store is corrupt
         raise LookupError(f"ticket {ticket.id} has no contact {ticket.contact_id}")
-    return TicketView.of(ticket, contact)
+    return TicketView.of(ticket, contact, await uow.tag_assignments.of_ticket(ticket.id))
 
 
 def ticket_changed(view: TicketView, before: TicketPlacement) -> list[DomainEvent]:

@@ -12,6 +12,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.outbox import commit_with
+from whaticket_core.use_cases.shared.reporting import record_created
 from whaticket_core.use_cases.tickets.ticket_steps import already_open, already_open_error, connection_for
 
 
@@ -30,7 +31,7 @@ class CreateTicket:
     ``whatsapp_not_found``). The connection is the one given, else the caller's own, else the default one; with none
     at all, 409 ``no_whatsapp_connection``. When the contact already has an active ticket there, 409
     ``ticket_already_open`` with ``details.ticketId`` (also when a racing writer won and the store refused).
-    Publishes ``ticket:created`` after commit.
+    The creation is recorded for reports. Publishes ``ticket:created`` after commit.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, publisher: EventPublisher) -> None:
@@ -63,6 +64,7 @@ class CreateTicket:
                     is_group=contact.is_group,
                 )
                 await uow.tickets.add(ticket)
+                await record_created(uow, ticket, now)
                 view = TicketView.of(ticket, contact)
                 events = await commit_with(uow, [TicketCreated(view)])
         except StoreConflict as exc:

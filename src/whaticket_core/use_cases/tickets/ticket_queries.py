@@ -29,6 +29,7 @@ class ListTicketsCommand:
     unread_only: bool = False
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    tag_ids: frozenset[int] | None = None
 
 
 class ListTickets:
@@ -48,8 +49,9 @@ class ListTickets:
                 status=command.status,
                 queue_ids=command.queue_ids,
                 user_id=command.user_id,
-                search=_search(command.search),
+                search=search_text(command.search),
                 unread_only=command.unread_only,
+                tag_ids=command.tag_ids,
                 limit=command.limit,
                 cursor=command.cursor,
             )
@@ -63,6 +65,7 @@ class CountTicketsCommand:
     user_id: int | None = None
     search: str | None = None
     unread_only: bool = False
+    tag_ids: frozenset[int] | None = None
 
 
 class CountTickets:
@@ -77,8 +80,9 @@ class CountTickets:
                 viewer=command.actor,
                 queue_ids=command.queue_ids,
                 user_id=command.user_id,
-                search=_search(command.search),
+                search=search_text(command.search),
                 unread_only=command.unread_only,
+                tag_ids=command.tag_ids,
             )
         )
 
@@ -99,6 +103,6 @@ class GetTicket:
         return await visible_ticket(self._queries, command.ticket_id, command.actor)
 
 
-def _search(search: str | None) -> str | None:
+def search_text(search: str | None) -> str | None:
     cleaned = (search or "").strip()
     return cleaned or None

@@ -18,6 +18,7 @@ from whaticket_core.domain.errors import (
 from whaticket_core.domain.events import DomainEvent, MessageCreated
 from whaticket_core.domain.message import Message
 from whaticket_core.domain.read_models import MessageView, TicketView
+from whaticket_core.domain.settings import CSAT, CSAT_QUESTION
 from whaticket_core.domain.ticket import Ticket
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer
@@ -27,6 +28,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.use_cases.messages.outbound_steps import render_greeting, store_outbound
 from whaticket_core.use_cases.shared.outbox import request_delivery
+from whaticket_core.use_cases.shared.settings_reader import read_setting
 
 
 async def check_transfer(
@@ -60,6 +62,16 @@ async def send_farewell(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Messa
     return await store_outbound(uow, ticket, render_greeting(whatsapp.farewell_message, name), now)
 
 
+async def send_survey(uow: UnitOfWork, ticket: Ticket, now: datetime, *, skip: bool = False) -> Message | None:
+    """When setting ``csat`` is ``on`` (and the closer did not skip it), store the satisfaction question as a pending
+    outbound message and mark the closed ticket as awaiting the customer's rating."""
+    if skip or await read_setting(uow, CSAT) != "on":
+        return None
+    question = await store_outbound(uow, ticket, await read_setting(uow, CSAT_QUESTION), now)
+    ticket.request_rating(now)
+    return question
+
+
 async def already_open(uow: UnitOfWork, contact_id: int, whatsapp_id: int, *, exclude: int = 0) -> None:
     """Raise TicketAlreadyOpen (with ``details.ticketId``) when the contact has another active ticket there."""
     other = await uow.tickets.get_active(contact_id, whatsapp_id)
@@ -80,20 +92,24 @@ async def already_open_error(uow: UnitOfWork, contact_id: int, whatsapp_id: int)
     )
 
 
-def with_message(events: Sequence[DomainEvent], view: TicketView, message: Message | None) -> list[DomainEvent]:
-    """The ticket's events, then ``message:created`` for the outbound message the change stored (a farewell)."""
+def with_message(events: Sequence[DomainEvent], view: TicketView, *messages: Message | None) -> list[DomainEvent]:
+    """The ticket's events, then ``message:created`` for each outbound message the change stored (a farewell, the
+    satisfaction question)."""
     all_events = list(events)
-    if message is not None:
+    for message in messages:
+        if message is None:
+            continue
         all_events.append(MessageCreated(MessageView.of(message), view))
     return all_events
 
 
 async def after_commit(
-    jobs: JobQueue, publisher: EventPublisher, events: Sequence[DomainEvent], message: Message | None
+    jobs: JobQueue, publisher: EventPublisher, events: Sequence[DomainEvent], *messages: Message | None
 ) -> None:
-    """Enqueue the delivery of a stored outbound message, then publish ``events`` (see :func:`with_message`)."""
-    if message is not None:
-        await request_delivery(jobs, message.id)
+    """Enqueue the delivery of the stored outbound messages, then publish ``events`` (see :func:`with_message`)."""
+    for message in messages:
+        if message is not None:
+            await request_delivery(jobs, message.id)
     await publisher.publish(events)
 
 

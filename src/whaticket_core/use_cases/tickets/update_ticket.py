@@ -14,6 +14,7 @@ from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.shared.conflicts import explain_conflict
 from whaticket_core.use_cases.shared.outbox import commit_with
+from whaticket_core.use_cases.shared.reporting import record_closed
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
 from whaticket_core.use_cases.tickets.ticket_steps import (
     after_commit,
@@ -21,6 +22,7 @@ from whaticket_core.use_cases.tickets.ticket_steps import (
     already_open_error,
     check_transfer,
     send_farewell,
+    send_survey,
     with_message,
 )
 
@@ -66,18 +68,18 @@ class UpdateTicket:
                 contact_id, whatsapp_id = ticket.contact_id, ticket.whatsapp_id
                 before = ticket.placement
                 now = self._clock.now()
-                farewell: Message | None = None
+                sent: list[Message] = []
                 if ticket.status is TicketStatus.CLOSED:
                     await self._on_closed(uow, ticket, command, now)
                 else:
-                    farewell = await self._on_active(uow, ticket, command, now)
+                    sent = await self._on_active(uow, ticket, command, now)
                 await uow.tickets.save(ticket)
                 view = await view_of(uow, ticket)
-                events = await commit_with(uow, with_message(ticket_changed(view, before), view, farewell))
+                events = await commit_with(uow, with_message(ticket_changed(view, before), view, *sent))
         except StoreConflict as exc:
             errors = {Constraint.ACTIVE_TICKET: lambda: already_open_error(self._uow, contact_id, whatsapp_id)}
             raise await explain_conflict(exc, errors) from None
-        await after_commit(self._jobs, self._publisher, events, farewell)
+        await after_commit(self._jobs, self._publisher, events, *sent)
         return view
 
     async def _on_closed(self, uow: UnitOfWork, ticket: Ticket, command: UpdateTicketCommand, now: datetime) -> None:
@@ -104,14 +106,18 @@ class UpdateTicket:
 
     async def _on_active(
         self, uow: UnitOfWork, ticket: Ticket, command: UpdateTicketCommand, now: datetime
-    ) -> Message | None:
+    ) -> list[Message]:
+        """The transition on an active ticket; returns the outbound messages it stored (farewell, survey)."""
         actor = command.actor
         if command.status is TicketStatus.CLOSED:
             if command.user_id is not None or command.queue_id is not None:
                 await check_transfer(uow, actor, ticket, command.user_id, command.queue_id)
                 ticket.transfer(command.user_id, command.queue_id, now)
             ticket.close(now)
-            return await send_farewell(uow, ticket, now)
+            await record_closed(uow, ticket, now)
+            farewell = await send_farewell(uow, ticket, now)
+            survey = await send_survey(uow, ticket, now)
+            return [m for m in (farewell, survey) if m is not None]
         if command.status is TicketStatus.PENDING:
             _no_assignee_for_pending(command)
             if command.queue_id is not None:
@@ -119,13 +125,13 @@ class UpdateTicket:
                 ticket.transfer(None, command.queue_id, now)
             else:
                 ticket.release(now)
-            return None
+            return []
         target = command.user_id
         if command.status is TicketStatus.OPEN and target is None:
             target = ticket.user_id if ticket.status is TicketStatus.OPEN else actor.user_id
         await check_transfer(uow, actor, ticket, target, command.queue_id)
         ticket.transfer(target, command.queue_id, now)
-        return None
+        return []
 
 
 def _no_assignee_for_pending(command: UpdateTicketCommand) -> None:

@@ -1,0 +1,31 @@
+"""Reporting events (appended, never changed)."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, insert, select
+
+from whaticket_core.domain.reports import ReportEvent, ReportEventKind
+
+from .base_repository import SqlRepository
+from .models import ReportEventRow, table_of
+
+_RE = table_of(ReportEventRow)
+
+
+class SqlReportEventRepository(SqlRepository):
+    async def add(self, event: ReportEvent) -> ReportEvent:
+        values = {
+            "kind": event.kind.value,
+            "ticket_id": event.ticket_id,
+            "at": event.at,
+            "queue_id": event.queue_id,
+            "user_id": event.user_id,
+            "seconds": event.seconds,
+            "value": event.value,
+        }
+        event.id = (await self._execute(insert(_RE).values(values).returning(_RE.c.id))).scalar_one()
+        return event
+
+    async def exists(self, ticket_id: int, kind: ReportEventKind) -> bool:
+        row = await self._one(select(exists().where(_RE.c.ticket_id == ticket_id, _RE.c.kind == kind.value)))
+        return bool(row and row[0])

@@ -1,0 +1,1 @@
+"""Reports: how fast customers are answered and helped, and how they rate it."""

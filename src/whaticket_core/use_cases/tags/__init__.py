@@ -1,0 +1,1 @@
+"""Tags: their catalogue (admins write it) and tagging tickets and contacts."""
