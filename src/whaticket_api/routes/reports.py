@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
-from litestar import get
+from litestar import Request, get
 from litestar.params import QueryParameter
 
+from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.reports import Percentiles, ReportFigures
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.use_cases.reports.report_summary import GetReportSummary, GetReportSummaryCommand
@@ -64,6 +66,18 @@ def _spread(p: Percentiles) -> PercentilesOut:
     return PercentilesOut(p.p50, p.p90)
 
 
+# An ISO 8601 date or date-time. The query decoder would also take a bare number as a Unix timestamp (``to=0.5``),
+# which the document does not promise and a typo should not silently become 1970.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_iso(request: Request[Any, Any, Any], *names: str) -> None:
+    for name in names:
+        raw = request.query_params.get(name)
+        if raw is not None and not _ISO_DATE.match(raw):
+            raise InvalidInput(f"{name} must be an ISO 8601 date-time", name)
+
+
 def _utc(at: datetime | None) -> datetime | None:
     if at is None:
         return None
@@ -72,6 +86,7 @@ def _utc(at: datetime | None) -> datetime | None:
 
 @get("/summary", responses=errors(*AUTHED, 403, 404))
 async def report_summary(
+    request: Request[Any, Any, Any],
     viewer: FromDishka[Viewer],
     use_case: FromDishka[GetReportSummary],
     from_: Annotated[datetime | None, QueryParameter(name="from", description="Start (inclusive), ISO 8601")] = None,
@@ -81,6 +96,7 @@ async def report_summary(
 ) -> ReportSummaryOut:
     """Tickets created and closed, first-response and resolution times (p50, p90, in seconds) and ratings over
     `[from, to)` (default: the last 30 days), in total, per queue and per agent. Admins and supervisors."""
+    _check_iso(request, "from", "to")
     report, summary = await use_case.execute(GetReportSummaryCommand(viewer, _utc(from_), _utc(to), queue_id, user_id))
 
     def parts(f: ReportFigures) -> tuple[TicketTotalsOut, PercentilesOut, PercentilesOut, RatingOut]:

@@ -109,6 +109,9 @@ async def test_report_summary_from_recorded_events(world: World) -> None:
     assert (past["tickets"], past["byQueue"], past["from"]) == ({"created": 0, "closed": 0}, [], "2020-01-01T00:00:00Z")
     backwards = await c.get("/reports/summary", params={"from": "2020-02-01", "to": "2020-01-01"}, headers=admin)
     assert (backwards.status_code, backwards.json()["code"]) == (400, "validation_error")
+    for field in ("from", "to"):  # a bare number would decode as a Unix timestamp: refused, naming the field
+        number = await c.get("/reports/summary", params={field: "0.5"}, headers=admin)
+        assert (number.status_code, number.json()["details"]["fields"]) == (400, [field]), number.text
     unknown = await c.get("/reports/summary", params={"queueId": 4242}, headers=admin)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "queue_not_found")
 
