@@ -29,7 +29,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
 from whaticket_adapters.sql.database import SqlReportQueries, create_engine, upgrade
-from whaticket_adapters.sql.models import ReportEventRow, table_of
+from whaticket_adapters.sql.models import table_of
+from whaticket_adapters.sql.models_agent_tools import ReportEventRow
 from whaticket_adapters.sql.queries.reports import report_params
 from whaticket_core.domain.reports import ReportFilter
 

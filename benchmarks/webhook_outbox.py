@@ -23,7 +23,8 @@ from sqlalchemy import delete, insert, select
 
 from whaticket_adapters.clock import SystemClock
 from whaticket_adapters.sql.database import SqlUnitOfWork, SqlWebhookStore, create_engine, create_session_factory
-from whaticket_adapters.sql.models import WebhookDeliveryRow, WebhookRow, WhatsAppRow, table_of
+from whaticket_adapters.sql.models import WhatsAppRow, table_of
+from whaticket_adapters.sql.models_integrations import WebhookDeliveryRow, WebhookRow
 from whaticket_adapters.webhooks import HttpxWebhookSender
 from whaticket_api.realtime.webhook_events import WebhookEventEncoder
 from whaticket_core.testing import RecordingPublisher

@@ -19,7 +19,7 @@ from .container import make_container
 from .heap import freeze_startup_heap
 from .protection import with_security_headers
 from .realtime import RealtimeGateway, SocketServer
-from .realtime.gateway import PresenceTracker
+from .realtime.gateway_ports import PresenceTracker
 from .runtime import start_in_process_jobs
 from .settings import Settings
 from .startup import DependencyWatch, serve_watch

@@ -15,7 +15,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from whaticket_adapters.sql.models import WebhookRow, table_of
+from whaticket_adapters.sql.models import table_of
+from whaticket_adapters.sql.models_integrations import WebhookRow
 from whaticket_core.domain.events import DomainEvent
 from whaticket_core.ports import EventPublisher, JobQueue
 from whaticket_core.ports.jobs import DispatchWebhooksJob

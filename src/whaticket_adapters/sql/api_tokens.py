@@ -14,7 +14,8 @@ from whaticket_core.domain.api_tokens import ApiScope, ApiToken
 
 from .engine_statements import EngineStatements
 from .errors import DATABASE_ERRORS, translate
-from .models import ApiTokenRow, table_of
+from .models import table_of
+from .models_integrations import ApiTokenRow
 
 _T = table_of(ApiTokenRow)
 _BY_HASH = select(_T).where(_T.c.token_hash == bindparam("token_hash"))

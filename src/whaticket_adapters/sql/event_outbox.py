@@ -15,7 +15,8 @@ from whaticket_core.domain.webhooks import ALL_EVENTS, DeliveryStatus
 from whaticket_core.ports.clock import Clock
 
 from .base_repository import SqlRepository
-from .models import WebhookDeliveryRow, WebhookRow, table_of
+from .models import table_of
+from .models_integrations import WebhookDeliveryRow, WebhookRow
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Row
 from whaticket_core.domain.inbox import MAX_INBOX_ATTEMPTS, InboxEntry, InboxKind, InboxStatus
 
 from .base_repository import SqlRepository
-from .models import InboxRow, table_of
+from .models import table_of
+from .models_inbox import InboxRow
 
 _INBOX = table_of(InboxRow)
 _FIELDS = ("whatsapp_id", "key", "payload", "received_at", "attempts", "error", "processed_at")

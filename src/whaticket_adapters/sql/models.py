@@ -301,135 +301,6 @@ class RefreshTokenRow(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class TagRow(Base):
-    __tablename__ = "tags"
-
-    id: Mapped[int] = _id()
-    name: Mapped[str] = mapped_column(String(200))
-    color: Mapped[str] = mapped_column(String(7))
-
-    __table_args__ = (Index("uq_tags_name", func.lower(text("name")), unique=True),)
-
-
-class TicketTagRow(Base):
-    __tablename__ = "ticket_tags"
-
-    ticket_id: Mapped[int] = mapped_column(IdType, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
-    tag_id: Mapped[int] = mapped_column(IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
-
-    # The ticket list's tag filter and the counts per tag start from the tag.
-    __table_args__ = (Index("ix_ticket_tags_tag_ticket", "tag_id", "ticket_id"),)
-
-
-class ContactTagRow(Base):
-    __tablename__ = "contact_tags"
-
-    contact_id: Mapped[int] = mapped_column(IdType, ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
-    tag_id: Mapped[int] = mapped_column(IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
-
-
-class ReportEventRow(Base):
-    """Reporting facts. No foreign keys: a report keeps counting a ticket, queue or agent after it is deleted."""
-
-    __tablename__ = "report_events"
-
-    id: Mapped[int] = _id()
-    kind: Mapped[str] = mapped_column(String(16))
-    ticket_id: Mapped[int] = mapped_column(IdType)
-    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    queue_id: Mapped[int | None] = mapped_column(IdType)
-    user_id: Mapped[int | None] = mapped_column(IdType)
-    seconds: Mapped[int | None] = mapped_column(BigInteger)
-    value: Mapped[int | None] = mapped_column(Integer)
-
-    __table_args__ = (
-        # The summary reads a time range (all of it, or one queue's or one agent's); a first response is looked up
-        # by ticket.
-        Index("ix_report_events_at", "at"),
-        Index("ix_report_events_queue_at", "queue_id", "at"),
-        Index("ix_report_events_user_at", "user_id", "at"),
-        Index("ix_report_events_ticket_kind", "ticket_id", "kind"),
-    )
-
-
-class ApiTokenRow(Base):
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = _id()
-    name: Mapped[str] = mapped_column(String(200))
-    owner_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # Space-separated scope names (a handful, read with the token, never queried).
-    scopes: Mapped[str] = mapped_column(String(255))
-    prefix: Mapped[str] = mapped_column(String(16))
-    # hex SHA-256 of the token: the token itself is never stored.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-
-
-class WebhookRow(Base):
-    __tablename__ = "webhooks"
-
-    id: Mapped[int] = _id()
-    url: Mapped[str] = mapped_column(Text)
-    # Space-separated event names ("*" for all): a handful, read with the webhook, never queried.
-    events: Mapped[str] = mapped_column(String(400))
-    secret: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str | None] = mapped_column(Text)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-
-
-PENDING_WHERE = text("status = 'pending'")
-
-
-class WebhookDeliveryRow(Base):
-    """The webhook outbox: one row per event and subscribed webhook, written in the transaction of the change."""
-
-    __tablename__ = "webhook_deliveries"
-
-    id: Mapped[int] = _id()
-    webhook_id: Mapped[int] = mapped_column(IdType, ForeignKey("webhooks.id", ondelete="CASCADE"))
-    event_id: Mapped[str] = mapped_column(String(36))
-    event: Mapped[str] = mapped_column(String(32))
-    stream: Mapped[str] = mapped_column(String(64))
-    data: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))
-    attempt: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    response_status: Mapped[int | None] = mapped_column(Integer)
-    duration_ms: Mapped[int | None] = mapped_column(Integer)
-    response_excerpt: Mapped[str | None] = mapped_column(Text)
-    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    actor: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-
-    __table_args__ = (
-        # The delivery log, newest first per webhook (keyset on id).
-        Index("ix_webhook_deliveries_webhook_id", "webhook_id", "id"),
-        # The purge of finished deliveries past their retention, oldest first.
-        Index("ix_webhook_deliveries_created_at", "created_at"),
-        # A stream's head (its oldest pending delivery) and what is due: only pending rows are indexed.
-        Index(
-            "ix_webhook_deliveries_pending_stream",
-            "webhook_id",
-            "stream",
-            "id",
-            postgresql_where=PENDING_WHERE,
-            sqlite_where=PENDING_WHERE,
-        ),
-        Index(
-            "ix_webhook_deliveries_pending_due",
-            "next_attempt_at",
-            postgresql_where=PENDING_WHERE,
-            sqlite_where=PENDING_WHERE,
-        ),
-    )
-
-
 # Ticket list: staff by status, agents by assignee or queue; newest activity first (the keyset order).
 Index("ix_tickets_status_updated", TicketRow.status, TicketRow.updated_at.desc(), TicketRow.id.desc())
 Index(
@@ -450,38 +321,18 @@ Index(
 Index("ix_messages_ticket_page", MessageRow.ticket_id, MessageRow.id.desc())
 
 
-class InboxRow(Base):
-    """Inbound WhatsApp events, stored before they are processed (one row per connection, kind and WhatsApp key)."""
-
-    __tablename__ = "inbox_events"
-
-    id: Mapped[int] = _id()
-    whatsapp_id: Mapped[int] = mapped_column(IdType, ForeignKey("whatsapps.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(255))
-    payload: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    status: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
-    processed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-
-    __table_args__ = (
-        UniqueConstraint("whatsapp_id", "kind", "key"),
-        # The admin's failure list (keyset by id) and the recovery sweep read only the few rows not done.
-        Index(
-            "ix_inbox_events_open",
-            "status",
-            "whatsapp_id",
-            "id",
-            postgresql_where=text("status <> 'done'"),
-            sqlite_where=text("status <> 'done'"),
-        ),
-    )
+def never_reuse_ids() -> None:
+    """Ids are never reused: on SQLite an id column without AUTOINCREMENT hands a deleted newest row's id to the next
+    one (PostgreSQL identities never go back). Migration 0004_security rebuilt the existing tables with the flag.
+    Each models module calls this once its tables exist (whichever of them is imported first); it is idempotent."""
+    for table in metadata.tables.values():
+        if "id" in table.c and table.c.id.primary_key:
+            table.dialect_options["sqlite"]["autoincrement"] = True
 
 
-# Ids are never reused: on SQLite an id column without AUTOINCREMENT hands a deleted newest row's id to the next one
-# (PostgreSQL identities never go back). Migration 0004_security rebuilt the existing tables with the flag.
-for _table in metadata.tables.values():
-    if "id" in _table.c and _table.c.id.primary_key:
-        _table.dialect_options["sqlite"]["autoincrement"] = True
+never_reuse_ids()
+
+
+# The tables of the release-0.2 features live in modules of their own (import their rows from there); importing
+# them here registers them on ``metadata``, so whoever imports this module sees the whole schema.
+from . import models_agent_tools, models_inbox, models_integrations  # noqa: E402, F401

@@ -7,7 +7,8 @@ from sqlalchemy import exists, insert, select
 from whaticket_core.domain.reports import ReportEvent, ReportEventKind
 
 from .base_repository import SqlRepository
-from .models import ReportEventRow, table_of
+from .models import table_of
+from .models_agent_tools import ReportEventRow
 
 _RE = table_of(ReportEventRow)
 

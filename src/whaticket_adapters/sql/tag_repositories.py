@@ -12,7 +12,8 @@ from sqlalchemy.engine import Row
 from whaticket_core.domain.tag import Tag
 
 from .base_repository import SqlRepository
-from .models import ContactTagRow, TagRow, TicketTagRow, table_of
+from .models import table_of
+from .models_agent_tools import ContactTagRow, TagRow, TicketTagRow
 
 _TG = table_of(TagRow)
 _TT = table_of(TicketTagRow)

@@ -16,7 +16,8 @@ from whaticket_core.ports.webhooks import AttemptResult
 
 from .engine_statements import EngineStatements
 from .errors import DATABASE_ERRORS, translate
-from .models import WebhookDeliveryRow, WebhookRow, table_of
+from .models import table_of
+from .models_integrations import WebhookDeliveryRow, WebhookRow
 
 _W = table_of(WebhookRow)
 _D = table_of(WebhookDeliveryRow)

@@ -42,7 +42,7 @@ from whaticket_core.ports.api_tokens import ApiTokenStore
 
 from ..idempotency import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from ..protection import FallbackRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from ..realtime.gateway import PresenceTracker
+from ..realtime.gateway_ports import PresenceTracker
 from ..realtime.webhook_events import WebhookEventEncoder
 from ..settings import Settings
 

@@ -19,21 +19,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import msgspec
 import socketio
 from litestar import Litestar
 
 from whaticket_core.domain.errors import DomainError
-from whaticket_core.domain.ticket import TicketPlacement
 from whaticket_core.domain.user import Role
 from whaticket_core.domain.visibility import Viewer, can_see
-from whaticket_core.ports.presence import AgentPresence
 
+from .gateway_ports import AgentCameOnline, Authenticate, PresenceTracker, SocketUser, TicketPlacementLookup
 from .payloads import ConnectedEvent, ErrorCode, ErrorEvent, JoinAck, payload
+from .presence_reporter import PresenceReporter
 from .publisher import NAMESPACE, SocketIoEventPublisher
 from .rooms import NO_QUEUE_ROOM, STAFF_ROOM, base_rooms, parse_id, queue_room, ticket_room
 from .routing import CLOSE_ROOM, DISCONNECT_ROOM, PRUNE_TICKET_ROOM, REGROUP_ROOM, placement_from_data
@@ -44,45 +44,6 @@ log = logging.getLogger("whaticket.realtime")
 UNAUTHORIZED: Final = "unauthorized"
 TOO_MANY_SOCKETS = "too_many_connections"
 DEFAULT_MAX_SOCKETS_PER_USER = 20
-
-
-class SocketUser(Protocol):
-    """What ``authenticate`` returns: the core's ``Viewer`` fits, and so does anything with these attributes."""
-
-    @property
-    def user_id(self) -> int: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def queue_ids(self) -> Collection[int]: ...
-
-
-class PresenceTracker(AgentPresence, Protocol):
-    """Counts users' sockets (see ``whaticket_adapters.presence``): ``connected``/``disconnected`` return whether the
-    user just came online / went offline; ``refresh`` is called every ``refresh_interval`` seconds while the process
-    lives, so its claims outlive it by at most their expiry."""
-
-    @property
-    def refresh_interval(self) -> float: ...
-
-    async def connected(self, user_id: int) -> bool: ...
-
-    async def disconnected(self, user_id: int) -> bool: ...
-
-    async def refresh(self) -> None: ...
-
-
-AgentCameOnline = Callable[[int], Awaitable[None]]
-"""Called (in the background) when a user's first socket connects: auto-assignment hands them the backlog."""
-
-Authenticate = Callable[[str], Awaitable[SocketUser]]
-"""Checks an access token (signature, expiry, token version) and returns its user; raises a
-:class:`~whaticket_core.domain.errors.DomainError` (``InvalidToken``...) when it is not valid."""
-
-TicketPlacementLookup = Callable[[int], Awaitable[TicketPlacement | None]]
-"""Where ticket ``id`` sits (status, queue, assignee), or None when it does not exist."""
 
 
 @dataclass(slots=True)
@@ -132,10 +93,7 @@ class RealtimeGateway:
         on_agent_online: AgentCameOnline | None = None,
     ) -> None:
         self._authenticate = authenticate
-        self._presence_source = presence
-        self._presence: PresenceTracker | None = None
-        self._on_agent_online = on_agent_online
-        self._refresher: asyncio.Task[None] | None = None
+        self._presence = PresenceReporter(presence, on_agent_online)
         self._ticket_placement = ticket_placement
         self._socketio_path = socketio_path
         self._max_sockets_per_user = max_sockets_per_user
@@ -171,23 +129,10 @@ class RealtimeGateway:
         if not self.server.manager_initialized:
             self.server.manager_initialized = True
             self.manager.initialize()
-        if self._presence_source is not None and self._presence is None:
-            self._presence = await self._presence_source()
-        if self._presence is not None and self._refresher is None:
-            self._refresher = asyncio.create_task(self._refresh_presence(self._presence), name="whaticket-presence")
-
-    async def _refresh_presence(self, presence: PresenceTracker) -> None:
-        while True:
-            await asyncio.sleep(presence.refresh_interval)
-            try:
-                await presence.refresh()
-            except Exception:
-                log.warning("refreshing presence failed", exc_info=True)
+        await self._presence.start()
 
     async def shutdown(self) -> None:
-        if self._refresher is not None:
-            self._refresher.cancel()
-            self._refresher = None
+        self._presence.stop()
         try:
             await self.server.shutdown()
         except Exception:
@@ -244,29 +189,7 @@ class RealtimeGateway:
         for room in base_rooms(viewer):
             await self.server.enter_room(sid, room)
         self._spawn(self._greet(sid, viewer.user_id))
-        self._spawn(self._track_connect(viewer.user_id))
-
-    async def _track_connect(self, user_id: int) -> None:
-        if self._presence is None:
-            return
-        try:
-            came_online = await self._presence.connected(user_id)
-        except Exception:
-            log.warning("recording the presence of user %s failed", user_id, exc_info=True)
-            return
-        if came_online and self._on_agent_online is not None:
-            try:
-                await self._on_agent_online(user_id)
-            except Exception:
-                log.exception("handling user %s coming online failed", user_id)
-
-    async def _track_disconnect(self, user_id: int) -> None:
-        if self._presence is None:
-            return
-        try:
-            await self._presence.disconnected(user_id)
-        except Exception:
-            log.warning("recording that user %s left failed", user_id, exc_info=True)
+        self._spawn(self._presence.connected(viewer.user_id))
 
     async def _greet(self, sid: str, user_id: int) -> None:
         # Events emitted inside the connect handler would reach the client before its CONNECT packet, so
@@ -288,7 +211,7 @@ class RealtimeGateway:
     async def _on_disconnect(self, sid: str, reason: object = None) -> None:
         state = self._sockets.pop(sid, None)
         if state is not None:
-            self._spawn(self._track_disconnect(state.viewer.user_id))
+            self._spawn(self._presence.disconnected(state.viewer.user_id))
 
     async def _error(self, sid: str, code: ErrorCode, event: str, raw_id: object) -> dict[str, Any]:
         data = payload("error", ErrorEvent(code, event, raw_id))

@@ -16,8 +16,9 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import get, post
 from litestar.params import JSONBody, QueryParameter
 
+from whaticket_adapters.whatsapp.simulator.inbound import SimulatedGroup
 from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType, MessageAck
 from whaticket_core.domain.visibility import Viewer

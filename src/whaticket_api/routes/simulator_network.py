@@ -12,8 +12,8 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import post
 from litestar.params import JSONBody
 
+from whaticket_adapters.whatsapp.simulator.inbound import SimulatedGroup
 from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup
 from whaticket_core.domain.message import MAX_BODY_LENGTH, MediaType
 from whaticket_core.domain.visibility import Viewer
 from whaticket_core.domain.whatsapp import ConnectionStatus

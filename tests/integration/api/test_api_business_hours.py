@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from whaticket_adapters.presence import InMemoryPresence
 from whaticket_api.app import create_app
-from whaticket_api.realtime.gateway import PresenceTracker
+from whaticket_api.realtime.gateway_ports import PresenceTracker
 
 CLOSED_WEEK = {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 

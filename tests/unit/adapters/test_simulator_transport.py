@@ -10,8 +10,9 @@ import pytest
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
+from whaticket_adapters.whatsapp.simulator.inbound import SimulatedGroup
 from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia
-from whaticket_adapters.whatsapp.simulator.transport import SimulatedGroup, SimulatorTransport
+from whaticket_adapters.whatsapp.simulator.transport import SimulatorTransport
 from whaticket_core.domain.errors import WhatsAppNotConnected
 from whaticket_core.domain.message import MediaFile, MediaType, MessageAck
 from whaticket_core.domain.whatsapp import ConnectionStatus

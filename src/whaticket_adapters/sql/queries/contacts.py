@@ -15,7 +15,8 @@ from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
 from whaticket_core.domain.tag import TagView
 
 from ..base_repository import like_pattern
-from ..models import ContactRow, ContactTagRow, TagRow, table_of
+from ..models import ContactRow, table_of
+from ..models_agent_tools import ContactTagRow, TagRow
 from .reader import ROW_LIMIT, SqlReader
 
 _C = table_of(ContactRow)

@@ -23,7 +23,8 @@ from whaticket_core.domain.reports import (
     summarize_facts,
 )
 
-from ..models import ReportEventRow, table_of
+from ..models import table_of
+from ..models_agent_tools import ReportEventRow
 from .reader import SqlReader
 
 _RE = table_of(ReportEventRow)

@@ -35,7 +35,8 @@ from whaticket_core.domain.visibility import Viewer
 from whaticket_core.ports.queries import TicketListQuery
 
 from ..base_repository import like_pattern
-from ..models import ContactRow, MessageRow, TagRow, TicketRow, TicketTagRow, table_of
+from ..models import ContactRow, MessageRow, TicketRow, table_of
+from ..models_agent_tools import TagRow, TicketTagRow
 from .reader import ROW_LIMIT, SqlReader
 
 _T = table_of(TicketRow)

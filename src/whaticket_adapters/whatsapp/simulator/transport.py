@@ -14,20 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from whaticket_adapters.whatsapp.backoff import Backoff
 from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.pacing import SendPacer
+from whaticket_adapters.whatsapp.simulator.failures import SimulatedFailures
+from whaticket_adapters.whatsapp.simulator.inbound import MEDIA_REF_PREFIX, SimulatedInbound
 from whaticket_adapters.whatsapp.simulator.network_events import (
-    FACT_MIME,
-    PLACEHOLDER_REF,
     SimulatedNetworkEvents,
 )
 from whaticket_adapters.whatsapp.simulator.state import (
@@ -36,41 +33,24 @@ from whaticket_adapters.whatsapp.simulator.state import (
     SimulatedMedia,
     SimulatedSession,
     SimulatorState,
-    StoredMedia,
 )
 from whaticket_core.domain.errors import InvalidInput, WhatsAppNotConnected
 from whaticket_core.domain.message import MediaFile, MessageAck, SendErrorKind
 from whaticket_core.domain.whatsapp import ConnectionStatus
 from whaticket_core.ports.transport import Recipient, TransportError
-from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage, InboundReceipt
+from whaticket_core.use_cases.inbound.inbound_commands import InboundReceipt
 
 log = logging.getLogger(__name__)
 
-MEDIA_REF_PREFIX = "sim:"
 # The session endings ``set_state`` plays.
 ENDING_STATES = frozenset({ConnectionStatus.OUTDATED, ConnectionStatus.BANNED, ConnectionStatus.LOGGED_OUT})
-# What ``fail_next`` accepts (the simulator route's ``errorKind``) and the send error each one raises.
-FAILURE_KINDS = {
-    "permanent": SendErrorKind.PERMANENT,
-    "rate_limited": SendErrorKind.RATE_LIMITED,
-    "transient": SendErrorKind.TRANSIENT,
-    "timeout": SendErrorKind.UNKNOWN,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class SimulatedGroup:
-    group_id: str
-    name: str
-    participant: str
-    participant_name: str | None = None
 
 
 def default_number(whatsapp_id: int) -> str:
     return f"5511900{whatsapp_id:06d}"
 
 
-class SimulatorTransport(SimulatedNetworkEvents):
+class SimulatorTransport(SimulatedInbound, SimulatedFailures, SimulatedNetworkEvents):
     """Implements ``MessageSender``, ``SessionController`` and ``MediaFetcher`` against :class:`SimulatorState`
     (:class:`InMemorySimulatorState` in one process; ``RedisSimulatorState`` when API and workers are separate).
 
@@ -238,93 +218,10 @@ class SimulatorTransport(SimulatedNetworkEvents):
         await self.state.set_session(whatsapp_id, SimulatedSession(ConnectionStatus.CONNECTED, number=number))
         await self._status(whatsapp_id, ConnectionStatus.CONNECTED, number)
 
-    async def inbound(
-        self,
-        whatsapp_id: int,
-        *,
-        sender: str = "",
-        sender_lid: str | None = None,
-        body: str = "",
-        name: str | None = None,
-        wa_message_id: str | None = None,
-        quoted_wa_message_id: str | None = None,
-        media: SimulatedMedia | None = None,
-        group: SimulatedGroup | None = None,
-        from_me: bool = False,
-        undecryptable: bool = False,
-        history: bool = False,
-    ) -> InboundMessage:
-        """A message as WhatsApp delivers it (the same ``wa_message_id`` twice is a redelivery). ``sender`` is the
-        customer's number, ``sender_lid`` their LID (either or both); in a group, ``group.participant`` wrote it.
-        ``undecryptable``: announced without readable content, until :meth:`decrypt`. Returns the command handed
-        to the core."""
-        await self._require_connected(whatsapp_id, domain_error=True)
-        if not body and media is None and not undecryptable:
-            raise InvalidInput("a message needs a body or media", "body")
-        if not sender and not sender_lid and group is None:
-            raise InvalidInput("a message needs a sender: from or fromLid", "from")
-        wa_id = wa_message_id or await self._new_wa_id("SIMIN")
-        inbound_media = None
-        if media is not None and not undecryptable:
-            ref = f"{MEDIA_REF_PREFIX}{await self.state.next_id()}-{secrets.token_hex(6)}"
-            await self.state.put_media(ref, StoredMedia(media.data, media.mime_type))
-            inbound_media = InboundMedia(media.media_type, media.mime_type, ref, media.file_name)
-        if sender_lid and not sender and group is None:
-            sender = await self._known_number(whatsapp_id, sender_lid)
-        command = InboundMessage(
-            whatsapp_id=whatsapp_id,
-            wa_message_id=wa_id,
-            chat=group.group_id if group is not None else sender,
-            body="" if undecryptable else body,
-            is_group=group is not None,
-            from_me=from_me,
-            push_name=None if (group is not None or from_me) else name,
-            group_name=group.name if group is not None else None,
-            participant=group.participant if group is not None else None,
-            participant_name=group.participant_name if group is not None else None,
-            media=inbound_media,
-            quoted_wa_message_id=quoted_wa_message_id,
-            lid=sender_lid if group is None else None,
-            undecryptable=undecryptable,
-            history=history,
-        )
-        if undecryptable:
-            fact = json.dumps({"chat": command.chat, "lid": command.lid, "group": group is not None}).encode()
-            await self.state.put_media(PLACEHOLDER_REF.format(whatsapp_id, wa_id), StoredMedia(fact, FACT_MIME))
-        await self._handlers.on_inbound(command)
-        return command
-
-    async def history(self, whatsapp_id: int, messages: list[dict[str, Any]]) -> int:
-        """A reconnect's history sync: each message (keyword arguments of :meth:`inbound`) delivered in order as
-        backfill, through the same idempotent path as live ones. Returns how many were handed over."""
-        for message in messages:
-            await self.inbound(whatsapp_id, **message, history=True)
-        return len(messages)
-
     async def receipt(self, whatsapp_id: int, wa_message_ids: tuple[str, ...], ack: MessageAck) -> None:
         if ack not in (MessageAck.DELIVERED, MessageAck.READ):
             raise InvalidInput("a receipt is delivered or read", "type")
         await self._handlers.on_inbound(InboundReceipt(whatsapp_id, tuple(wa_message_ids), ack))
-
-    async def fail_next(
-        self, whatsapp_id: int, count: int, error: str = "simulated failure", kind: str = "transient"
-    ) -> None:
-        """The next ``count`` sends (texts, media, edits, deletions) fail with ``error``, as WhatsApp would fail
-        them by ``kind``: ``permanent``, ``rate_limited`` (the connection's sends are then paused a moment),
-        ``transient``, or ``timeout`` (WhatsApp takes the message but the answer never comes: the outbox has it,
-        the sender learns only that the outcome is unknown, with the id)."""
-        if kind not in FAILURE_KINDS:
-            raise InvalidInput(f"errorKind is one of {', '.join(FAILURE_KINDS)}", "errorKind")
-        await self.state.fail_next(whatsapp_id, count, json.dumps({"kind": kind, "error": error}))
-
-    async def fail_inbound(self, whatsapp_id: int, count: int, error: str = "simulated handler failure") -> None:
-        """The next ``count`` attempts to process an inbound event of the connection fail with ``error`` (after the
-        event was stored): what a bug or an outage in a handler does. Read by the application's inbound dispatcher
-        through :meth:`take_inbound_failure`."""
-        await self.state.fail_next(whatsapp_id, count, error, channel="inbound")
-
-    async def take_inbound_failure(self, whatsapp_id: int) -> str | None:
-        return await self.state.take_failure(whatsapp_id, channel="inbound")
 
     async def outbox(self, whatsapp_id: int | None = None, after: int = 0) -> list[OutboxItem]:
         return await self.state.outbox(whatsapp_id, after)
@@ -358,19 +255,6 @@ class SimulatorTransport(SimulatedNetworkEvents):
             raise TransportError(failure.reason, kind=SendErrorKind.UNKNOWN, wa_message_id=wa_id)
         self._pacer.succeeded(whatsapp_id)
         return wa_id
-
-    async def _next_failure(self, whatsapp_id: int) -> TransportError | None:
-        raw = await self.state.take_failure(whatsapp_id)
-        if raw is None:
-            return None
-        try:
-            queued = json.loads(raw)
-            kind, reason = FAILURE_KINDS[queued["kind"]], str(queued["error"])
-        except (ValueError, KeyError, TypeError):  # queued by an older release: a plain reason
-            kind, reason = SendErrorKind.TRANSIENT, raw
-        if kind is SendErrorKind.RATE_LIMITED:
-            self._pacer.rate_limited(whatsapp_id)
-        return TransportError(reason, kind=kind)
 
     async def _require_connected(self, whatsapp_id: int, *, domain_error: bool = False) -> None:
         if not self._require_connection:
