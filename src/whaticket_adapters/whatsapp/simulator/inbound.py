@@ -9,9 +9,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from whaticket_adapters.whatsapp.handlers import TransportHandlers
-from whaticket_adapters.whatsapp.simulator.network_events import FACT_MIME, PLACEHOLDER_REF
-from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia, SimulatorState, StoredMedia
+from whaticket_adapters.whatsapp.simulator.network_events import FACT_MIME, PLACEHOLDER_REF, SimulatedNetworkEvents
+from whaticket_adapters.whatsapp.simulator.state import SimulatedMedia, StoredMedia
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMedia, InboundMessage
 
@@ -26,21 +25,8 @@ class SimulatedGroup:
     participant_name: str | None = None
 
 
-class SimulatedInbound:
-    """Needs the transport's ``state``, ``_handlers``, ``_require_connected``, ``_new_wa_id`` and
-    ``_known_number``."""
-
-    state: SimulatorState
-    _handlers: TransportHandlers
-
-    async def _require_connected(self, whatsapp_id: int, *, domain_error: bool = False) -> None:
-        raise NotImplementedError
-
-    async def _new_wa_id(self, prefix: str) -> str:
-        raise NotImplementedError
-
-    async def _known_number(self, whatsapp_id: int, lid: str) -> str:
-        raise NotImplementedError
+class SimulatedInbound(SimulatedNetworkEvents):
+    """Needs what :class:`SimulatedNetworkEvents` needs; its LID lookups name LID-only senders."""
 
     async def inbound(
         self,

@@ -24,9 +24,6 @@ from whaticket_adapters.whatsapp.handlers import TransportHandlers
 from whaticket_adapters.whatsapp.pacing import SendPacer
 from whaticket_adapters.whatsapp.simulator.failures import SimulatedFailures
 from whaticket_adapters.whatsapp.simulator.inbound import MEDIA_REF_PREFIX, SimulatedInbound
-from whaticket_adapters.whatsapp.simulator.network_events import (
-    SimulatedNetworkEvents,
-)
 from whaticket_adapters.whatsapp.simulator.state import (
     InMemorySimulatorState,
     OutboxItem,
@@ -50,7 +47,7 @@ def default_number(whatsapp_id: int) -> str:
     return f"5511900{whatsapp_id:06d}"
 
 
-class SimulatorTransport(SimulatedInbound, SimulatedFailures, SimulatedNetworkEvents):
+class SimulatorTransport(SimulatedInbound, SimulatedFailures):
     """Implements ``MessageSender``, ``SessionController`` and ``MediaFetcher`` against :class:`SimulatorState`
     (:class:`InMemorySimulatorState` in one process; ``RedisSimulatorState`` when API and workers are separate).
 
