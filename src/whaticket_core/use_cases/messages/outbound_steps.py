@@ -6,9 +6,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from whaticket_core.domain.message import MediaType, Message, MessageAck, preview, validate_body
+from whaticket_core.domain.errors import InvalidInput
+from whaticket_core.domain.message import MediaFile, MediaType, Message, MessageAck, preview, validate_body
 from whaticket_core.domain.ticket import Ticket
+from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.unit_of_work import UnitOfWork
+
+
+def checked_content(body: str, media: MediaFile | None, media_field: str) -> str:
+    """An outgoing message's body, validated with its media: a text needs a non-blank body, a media message may have
+    an empty caption but not an empty file (``media_field`` names the file's field in the error)."""
+    body = validate_body(body)
+    if media is None and not body.strip():
+        raise InvalidInput("body must not be empty", "body")
+    if media is not None and not media.data:
+        raise InvalidInput(f"the {media_field} is empty", media_field)
+    return body
+
+
+async def saved_media(store: MediaStore, media: MediaFile | None) -> str | None:
+    """Stores the media's bytes before the transaction that records the message (the caller deletes them again if
+    that transaction fails); the key, or None without media."""
+    if media is None:
+        return None
+    return await store.save(media.data, mime_type=media.mime_type, file_name=media.file_name)
 
 
 async def store_outbound(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from whaticket_core.domain.errors import InvalidInput, TicketIsClosed
 from whaticket_core.domain.events import DomainEvent, MessageCreated
-from whaticket_core.domain.message import MediaFile, validate_body
+from whaticket_core.domain.message import MediaFile
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.ticket import TicketStatus
 from whaticket_core.domain.user import Role
@@ -14,7 +14,7 @@ from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
-from whaticket_core.use_cases.messages.outbound_steps import store_outbound
+from whaticket_core.use_cases.messages.outbound_steps import checked_content, saved_media, store_outbound
 from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
 from whaticket_core.use_cases.shared.reporting import record_first_response
 from whaticket_core.use_cases.shared.ticket_access import load_visible_ticket, ticket_changed, view_of
@@ -52,15 +52,9 @@ class SendMessage:
         self._media_store = media_store
 
     async def execute(self, command: SendMessageCommand) -> MessageView:
-        body = validate_body(command.body)
         media = command.media
-        if media is None and not body.strip():
-            raise InvalidInput("body must not be empty", "body")
-        if media is not None and not media.data:
-            raise InvalidInput("the file is empty", "file")
-        media_key = None
-        if media is not None:
-            media_key = await self._media_store.save(media.data, mime_type=media.mime_type, file_name=media.file_name)
+        body = checked_content(command.body, media, "file")
+        media_key = await saved_media(self._media_store, media)
         try:
             async with self._uow as uow:
                 ticket = await load_visible_ticket(uow, command.ticket_id, command.actor)

@@ -3,9 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whaticket_core.domain.contact import Contact
-from whaticket_core.domain.errors import InvalidInput, TicketAlreadyOpen
+from whaticket_core.domain.errors import TicketAlreadyOpen
 from whaticket_core.domain.events import DomainEvent, MessageCreated, TicketCreated
-from whaticket_core.domain.message import MediaFile, Message, validate_body
+from whaticket_core.domain.message import MediaFile, Message
 from whaticket_core.domain.numbers import normalize_number
 from whaticket_core.domain.read_models import MessageView, TicketView
 from whaticket_core.domain.ticket import Ticket, TicketStatus
@@ -16,7 +16,7 @@ from whaticket_core.ports.jobs import JobQueue
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.publisher import EventPublisher
 from whaticket_core.ports.unit_of_work import UnitOfWork
-from whaticket_core.use_cases.messages.outbound_steps import store_outbound
+from whaticket_core.use_cases.messages.outbound_steps import checked_content, saved_media, store_outbound
 from whaticket_core.use_cases.shared.outbox import commit_with, request_delivery
 from whaticket_core.use_cases.shared.retry import retry_on_conflict
 from whaticket_core.use_cases.shared.ticket_access import ticket_changed
@@ -70,15 +70,8 @@ class SendToNumber:
 
     async def execute(self, command: SendToNumberCommand) -> SentToNumber:
         number = normalize_number(command.number)
-        body = validate_body(command.body)
-        media = command.media
-        if media is None and not body.strip():
-            raise InvalidInput("body must not be empty", "body")
-        if media is not None and not media.data:
-            raise InvalidInput("the media is empty", "media")
-        media_key = None
-        if media is not None:
-            media_key = await self._media_store.save(media.data, mime_type=media.mime_type, file_name=media.file_name)
+        body = checked_content(command.body, command.media, "media")
+        media_key = await saved_media(self._media_store, command.media)
         try:
             outcome = await retry_on_conflict(lambda: self._transaction(command, number, body, media_key))
         except BaseException:
