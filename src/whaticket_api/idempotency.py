@@ -11,11 +11,12 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import msgspec
 from litestar import Response
 from litestar.enums import MediaType
+from litestar.params import HeaderParameter
 
 from whaticket_core.domain.errors import Conflict
 
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
 TTL_SECONDS = 24 * 3600
 IN_FLIGHT_SECONDS = 120
 MAX_KEY_LENGTH = 255
+
+# The header as the routes that honour it declare it (the OpenAPI document shows it on each).
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=MAX_KEY_LENGTH,
+        min_length=1,
+        description="Retries with the same key return the first result (kept 24 hours)",
+    ),
+]
 
 
 class IdempotencyKeyInUse(Conflict):

@@ -12,7 +12,7 @@ from dishka.integrations.litestar import DishkaRouter
 from litestar import Request, Response, delete, get, post, put
 from litestar.openapi.spec import Encoding, OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from whaticket_core.domain.api_tokens import ApiScope
 from whaticket_core.domain.errors import InvalidInput
@@ -231,16 +231,7 @@ async def send_message(
     store: FromDishka[IdempotencyStore],
     links: FromDishka[MediaLinks],
     settings: FromDishka[Settings],
-    idempotency_key: Annotated[
-        str | None,
-        HeaderParameter(
-            name="Idempotency-Key",
-            required=False,
-            max_length=idempotency.MAX_KEY_LENGTH,
-            min_length=1,
-            description="Retries with the same key return the first result (kept 24 hours)",
-        ),
-    ] = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> Response[MessageOut]:
     """Send text (JSON) or media (multipart: `file`, `body` caption, `ticketId`). Stored `pending`, delivered in the
     background. A `user` writing on a pending ticket accepts it first; a closed ticket is 409 `ticket_closed`. With

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from dishka import FromDishka
 from litestar import Response, post
-from litestar.params import HeaderParameter, JSONBody
+from litestar.params import JSONBody
 
 from whaticket_core.domain.api_tokens import ApiScope
 from whaticket_core.domain.errors import InvalidInput
@@ -75,16 +75,7 @@ async def send_to_number(
     use_case: FromDishka[SendToNumber],
     store: FromDishka[IdempotencyStore],
     links: FromDishka[MediaLinks],
-    idempotency_key: Annotated[
-        str | None,
-        HeaderParameter(
-            name="Idempotency-Key",
-            required=False,
-            max_length=idempotency.MAX_KEY_LENGTH,
-            min_length=1,
-            description="Retries with the same key return the first result (kept 24 hours)",
-        ),
-    ] = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> Response[SentToNumberOut]:
     """Send to a phone number: the contact is found or created, and so is its ticket (an open one assigned to the
     caller, like an agent-started conversation); then the message goes out like `POST /messages`. `media` carries a
