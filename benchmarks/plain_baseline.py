@@ -33,8 +33,8 @@ FROM users LEFT OUTER JOIN user_queues ON user_queues.user_id = users.id
 WHERE users.id = $1::BIGINT ORDER BY user_queues.queue_id"""
 TICKET_COLUMNS = """tickets.id, tickets.status, tickets.whatsapp_id, tickets.queue_id, tickets.user_id,
 tickets.unread_messages, tickets.last_message, tickets.last_message_at, tickets.is_group, tickets.created_at,
-tickets.updated_at, tickets.closed_at, contacts.id, contacts.name, contacts.number, contacts.profile_pic_url,
-contacts.is_group, contacts.lid"""
+tickets.updated_at, tickets.closed_at, tickets.rating, contacts.id, contacts.name, contacts.number,
+contacts.profile_pic_url, contacts.is_group, contacts.lid"""
 AGENT_SEES = """(tickets.user_id = $1::BIGINT OR tickets.queue_id = ANY ($2::BIGINT[])
 OR tickets.queue_id IS NULL AND tickets.status = 'pending')"""
 TICKET_LIST = f"""SELECT {TICKET_COLUMNS} FROM tickets JOIN contacts ON contacts.id = tickets.contact_id
@@ -46,11 +46,17 @@ WHERE tickets.id = $1::BIGINT"""
 MESSAGE_PAGE = """SELECT messages.id, messages.ticket_id, messages.contact_id, messages.from_me, messages.body,
 messages.ack, messages.media_type, messages.media_key IS NOT NULL, messages.quoted_message_id, messages.is_edited,
 messages.is_deleted, messages.error, messages.created_at, messages.participant, messages.participant_name,
-messages.undecryptable, messages.reactions
+messages.undecryptable, messages.reactions, messages.user_id, messages.send_at, messages.error_kind
 FROM messages WHERE messages.ticket_id = $1::BIGINT ORDER BY messages.id DESC LIMIT $2::INTEGER"""
 CONTACT_PAGE = """SELECT contacts.id, contacts.name, contacts.number, contacts.lid, contacts.email,
 contacts.profile_pic_url, contacts.is_group, contacts.extra_info, contacts.created_at,
 (SELECT count(*) FROM contacts) FROM contacts ORDER BY contacts.id LIMIT $1::INTEGER OFFSET $2::INTEGER"""
+TICKET_TAGS = """SELECT ticket_tags.ticket_id, tags.id, tags.name, tags.color
+FROM ticket_tags JOIN tags ON tags.id = ticket_tags.tag_id
+WHERE ticket_tags.ticket_id = ANY ($1::BIGINT[]) ORDER BY lower(tags.name), tags.id"""
+CONTACT_TAGS = """SELECT contact_tags.contact_id, tags.id, tags.name, tags.color
+FROM contact_tags JOIN tags ON tags.id = contact_tags.tag_id
+WHERE contact_tags.contact_id = ANY ($1::BIGINT[]) ORDER BY lower(tags.name), tags.id"""
 
 
 class ContactSummary(msgspec.Struct, rename="camel"):
@@ -60,6 +66,12 @@ class ContactSummary(msgspec.Struct, rename="camel"):
     profile_pic_url: str | None
     is_group: bool
     lid: str | None = None
+
+
+class Tag(msgspec.Struct):
+    id: int
+    name: str
+    color: str
 
 
 class Ticket(msgspec.Struct, rename="camel"):
@@ -76,6 +88,8 @@ class Ticket(msgspec.Struct, rename="camel"):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    tags: list[Tag]
+    rating: int | None
 
 
 class TicketPage(msgspec.Struct, rename="camel"):
@@ -113,6 +127,9 @@ class Message(msgspec.Struct, rename="camel"):
     participant_name: str | None = None
     undecryptable: bool = False
     reactions: list[Reaction] = []
+    user_id: int | None = None
+    send_at: datetime | None = None
+    error_kind: str | None = None
 
 
 class MessagePage(msgspec.Struct, rename="camel"):
@@ -135,6 +152,7 @@ class Contact(msgspec.Struct, rename="camel"):
     extra_info: list[ExtraInfo]
     created_at: datetime
     lid: str | None = None
+    tags: list[Tag] = []
 
 
 class ContactPage(msgspec.Struct):
@@ -150,8 +168,16 @@ class Caller(msgspec.Struct):
     queue_ids: list[int]
 
 
-def _ticket(r: Any) -> Ticket:
-    return Ticket(r[0], r[1], ContactSummary(r[12], r[13], r[14], r[15], r[16], r[17]), *r[2:12])
+def _tags(rows: Any) -> dict[int, list[Tag]]:
+    tags: dict[int, list[Tag]] = {}
+    for owner, tag_id, name, color in rows:
+        tags.setdefault(owner, []).append(Tag(tag_id, name, color))
+    return tags
+
+
+def _ticket(r: Any, tags: dict[int, list[Tag]]) -> Ticket:
+    contact = ContactSummary(r[13], r[14], r[15], r[16], r[17], r[18])
+    return Ticket(r[0], r[1], contact, *r[2:12], tags.get(r[0], []), r[12])
 
 
 def _reaction(x: dict[str, Any]) -> Reaction:
@@ -163,12 +189,13 @@ def _message(r: Any) -> Message:
     media_url = f"/api/v1/messages/{r[0]}/media" if r[7] else None
     body = "" if r[10] else r[4]
     reactions = [_reaction(x) for x in r[16] or ()]
-    return Message(*r[0:4], body, r[5], r[6], media_url, *r[8:15], bool(r[15]), reactions)
+    error_kind = r[19] if r[5] == "failed" else None
+    return Message(*r[0:4], body, r[5], r[6], media_url, *r[8:15], bool(r[15]), reactions, r[17], r[18], error_kind)
 
 
-def _contact(r: Any) -> Contact:
+def _contact(r: Any, tags: dict[int, list[Tag]]) -> Contact:
     extra = [ExtraInfo(e["name"], e["value"]) for e in r[7] or ()]
-    return Contact(r[0], r[1], r[2], r[4], r[5], r[6], extra, r[8], r[3])
+    return Contact(r[0], r[1], r[2], r[4], r[5], r[6], extra, r[8], r[3], tags.get(r[0], []))
 
 
 async def _json_codecs(conn: asyncpg.Connection) -> None:
@@ -218,7 +245,8 @@ def app_from_env() -> Litestar:
             who = await caller(request, conn)
             agent_only(who)
             rows = await conn.fetch(TICKET_LIST, who.user_id, who.queue_ids, status, limit + 1)
-        items = [_ticket(r) for r in rows[:limit]]
+            tags = _tags(await conn.fetch(TICKET_TAGS, [r[0] for r in rows])) if rows else {}
+        items = [_ticket(r, tags) for r in rows[:limit]]
         more = len(rows) > limit
         return TicketPage(items, encode_cursor(items[-1].updated_at.isoformat(), items[-1].id) if more else None)
 
@@ -253,7 +281,8 @@ def app_from_env() -> Litestar:
         async with pools[0].acquire() as conn:
             await caller(request, conn)
             rows = await conn.fetch(CONTACT_PAGE, limit, offset)
-        items = [_contact(r) for r in rows]
+            tags = _tags(await conn.fetch(CONTACT_TAGS, [r[0] for r in rows])) if rows else {}
+        items = [_contact(r, tags) for r in rows]
         return ContactPage(items, rows[0][9] if rows else 0, limit, offset)
 
     return Litestar(

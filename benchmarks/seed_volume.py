@@ -23,7 +23,11 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 SPAN = timedelta(days=365)
 QUEUES = ("Sales", "Support", "Billing", "Onboarding", "Retention")
 AGENTS = 40
+TAGS = ("vip", "billing issue", "follow-up", "complaint", "new customer", "returning", "urgent", "wholesale")
 TABLES = (
+    "ticket_tags",
+    "contact_tags",
+    "tags",
     "messages",
     "tickets",
     "user_queues",
@@ -193,7 +197,22 @@ async def seed(url: str, tickets: int, messages: int, reset: bool, seed_value: i
             ],
             records=message_rows,
         )
-        for table in ("whatsapps", "queues", "users", "contacts", "tickets", "messages"):
+        # Tags as a helpdesk uses them: about a quarter of the tickets carry one or two, a tenth of the contacts one.
+        await conn.copy_records_to_table(
+            "tags",
+            columns=["id", "name", "color"],
+            records=[(i + 1, name, f"#1{i:05d}") for i, name in enumerate(TAGS)],
+        )
+        ticket_tags = {
+            (ticket_id, tag_id)
+            for ticket_id in range(1, tickets + 1)
+            if rnd.random() < 0.25
+            for tag_id in rnd.sample(range(1, len(TAGS) + 1), rnd.choice((1, 1, 2)))
+        }
+        await conn.copy_records_to_table("ticket_tags", columns=["ticket_id", "tag_id"], records=sorted(ticket_tags))
+        contact_tags = [(c, rnd.randint(1, len(TAGS))) for c in range(1, tickets + 1) if rnd.random() < 0.1]
+        await conn.copy_records_to_table("contact_tags", columns=["contact_id", "tag_id"], records=contact_tags)
+        for table in ("whatsapps", "queues", "users", "contacts", "tickets", "messages", "tags"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         await conn.execute("ANALYZE")
         elapsed = time.perf_counter() - started

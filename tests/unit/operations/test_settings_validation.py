@@ -47,7 +47,7 @@ def test_empty_values_mean_the_defaults(tmp_path: Path) -> None:
         "info",
         3001,
         "development",
-        10,
+        20,
     )
 
 
