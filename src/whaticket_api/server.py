@@ -10,7 +10,7 @@ from litestar.types import ASGIApp
 
 from whaticket_core.domain.ticket import TicketPlacement
 from whaticket_core.domain.visibility import Viewer
-from whaticket_core.ports import SessionController, TicketQueries, UnitOfWork
+from whaticket_core.ports import SessionController, TicketPlacements, UnitOfWork
 from whaticket_core.use_cases.auth.authenticate import Authenticate, AuthenticateCommand
 from whaticket_core.use_cases.automation.assign_tickets import AssignPendingTickets, AssignPendingTicketsCommand
 
@@ -46,9 +46,8 @@ class ContainerSocketAccess:
 
     async def ticket_placement(self, ticket_id: int) -> TicketPlacement | None:
         async with self._container() as request:
-            queries = await request.get(TicketQueries)
-            view = await queries.get_ticket(ticket_id)
-        return None if view is None else view.placement
+            placements: TicketPlacements = await request.get(TicketPlacements)
+            return await placements.placement_of(ticket_id)
 
 
 def build_server(settings: Settings, *, freeze_heap: bool = False) -> ASGIApp:

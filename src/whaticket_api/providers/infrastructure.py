@@ -35,6 +35,7 @@ from whaticket_core.ports import (
     ReportQueries,
     TagCounter,
     TicketCounter,
+    TicketPlacements,
     TicketQueries,
     UnitOfWork,
 )
@@ -115,6 +116,10 @@ class InfrastructureProvider(Provider):
 
     @provide(scope=Scope.REQUEST)
     def ticket_queries_port(self, queries: SqlTicketQueries) -> TicketQueries:
+        return queries
+
+    @provide(scope=Scope.REQUEST)
+    def ticket_placements_port(self, queries: SqlTicketQueries) -> TicketPlacements:
         return queries
 
     @provide(scope=Scope.REQUEST)

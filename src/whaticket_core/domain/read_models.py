@@ -1,6 +1,10 @@
 """Read models: the plain shapes the hot reads (ticket list, message page, counts) return.
 
 Query adapters fill them straight from SQL rows; events carry them too, so HTTP and realtime share one shape.
+
+The per-row ones (a contact's summary, a ticket, a message) are ``NamedTuple``s: immutable like frozen dataclasses,
+but built at C speed. A frozen dataclass sets each field through ``object.__setattr__``: a 15-field ticket view cost
+2.7-3.5 µs to build against 0.7 µs as a named tuple, i.e. ~0.1 ms of each 40-ticket page. They compare as tuples do.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from .contact import Contact
 from .message import MediaType, Message, MessageAck, Reaction, SendErrorKind
@@ -16,8 +21,7 @@ from .ticket import Ticket, TicketPlacement, TicketStatus
 from .user import Role, User
 
 
-@dataclass(frozen=True, slots=True)
-class ContactSummary:
+class ContactSummary(NamedTuple):
     id: int
     name: str
     number: str | None
@@ -30,8 +34,7 @@ class ContactSummary:
         return cls(contact.id, contact.name, contact.number, contact.profile_pic_url, contact.is_group, contact.lid)
 
 
-@dataclass(frozen=True, slots=True)
-class TicketView:
+class TicketView(NamedTuple):
     id: int
     status: TicketStatus
     contact: ContactSummary
@@ -73,8 +76,7 @@ class TicketView:
         return TicketPlacement(self.status, self.queue_id, self.user_id)
 
 
-@dataclass(frozen=True, slots=True)
-class MessageView:
+class MessageView(NamedTuple):
     id: int
     ticket_id: int
     contact_id: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_TAGS_PER_ITEM = 50
 
@@ -14,9 +15,8 @@ class Tag:
     id: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class TagView:
-    """A tag as a ticket or contact payload carries it."""
+class TagView(NamedTuple):
+    """A tag as a ticket or contact payload carries it (a named tuple, as the read models are: built per row)."""
 
     id: int
     name: str

@@ -23,6 +23,7 @@ from .queries import (
     TagCounter,
     TicketCounter,
     TicketListQuery,
+    TicketPlacements,
     TicketQueries,
 )
 from .repositories import (
@@ -83,6 +84,7 @@ __all__ = [
     "TagRepository",
     "TicketCounter",
     "TicketListQuery",
+    "TicketPlacements",
     "TicketQueries",
     "TicketRepository",
     "TokenCodec",

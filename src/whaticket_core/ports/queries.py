@@ -13,7 +13,7 @@ from ..domain.pagination import DEFAULT_LIMIT, CursorPage, OffsetPage, OffsetQue
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
 from ..domain.reports import ReportFilter, ReportSummary
 from ..domain.tag import TagCount
-from ..domain.ticket import TicketStatus
+from ..domain.ticket import TicketPlacement, TicketStatus
 from ..domain.visibility import Viewer
 
 
@@ -45,6 +45,13 @@ class TicketQueries(Protocol):
     async def get_ticket(self, ticket_id: int) -> TicketView | None:
         """No visibility check: callers apply it."""
         ...
+
+
+class TicketPlacements(Protocol):
+    """Where a ticket stands (status, queue, assignee): what its visibility and its realtime rooms depend on, read
+    without the rest of the ticket. None when the ticket does not exist; no visibility check: callers apply it."""
+
+    async def placement_of(self, ticket_id: int) -> TicketPlacement | None: ...
 
 
 class TicketCounter(Protocol):

@@ -17,7 +17,7 @@ from ..domain.pagination import (
 )
 from ..domain.read_models import MessageView, TicketCounts, TicketView, UserView
 from ..domain.tag import Tag, TagCount, TagView
-from ..domain.ticket import Ticket, TicketStatus
+from ..domain.ticket import Ticket, TicketPlacement, TicketStatus
 from ..domain.visibility import can_see
 from ..ports.queries import AuthUser, TicketListQuery
 from .repository_base import matches, page_of
@@ -92,6 +92,10 @@ class InMemoryTicketQueries:
     async def get_ticket(self, ticket_id: int) -> TicketView | None:
         ticket = self._store.state.tickets.get(ticket_id)
         return None if ticket is None else self._view(ticket)
+
+    async def placement_of(self, ticket_id: int) -> TicketPlacement | None:
+        ticket = self._store.state.tickets.get(ticket_id)
+        return None if ticket is None else TicketPlacement(ticket.status, ticket.queue_id, ticket.user_id)
 
     async def count_tickets(self, query: TicketListQuery) -> TicketCounts:
         found = self._matching(query, with_status=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from test_realtime_contract import MESSAGE, TICKET
 
 from whaticket_api.realtime.webhook_events import WebhookEventEncoder, is_webhook_event
@@ -12,7 +10,7 @@ from whaticket_core.domain.message import MediaType
 
 
 def test_a_note_makes_no_webhook_event_while_an_ordinary_message_does() -> None:
-    note = replace(MESSAGE, media_type=MediaType.NOTE, has_media=False)
+    note = MESSAGE._replace(media_type=MediaType.NOTE, has_media=False)
     encoder = WebhookEventEncoder()
     assert encoder.encode(MessageCreated(note, TICKET)) == []
     assert encoder.encode(MessageUpdated(note, TICKET)) == []

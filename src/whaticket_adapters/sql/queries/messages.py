@@ -57,52 +57,19 @@ _ACK = {ack.value: ack for ack in MessageAck}
 _MEDIA_TYPE = {kind.value: kind for kind in MediaType}
 
 
-# Rows are unpacked by position (in the order of _MESSAGE_COLUMNS), as the ticket list's are.
+# Rows are read by position (in the order of _MESSAGE_COLUMNS), as the ticket list's are.
 def _message_view(row: Sequence[Any]) -> MessageView:
-    (
-        id_,
-        ticket_id,
-        contact_id,
-        from_me,
-        body,
-        ack,
-        media_type,
-        has_media,
-        quoted_message_id,
-        is_edited,
-        is_deleted,
-        error,
-        created_at,
-        participant,
-        participant_name,
-        undecryptable,
-        reactions,
-        user_id,
-        send_at,
-        error_kind,
-    ) = row
+    ack, media_type, error_kind, reactions = row[5], row[6], row[19], row[16]
     return MessageView(
-        id=id_,
-        ticket_id=ticket_id,
-        contact_id=contact_id,
-        from_me=from_me,
-        body="" if is_deleted else body,
-        ack=_ACK[ack],
-        media_type=_MEDIA_TYPE[media_type] if media_type is not None else None,
-        has_media=bool(has_media),
-        quoted_message_id=quoted_message_id,
-        is_edited=is_edited,
-        is_deleted=is_deleted,
-        error=error,
-        created_at=created_at,
-        participant=participant,
-        participant_name=participant_name,
-        undecryptable=bool(undecryptable),
-        reactions=tuple(reaction_of(r) for r in reactions or ()),
-        user_id=user_id,
-        send_at=send_at,
-        error_kind=SendErrorKind(error_kind) if error_kind is not None and ack == MessageAck.FAILED else None,
-    )
+        row[0], row[1], row[2], row[3],
+        "" if row[10] else row[4],  # a message deleted for everyone keeps no text
+        _ACK[ack],
+        _MEDIA_TYPE[media_type] if media_type is not None else None,
+        bool(row[7]), row[8], row[9], row[10], row[11], row[12], row[13], row[14], bool(row[15]),
+        tuple(reaction_of(r) for r in reactions) if reactions else (),
+        row[17], row[18],
+        SendErrorKind(error_kind) if error_kind is not None and ack == MessageAck.FAILED else None,
+    )  # fmt: skip
 
 
 class SqlMessageQueries(SqlReader):

@@ -10,9 +10,15 @@ from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.media import MediaStore
-from whaticket_core.ports.queries import MessageQueries, TicketQueries
+from whaticket_core.ports.queries import MessageQueries, TicketPlacements
 from whaticket_core.ports.unit_of_work import UnitOfWork
-from whaticket_core.use_cases.tickets.ticket_queries import visible_ticket
+
+
+async def check_visible(placements: TicketPlacements, ticket_id: int, actor: Viewer) -> None:
+    """``ticket_not_found`` unless the ticket exists and the actor may see it (its placement is all that takes)."""
+    placement = await placements.placement_of(ticket_id)
+    if placement is None or not can_see(actor, placement):
+        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +33,12 @@ class ListMessages:
     """A ticket's messages, newest first, one keyset page at a time; ``ticket_not_found`` when the ticket is unknown
     or invisible to the actor."""
 
-    def __init__(self, tickets: TicketQueries, messages: MessageQueries) -> None:
+    def __init__(self, tickets: TicketPlacements, messages: MessageQueries) -> None:
         self._tickets = tickets
         self._messages = messages
 
     async def execute(self, command: ListMessagesCommand) -> CursorPage[MessageView]:
-        await visible_ticket(self._tickets, command.ticket_id, command.actor)
+        await check_visible(self._tickets, command.ticket_id, command.actor)
         return await self._messages.list_messages(command.ticket_id, limit=command.limit, cursor=command.cursor)
 
 
@@ -45,7 +51,7 @@ class GetMessageCommand:
 class GetMessage:
     """One message; ``message_not_found`` when it does not exist or its ticket is invisible to the actor."""
 
-    def __init__(self, tickets: TicketQueries, messages: MessageQueries) -> None:
+    def __init__(self, tickets: TicketPlacements, messages: MessageQueries) -> None:
         self._tickets = tickets
         self._messages = messages
 
@@ -53,7 +59,7 @@ class GetMessage:
         message = await self._messages.get_message(command.message_id)
         if message is not None:
             try:
-                await visible_ticket(self._tickets, message.ticket_id, command.actor)
+                await check_visible(self._tickets, message.ticket_id, command.actor)
             except TicketNotFound:
                 message = None
         if message is None:
