@@ -11,7 +11,8 @@ per socket. First the bare server is ramped (rates in messages/s, ~3 s each) to 
 p99 <= 150 ms and none lost; then B, P, B, P run at that rate for ``--seconds`` each, every run on a fresh server.
 Printed per run: deliveries/s (delivered / time from first publish to last delivery), delay p50/p99 (arrival minus
 the ticket's ``updatedAt``, stamped at publish), server CPU per delivery (user+system of the server process over the
-run), server RSS; then the ratios P/B.
+run), server RSS; then the ratios P/B. After each run, the same sockets take a burst of ``--burst`` messages
+published back to back: its deliveries/s is what the server can push, not what it was offered.
 
 ``--processes 2``: two gateway processes share Redis (python-socketio's Redis manager, a channel of its own per run),
 half the sockets on each; messages are published on the first. Runs alternate python-socketio's own order (deliver
@@ -42,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 P99_LIMIT_MS = 150.0
 RAMP = [0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0]
 TICKS = os.sysconf("SC_CLK_TCK")
+BURST_RATE = 1000.0  # messages/s: the burst is published back to back, the servers' capacity decides
 
 
 def load() -> str:
@@ -265,7 +267,7 @@ async def one_process(args: argparse.Namespace) -> None:
         finally:
             await close(servers, clients)
     held = "given" if args.rate is not None else f"the highest the bare server holds with p99 <= {P99_LIMIT_MS:.0f} ms"
-    print(f"rate: {rate:g} messages/s ({held})")
+    print(f"rate: {rate:g} messages/s ({held}); then a burst of {args.burst} messages at once on the same sockets")
     n = max(3, round(rate * args.seconds))
     runs: list[Run] = []
     for kind in ["bare", "project"] * args.rounds:
@@ -274,21 +276,26 @@ async def one_process(args: argparse.Namespace) -> None:
         )
         try:
             runs.append(await measure(kind, servers, clients, args.sockets, rate, n))
+            print("  " + runs[-1].line())
+            runs.append(await measure(f"{kind} burst", servers, clients, args.sockets, BURST_RATE, args.burst))
+            print("  " + runs[-1].line())
         finally:
             await close(servers, clients)
-        print("  " + runs[-1].line())
-    bare = [r for r in runs if r.label == "bare"]
+
+    def ratio(label: str, key: str) -> float:
+        ours = statistics.mean(getattr(r, key) for r in runs if r.label == f"project{label}")
+        bare = statistics.mean(getattr(r, key) for r in runs if r.label == f"bare{label}")
+        return ours / bare
+
     ours = [r for r in runs if r.label == "project"]
-
-    def mean(rs: list[Run], key: str) -> float:
-        return statistics.mean(getattr(r, key) for r in rs)
-
     print(
-        f"project/bare: deliveries/s {mean(ours, 'per_second') / mean(bare, 'per_second'):.2f}, "
-        f"cpu per delivery {mean(ours, 'cpu_us') / mean(bare, 'cpu_us'):.2f}, "
-        f"p99 {mean(ours, 'p99'):.0f} vs {mean(bare, 'p99'):.0f} ms, "
-        f"rss {mean(ours, 'rss_mib'):.0f} vs {mean(bare, 'rss_mib'):.0f} MiB; "
+        f"project/bare at {rate:g} msg/s: deliveries/s {ratio('', 'per_second'):.2f}, "
+        f"cpu per delivery {ratio('', 'cpu_us'):.2f}, p99 {ratio('', 'p99'):.2f}, rss {ratio('', 'rss_mib'):.2f}; "
         f"project holds p99 <= {P99_LIMIT_MS:.0f} ms in {sum(r.holds for r in ours)}/{len(ours)} runs"
+    )
+    print(
+        f"project/bare in the burst: deliveries/s {ratio(' burst', 'per_second'):.2f}, "
+        f"cpu per delivery {ratio(' burst', 'cpu_us'):.2f}, p99 {ratio(' burst', 'p99'):.2f}"
     )
 
 
@@ -320,6 +327,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=None, help="messages/s (default: ramp the bare server)")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each A/B run")
     parser.add_argument("--rounds", type=int, default=2, help="A/B pairs")
+    parser.add_argument("--burst", type=int, default=8, help="messages published at once after each run")
     parser.add_argument("--processes", type=int, choices=[1, 2], default=1)
     parser.add_argument("--redis-url", default=None)
     parser.add_argument(
