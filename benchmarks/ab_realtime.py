@@ -17,7 +17,8 @@ published back to back: its deliveries/s is what the server can push, not what i
 ``--processes 2``: two gateway processes share Redis (python-socketio's Redis manager, a channel of its own per run),
 half the sockets on each; messages are published on the first. Runs alternate python-socketio's own order (deliver
 to this process's sockets, then publish: ``--stock-order``) and the project's (publish first), and print the delays
-seen on each process: what the order costs the sockets of the second one.
+seen on each process: what the order costs the sockets of the second one (with ``--upstream-fanout`` the stock runs
+also fan out python-socketio's way, a task per socket: the code before this benchmark was written).
 
 Load generator and servers share the machine: the figures are a floor. Load average is printed before and after.
 """
@@ -307,7 +308,7 @@ async def two_processes(args: argparse.Namespace) -> None:
     for order in ["stock", "project"] * args.rounds:
         extra = ["--redis-url", args.redis_url, "--channel", f"bench-{secrets.token_hex(4)}"]
         if order == "stock":
-            extra.append("--stock-order")
+            extra += ["--stock-order", *(["--upstream-fanout"] if args.upstream_fanout else [])]
         servers, clients = await session("project", args, extra, processes=2)
         try:
             run = await measure(f"{order} order", servers, clients, args.sockets, rate, n)
