@@ -1,7 +1,7 @@
 """Realtime fan-out, the project's gateway vs bare python-socketio, A/B/A/B, 1,000 Node socket.io-client sockets.
 
     .venv/bin/python benchmarks/ab_realtime.py                      # ~90 s: ramp the bare server, then A/B/A/B
-    .venv/bin/python benchmarks/ab_realtime.py --processes 2 --redis-url redis://127.0.0.1:6379/44   # ~60 s
+    .venv/bin/python benchmarks/ab_realtime.py --processes 2 --redis-url redis://127.0.0.1:6379   # ~40 s
 
 One process: **B** is ``realtime_baseline.py`` (a bare ``AsyncServer``), **P** is the real gateway
 (``realtime_fanout.py --serve``: ``RealtimeGateway`` and its publisher, in-process manager, deflate off as in
@@ -14,7 +14,8 @@ the ticket's ``updatedAt``, stamped at publish), server CPU per delivery (user+s
 run), server RSS; then the ratios P/B. After each run, the same sockets take a burst of ``--burst`` messages
 published back to back: its deliveries/s is what the server can push, not what it was offered.
 
-``--processes 2``: two gateway processes share Redis (python-socketio's Redis manager, a channel of its own per run),
+``--processes 2``: two gateway processes share Redis (python-socketio's Redis manager, a channel of its own per run;
+pub/sub only, no key is written),
 half the sockets on each; messages are published on the first. Runs alternate python-socketio's own order (deliver
 to this process's sockets, then publish: ``--stock-order``) and the project's (publish first), and print the delays
 seen on each process: what the order costs the sockets of the second one (with ``--upstream-fanout`` the stock runs
