@@ -30,13 +30,14 @@ QUEUE_ID = 1
 TICKET_ID = 1
 
 
-def _app(redis_url: str | None) -> Any:
+def _app(redis_url: str | None, channel: str = "whaticket-socketio") -> Any:
     from litestar import Litestar, get, post
     from litestar.params import FromPath
 
     from whaticket_api.realtime import RealtimeGateway
-    from whaticket_core.domain.events import TicketUpdated
-    from whaticket_core.domain.read_models import ContactSummary, TicketView
+    from whaticket_core.domain.events import MessageCreated, TicketUpdated
+    from whaticket_core.domain.message import MessageAck
+    from whaticket_core.domain.read_models import ContactSummary, MessageView, TicketView
     from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
     from whaticket_core.domain.user import Role
     from whaticket_core.domain.visibility import Viewer
@@ -47,7 +48,9 @@ def _app(redis_url: str | None) -> Any:
     async def placement(ticket_id: int) -> TicketPlacement | None:
         return TicketPlacement(TicketStatus.PENDING, QUEUE_ID, None)
 
-    gateway = RealtimeGateway(authenticate=authenticate, ticket_placement=placement, redis_url=redis_url)
+    gateway = RealtimeGateway(
+        authenticate=authenticate, ticket_placement=placement, redis_url=redis_url, channel=channel
+    )
     publisher = gateway.publisher()
 
     @get("/bench/sockets")
@@ -69,7 +72,26 @@ def _app(redis_url: str | None) -> Any:
             await asyncio.sleep(1 / rate)
         return {"published": n, "publishMs": took}
 
-    return gateway.asgi_app(Litestar([sockets, publish]))
+    @post("/bench/message/{n:int}/{rate:float}")
+    async def new_message(n: FromPath[int], rate: FromPath[float]) -> dict[str, Any]:
+        """What a new inbound message on an agent's ticket publishes (ticket:updated, message:created)."""
+        from realtime_baseline import paced
+
+        contact = ContactSummary(1, "bench", "5511900000000", None, False)
+
+        async def one() -> None:
+            now = datetime.now(UTC)
+            view = TicketView(
+                TICKET_ID, TicketStatus.PENDING, contact, 1, QUEUE_ID, None, 1, "hello", now, False, now, now, None
+            )
+            message = MessageView(
+                1, TICKET_ID, 1, False, "hello", MessageAck.DELIVERED, None, False, None, False, False, None, now
+            )
+            await publisher.publish([TicketUpdated(view), MessageCreated(message, view)])
+
+        return {"published": n, "publishMs": await paced(n, rate, one)}
+
+    return gateway.asgi_app(Litestar([sockets, publish, new_message]))
 
 
 def _rss_kb(pid: int) -> int:
@@ -79,11 +101,34 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def serve(port: int, redis_url: str | None, deflate: bool) -> None:
+def serve(
+    port: int, redis_url: str | None, deflate: bool, channel: str, stock_order: bool, upstream_fanout: bool
+) -> None:
+    import socketio
     import uvicorn
+    from socketio.async_pubsub_manager import AsyncPubSubManager
 
+    from whaticket_api.realtime.fanout import DirectFanOut
+    from whaticket_api.realtime.managers import RedisClientManager
+
+    # The "before" figures of benchmarks/README.md: python-socketio's own ways, put back for the measurement.
+    if stock_order:  # this process's sockets first, then the other processes
+        RedisClientManager.emit = AsyncPubSubManager.emit
+    if upstream_fanout:  # one task per recipient socket
+        DirectFanOut.emit = socketio.AsyncManager.emit
+    from whaticket_api.heap import freeze_startup_heap
+
+    app = _app(redis_url, channel)
+    app.other_asgi_app.on_startup.append(freeze_startup_heap)  # as ``whaticket serve`` does once started
+    profile = os.environ.get("BENCH_PROFILE")  # a file: the server runs under cProfile and writes its stats there
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        app.other_asgi_app.on_shutdown.append(lambda: profiler.dump_stats(profile))
+        profiler.enable()
     uvicorn.run(
-        _app(redis_url),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -213,10 +258,13 @@ def main() -> None:
         "--no-deflate", action="store_true", help="uvicorn ws_per_message_deflate=False (the default is on)"
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--channel", default="whaticket-socketio", help=argparse.SUPPRESS)
+    parser.add_argument("--stock-order", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--upstream-fanout", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.port, args.redis_url, not args.no_deflate)
+        serve(args.port, args.redis_url, not args.no_deflate, args.channel, args.stock_order, args.upstream_fanout)
     else:
         asyncio.run(run(args))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from realtime_harness import World, build_app
-from realtime_support import LiveServer, serve
+from realtime_support import WAIT, LiveServer, serve
 
 
 async def test_refused_without_a_token(live: LiveServer, clients) -> None:
@@ -53,7 +54,7 @@ async def test_one_user_holds_a_bounded_number_of_sockets(clients) -> None:
     server, task, url = await serve(app)
     try:
         token = world.token("agent_a")
-        await clients(url, token)
+        first = await clients(url, token)
         await clients(url, token)
         refused = await clients(url, token, expect_refusal=True)
         other_user = await clients(url, world.token("agent_b"))
@@ -61,6 +62,12 @@ async def test_one_user_holds_a_bounded_number_of_sockets(clients) -> None:
         assert refused.connect_errors == [{"message": "too_many_connections"}]
         assert other_user.client.connected
         assert gateway.local_socket_count == 3
+
+        await first.client.disconnect()  # a socket that leaves frees its place
+        async with asyncio.timeout(WAIT):
+            while gateway.local_socket_count != 2:  # noqa: ASYNC110  # the server's disconnect handler has no event
+                await asyncio.sleep(0.01)
+        assert (await clients(url, token)).client.connected
     finally:
         server.should_exit = True
         await task
