@@ -32,6 +32,7 @@ from whaticket_core.ports import (
     ContactQueries,
     MediaStore,
     MessageQueries,
+    PlacedMessagePages,
     ReportQueries,
     TagCounter,
     TicketCounter,
@@ -135,8 +136,16 @@ class InfrastructureProvider(Provider):
         return SqlReportQueries(reads)
 
     @provide(scope=Scope.REQUEST)
-    def message_queries(self, reads: ReadConnection) -> MessageQueries:
+    def sql_message_queries(self, reads: ReadConnection) -> SqlMessageQueries:
         return SqlMessageQueries(reads)
+
+    @provide(scope=Scope.REQUEST)
+    def message_queries(self, queries: SqlMessageQueries) -> MessageQueries:
+        return queries
+
+    @provide(scope=Scope.REQUEST)
+    def placed_message_pages(self, queries: SqlMessageQueries) -> PlacedMessagePages:
+        return queries
 
     @provide(scope=Scope.REQUEST)
     def contact_queries(self, reads: ReadConnection) -> ContactQueries:

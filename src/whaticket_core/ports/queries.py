@@ -78,6 +78,16 @@ class MessageQueries(Protocol):
     async def get_message(self, message_id: int) -> MessageView | None: ...
 
 
+class PlacedMessagePages(Protocol):
+    """A page of :meth:`MessageQueries.list_messages` together with its ticket's placement, read at once so the
+    caller checks visibility without a read of its own: ``(None, empty page)`` when the ticket does not exist. No
+    visibility check: callers apply it, and must not hand the page out when it fails."""
+
+    async def placed_page(
+        self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+    ) -> tuple[TicketPlacement | None, CursorPage[MessageView]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class AuthUser:
     """What the bearer check needs of a user: the user as clients see it (``queue_ids`` ascending) and the user's

@@ -138,6 +138,13 @@ class InMemoryMessageQueries:
             next_cursor = encode_cursor(page[-1].id)
         return CursorPage([MessageView.of(m) for m in page], next_cursor)
 
+    async def placed_page(
+        self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+    ) -> tuple[TicketPlacement | None, CursorPage[MessageView]]:
+        page = await self.list_messages(ticket_id, limit=limit, cursor=cursor)
+        ticket = self._store.state.tickets.get(ticket_id)
+        return (None if ticket is None else TicketPlacement(ticket.status, ticket.queue_id, ticket.user_id)), page
+
     async def get_message(self, message_id: int) -> MessageView | None:
         message = self._store.state.messages.get(message_id)
         return None if message is None else MessageView.of(message)

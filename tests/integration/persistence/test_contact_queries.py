@@ -6,6 +6,7 @@ from persistence_builders import contact
 
 from whaticket_core.domain.contact import ExtraInfo
 from whaticket_core.domain.pagination import OffsetQuery
+from whaticket_core.domain.tag import Tag, TagView
 
 
 async def test_the_page_matches_the_repository_page_with_its_total(backend):
@@ -41,3 +42,17 @@ async def test_past_the_last_page_the_total_is_still_counted(backend):
     searched = await backend.contacts.list_contacts(OffsetQuery(limit=2, offset=10, search="person 1"))
     assert (searched.items, searched.total) == ([], 1)
     assert (await backend.contacts.list_contacts(OffsetQuery(search="nobody"))).total == 0
+
+
+async def test_the_page_carries_each_contacts_tags_in_name_order(backend):
+    async with backend.new_uow() as uow:
+        a = await uow.contacts.add(contact("5511900000001", "Ana"))
+        b = await uow.contacts.add(contact("5511900000002", "Bia"))
+        zebra, apple = await uow.tags.add(Tag("zebra", "#000001")), await uow.tags.add(Tag("Apple", "#000002"))
+        await uow.commit()
+    async with backend.new_uow() as uow:
+        await uow.tag_assignments.set_for_contact(a.id, [zebra.id, apple.id])
+        await uow.commit()
+    page = await backend.contacts.list_contacts(OffsetQuery())
+    assert {c.id: c.tags for c in page.items} == {a.id: (TagView.of(apple), TagView.of(zebra)), b.id: ()}
+    assert page.total == 2

@@ -10,7 +10,7 @@ from persistence_builders import T0, contact, message, queue, ticket, user, what
 
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.message import MediaType, MessageAck
-from whaticket_core.domain.pagination import encode_cursor
+from whaticket_core.domain.pagination import CursorPage, encode_cursor
 from whaticket_core.domain.read_models import MessageView, TicketCounts, TicketView
 from whaticket_core.domain.ticket import Ticket, TicketStatus
 from whaticket_core.domain.user import Role
@@ -194,6 +194,35 @@ async def test_message_pages_newest_first_with_a_cursor(backend):
     assert (await backend.messages.list_messages(t.id + 1000)).items == []
     assert await backend.messages.get_message(stored[1].id) == want[3]
     assert await backend.messages.get_message(stored[-1].id + 1000) is None
+
+
+async def test_a_placed_page_is_the_page_with_its_tickets_placement(backend):
+    world = await build_world(backend)
+    t = world.tickets["open_assigned_to_me"]
+    empty = world.tickets["closed_no_queue"]
+    async with backend.new_uow() as uow:
+        stored = [await uow.messages.add(message(t, f"m{i}", minutes=i)) for i in range(3)]
+        await uow.commit()
+    placement, first = await backend.messages.placed_page(t.id, limit=2)
+    assert placement == world.views[t.id].placement
+    assert first == await backend.messages.list_messages(t.id, limit=2)
+    assert [m.id for m in first.items] == [stored[2].id, stored[1].id]
+    placement, rest = await backend.messages.placed_page(t.id, limit=2, cursor=first.next_cursor)
+    assert (placement, [m.id for m in rest.items], rest.next_cursor) == (
+        world.views[t.id].placement,
+        [stored[0].id],
+        None,
+    )
+    # No messages: the placement still tells an empty ticket from a missing one.
+    assert await backend.messages.placed_page(empty.id) == (world.views[empty.id].placement, CursorPage([], None))
+    assert await backend.messages.placed_page(t.id + 1000) == (None, CursorPage([], None))
+
+
+async def test_a_placement_is_the_tickets_status_queue_and_assignee(backend):
+    world = await build_world(backend)
+    for t in world.tickets.values():
+        assert await backend.tickets.placement_of(t.id) == world.views[t.id].placement
+    assert await backend.tickets.placement_of(max(t.id for t in world.tickets.values()) + 1000) is None
 
 
 @pytest.mark.parametrize("cursor", ["%%%", encode_cursor("x"), encode_cursor(1, 2)])

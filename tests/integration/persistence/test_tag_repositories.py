@@ -96,6 +96,11 @@ async def test_ticket_queries_carry_tags_filter_by_any_and_count_per_tag(backend
     got = await backend.tickets.get_ticket(tickets[0].id)
     assert got.tags == (TagView.of(urgent), TagView.of(vip))
     assert (await backend.tickets.get_ticket(tickets[3].id)).tags == ()
+    # The list carries the same tags, in name order, and none for an untagged ticket (PostgreSQL reads them in the
+    # list's own statement, SQLite in a second one).
+    listed = {t.id: t.tags for t in (await backend.tickets.list_tickets(TicketListQuery(staff))).items}
+    assert listed[tickets[0].id] == (TagView.of(urgent), TagView.of(vip))
+    assert (listed[tickets[1].id], listed[tickets[3].id]) == ((TagView.of(vip),), ())
 
     page = await backend.tickets.list_tickets(TicketListQuery(staff, tag_ids=frozenset({urgent.id, idle.id})))
     assert sorted(t.id for t in page.items) == [tickets[0].id, tickets[2].id]

@@ -105,7 +105,7 @@ async def test_list_messages_newest_first_and_404_when_the_ticket_is_invisible(w
     first = await add_message(world, t["in_a"], "one")
     second = await add_message(world, t["in_a"], "two")
     await add_message(world, t["in_b"], "secret")
-    use_case = ListMessages(ticket_queries(world), InMemoryMessageQueries(world.store))
+    use_case = ListMessages(InMemoryMessageQueries(world.store))
 
     page = await use_case.execute(ListMessagesCommand(t["in_a"].id, agent))
     assert [m.id for m in page.items] == [second.id, first.id]

@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, Select, String, any_, bindparam, func, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, String, any_, bindparam, func, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from whaticket_core.domain.contact import Contact, ExtraInfo
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
@@ -43,13 +43,26 @@ def _where(search: bool) -> list[ColumnElement[bool]]:
     return [or_(*(column.ilike(pattern, escape="\\") for column in columns))]
 
 
+def _tags_column() -> Any:
+    """PostgreSQL: a contact's tags as one more column, an array of (id, name, color) rows in name order (NULL for
+    none), so the page needs no second statement for them. SQLite reads them in a second statement."""
+    tag = tuple_(_TG.c.id, _TG.c.name, _TG.c.color)
+    return (
+        select(func.array_agg(aggregate_order_by(tag, func.lower(_TG.c.name), _TG.c.id)))
+        .select_from(_CT.join(_TG, _TG.c.id == _CT.c.tag_id))
+        .where(_CT.c.contact_id == _C.c.id)
+        .scalar_subquery()
+        .label("tags")
+    )
+
+
 @functools.cache
-def _page_statement(search: bool) -> Select[Any]:
+def _page_statement(search: bool, postgres: bool) -> Select[Any]:
     # The total rides along as a scalar subquery: one round trip for the page and its count (it was four: BEGIN,
     # count, select, ROLLBACK). PostgreSQL counts the contacts' primary key index, not their rows.
     total = select(func.count()).select_from(_C).where(*_where(search)).scalar_subquery()
     return (
-        select(*_COLUMNS, total.label("total"))
+        select(*_COLUMNS, total.label("total"), *([_tags_column()] if postgres else []))
         .where(*_where(search))
         .order_by(_C.c.id)
         .limit(ROW_LIMIT)
@@ -80,7 +93,7 @@ def _tags_of_contacts(postgres: bool) -> Select[Any]:
 
 
 def _contact(row: Sequence[Any]) -> Contact:
-    id_, name, number, lid, email, profile_pic_url, is_group, extra_info, created_at, _ = row
+    id_, name, number, lid, email, profile_pic_url, is_group, extra_info, created_at = row[:9]
     return Contact(
         id=id_,
         name=name,
@@ -102,15 +115,18 @@ class SqlContactQueries(SqlReader):
         params: dict[str, Any] = {"row_limit": query.limit, "row_offset": query.offset}
         if query.search:
             params["search_pattern"] = like_pattern(query.search)
-        rows = await self._rows(_page_statement(search), params)
+        rows = await self._rows(_page_statement(search, self._postgres), params)
         if rows:
-            total = int(rows[0][-1])
+            total = int(rows[0][9])
         elif query.offset == 0:
             total = 0
         else:  # past the last page: the count alone
             total = int((await self._rows(_count_statement(search), params))[0][0])
         contacts = [_contact(r) for r in rows]
-        if contacts:
+        if self._postgres:
+            for contact, row in zip(contacts, rows, strict=True):
+                contact.tags = tuple(TagView(*tag) for tag in row[10]) if row[10] else ()
+        elif contacts:
             tags: dict[int, list[TagView]] = defaultdict(list)
             for contact_id, tag_id, name, color in await self._rows(
                 _tags_of_contacts(self._postgres), {"ids": [c.id for c in contacts]}

@@ -10,12 +10,14 @@ from sqlalchemy import Select, bindparam, select
 from whaticket_core.domain.message import MediaType, MessageAck, SendErrorKind
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
 from whaticket_core.domain.read_models import MessageView
+from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 
 from ..mapping import reaction_of
-from ..models import MessageRow, table_of
+from ..models import MessageRow, TicketRow, table_of
 from .reader import ROW_LIMIT, SqlReader
 
 _M = table_of(MessageRow)
+_T = table_of(TicketRow)
 
 _MESSAGE_COLUMNS = (
     _M.c.id,
@@ -49,12 +51,29 @@ _MESSAGE_PAGE = {
     .limit(ROW_LIMIT)
     for with_cursor in (False, True)
 }
+# The page with its ticket's placement on every row (PlacedMessagePages): the index on (ticket_id, id desc) gives
+# the order and the ticket is one primary-key lookup, so the visibility check costs no statement of its own.
+_PLACED_PAGE = {
+    with_cursor: select(*_MESSAGE_COLUMNS, _T.c.status, _T.c.queue_id, _T.c.user_id)
+    .select_from(_M.join(_T, _T.c.id == _M.c.ticket_id))
+    .where(
+        _M.c.ticket_id == bindparam("ticket_id", type_=_M.c.ticket_id.type),
+        *([_M.c.id < bindparam("before_id", type_=_M.c.id.type)] if with_cursor else []),
+    )
+    .order_by(_M.c.id.desc())
+    .limit(ROW_LIMIT)
+    for with_cursor in (False, True)
+}
+_PLACEMENT = select(_T.c.status, _T.c.queue_id, _T.c.user_id).where(
+    _T.c.id == bindparam("ticket_id", type_=_T.c.id.type)
+)
 _GET_MESSAGE = select(*_MESSAGE_COLUMNS).where(_M.c.id == bindparam("message_id", type_=_M.c.id.type))
 
 
 # Enum members by stored value: a dict lookup, not an Enum call (~1 µs) per row.
 _ACK = {ack.value: ack for ack in MessageAck}
 _MEDIA_TYPE = {kind.value: kind for kind in MediaType}
+_STATUS = {status.value: status for status in TicketStatus}
 
 
 # Rows are read by position (in the order of _MESSAGE_COLUMNS), as the ticket list's are.
@@ -91,12 +110,26 @@ class SqlMessageQueries(SqlReader):
     async def list_messages(
         self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
     ) -> CursorPage[MessageView]:
-        views = [_message_view(r) for r in await self._rows(*self._page(ticket_id, limit, cursor))]
-        next_cursor = None
-        if len(views) > limit:
-            views = views[:limit]
-            next_cursor = encode_cursor(views[-1].id)
-        return CursorPage(views, next_cursor)
+        return self._paged(await self._rows(*self._page(ticket_id, limit, cursor)), limit)
+
+    @staticmethod
+    def _paged(rows: Sequence[Sequence[Any]], limit: int) -> CursorPage[MessageView]:
+        views = [_message_view(r) for r in rows[:limit]]
+        return CursorPage(views, encode_cursor(views[-1].id) if len(rows) > limit else None)
+
+    async def placed_page(
+        self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+    ) -> tuple[TicketPlacement | None, CursorPage[MessageView]]:
+        """Implements :class:`~whaticket_core.ports.queries.PlacedMessagePages`: one statement, a second only when
+        the page is empty (to tell an empty ticket from a missing one)."""
+        _, params = self._page(ticket_id, limit, cursor)
+        rows = await self._rows(_PLACED_PAGE[cursor is not None], params)
+        if rows:
+            placement: TicketPlacement | None = TicketPlacement(_STATUS[rows[0][20]], rows[0][21], rows[0][22])
+        else:
+            found = await self._rows(_PLACEMENT, {"ticket_id": ticket_id})
+            placement = TicketPlacement(_STATUS[found[0][0]], found[0][1], found[0][2]) if found else None
+        return placement, self._paged(rows, limit)
 
     async def get_message(self, message_id: int) -> MessageView | None:
         rows = await self._rows(_GET_MESSAGE, {"message_id": message_id})

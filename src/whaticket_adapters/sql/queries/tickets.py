@@ -24,7 +24,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.pagination import CursorPage, decode_cursor, encode_cursor
@@ -181,10 +181,26 @@ def _params(query: TicketListQuery, shape: _Shape) -> dict[str, Any]:
     return params
 
 
+def _tags_column() -> Any:
+    """PostgreSQL: a ticket's tags as one more column, an array of (id, name, color) rows in name order (NULL for
+    none): the list needs no second statement for them. SQLite reads them in a second statement."""
+    return (
+        select(
+            func.array_agg(
+                aggregate_order_by(tuple_(_TG.c.id, _TG.c.name, _TG.c.color), func.lower(_TG.c.name), _TG.c.id)
+            )
+        )
+        .select_from(_TT.join(_TG, _TG.c.id == _TT.c.tag_id))
+        .where(_TT.c.ticket_id == _T.c.id)
+        .scalar_subquery()
+        .label("tags")
+    )
+
+
 @functools.cache
 def _list_statement(shape: _Shape) -> Select[Any]:
     return (
-        select(*_TICKET_COLUMNS)
+        select(*_TICKET_COLUMNS, *([_tags_column()] if shape.postgres else []))
         .select_from(_T.join(_C, _C.c.id == _T.c.contact_id))
         .where(*_conditions(shape))
         .order_by(_T.c.updated_at.desc(), _T.c.id.desc())
@@ -275,8 +291,11 @@ class SqlTicketQueries(SqlReader):
         rows = await self._rows(_list_statement(shape), params)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        tags = await self._tags_of([row[0] for row in rows])
-        views = [_ticket_view(row, tags.get(row[0], ())) for row in rows]
+        if self._postgres:
+            views = [_ticket_view(row, tuple(TagView(*tag) for tag in row[19]) if row[19] else ()) for row in rows]
+        else:
+            tags = await self._tags_of([row[0] for row in rows])
+            views = [_ticket_view(row, tags.get(row[0], ())) for row in rows]
         next_cursor = encode_cursor(views[-1].updated_at.isoformat(), views[-1].id) if more else None
         return CursorPage(views, next_cursor)
 

@@ -10,7 +10,7 @@ from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage
 from whaticket_core.domain.read_models import MessageView
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.media import MediaStore
-from whaticket_core.ports.queries import MessageQueries, TicketPlacements
+from whaticket_core.ports.queries import MessageQueries, PlacedMessagePages, TicketPlacements
 from whaticket_core.ports.unit_of_work import UnitOfWork
 
 
@@ -31,15 +31,16 @@ class ListMessagesCommand:
 
 class ListMessages:
     """A ticket's messages, newest first, one keyset page at a time; ``ticket_not_found`` when the ticket is unknown
-    or invisible to the actor."""
+    or invisible to the actor (the page, read together with the ticket's placement, is then dropped)."""
 
-    def __init__(self, tickets: TicketPlacements, messages: MessageQueries) -> None:
-        self._tickets = tickets
-        self._messages = messages
+    def __init__(self, pages: PlacedMessagePages) -> None:
+        self._pages = pages
 
     async def execute(self, command: ListMessagesCommand) -> CursorPage[MessageView]:
-        await check_visible(self._tickets, command.ticket_id, command.actor)
-        return await self._messages.list_messages(command.ticket_id, limit=command.limit, cursor=command.cursor)
+        placement, page = await self._pages.placed_page(command.ticket_id, limit=command.limit, cursor=command.cursor)
+        if placement is None or not can_see(command.actor, placement):
+            raise TicketNotFound(f"Ticket {command.ticket_id} not found", ticket_id=command.ticket_id)
+        return page
 
 
 @dataclass(frozen=True, slots=True)
