@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import Message, MessageAck
@@ -27,6 +29,13 @@ _T = table_of(TicketRow)
 _M = table_of(MessageRow)
 _C = table_of(ContactRow)
 _ACTIVE = ("pending", "open")
+# Built once: the columns come with each call's parameters.
+_ADD_IF_NEW_PG = (
+    pg_insert(_M).on_conflict_do_nothing(index_elements=[_M.c.whatsapp_id, _M.c.wa_message_id]).returning(_M.c.id)
+)
+_ADD_IF_NEW_SQLITE = (
+    sqlite_insert(_M).on_conflict_do_nothing(index_elements=[_M.c.whatsapp_id, _M.c.wa_message_id]).returning(_M.c.id)
+)
 # The predicate of ix_messages_scheduled, spelt the same so the planner uses the partial index.
 _SCHEDULED = and_(_M.c.ack == MessageAck.SCHEDULED.value, ~_M.c.is_deleted)
 
@@ -148,6 +157,14 @@ class SqlMessageRepository(SqlRepository):
         result = await self._execute(insert(_M).values(message_values(message)).returning(_M.c.id))
         message.id = result.scalar_one()
         return message
+
+    async def add_if_new(self, message: Message) -> bool:
+        statement = _ADD_IF_NEW_PG if self._dialect == "postgresql" else _ADD_IF_NEW_SQLITE
+        row = (await self._execute(statement, message_values(message))).first()
+        if row is None:
+            return False
+        message.id = row[0]
+        return True
 
     async def save(self, message: Message) -> None:
         await self._execute(update(_M).where(_M.c.id == message.id).values(message_values(message)))
