@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -23,13 +23,41 @@ from .mapping import (
     ticket_of,
     ticket_values,
 )
-from .models import ContactRow, MessageRow, TicketRow, table_of
+from .models import ACTIVE_WHERE, ContactRow, MessageRow, TicketRow, table_of
 
 _T = table_of(TicketRow)
 _M = table_of(MessageRow)
 _C = table_of(ContactRow)
 _ACTIVE = ("pending", "open")
-# Built once: the columns come with each call's parameters.
+# The statements every inbound message runs, built once: building a statement and computing its cache key on
+# every call cost more than sending it. Columns to write come with each call's parameters.
+_ACTIVE_TICKET = select(_T).where(
+    _T.c.contact_id == bindparam("contact_id"), _T.c.whatsapp_id == bindparam("whatsapp_id"), ACTIVE_WHERE
+)
+_ACTIVE_TICKET_LOCKED = _ACTIVE_TICKET.with_for_update()
+_LAST_CLOSED_TICKET = (
+    select(_T)
+    .where(
+        _T.c.contact_id == bindparam("contact_id"),
+        _T.c.whatsapp_id == bindparam("whatsapp_id"),
+        _T.c.closed_at.is_not(None),
+    )
+    .order_by(_T.c.closed_at.desc(), _T.c.id.desc())
+    .limit(1)
+)
+_ADD_TICKET = insert(_T).returning(_T.c.id)
+_SAVE_TICKET = update(_T).where(_T.c.id == bindparam("where_id"))
+_ADD_MESSAGE = insert(_M).returning(_M.c.id)
+_SAVE_MESSAGE = update(_M).where(_M.c.id == bindparam("where_id"))
+_CONTACT_BY = {
+    (column, locked): select(_C).where(_C.c[column] == bindparam("key")).with_for_update()
+    if locked
+    else select(_C).where(_C.c[column] == bindparam("key"))
+    for column in ("id", "number", "lid")
+    for locked in (False, True)
+}
+_ADD_CONTACT = insert(_C).returning(_C.c.id)
+_SAVE_CONTACT = update(_C).where(_C.c.id == bindparam("where_id"))
 _ADD_IF_NEW_PG = (
     pg_insert(_M).on_conflict_do_nothing(index_elements=[_M.c.whatsapp_id, _M.c.wa_message_id]).returning(_M.c.id)
 )
@@ -38,6 +66,7 @@ _ADD_IF_NEW_SQLITE = (
 )
 # The predicate of ix_messages_scheduled, spelt the same so the planner uses the partial index.
 _SCHEDULED = and_(_M.c.ack == MessageAck.SCHEDULED.value, ~_M.c.is_deleted)
+_SCHEDULED_OF_TICKET = select(_M).where(_SCHEDULED, _M.c.ticket_id == bindparam("ticket_id")).order_by(_M.c.id)
 
 
 class SqlTicketRepository(SqlRepository):
@@ -49,31 +78,21 @@ class SqlTicketRepository(SqlRepository):
         return None if row is None else ticket_of(row)
 
     async def get_active(self, contact_id: int, whatsapp_id: int, *, for_update: bool = False) -> Ticket | None:
-        statement = select(_T).where(
-            _T.c.contact_id == contact_id, _T.c.whatsapp_id == whatsapp_id, _T.c.status.in_(_ACTIVE)
-        )
-        if for_update:
-            statement = statement.with_for_update()
-        row = await self._one(statement)
+        statement = _ACTIVE_TICKET_LOCKED if for_update else _ACTIVE_TICKET
+        row = (await self._execute(statement, {"contact_id": contact_id, "whatsapp_id": whatsapp_id})).first()
         return None if row is None else ticket_of(row)
 
     async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:
-        statement = (
-            select(_T)
-            .where(_T.c.contact_id == contact_id, _T.c.whatsapp_id == whatsapp_id, _T.c.closed_at.is_not(None))
-            .order_by(_T.c.closed_at.desc(), _T.c.id.desc())
-            .limit(1)
-        )
-        row = await self._one(statement)
+        params = {"contact_id": contact_id, "whatsapp_id": whatsapp_id}
+        row = (await self._execute(_LAST_CLOSED_TICKET, params)).first()
         return None if row is None else ticket_of(row)
 
     async def add(self, ticket: Ticket) -> Ticket:
-        result = await self._execute(insert(_T).values(ticket_values(ticket)).returning(_T.c.id))
-        ticket.id = result.scalar_one()
+        ticket.id = (await self._execute(_ADD_TICKET, ticket_values(ticket))).scalar_one()
         return ticket
 
     async def save(self, ticket: Ticket) -> None:
-        await self._execute(update(_T).where(_T.c.id == ticket.id).values(ticket_values(ticket)))
+        await self._execute(_SAVE_TICKET, {"where_id": ticket.id, **ticket_values(ticket)})
 
     async def delete(self, ticket_id: int) -> None:
         # Messages go with it (ON DELETE CASCADE).
@@ -154,8 +173,7 @@ class SqlMessageRepository(SqlRepository):
         return None if row is None else message_of(row)
 
     async def add(self, message: Message) -> Message:
-        result = await self._execute(insert(_M).values(message_values(message)).returning(_M.c.id))
-        message.id = result.scalar_one()
+        message.id = (await self._execute(_ADD_MESSAGE, message_values(message))).scalar_one()
         return message
 
     async def add_if_new(self, message: Message) -> bool:
@@ -167,7 +185,7 @@ class SqlMessageRepository(SqlRepository):
         return True
 
     async def save(self, message: Message) -> None:
-        await self._execute(update(_M).where(_M.c.id == message.id).values(message_values(message)))
+        await self._execute(_SAVE_MESSAGE, {"where_id": message.id, **message_values(message)})
 
     async def latest_inbound(self, ticket_id: int, limit: int) -> list[Message]:
         statement = (
@@ -189,8 +207,8 @@ class SqlMessageRepository(SqlRepository):
         return [message_of(row) for row in await self._all(statement)]
 
     async def list_scheduled_of_ticket(self, ticket_id: int) -> list[Message]:
-        statement = select(_M).where(_SCHEDULED, _M.c.ticket_id == ticket_id).order_by(_M.c.id)
-        return [message_of(row) for row in await self._all(statement)]
+        rows = (await self._execute(_SCHEDULED_OF_TICKET, {"ticket_id": ticket_id})).all()
+        return [message_of(row) for row in rows]
 
     async def move_to_ticket(self, from_ticket_id: int, to_ticket_id: int) -> int:
         statement = update(_M).where(_M.c.ticket_id == from_ticket_id).values(ticket_id=to_ticket_id)
@@ -202,29 +220,25 @@ class SqlMessageRepository(SqlRepository):
 
 
 class SqlContactRepository(SqlRepository):
-    async def _find(self, condition: ColumnElement[bool], for_update: bool) -> Contact | None:
-        statement = select(_C).where(condition)
-        if for_update:
-            statement = statement.with_for_update()
-        row = await self._one(statement)
+    async def _find(self, column: str, key: object, for_update: bool) -> Contact | None:
+        row = (await self._execute(_CONTACT_BY[column, for_update], {"key": key})).first()
         return None if row is None else contact_of(row)
 
     async def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
-        return await self._find(_C.c.id == contact_id, for_update)
+        return await self._find("id", contact_id, for_update)
 
     async def get_by_number(self, number: str, *, for_update: bool = False) -> Contact | None:
-        return await self._find(_C.c.number == number, for_update)
+        return await self._find("number", number, for_update)
 
     async def get_by_lid(self, lid: str, *, for_update: bool = False) -> Contact | None:
-        return await self._find(_C.c.lid == lid, for_update)
+        return await self._find("lid", lid, for_update)
 
     async def add(self, contact: Contact) -> Contact:
-        result = await self._execute(insert(_C).values(contact_values(contact)).returning(_C.c.id))
-        contact.id = result.scalar_one()
+        contact.id = (await self._execute(_ADD_CONTACT, contact_values(contact))).scalar_one()
         return contact
 
     async def save(self, contact: Contact) -> None:
-        await self._execute(update(_C).where(_C.c.id == contact.id).values(contact_values(contact)))
+        await self._execute(_SAVE_CONTACT, {"where_id": contact.id, **contact_values(contact)})
 
     async def delete(self, contact_id: int) -> None:
         # Tickets and messages go with it (ON DELETE CASCADE).

@@ -57,11 +57,12 @@ class SqlEventOutbox(SqlRepository):
     async def record(self, events: Sequence[DomainEvent]) -> None:
         if self._encoder is None or not events:
             return
-        encoded = [e for event in events for e in self._encoder.encode(event)]
-        if not encoded:
-            return
+        # The hooks first: with none active (the usual case) the events are never encoded.
         hooks = [(row.id, frozenset(row.events.split())) for row in (await self._execute(_ACTIVE)).all()]
         if not hooks:
+            return
+        encoded = [e for event in events for e in self._encoder.encode(event)]
+        if not encoded:
             return
         now = self._clock.now() if self._clock is not None else datetime.now(UTC)
         rows = []

@@ -11,6 +11,7 @@ from .models import table_of
 from .models_agent_tools import ReportEventRow
 
 _RE = table_of(ReportEventRow)
+_ADD = insert(_RE).returning(_RE.c.id)  # built once: every new ticket records one
 
 
 class SqlReportEventRepository(SqlRepository):
@@ -24,7 +25,7 @@ class SqlReportEventRepository(SqlRepository):
             "seconds": event.seconds,
             "value": event.value,
         }
-        event.id = (await self._execute(insert(_RE).values(values).returning(_RE.c.id))).scalar_one()
+        event.id = (await self._execute(_ADD, values)).scalar_one()
         return event
 
     async def exists(self, ticket_id: int, kind: ReportEventKind) -> bool:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 
 from whaticket_core.domain.tag import Tag
@@ -19,6 +19,10 @@ _TG = table_of(TagRow)
 _TT = table_of(TicketTagRow)
 _CT = table_of(ContactTagRow)
 _BY_NAME = (func.lower(_TG.c.name), _TG.c.id)
+# Built once: every inbound message on an existing ticket reads its tags.
+_OF_TICKET = (
+    select(_TG).join(_TT, _TT.c.tag_id == _TG.c.id).where(_TT.c.ticket_id == bindparam("ticket_id")).order_by(*_BY_NAME)
+)
 
 
 def _tag_of(row: Row[Any]) -> Tag:
@@ -61,10 +65,7 @@ class SqlTagRepository(SqlRepository):
 
 class SqlTagAssignments(SqlRepository):
     async def of_ticket(self, ticket_id: int) -> list[Tag]:
-        statement = (
-            select(_TG).join(_TT, _TT.c.tag_id == _TG.c.id).where(_TT.c.ticket_id == ticket_id).order_by(*_BY_NAME)
-        )
-        return _tags(await self._all(statement))
+        return _tags((await self._execute(_OF_TICKET, {"ticket_id": ticket_id})).all())
 
     async def set_for_ticket(self, ticket_id: int, tag_ids: list[int]) -> None:
         await self._execute(delete(_TT).where(_TT.c.ticket_id == ticket_id))
