@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, exists, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy.sql.elements import TextClause
 
 from whaticket_core.domain.contact import Contact
 from whaticket_core.domain.message import Message, MessageAck
@@ -58,12 +57,22 @@ _CONTACT_BY = {
 }
 _ADD_CONTACT = insert(_C).returning(_C.c.id)
 _SAVE_CONTACT = update(_C).where(_C.c.id == bindparam("where_id"))
-_ADD_IF_NEW_PG = (
-    pg_insert(_M).on_conflict_do_nothing(index_elements=[_M.c.whatsapp_id, _M.c.wa_message_id]).returning(_M.c.id)
-)
-_ADD_IF_NEW_SQLITE = (
-    sqlite_insert(_M).on_conflict_do_nothing(index_elements=[_M.c.whatsapp_id, _M.c.wa_message_id]).returning(_M.c.id)
-)
+
+
+def _add_if_new_statement(keys: tuple[str, ...]) -> TextClause:
+    """``INSERT ... ON CONFLICT (whatsapp_id, wa_message_id) DO NOTHING RETURNING id`` for columns ``keys``, as text
+    with typed parameters: the dialects' ``insert().on_conflict_do_nothing()`` cannot be cached, so it would be
+    compiled again on every message. PostgreSQL and SQLite (3.35+) both read it."""
+    columns = ", ".join(keys)
+    values = ", ".join(f":{key}" for key in keys)
+    sql = (
+        f"INSERT INTO {_M.name} ({columns}) VALUES ({values}) "
+        "ON CONFLICT (whatsapp_id, wa_message_id) DO NOTHING RETURNING id"
+    )
+    return text(sql).bindparams(*(bindparam(key, type_=_M.c[key].type) for key in keys))
+
+
+_ADD_IF_NEW: dict[tuple[str, ...], TextClause] = {}  # by column keys (always the same ones, from message_values)
 # The predicate of ix_messages_scheduled, spelt the same so the planner uses the partial index.
 _SCHEDULED = and_(_M.c.ack == MessageAck.SCHEDULED.value, ~_M.c.is_deleted)
 _SCHEDULED_OF_TICKET = select(_M).where(_SCHEDULED, _M.c.ticket_id == bindparam("ticket_id")).order_by(_M.c.id)
@@ -177,8 +186,12 @@ class SqlMessageRepository(SqlRepository):
         return message
 
     async def add_if_new(self, message: Message) -> bool:
-        statement = _ADD_IF_NEW_PG if self._dialect == "postgresql" else _ADD_IF_NEW_SQLITE
-        row = (await self._execute(statement, message_values(message))).first()
+        values = message_values(message)
+        keys = tuple(values)
+        statement = _ADD_IF_NEW.get(keys)
+        if statement is None:
+            statement = _ADD_IF_NEW[keys] = _add_if_new_statement(keys)
+        row = (await self._execute(statement, values)).first()
         if row is None:
             return False
         message.id = row[0]
