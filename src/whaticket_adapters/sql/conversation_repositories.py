@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, exists, func, insert, or_, select, text, update
@@ -14,7 +15,9 @@ from whaticket_core.domain.ticket import Ticket
 from whaticket_core.ports.repositories import IdleClaim
 
 from .base_repository import SqlRepository, search_any
+from .driver_path import DriverRow
 from .mapping import (
+    TICKET_FIELDS,
     contact_of,
     contact_values,
     message_of,
@@ -72,6 +75,33 @@ def _add_if_new_statement(keys: tuple[str, ...]) -> TextClause:
     return text(sql).bindparams(*(bindparam(key, type_=_M.c[key].type) for key in keys))
 
 
+# The same statements as SQL text for the driver path on PostgreSQL (see driver_path).
+_PG_ACTIVE_TICKET = "SELECT * FROM tickets WHERE contact_id = $1 AND whatsapp_id = $2 AND status IN ('pending', 'open')"
+_PG_TICKET_COLUMNS = (*TICKET_FIELDS, "status")
+_PG_SAVE_TICKET = "UPDATE tickets SET {} WHERE id = $1".format(
+    ", ".join(f"{name} = ${n}" for n, name in enumerate(_PG_TICKET_COLUMNS, start=2))
+)
+_PG_CONTACT_BY = {
+    (column, locked): f"SELECT * FROM contacts WHERE {column} = $1" + (" FOR UPDATE" if locked else "")
+    for column in ("id", "number", "lid")
+    for locked in (False, True)
+}
+_PG_SCHEDULED_OF_TICKET = (
+    "SELECT * FROM messages WHERE ack = 'scheduled' AND NOT is_deleted AND ticket_id = $1 ORDER BY id"
+)
+_PG_ADD_IF_NEW: dict[tuple[str, ...], str] = {}
+
+
+def _pg_add_if_new(keys: tuple[str, ...]) -> str:
+    statement = _PG_ADD_IF_NEW.get(keys)
+    if statement is None:
+        statement = _PG_ADD_IF_NEW[keys] = (
+            f"INSERT INTO messages ({', '.join(keys)}) VALUES ({', '.join(f'${n}' for n in range(1, len(keys) + 1))})"
+            " ON CONFLICT (whatsapp_id, wa_message_id) DO NOTHING RETURNING id"
+        )
+    return statement
+
+
 _ADD_IF_NEW: dict[tuple[str, ...], TextClause] = {}  # by column keys (always the same ones, from message_values)
 # The predicate of ix_messages_scheduled, spelt the same so the planner uses the partial index.
 _SCHEDULED = and_(_M.c.ack == MessageAck.SCHEDULED.value, ~_M.c.is_deleted)
@@ -87,6 +117,10 @@ class SqlTicketRepository(SqlRepository):
         return None if row is None else ticket_of(row)
 
     async def get_active(self, contact_id: int, whatsapp_id: int, *, for_update: bool = False) -> Ticket | None:
+        if (driver := self._uow.driver) is not None:
+            sql = _PG_ACTIVE_TICKET + (" FOR UPDATE" if for_update else "")
+            record = await driver.fetchrow(sql, contact_id, whatsapp_id)
+            return None if record is None else ticket_of(DriverRow(record))  # type: ignore[arg-type]
         statement = _ACTIVE_TICKET_LOCKED if for_update else _ACTIVE_TICKET
         row = (await self._execute(statement, {"contact_id": contact_id, "whatsapp_id": whatsapp_id})).first()
         return None if row is None else ticket_of(row)
@@ -101,6 +135,10 @@ class SqlTicketRepository(SqlRepository):
         return ticket
 
     async def save(self, ticket: Ticket) -> None:
+        if (driver := self._uow.driver) is not None:
+            values = ticket_values(ticket)
+            await driver.execute(_PG_SAVE_TICKET, ticket.id, *(values[name] for name in _PG_TICKET_COLUMNS))
+            return
         await self._execute(_SAVE_TICKET, {"where_id": ticket.id, **ticket_values(ticket)})
 
     async def delete(self, ticket_id: int) -> None:
@@ -188,6 +226,13 @@ class SqlMessageRepository(SqlRepository):
     async def add_if_new(self, message: Message) -> bool:
         values = message_values(message)
         keys = tuple(values)
+        if (driver := self._uow.driver) is not None:
+            values["reactions"] = json.dumps(values["reactions"])
+            record = await driver.fetchrow(_pg_add_if_new(keys), *values.values())
+            if record is None:
+                return False
+            message.id = record["id"]
+            return True
         statement = _ADD_IF_NEW.get(keys)
         if statement is None:
             statement = _ADD_IF_NEW[keys] = _add_if_new_statement(keys)
@@ -220,6 +265,9 @@ class SqlMessageRepository(SqlRepository):
         return [message_of(row) for row in await self._all(statement)]
 
     async def list_scheduled_of_ticket(self, ticket_id: int) -> list[Message]:
+        if (driver := self._uow.driver) is not None:
+            records = await driver.fetch(_PG_SCHEDULED_OF_TICKET, ticket_id)
+            return [message_of(DriverRow(r)) for r in records]  # type: ignore[arg-type]
         rows = (await self._execute(_SCHEDULED_OF_TICKET, {"ticket_id": ticket_id})).all()
         return [message_of(row) for row in rows]
 
@@ -234,6 +282,9 @@ class SqlMessageRepository(SqlRepository):
 
 class SqlContactRepository(SqlRepository):
     async def _find(self, column: str, key: object, for_update: bool) -> Contact | None:
+        if (driver := self._uow.driver) is not None:
+            record = await driver.fetchrow(_PG_CONTACT_BY[column, for_update], key)
+            return None if record is None else contact_of(DriverRow(record))  # type: ignore[arg-type]
         row = (await self._execute(_CONTACT_BY[column, for_update], {"key": key})).first()
         return None if row is None else contact_of(row)
 

@@ -6,8 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -20,6 +19,7 @@ from whaticket_core.domain.user import Role, User
 from whaticket_core.domain.whatsapp import WhatsApp
 
 from .base_repository import SqlRepository, search_any
+from .driver_path import DriverRow
 from .mapping import (
     quick_answer_of,
     refresh_token_of,
@@ -199,14 +199,11 @@ class SqlUserRepository(SqlRepository):
         return OffsetPage(await self._hydrate(rows), total, query.limit, query.offset)
 
 
-# PostgreSQL: the connection with its queue ids in saved order (an aggregate over no rows is null: no queues).
-_QUEUE_IDS = (
-    select(func.array_agg(aggregate_order_by(_WQ.c.queue_id, _WQ.c.position)))
-    .where(_WQ.c.whatsapp_id == _W.c.id)
-    .scalar_subquery()
+# PostgreSQL (driver path): the connection with its queue ids in saved order (an aggregate over no rows is null).
+_PG_WITH_QUEUES = (
+    "SELECT w.*, (SELECT array_agg(q.queue_id ORDER BY q.position) FROM whatsapp_queues q"
+    " WHERE q.whatsapp_id = w.id) AS queue_ids FROM whatsapps w WHERE w.id = $1"
 )
-_WITH_QUEUES = select(_W, _QUEUE_IDS.label("queue_ids")).where(_W.c.id == bindparam("whatsapp_id"))
-_WITH_QUEUES_LOCKED = _WITH_QUEUES.with_for_update(of=_W)
 
 
 class SqlWhatsAppRepository(SqlRepository):
@@ -230,11 +227,10 @@ class SqlWhatsAppRepository(SqlRepository):
         return found[0] if found else None
 
     async def get(self, whatsapp_id: int, *, for_update: bool = False) -> WhatsApp | None:
-        if self._dialect == "postgresql":
+        if (driver := self._uow.driver) is not None:
             # One round trip: every inbound message reads its connection and queues.
-            statement = _WITH_QUEUES_LOCKED if for_update else _WITH_QUEUES
-            row = (await self._execute(statement, {"whatsapp_id": whatsapp_id})).first()
-            return None if row is None else whatsapp_of(row, list(row.queue_ids or ()))
+            record = await driver.fetchrow(_PG_WITH_QUEUES + (" FOR UPDATE OF w" if for_update else ""), whatsapp_id)
+            return None if record is None else whatsapp_of(DriverRow(record), list(record["queue_ids"] or ()))  # type: ignore[arg-type]
         statement = select(_W).where(_W.c.id == whatsapp_id)
         if for_update:
             statement = statement.with_for_update()

@@ -38,6 +38,7 @@ from .directory_repositories import (
     SqlUserRepository,
     SqlWhatsAppRepository,
 )
+from .driver_path import DriverPath
 from .errors import DATABASE_ERRORS, translate
 from .event_outbox import SqlEventOutbox, WebhookEventEncoder
 from .inbox_repository import SqlInboxRepository
@@ -82,6 +83,8 @@ class SqlUnitOfWork:
         self._engine = bind
         self._before_begin = before_begin
         self._session: AsyncConnection | None = None
+        # PostgreSQL: the hottest statements go straight to the driver, in this transaction (see driver_path).
+        self.driver: DriverPath | None = None
         self._lock: asyncio.Lock | None = None
         self.tickets: TicketRepository = SqlTicketRepository(self)
         self.messages: MessageRepository = SqlMessageRepository(self)
@@ -134,6 +137,7 @@ class SqlUnitOfWork:
                 raise translate(error) from error
             raise
         self._session, self._lock = session, lock
+        self.driver = DriverPath(session) if session.dialect.name == "postgresql" else None
         return self
 
     async def __aexit__(
@@ -143,7 +147,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, lock = self._session, self._lock
-        self._session, self._lock = None, None
+        self._session, self._lock, self.driver = None, None, None
         try:
             if session is not None:
                 # Shielded so a cancelled task still returns its connection to the pool in a clean state (closing
