@@ -75,19 +75,23 @@ def _add_if_new_statement(keys: tuple[str, ...]) -> TextClause:
     return text(sql).bindparams(*(bindparam(key, type_=_M.c[key].type) for key in keys))
 
 
-# The same statements as SQL text for the driver path on PostgreSQL (see driver_path).
-_PG_ACTIVE_TICKET = "SELECT * FROM tickets WHERE contact_id = $1 AND whatsapp_id = $2 AND status IN ('pending', 'open')"
+# The same statements as SQL text for the driver path on PostgreSQL (see driver_path). Columns are listed, never
+# `*`: a column added by a migration must not change the result of a statement prepared before it.
+_PG_T, _PG_M, _PG_C = (", ".join(column.name for column in table.columns) for table in (_T, _M, _C))
+_PG_ACTIVE_TICKET = (
+    f"SELECT {_PG_T} FROM tickets WHERE contact_id = $1 AND whatsapp_id = $2 AND status IN ('pending', 'open')"
+)
 _PG_TICKET_COLUMNS = (*TICKET_FIELDS, "status")
 _PG_SAVE_TICKET = "UPDATE tickets SET {} WHERE id = $1".format(
     ", ".join(f"{name} = ${n}" for n, name in enumerate(_PG_TICKET_COLUMNS, start=2))
 )
 _PG_CONTACT_BY = {
-    (column, locked): f"SELECT * FROM contacts WHERE {column} = $1" + (" FOR UPDATE" if locked else "")
+    (column, locked): f"SELECT {_PG_C} FROM contacts WHERE {column} = $1" + (" FOR UPDATE" if locked else "")
     for column in ("id", "number", "lid")
     for locked in (False, True)
 }
 _PG_SCHEDULED_OF_TICKET = (
-    "SELECT * FROM messages WHERE ack = 'scheduled' AND NOT is_deleted AND ticket_id = $1 ORDER BY id"
+    f"SELECT {_PG_M} FROM messages WHERE ack = 'scheduled' AND NOT is_deleted AND ticket_id = $1 ORDER BY id"
 )
 _PG_ADD_IF_NEW: dict[tuple[str, ...], str] = {}
 

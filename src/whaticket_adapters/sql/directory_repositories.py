@@ -200,9 +200,10 @@ class SqlUserRepository(SqlRepository):
 
 
 # PostgreSQL (driver path): the connection with its queue ids in saved order (an aggregate over no rows is null).
+# Columns listed, never `*`: a column added by a migration must not change a statement prepared before it.
 _PG_WITH_QUEUES = (
-    "SELECT w.*, (SELECT array_agg(q.queue_id ORDER BY q.position) FROM whatsapp_queues q"
-    " WHERE q.whatsapp_id = w.id) AS queue_ids FROM whatsapps w WHERE w.id = $1"
+    f"SELECT {', '.join(f'w.{column.name}' for column in _W.columns)}, (SELECT array_agg(q.queue_id ORDER BY"
+    " q.position) FROM whatsapp_queues q WHERE q.whatsapp_id = w.id) AS queue_ids FROM whatsapps w WHERE w.id = $1"
 )
 
 

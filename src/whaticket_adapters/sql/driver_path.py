@@ -46,7 +46,8 @@ class DriverPath:
         statement begins the next one, as on SQLAlchemy's side)."""
         try:
             if self._adapted is None:
-                self._adapted = (await self._connection.get_raw_connection()).dbapi_connection
+                # The unit of work has checked the connection out already: reached without a round trip.
+                self._adapted = self._connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
             if not self._adapted._started:
                 await self._adapted._start_transaction()
         except Exception as error:
