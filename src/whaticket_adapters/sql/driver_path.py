@@ -49,6 +49,9 @@ class DriverPath:
                 # The unit of work has checked the connection out already: reached without a round trip.
                 self._adapted = self._connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
             if not self._adapted._started:
+                if not self._connection.in_transaction():
+                    # After a commit: SQLAlchemy must know of the new transaction, or its next commit is a no-op.
+                    await self._connection.begin()
                 await self._adapted._start_transaction()
         except Exception as error:
             raise translate_driver_error(error) from error
