@@ -93,6 +93,13 @@ _PG_CONTACT_BY = {
 _PG_SCHEDULED_OF_TICKET = (
     f"SELECT {_PG_M} FROM messages WHERE ack = 'scheduled' AND NOT is_deleted AND ticket_id = $1 ORDER BY id"
 )
+_PG_ADD_TICKET = "INSERT INTO tickets ({}) VALUES ({}) RETURNING id".format(
+    ", ".join(_PG_TICKET_COLUMNS), ", ".join(f"${n}" for n in range(1, len(_PG_TICKET_COLUMNS) + 1))
+)
+_PG_CONTACT_COLUMNS = ("name", "number", "lid", "email", "profile_pic_url", "is_group", "extra_info", "created_at")
+_PG_ADD_CONTACT = "INSERT INTO contacts ({}) VALUES ({}) RETURNING id".format(
+    ", ".join(_PG_CONTACT_COLUMNS), ", ".join(f"${n}" for n in range(1, len(_PG_CONTACT_COLUMNS) + 1))
+)
 _PG_ADD_IF_NEW: dict[tuple[str, ...], str] = {}
 
 
@@ -135,6 +142,12 @@ class SqlTicketRepository(SqlRepository):
         return None if row is None else ticket_of(row)
 
     async def add(self, ticket: Ticket) -> Ticket:
+        if (driver := self._uow.driver) is not None:
+            values = ticket_values(ticket)
+            record = await driver.fetchrow(_PG_ADD_TICKET, *(values[name] for name in _PG_TICKET_COLUMNS))
+            assert record is not None  # RETURNING of an insert
+            ticket.id = record["id"]
+            return ticket
         ticket.id = (await self._execute(_ADD_TICKET, ticket_values(ticket))).scalar_one()
         return ticket
 
@@ -302,6 +315,13 @@ class SqlContactRepository(SqlRepository):
         return await self._find("lid", lid, for_update)
 
     async def add(self, contact: Contact) -> Contact:
+        if (driver := self._uow.driver) is not None:
+            values = contact_values(contact)
+            values["extra_info"] = json.dumps(values["extra_info"])
+            record = await driver.fetchrow(_PG_ADD_CONTACT, *(values[name] for name in _PG_CONTACT_COLUMNS))
+            assert record is not None  # RETURNING of an insert
+            contact.id = record["id"]
+            return contact
         contact.id = (await self._execute(_ADD_CONTACT, contact_values(contact))).scalar_one()
         return contact
 

@@ -12,6 +12,10 @@ from .models_agent_tools import ReportEventRow
 
 _RE = table_of(ReportEventRow)
 _ADD = insert(_RE).returning(_RE.c.id)  # built once: every new ticket records one
+_PG_ADD = (  # the driver path (see driver_path), columns in the order of ``add``'s values
+    "INSERT INTO report_events (kind, ticket_id, at, queue_id, user_id, seconds, value)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+)
 
 
 class SqlReportEventRepository(SqlRepository):
@@ -25,6 +29,11 @@ class SqlReportEventRepository(SqlRepository):
             "seconds": event.seconds,
             "value": event.value,
         }
+        if (driver := self._uow.driver) is not None:
+            record = await driver.fetchrow(_PG_ADD, *values.values())
+            assert record is not None  # RETURNING of an insert
+            event.id = record["id"]
+            return event
         event.id = (await self._execute(_ADD, values)).scalar_one()
         return event
 
