@@ -1,4 +1,4 @@
-"""What every SQL repository shares: the unit of work's session, error translation and row helpers."""
+"""What every SQL repository shares: the unit of work's connection, error translation and row helpers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.engine import Result, Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 
 from whaticket_core.domain.pagination import OffsetQuery
@@ -41,13 +41,12 @@ class SqlRepository:
         self._uow = uow
 
     @property
-    def _session(self) -> AsyncSession:
+    def _session(self) -> AsyncConnection:
         return self._uow.session
 
     @property
     def _dialect(self) -> str:
-        bind = self._session.get_bind()
-        return bind.dialect.name
+        return self._session.dialect.name
 
     async def _execute(self, statement: Executable, params: Any = None) -> Result[Any]:
         try:

@@ -19,6 +19,7 @@ from whaticket_core.domain.user import Role, User
 from whaticket_core.domain.whatsapp import WhatsApp
 
 from .base_repository import SqlRepository, search_any
+from .driver_path import DriverRow
 from .mapping import (
     quick_answer_of,
     refresh_token_of,
@@ -198,6 +199,14 @@ class SqlUserRepository(SqlRepository):
         return OffsetPage(await self._hydrate(rows), total, query.limit, query.offset)
 
 
+# PostgreSQL (driver path): the connection with its queue ids in saved order (an aggregate over no rows is null).
+# Columns listed, never `*`: a column added by a migration must not change a statement prepared before it.
+_PG_WITH_QUEUES = (
+    f"SELECT {', '.join(f'w.{column.name}' for column in _W.columns)}, (SELECT array_agg(q.queue_id ORDER BY"
+    " q.position) FROM whatsapp_queues q WHERE q.whatsapp_id = w.id) AS queue_ids FROM whatsapps w WHERE w.id = $1"
+)
+
+
 class SqlWhatsAppRepository(SqlRepository):
     """``queue_ids`` keeps the order it was saved in (the routing bot numbers its menu by it)."""
 
@@ -219,6 +228,10 @@ class SqlWhatsAppRepository(SqlRepository):
         return found[0] if found else None
 
     async def get(self, whatsapp_id: int, *, for_update: bool = False) -> WhatsApp | None:
+        if (driver := self._uow.driver) is not None:
+            # One round trip: every inbound message reads its connection and queues.
+            record = await driver.fetchrow(_PG_WITH_QUEUES + (" FOR UPDATE OF w" if for_update else ""), whatsapp_id)
+            return None if record is None else whatsapp_of(DriverRow(record), list(record["queue_ids"] or ()))  # type: ignore[arg-type]
         statement = select(_W).where(_W.c.id == whatsapp_id)
         if for_update:
             statement = statement.with_for_update()

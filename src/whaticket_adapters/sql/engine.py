@@ -87,5 +87,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for :class:`~whaticket_adapters.sql.unit_of_work.SqlUnitOfWork` (write transactions)."""
+    """What :class:`~whaticket_adapters.sql.unit_of_work.SqlUnitOfWork` is built with: its bound engine (with the
+    write option) gives the unit of work its connections."""
     return async_sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)

@@ -109,3 +109,13 @@ def translate(error: BaseException) -> Exception:
     if isinstance(error, DBAPIError) and error.orig is not None:
         return kind(str(error.orig))
     return kind(str(error) or type(error).__name__)
+
+
+def translate_driver_error(error: BaseException) -> Exception:
+    """:func:`translate` for an error the driver raised itself (a statement sent on its own connection, see
+    ``driver_path``): asyncpg names the unique rule a statement broke."""
+    if getattr(error, "sqlstate", None) == "23505":
+        name = getattr(error, "constraint_name", None) or ""
+        return StoreConflict(_BY_NAME.get(name, Constraint.OTHER), str(error))
+    kind = SqlUnavailable if is_unavailable(error) else SqlStoreError
+    return kind(str(error) or type(error).__name__)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import insert, select
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _W = table_of(WebhookRow)
 _D = table_of(WebhookDeliveryRow)
 _ACTIVE = select(_W.c.id, _W.c.events).where(_W.c.active.is_(True))
+_PG_ACTIVE = "SELECT id, events FROM webhooks WHERE active"  # the driver path (see driver_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +58,17 @@ class SqlEventOutbox(SqlRepository):
     async def record(self, events: Sequence[DomainEvent]) -> None:
         if self._encoder is None or not events:
             return
+        # The hooks first: with none active (the usual case) the events are never encoded.
+        driver = self._uow.driver
+        if driver is not None:
+            rows: Sequence[Any] = await driver.fetch(_PG_ACTIVE)
+        else:
+            rows = [row._mapping for row in (await self._execute(_ACTIVE)).all()]
+        hooks = [(row["id"], frozenset(row["events"].split())) for row in rows]
+        if not hooks:
+            return
         encoded = [e for event in events for e in self._encoder.encode(event)]
         if not encoded:
-            return
-        hooks = [(row.id, frozenset(row.events.split())) for row in (await self._execute(_ACTIVE)).all()]
-        if not hooks:
             return
         now = self._clock.now() if self._clock is not None else datetime.now(UTC)
         rows = []

@@ -11,6 +11,11 @@ from .models import table_of
 from .models_agent_tools import ReportEventRow
 
 _RE = table_of(ReportEventRow)
+_ADD = insert(_RE).returning(_RE.c.id)  # built once: every new ticket records one
+_PG_ADD = (  # the driver path (see driver_path), columns in the order of ``add``'s values
+    "INSERT INTO report_events (kind, ticket_id, at, queue_id, user_id, seconds, value)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+)
 
 
 class SqlReportEventRepository(SqlRepository):
@@ -24,7 +29,12 @@ class SqlReportEventRepository(SqlRepository):
             "seconds": event.seconds,
             "value": event.value,
         }
-        event.id = (await self._execute(insert(_RE).values(values).returning(_RE.c.id))).scalar_one()
+        if (driver := self._uow.driver) is not None:
+            record = await driver.fetchrow(_PG_ADD, *values.values())
+            assert record is not None  # RETURNING of an insert
+            event.id = record["id"]
+            return event
+        event.id = (await self._execute(_ADD, values)).scalar_one()
         return event
 
     async def exists(self, ticket_id: int, kind: ReportEventKind) -> bool:

@@ -6,12 +6,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 
 from whaticket_core.domain.tag import Tag
 
 from .base_repository import SqlRepository
+from .driver_path import DriverRow
 from .models import table_of
 from .models_agent_tools import ContactTagRow, TagRow, TicketTagRow
 
@@ -19,6 +20,14 @@ _TG = table_of(TagRow)
 _TT = table_of(TicketTagRow)
 _CT = table_of(ContactTagRow)
 _BY_NAME = (func.lower(_TG.c.name), _TG.c.id)
+# Built once: every inbound message on an existing ticket reads its tags.
+_PG_OF_TICKET = (
+    "SELECT tags.id, tags.name, tags.color FROM tags JOIN ticket_tags ON ticket_tags.tag_id = tags.id"
+    " WHERE ticket_tags.ticket_id = $1 ORDER BY lower(tags.name), tags.id"
+)
+_OF_TICKET = (
+    select(_TG).join(_TT, _TT.c.tag_id == _TG.c.id).where(_TT.c.ticket_id == bindparam("ticket_id")).order_by(*_BY_NAME)
+)
 
 
 def _tag_of(row: Row[Any]) -> Tag:
@@ -61,10 +70,9 @@ class SqlTagRepository(SqlRepository):
 
 class SqlTagAssignments(SqlRepository):
     async def of_ticket(self, ticket_id: int) -> list[Tag]:
-        statement = (
-            select(_TG).join(_TT, _TT.c.tag_id == _TG.c.id).where(_TT.c.ticket_id == ticket_id).order_by(*_BY_NAME)
-        )
-        return _tags(await self._all(statement))
+        if (driver := self._uow.driver) is not None:
+            return _tags([DriverRow(r) for r in await driver.fetch(_PG_OF_TICKET, ticket_id)])  # type: ignore[misc]
+        return _tags((await self._execute(_OF_TICKET, {"ticket_id": ticket_id})).all())
 
     async def set_for_ticket(self, ticket_id: int, tag_ids: list[int]) -> None:
         await self._execute(delete(_TT).where(_TT.c.ticket_id == ticket_id))

@@ -1,4 +1,4 @@
-"""The unit of work: one database transaction (one AsyncSession) over every repository."""
+"""The unit of work: one database transaction (one pooled connection) over every repository."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from whaticket_core.ports.outbox import EventOutbox
 from whaticket_core.ports.repositories import (
@@ -38,6 +38,7 @@ from .directory_repositories import (
     SqlUserRepository,
     SqlWhatsAppRepository,
 )
+from .driver_path import DriverPath
 from .errors import DATABASE_ERRORS, translate
 from .event_outbox import SqlEventOutbox, WebhookEventEncoder
 from .inbox_repository import SqlInboxRepository
@@ -59,7 +60,7 @@ def _sqlite_lock(database: str) -> asyncio.Lock:
 class SqlUnitOfWork:
     """Implements :class:`whaticket_core.ports.unit_of_work.UnitOfWork`.
 
-    ``async with`` opens a session and begins a transaction (``BEGIN IMMEDIATE`` on SQLite with the factory of
+    ``async with`` checks out a connection and begins a transaction (``BEGIN IMMEDIATE`` on SQLite with the factory of
     :func:`~whaticket_adapters.sql.engine.create_session_factory`); leaving without :meth:`commit` rolls back. It may
     be entered again once it has ended, never by two tasks at once: give each task its own instance.
     """
@@ -74,8 +75,16 @@ class SqlUnitOfWork:
         """``before_begin`` runs each time a transaction is about to begin: the request's read connection is given
         back then, so a request holds one pooled connection at a time."""
         self._factory = session_factory
+        # The repositories send Core statements only: a bare connection of the factory's engine runs them without
+        # an ORM session's bookkeeping on every statement (the factory keeps the engine's execution options).
+        bind = session_factory.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise TypeError("the session factory must be bound to an AsyncEngine (see create_session_factory)")
+        self._engine = bind
         self._before_begin = before_begin
-        self._session: AsyncSession | None = None
+        self._session: AsyncConnection | None = None
+        # PostgreSQL: the hottest statements go straight to the driver, in this transaction (see driver_path).
+        self.driver: DriverPath | None = None
         self._lock: asyncio.Lock | None = None
         self.tickets: TicketRepository = SqlTicketRepository(self)
         self.messages: MessageRepository = SqlMessageRepository(self)
@@ -95,15 +104,14 @@ class SqlUnitOfWork:
         self.outbox: EventOutbox = SqlEventOutbox(self, event_encoder)
 
     @property
-    def session(self) -> AsyncSession:
+    def session(self) -> AsyncConnection:
         if self._session is None:
             raise RuntimeError("the unit of work is used outside `async with`")
         return self._session
 
     def _sqlite_database(self) -> str | None:
-        bind = self._factory.kw.get("bind")
-        url = getattr(bind, "url", None)
-        if url is None or url.get_backend_name() != "sqlite":
+        url = self._engine.url
+        if url.get_backend_name() != "sqlite":
             return None
         return str(url.database)
 
@@ -116,20 +124,20 @@ class SqlUnitOfWork:
         lock = _sqlite_lock(database) if database is not None else None
         if lock is not None:
             await lock.acquire()
-        session = self._factory()
+        session = self._engine.connect()
         try:
-            await session.connection()  # begins now, so the transaction spans every read of the block
-        except DATABASE_ERRORS as error:
-            await session.close()
+            await session.start()
+            await session.begin()  # begins now, so the transaction spans every read of the block
+        except BaseException as error:
+            if session.sync_connection is not None:  # a failed connect leaves nothing to close
+                await session.close()
             if lock is not None:
                 lock.release()
-            raise translate(error) from error
-        except BaseException:
-            await session.close()
-            if lock is not None:
-                lock.release()
+            if isinstance(error, DATABASE_ERRORS):
+                raise translate(error) from error
             raise
         self._session, self._lock = session, lock
+        self.driver = DriverPath(session) if session.dialect.name == "postgresql" else None
         return self
 
     async def __aexit__(
@@ -139,10 +147,11 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, lock = self._session, self._lock
-        self._session, self._lock = None, None
+        self._session, self._lock, self.driver = None, None, None
         try:
             if session is not None:
-                # Shielded so a cancelled task still returns its connection to the pool in a clean state.
+                # Shielded so a cancelled task still returns its connection to the pool in a clean state (closing
+                # rolls back a transaction not committed).
                 await asyncio.shield(session.close())
         finally:
             if lock is not None:

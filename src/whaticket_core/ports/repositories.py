@@ -107,6 +107,12 @@ class MessageRepository(Protocol):
         """Raises StoreConflict when (whatsapp_id, wa_message_id) is already stored."""
         ...
 
+    async def add_if_new(self, message: Message) -> bool:
+        """Like :meth:`add`, but a message whose (whatsapp_id, wa_message_id) is already stored is not an error:
+        nothing is written, ``message.id`` is left as it was and the answer is False (one statement, no prior read:
+        redeliveries are rare). A racing insert of the same id is waited for, then counts as stored."""
+        ...
+
     async def save(self, message: Message) -> None: ...
 
     async def latest_inbound(self, ticket_id: int, limit: int) -> list[Message]:

@@ -146,6 +146,14 @@ class InMemoryMessageRepository(InMemoryRepository):
         self._s.messages[message.id] = copy.deepcopy(message)
         return message
 
+    async def add_if_new(self, message: Message) -> bool:
+        try:
+            self._check_unique(message)
+        except StoreConflict:
+            return False
+        await self.add(message)
+        return True
+
     async def save(self, message: Message) -> None:
         self._check_unique(message)
         self._s.messages[message.id] = copy.deepcopy(message)

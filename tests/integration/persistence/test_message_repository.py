@@ -45,6 +45,28 @@ async def test_the_same_whatsapp_message_id_on_a_connection_is_a_conflict(backen
         await uow.commit()
 
 
+async def test_add_if_new_skips_a_stored_whatsapp_message_id(backend):
+    _, w, t = await seed_conversation(backend)
+    async with backend.new_uow() as uow:
+        first = message(t, "first", wa_message_id="WA1")
+        assert await uow.messages.add_if_new(first)
+        await uow.commit()
+    assert first.id > 0
+    async with backend.new_uow() as uow:
+        again = message(t, "again", wa_message_id="WA1")
+        assert not await uow.messages.add_if_new(again)
+        # The transaction goes on: the skipped insert is no error.
+        other = message(t, "other", wa_message_id="WA2")
+        assert await uow.messages.add_if_new(other)
+        await uow.commit()
+    assert other.id not in (0, first.id)
+    async with backend.new_uow() as uow:
+        stored = await uow.messages.get_by_wa_id(w.id, "WA1")
+        assert stored is not None
+        assert stored.body == "first"
+        assert await uow.messages.get(other.id) == other
+
+
 async def test_save_persists_every_field(backend):
     _, _, t = await seed_conversation(backend)
     async with backend.new_uow() as uow:

@@ -130,3 +130,20 @@ async def test_contact_has_tickets(backend):
         lonely = await uow.contacts.add(contact("5511988887777"))
         assert await uow.tickets.contact_has_tickets(c.id) is True
         assert await uow.tickets.contact_has_tickets(lonely.id) is False
+
+
+async def test_writes_after_a_commit_are_committed_by_the_next_commit(backend):
+    _, _, active = await seed_conversation(backend)
+    async with backend.new_uow() as uow:
+        stored = await uow.tickets.get_active(active.contact_id, active.whatsapp_id, for_update=True)
+        assert stored is not None
+        stored.unread_messages = 3
+        await uow.tickets.save(stored)
+        await uow.commit()
+        stored.unread_messages = 4  # the unit of work goes on in a new transaction
+        await uow.tickets.save(stored)
+        await uow.commit()
+    async with backend.new_uow() as uow:
+        reread = await uow.tickets.get(active.id)
+        assert reread is not None
+        assert reread.unread_messages == 4

@@ -8,14 +8,14 @@ from whaticket_core.domain.errors import InvalidInput, WhatsAppNotFound
 from whaticket_core.domain.events import DomainEvent, MessageCreated, MessageUpdated, TicketCreated, TicketUpdated
 from whaticket_core.domain.message import MediaType, Message, MessageAck, preview, validate_body
 from whaticket_core.domain.numbers import normalize_group_id, normalize_lid, normalize_number
-from whaticket_core.domain.read_models import MessageView
+from whaticket_core.domain.read_models import MessageView, TicketView
 from whaticket_core.domain.settings import GROUP_MESSAGES, TICKET_REOPEN_WINDOW_MINUTES
 from whaticket_core.domain.ticket import Ticket, TicketPlacement, TicketStatus
 from whaticket_core.domain.whatsapp import WhatsApp
 from whaticket_core.ports.clock import Clock
 from whaticket_core.ports.jobs import DeliverMessageJob, DownloadMediaJob, Job, JobQueue
 from whaticket_core.ports.publisher import EventPublisher
-from whaticket_core.ports.unit_of_work import UnitOfWork
+from whaticket_core.ports.unit_of_work import Constraint, StoreConflict, UnitOfWork
 from whaticket_core.use_cases.inbound.identity_steps import Identity, ResolvedContact, resolve_contact
 from whaticket_core.use_cases.inbound.inbound_commands import InboundMessage
 from whaticket_core.use_cases.inbound.queue_bot_steps import bot_applies, run_queue_bot
@@ -98,50 +98,72 @@ class ReceiveMessage:
         return outcome.result
 
     async def _transaction(self, command: InboundMessage) -> _Outcome:
+        # The message is inserted unless its WhatsApp id is stored (no read first: redeliveries are rare); a
+        # redelivery rolls the whole attempt back and is handled on the stored row in a transaction of its own.
         async with self._uow as uow:
             if command.is_group and await read_setting(uow, GROUP_MESSAGES) != "ticket":
                 return _Outcome(ReceiveMessageResult(None, None, ignored=True))
-            stored = await uow.messages.get_by_wa_id(command.whatsapp_id, command.wa_message_id, for_update=True)
-            if stored is not None:
-                if stored.undecryptable and not command.undecryptable:
-                    return await self._complete(uow, stored, command)
-                if command.from_me and stored.reconcile(MessageAck.SENT):
-                    return await self._reconciled(uow, stored)
-                return _Outcome(ReceiveMessageResult(stored.ticket_id, stored.id, duplicate=True))
-            connection = await uow.whatsapps.get(command.whatsapp_id)
-            if connection is None:
-                raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id)
-            now = self._clock.now()
-            resolved = await self._contact(uow, command, now)
-            contact = resolved.contact
-            rated = await take_survey_answer(uow, contact.id, connection.id, command, now)
-            if rated is not None:
-                ticket, created, before = rated, False, rated.placement
-            else:
-                ticket, created, before = await self._ticket(uow, contact, connection, now)
+            outcome = await self._store_new(uow, command)
+        return outcome if outcome is not None else await self._redelivered(command)
 
-            message = await self._store_message(uow, ticket, contact, command, now)
-            # A rating answer is stored on its closed ticket, read: nobody has to act on it.
-            unread = not command.from_me and rated is None
-            ticket.record_message(preview(message.body, message.media_type), now, unread=unread)
-            bot_replies: list[Message] = []
-            silent = command.undecryptable or command.history or message.media_type is MediaType.CALL
-            if not silent and bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
-                bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
-            replied = not command.from_me and not command.history  # a backfilled old message is no reply
-            cancelled = await cancel_on_reply(uow, ticket.id) if replied else []
-            await uow.tickets.save(ticket)
-            view = await view_of(uow, ticket)
-            events: list[DomainEvent] = list(resolved.events)
-            events.extend(MessageUpdated(MessageView.of(m), view) for m in cancelled)
-            events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
-            events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
-            await commit_with(uow, events)
+    async def _store_new(self, uow: UnitOfWork, command: InboundMessage) -> _Outcome | None:
+        """The message stored and committed, or None (nothing committed) when its WhatsApp id is already stored."""
+        connection = await uow.whatsapps.get(command.whatsapp_id)
+        if connection is None:
+            raise WhatsAppNotFound(f"WhatsApp {command.whatsapp_id} not found", whatsapp_id=command.whatsapp_id)
+        now = self._clock.now()
+        resolved = await self._contact(uow, command, now)
+        contact = resolved.contact
+        # A contact created just now has no tickets: nothing to look up.
+        active = None
+        if not resolved.created:
+            active = await uow.tickets.get_active(contact.id, connection.id, for_update=True)
+        last = None
+        if not resolved.created and active is None:
+            last = await uow.tickets.get_last_closed(contact.id, connection.id)
+        rated, last = await take_survey_answer(uow, last, command, now)
+        if rated is not None:
+            ticket, created, before = rated, False, rated.placement
+        else:
+            ticket, created, before = await self._ticket(uow, contact, connection, now, active, last)
+
+        message = await self._new_message(uow, ticket, contact, command, now)
+        if not await uow.messages.add_if_new(message):
+            return None
+        # A rating answer is stored on its closed ticket, read: nobody has to act on it.
+        unread = not command.from_me and rated is None
+        ticket.record_message(preview(message.body, message.media_type), now, unread=unread)
+        bot_replies: list[Message] = []
+        silent = command.undecryptable or command.history or message.media_type is MediaType.CALL
+        if not silent and bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
+            bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
+        replied = not command.from_me and not command.history  # a backfilled old message is no reply
+        # A ticket created just now has no scheduled messages and no tags yet.
+        cancelled = await cancel_on_reply(uow, ticket.id) if replied and not created else []
+        await uow.tickets.save(ticket)
+        tags = [] if created else await uow.tag_assignments.of_ticket(ticket.id)
+        view = TicketView.of(ticket, contact, tags)
+        events: list[DomainEvent] = list(resolved.events)
+        events.extend(MessageUpdated(MessageView.of(m), view) for m in cancelled)
+        events.extend([TicketCreated(view)] if created else ticket_changed(view, before))
+        events.extend(MessageCreated(MessageView.of(m), view) for m in (message, *bot_replies))
+        await commit_with(uow, events)
 
         jobs: list[Job] = [DeliverMessageJob(m.id) for m in bot_replies]
         if message.media_ref is not None:
             jobs.insert(0, DownloadMediaJob(message.id))
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
+
+    async def _redelivered(self, command: InboundMessage) -> _Outcome:
+        async with self._uow as uow:
+            stored = await uow.messages.get_by_wa_id(command.whatsapp_id, command.wa_message_id, for_update=True)
+            if stored is None:  # deleted (with its ticket) since the insert found it: start again
+                raise StoreConflict(Constraint.MESSAGE_WA_ID, command.wa_message_id)
+            if stored.undecryptable and not command.undecryptable:
+                return await self._complete(uow, stored, command)
+            if command.from_me and stored.reconcile(MessageAck.SENT):
+                return await self._reconciled(uow, stored)
+            return _Outcome(ReceiveMessageResult(stored.ticket_id, stored.id, duplicate=True))
 
     async def _contact(self, uow: UnitOfWork, command: InboundMessage, now: datetime) -> ResolvedContact:
         if command.is_group:
@@ -189,19 +211,26 @@ class ReceiveMessage:
         return _Outcome(ReceiveMessageResult(ticket.id, message.id), events, jobs)
 
     async def _ticket(
-        self, uow: UnitOfWork, contact: Contact, connection: WhatsApp, now: datetime
+        self,
+        uow: UnitOfWork,
+        contact: Contact,
+        connection: WhatsApp,
+        now: datetime,
+        active: Ticket | None,
+        last: Ticket | None,
     ) -> tuple[Ticket, bool, TicketPlacement]:
-        """The ticket to store on, whether it is new, and its placement before this message."""
-        ticket = await uow.tickets.get_active(contact.id, connection.id, for_update=True)
-        if ticket is not None:
-            return ticket, False, ticket.placement
-        last = await uow.tickets.get_last_closed(contact.id, connection.id)
-        window = timedelta(minutes=int(await read_setting(uow, TICKET_REOPEN_WINDOW_MINUTES)))
-        if last is not None and last.closed_at is not None and now - last.closed_at < window:
-            before = last.placement
-            last.reopen_by_customer(now)
-            await uow.tickets.save(last)
-            return last, False, before
+        """The ticket to store on, whether it is new, and its placement before this message. ``active`` is the
+        contact's active ticket on the connection (locked), else ``last`` its last closed one, as the caller read
+        them."""
+        if active is not None:
+            return active, False, active.placement
+        if last is not None and last.closed_at is not None:
+            window = timedelta(minutes=int(await read_setting(uow, TICKET_REOPEN_WINDOW_MINUTES)))
+            if now - last.closed_at < window:
+                before = last.placement
+                last.reopen_by_customer(now)
+                await uow.tickets.save(last)
+                return last, False, before
         ticket = Ticket(
             contact_id=contact.id,
             whatsapp_id=connection.id,
@@ -214,9 +243,10 @@ class ReceiveMessage:
         await record_created(uow, ticket, now)
         return ticket, True, ticket.placement
 
-    async def _store_message(
+    async def _new_message(
         self, uow: UnitOfWork, ticket: Ticket, contact: Contact, command: InboundMessage, now: datetime
     ) -> Message:
+        """The message to store (not stored yet)."""
         quoted_id = None
         if command.quoted_wa_message_id:
             quoted = await uow.messages.get_by_wa_id(command.whatsapp_id, command.quoted_wa_message_id)
@@ -244,7 +274,6 @@ class ReceiveMessage:
             participant_name=_clean_name(command.participant_name) if command.is_group else None,
             undecryptable=command.undecryptable,
         )
-        await uow.messages.add(message)
         return message
 
 
