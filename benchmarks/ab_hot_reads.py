@@ -14,7 +14,8 @@ baseline (one uvicorn process). For each read:
 
 it first checks that both answer the same bytes, then counts the statements each sends to PostgreSQL per request
 (through ``pg_statement_counter.py``, on servers of their own, 50 requests one after another), then runs the load
-four times, whaticket / baseline / whaticket / baseline, ``--duration`` seconds each, with ``wrk -t2 -c<connections>``
+four times after ``--warmup`` seconds of uncounted load on each (default 3), whaticket / baseline / whaticket /
+baseline, ``--duration`` seconds each, with ``wrk -t2 -c<connections>``
 (or, without wrk, an asyncio httpx client with the same connection count), and prints req/s, p99, each side's mean
 and the ratio whaticket / baseline. The load average is printed before and after: the machine is shared.
 ``--whaticket-src`` runs whaticket from another checkout's ``src`` folder (to measure the code before a change).
@@ -196,6 +197,15 @@ async def _httpx_load(url: str, token: str, duration: int, connections: int) -> 
     return len(latencies) / wall, percentile(sorted(latencies), 99)
 
 
+async def _warm_up(servers: tuple[Server, ...], path: str, token: str, args: argparse.Namespace) -> None:
+    """Load each server for ``--warmup`` seconds, not counted: the first run otherwise pays the pool's growth and the
+    first preparation of each statement on every connection, and A/B/A/B always starts with whaticket."""
+    load = _wrk if shutil.which("wrk") else _httpx_load
+    for server in servers:
+        if args.warmup > 0:
+            await load(server.base + path, token, args.warmup, args.connections)
+
+
 async def _load_run(server: Server, path: str, token: str, args: argparse.Namespace) -> Run:
     cpu = _cpu_seconds(server.process.pid)
     load = _wrk if shutil.which("wrk") else _httpx_load
@@ -278,6 +288,7 @@ async def _processes(url: str, workdir: Path, args: argparse.Namespace, email: s
                 await stack.enter_async_context(_process(f"serve-{processes}p", command, env, workdir, port))
             )
         token = await _login(servers[0].base, email)
+        await _warm_up(tuple(servers), path, token, args)
         runs = [await _load_run(server, path, token, args) for _ in range(2) for server in servers]
         one, two = sum(r.rps for r in runs[0::2]) / 2, sum(r.rps for r in runs[1::2]) / 2
         cells = " ".join(f"{r.rps:.0f} ({r.p99_ms:.1f})" for r in runs)
@@ -301,9 +312,11 @@ async def run(args: argparse.Namespace) -> None:
                 sizes = await _same_bytes(ours, plain, paths, token)
                 print(f"{tickets_n:,} tickets / {messages_n:,} messages; answers identical: {sizes} bytes")
                 tool = "wrk -t2" if shutil.which("wrk") else "httpx"
-                print(f"load: {tool} -c{args.connections}, {args.duration} s per run, runs A/B/A/B\n")
+                runs_text = f"{args.duration} s per run after {args.warmup} s of warm-up, A/B/A/B"
+                print(f"load: {tool} -c{args.connections}, {runs_text}\n")
                 print(f"{'read':9} {'runs req/s (p99 ms)':64} {'A req/s':>8} {'B req/s':>8} {'A/B':>5}")
                 for name, path in paths.items():
+                    await _warm_up((ours, plain), path, token, args)
                     runs = [await _load_run(server, path, token, args) for _ in range(2) for server in (ours, plain)]
                     a = sum(r.rps for r in runs[0::2]) / 2
                     b = sum(r.rps for r in runs[1::2]) / 2
@@ -331,6 +344,7 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help=f"seed {SMALL[0]:,} tickets / {SMALL[1]:,} messages")
     parser.add_argument("--duration", type=int, default=8, help="seconds per run (4 runs per read)")
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of uncounted load per server and read")
     parser.add_argument("--whaticket-src", default=None, help="run whaticket from this src folder (PYTHONPATH)")
     parser.add_argument("--redis-url", default=None, help="also compare `serve` with 1 and 2 processes (needs Redis)")
     parser.add_argument("--no-statements", action="store_true", help="skip counting statements per request")
