@@ -76,7 +76,8 @@ def _query_names(request: Request[Any, Any, Any]) -> frozenset[str]:
 
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
-    if request.url.path.startswith(API_PREFIX):
+    # The scope's path, not request.url: building the URL object parsed the host and query for every request.
+    if request.scope["path"].startswith(API_PREFIX):
         unknown = sorted(set(request.query_params) - _query_names(request) - {CACHE_BUSTER})
         if unknown:
             raise UnknownQueryParameters(unknown)
