@@ -158,13 +158,20 @@ class SqlUnitOfWork:
                 lock.release()
 
     async def commit(self) -> None:
+        self._transaction_ends()
         try:
             await self.session.commit()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
 
     async def rollback(self) -> None:
+        self._transaction_ends()
         try:
             await self.session.rollback()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
+
+    def _transaction_ends(self) -> None:
+        # What the driver path read along in this transaction is not carried into the next one.
+        if self.driver is not None:
+            self.driver.active_webhooks = None
