@@ -272,7 +272,8 @@ class SqlMessageRepository(SqlRepository):
         values = message_values(message)
         keys = tuple(values)
         if (driver := self._uow.driver) is not None:
-            values["reactions"] = json.dumps(values["reactions"])
+            reactions = values["reactions"]
+            values["reactions"] = json.dumps(reactions) if reactions else "[]"  # a new message has none
             record = await driver.fetchrow(_pg_add_if_new(keys), *values.values())
             if record is None:
                 return False

@@ -110,10 +110,10 @@ class SqlUnitOfWork:
         return self._session
 
     def _sqlite_database(self) -> str | None:
-        url = self._engine.url
-        if url.get_backend_name() != "sqlite":
+        # The dialect's name first: reading the engine's URL costs more, and every unit of work asks.
+        if self._engine.dialect.name != "sqlite":
             return None
-        return str(url.database)
+        return str(self._engine.url.database)
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
