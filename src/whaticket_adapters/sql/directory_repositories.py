@@ -203,7 +203,11 @@ class SqlUserRepository(SqlRepository):
 # Columns listed, never `*`: a column added by a migration must not change a statement prepared before it.
 _PG_WITH_QUEUES = (
     f"SELECT {', '.join(f'w.{column.name}' for column in _W.columns)}, (SELECT array_agg(q.queue_id ORDER BY"
-    " q.position) FROM whatsapp_queues q WHERE q.whatsapp_id = w.id) AS queue_ids FROM whatsapps w WHERE w.id = $1"
+    " q.position) FROM whatsapp_queues q WHERE q.whatsapp_id = w.id) AS queue_ids,"
+    # The active webhooks ride along for the event outbox (see DriverPath.active_webhooks): every inbound message
+    # reads its connection first and records its events last, so this saves it a round trip.
+    " ARRAY(SELECT ROW(h.id, h.events) FROM webhooks h WHERE h.active ORDER BY h.id) AS active_webhooks"
+    " FROM whatsapps w WHERE w.id = $1"
 )
 
 
@@ -231,7 +235,10 @@ class SqlWhatsAppRepository(SqlRepository):
         if (driver := self._uow.driver) is not None:
             # One round trip: every inbound message reads its connection and queues.
             record = await driver.fetchrow(_PG_WITH_QUEUES + (" FOR UPDATE OF w" if for_update else ""), whatsapp_id)
-            return None if record is None else whatsapp_of(DriverRow(record), list(record["queue_ids"] or ()))  # type: ignore[arg-type]
+            if record is None:
+                return None
+            driver.active_webhooks = record["active_webhooks"]
+            return whatsapp_of(DriverRow(record), list(record["queue_ids"] or ()))  # type: ignore[arg-type]
         statement = select(_W).where(_W.c.id == whatsapp_id)
         if for_update:
             statement = statement.with_for_update()

@@ -39,6 +39,11 @@ class DriverPath:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
         self._adapted: Any = None  # SQLAlchemy's adapter around the asyncpg connection
+        # (id, events) of the active webhooks, when a statement of this transaction read them along with what it was
+        # sent for (the connection read does): the event outbox then needs no read of its own. Webhooks are never
+        # written in a unit of work, so what this transaction read stays what it would read again (bar a webhook
+        # changed by another transaction in between, which a read just before commit could equally miss).
+        self.active_webhooks: Sequence[tuple[int, str]] | None = None
 
     async def _ready(self) -> Any:
         """The asyncpg connection, its transaction begun: SQLAlchemy's adapter sends ``BEGIN`` only before its own

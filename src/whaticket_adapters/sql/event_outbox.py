@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import insert, select
 
@@ -60,11 +60,13 @@ class SqlEventOutbox(SqlRepository):
             return
         # The hooks first: with none active (the usual case) the events are never encoded.
         driver = self._uow.driver
-        if driver is not None:
-            rows: Sequence[Any] = await driver.fetch(_PG_ACTIVE)
+        if driver is not None and driver.active_webhooks is not None:
+            found: Sequence[tuple[int, str]] = driver.active_webhooks  # read with the connection (see DriverPath)
+        elif driver is not None:
+            found = [(row["id"], row["events"]) for row in await driver.fetch(_PG_ACTIVE)]
         else:
-            rows = [row._mapping for row in (await self._execute(_ACTIVE)).all()]
-        hooks = [(row["id"], frozenset(row["events"].split())) for row in rows]
+            found = [(row.id, row.events) for row in (await self._execute(_ACTIVE)).all()]
+        hooks = [(webhook_id, frozenset(events.split())) for webhook_id, events in found]
         if not hooks:
             return
         encoded = [e for event in events for e in self._encoder.encode(event)]

@@ -110,10 +110,10 @@ class SqlUnitOfWork:
         return self._session
 
     def _sqlite_database(self) -> str | None:
-        url = self._engine.url
-        if url.get_backend_name() != "sqlite":
+        # The dialect's name first: reading the engine's URL costs more, and every unit of work asks.
+        if self._engine.dialect.name != "sqlite":
             return None
-        return str(url.database)
+        return str(self._engine.url.database)
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -158,13 +158,20 @@ class SqlUnitOfWork:
                 lock.release()
 
     async def commit(self) -> None:
+        self._transaction_ends()
         try:
             await self.session.commit()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
 
     async def rollback(self) -> None:
+        self._transaction_ends()
         try:
             await self.session.rollback()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
+
+    def _transaction_ends(self) -> None:
+        # What the driver path read along in this transaction is not carried into the next one.
+        if self.driver is not None:
+            self.driver.active_webhooks = None

@@ -41,6 +41,17 @@ class IdleClaim:
     warned_before: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ActiveTicket:
+    """A contact's active ticket as an inbound message needs it: the ticket (locked), its tags (as
+    ``TagAssignments.of_ticket`` orders them) and whether a reply cancels any of its scheduled messages (scheduled,
+    not cancelled, ``cancel_if_replied``)."""
+
+    ticket: Ticket
+    tags: list[Tag]
+    reply_cancels_scheduled: bool
+
+
 class TicketRepository(Protocol):
     async def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
         """``for_update`` locks the row until the unit of work ends (serialises concurrent writers)."""
@@ -48,6 +59,11 @@ class TicketRepository(Protocol):
 
     async def get_active(self, contact_id: int, whatsapp_id: int, *, for_update: bool = False) -> Ticket | None:
         """The pending or open ticket of this contact on this connection, if any."""
+        ...
+
+    async def get_active_for_inbound(self, contact_id: int, whatsapp_id: int) -> ActiveTicket | None:
+        """``get_active(..., for_update=True)`` with what a new message on the ticket needs besides the ticket, so a
+        store can answer in one read (every inbound message makes it)."""
         ...
 
     async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:

@@ -9,7 +9,7 @@ from ..domain.contact import Contact
 from ..domain.message import Message, MessageAck
 from ..domain.pagination import OffsetPage, OffsetQuery
 from ..domain.ticket import Ticket, TicketStatus
-from ..ports.repositories import IdleClaim
+from ..ports.repositories import ActiveTicket, IdleClaim
 from ..ports.unit_of_work import Constraint, StoreConflict
 from .repository_base import InMemoryRepository, matches, page_of
 
@@ -70,6 +70,15 @@ class InMemoryTicketRepository(InMemoryRepository):
             if t.contact_id == contact_id and t.whatsapp_id == whatsapp_id and t.is_active:
                 return copy.deepcopy(t)
         return None
+
+    async def get_active_for_inbound(self, contact_id: int, whatsapp_id: int) -> ActiveTicket | None:
+        # Through get_active and the other repositories, so a test's override of any of them still applies.
+        ticket = await self.get_active(contact_id, whatsapp_id, for_update=True)
+        if ticket is None:
+            return None
+        tags = await self._uow.tag_assignments.of_ticket(ticket.id)
+        scheduled = await self._uow.messages.list_scheduled_of_ticket(ticket.id)
+        return ActiveTicket(ticket, tags, any(m.cancel_if_replied for m in scheduled))
 
     async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:
         closed = [

@@ -24,7 +24,7 @@ from whaticket_adapters.sql.database import (
 )
 from whaticket_core.domain.events import DomainEvent, WhatsAppStatusChanged
 from whaticket_core.domain.webhooks import WebhookDelivery
-from whaticket_core.domain.whatsapp import ConnectionStatus
+from whaticket_core.domain.whatsapp import ConnectionStatus, WhatsApp
 from whaticket_core.ports.unit_of_work import UnitOfWork
 from whaticket_core.testing import (
     InMemoryApiTokenStore,
@@ -50,7 +50,7 @@ class Backend:
     api_tokens: Any  # ApiTokenStore
     webhooks: Any  # WebhookRepository & WebhookDeliveryQueue
     # Writes one event of stream ``stream`` through the outbox (the fake: straight into its store).
-    emit: Callable[[int], Awaitable[None]]
+    emit: Callable[..., Awaitable[None]]  # (stream, *, after_connection_read=False)
     contacts: Any  # ContactQueries
 
 
@@ -62,7 +62,7 @@ async def backend(
         store = InMemoryStore()
         webhooks = InMemoryWebhookStore()
 
-        async def emit_fake(stream: int) -> None:
+        async def emit_fake(stream: int, *, after_connection_read: bool = False) -> None:
             now = datetime.now(UTC)
             for hook in webhooks.webhooks.values():
                 if hook.active and hook.wants("whatsapp.connection"):
@@ -86,8 +86,13 @@ async def backend(
     await db_reset(engine)
     sessions = create_session_factory(engine)
 
-    async def emit(stream: int) -> None:
+    async def emit(stream: int, *, after_connection_read: bool = False) -> None:
         async with SqlUnitOfWork(sessions, StreamEncoder()) as uow:
+            if after_connection_read:  # on PostgreSQL the active webhooks come with the connection (driver path)
+                connection = await uow.whatsapps.add(
+                    WhatsApp(f"Stream {stream}", ConnectionStatus.CONNECTED, False, datetime.now(UTC))
+                )
+                assert await uow.whatsapps.get(connection.id) is not None
             await uow.outbox.record([WhatsAppStatusChanged(stream, ConnectionStatus.CONNECTED, None)])
             await uow.commit()
 

@@ -7,7 +7,10 @@ from datetime import timedelta
 import pytest
 from persistence_builders import T0, contact, message, queue, seed_conversation, ticket, user, whatsapp
 
+from whaticket_core.domain.message import MessageAck
+from whaticket_core.domain.tag import Tag
 from whaticket_core.domain.ticket import TicketStatus
+from whaticket_core.ports.repositories import ActiveTicket
 from whaticket_core.ports.unit_of_work import Constraint, StoreConflict
 
 
@@ -48,6 +51,29 @@ async def test_get_active_finds_only_pending_or_open(backend):
         t.close(T0 + timedelta(hours=1))
         await uow.tickets.save(t)
         assert await uow.tickets.get_active(c.id, w.id) is None
+
+
+async def test_get_active_for_inbound_brings_the_tags_and_whether_a_reply_cancels_a_scheduled_message(backend):
+    c, w, t = await seed_conversation(backend)
+    async with backend.new_uow() as uow:
+        assert await uow.tickets.get_active_for_inbound(c.id, w.id) == ActiveTicket(t, [], False)
+        assert await uow.tickets.get_active_for_inbound(c.id, w.id + 1000) is None
+        zebra, apple = await uow.tags.add(Tag("zebra", "#000001")), await uow.tags.add(Tag("Apple", "#000002"))
+        await uow.tag_assignments.set_for_ticket(t.id, [zebra.id, apple.id])
+
+        def scheduled(**kw):
+            return message(t, "later", from_me=True, ack=MessageAck.SCHEDULED, send_at=T0 + timedelta(hours=1), **kw)
+
+        await uow.messages.add(scheduled())  # a reply does not cancel it
+        assert await uow.tickets.get_active_for_inbound(c.id, w.id) == ActiveTicket(t, [apple, zebra], False)
+        cancelled = await uow.messages.add(scheduled(cancel_if_replied=True))
+        assert await uow.tickets.get_active_for_inbound(c.id, w.id) == ActiveTicket(t, [apple, zebra], True)
+        cancelled.delete_for_everyone()
+        await uow.messages.save(cancelled)
+        assert (await uow.tickets.get_active_for_inbound(c.id, w.id)) == ActiveTicket(t, [apple, zebra], False)
+        t.close(T0 + timedelta(hours=1))
+        await uow.tickets.save(t)
+        assert await uow.tickets.get_active_for_inbound(c.id, w.id) is None
 
 
 async def test_get_last_closed_is_the_most_recently_closed(backend):

@@ -89,6 +89,15 @@ async def test_recording_moves_the_stream_on_and_counts_failures(backend) -> Non
     assert second.delivery.id > head.delivery.id
 
 
+async def test_the_active_webhooks_read_with_the_connection_are_those_the_outbox_uses(backend) -> None:
+    everything = await _webhook(backend)
+    inactive = await _webhook(backend, active=False)
+    await backend.emit(1, after_connection_read=True)
+    await backend.emit(2)  # a unit of work that read no connection reads the webhooks itself
+    assert len(await backend.webhooks.list_deliveries(everything.id, 10, None)) == 2
+    assert await backend.webhooks.list_deliveries(inactive.id, 10, None) == []
+
+
 async def test_the_failure_threshold_switches_the_webhook_off(backend) -> None:
     hook = await _webhook(backend)
     for stream in range(3):

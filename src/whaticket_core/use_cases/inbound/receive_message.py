@@ -114,10 +114,11 @@ class ReceiveMessage:
         now = self._clock.now()
         resolved = await self._contact(uow, command, now)
         contact = resolved.contact
-        # A contact created just now has no tickets: nothing to look up.
+        # A contact created just now has no tickets: nothing to look up. An active ticket comes with its tags and
+        # whether a reply cancels some of its scheduled messages (one read where the store allows).
         active = None
         if not resolved.created:
-            active = await uow.tickets.get_active(contact.id, connection.id, for_update=True)
+            active = await uow.tickets.get_active_for_inbound(contact.id, connection.id)
         last = None
         if not resolved.created and active is None:
             last = await uow.tickets.get_last_closed(contact.id, connection.id)
@@ -125,7 +126,10 @@ class ReceiveMessage:
         if rated is not None:
             ticket, created, before = rated, False, rated.placement
         else:
-            ticket, created, before = await self._ticket(uow, contact, connection, now, active, last)
+            active_ticket = active.ticket if active is not None else None
+            ticket, created, before = await self._ticket(uow, contact, connection, now, active_ticket, last)
+        # The message goes on the active ticket read above (not a reopened or rated one): its context is known.
+        known = active if active is not None and ticket is active.ticket else None
 
         message = await self._new_message(uow, ticket, contact, command, now)
         if not await uow.messages.add_if_new(message):
@@ -138,10 +142,11 @@ class ReceiveMessage:
         if not silent and bot_applies(ticket, connection, from_me=command.from_me, is_group=command.is_group):
             bot_replies = await run_queue_bot(uow, ticket, contact, connection, command.body, now)
         replied = not command.from_me and not command.history  # a backfilled old message is no reply
-        # A ticket created just now has no scheduled messages and no tags yet.
-        cancelled = await cancel_on_reply(uow, ticket.id) if replied and not created else []
+        # A ticket created just now has no scheduled messages and no tags yet; the active one's were read with it.
+        cancels = not created and (known is None or known.reply_cancels_scheduled)
+        cancelled = await cancel_on_reply(uow, ticket.id) if replied and cancels else []
         await uow.tickets.save(ticket)
-        tags = [] if created else await uow.tag_assignments.of_ticket(ticket.id)
+        tags = [] if created else known.tags if known is not None else await uow.tag_assignments.of_ticket(ticket.id)
         view = TicketView.of(ticket, contact, tags)
         events: list[DomainEvent] = list(resolved.events)
         events.extend(MessageUpdated(MessageView.of(m), view) for m in cancelled)
