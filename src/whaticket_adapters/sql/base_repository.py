@@ -41,16 +41,16 @@ class SqlRepository:
         self._uow = uow
 
     @property
-    def _session(self) -> AsyncConnection:
-        return self._uow.session
+    def _connection(self) -> AsyncConnection:
+        return self._uow.connection
 
     @property
     def _dialect(self) -> str:
-        return self._session.dialect.name
+        return self._connection.dialect.name
 
     async def _execute(self, statement: Executable, params: Any = None) -> Result[Any]:
         try:
-            return await self._session.execute(statement, params)
+            return await self._connection.execute(statement, params)
         except DATABASE_ERRORS as error:
             raise translate(error) from error
 

@@ -82,7 +82,7 @@ class SqlUnitOfWork:
             raise TypeError("the session factory must be bound to an AsyncEngine (see create_session_factory)")
         self._engine = bind
         self._before_begin = before_begin
-        self._session: AsyncConnection | None = None
+        self._connection: AsyncConnection | None = None
         # PostgreSQL: the hottest statements go straight to the driver, in this transaction (see driver_path).
         self.driver: DriverPath | None = None
         self._lock: asyncio.Lock | None = None
@@ -104,10 +104,10 @@ class SqlUnitOfWork:
         self.outbox: EventOutbox = SqlEventOutbox(self, event_encoder)
 
     @property
-    def session(self) -> AsyncConnection:
-        if self._session is None:
+    def connection(self) -> AsyncConnection:
+        if self._connection is None:
             raise RuntimeError("the unit of work is used outside `async with`")
-        return self._session
+        return self._connection
 
     def _sqlite_database(self) -> str | None:
         # The dialect's name first: reading the engine's URL costs more, and every unit of work asks.
@@ -116,7 +116,7 @@ class SqlUnitOfWork:
         return str(self._engine.url.database)
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
+        if self._connection is not None:
             raise RuntimeError("the unit of work is already in a transaction")
         if self._before_begin is not None:
             await self._before_begin()
@@ -124,20 +124,20 @@ class SqlUnitOfWork:
         lock = _sqlite_lock(database) if database is not None else None
         if lock is not None:
             await lock.acquire()
-        session = self._engine.connect()
+        connection = self._engine.connect()
         try:
-            await session.start()
-            await session.begin()  # begins now, so the transaction spans every read of the block
+            await connection.start()
+            await connection.begin()  # begins now, so the transaction spans every read of the block
         except BaseException as error:
-            if session.sync_connection is not None:  # a failed connect leaves nothing to close
-                await session.close()
+            if connection.sync_connection is not None:  # a failed connect leaves nothing to close
+                await connection.close()
             if lock is not None:
                 lock.release()
             if isinstance(error, DATABASE_ERRORS):
                 raise translate(error) from error
             raise
-        self._session, self._lock = session, lock
-        self.driver = DriverPath(session) if session.dialect.name == "postgresql" else None
+        self._connection, self._lock = connection, lock
+        self.driver = DriverPath(connection) if connection.dialect.name == "postgresql" else None
         return self
 
     async def __aexit__(
@@ -146,13 +146,13 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session, lock = self._session, self._lock
-        self._session, self._lock, self.driver = None, None, None
+        connection, lock = self._connection, self._lock
+        self._connection, self._lock, self.driver = None, None, None
         try:
-            if session is not None:
+            if connection is not None:
                 # Shielded so a cancelled task still returns its connection to the pool in a clean state (closing
                 # rolls back a transaction not committed).
-                await asyncio.shield(session.close())
+                await asyncio.shield(connection.close())
         finally:
             if lock is not None:
                 lock.release()
@@ -160,14 +160,14 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         self._transaction_ends()
         try:
-            await self.session.commit()
+            await self.connection.commit()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
 
     async def rollback(self) -> None:
         self._transaction_ends()
         try:
-            await self.session.rollback()
+            await self.connection.rollback()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
 
