@@ -76,12 +76,14 @@ def _query_names(request: Request[Any, Any, Any]) -> frozenset[str]:
 
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
-    # The scope's path, not request.url: building the URL object parsed the host and query for every request.
+    # Each read of request.query_params builds a new MultiDict (~10 µs): read once. And the scope's path, not
+    # request.url: building the URL object parsed the host and query for every request.
+    query = list(request.query_params.multi_items()) if request.scope.get("query_string") else []
     if request.scope["path"].startswith(API_PREFIX):
-        unknown = sorted(set(request.query_params) - _query_names(request) - {CACHE_BUSTER})
+        unknown = sorted({key for key, _ in query} - _query_names(request) - {CACHE_BUSTER})
         if unknown:
             raise UnknownQueryParameters(unknown)
-    for key, value in request.query_params.multi_items():
+    for key, value in query:
         if "\x00" in value or "\x00" in key:
             raise _refuse(key)
     for key, value in request.path_params.items():
