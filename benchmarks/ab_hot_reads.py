@@ -19,7 +19,8 @@ baseline, ``--duration`` seconds each, with ``wrk -t2 -c<connections>``
 (or, without wrk, an asyncio httpx client with the same connection count), and prints req/s, p99, each side's mean
 and the ratio whaticket / baseline. The load average is printed before and after: the machine is shared.
 ``--whaticket-src`` runs whaticket from another checkout's ``src`` folder (to measure the code before a change).
-Everything started is stopped, and the database dropped, at the end (also on SIGINT/SIGTERM).
+Everything started is stopped, the database dropped and the Redis keys of the servers deleted, at the end (also on
+SIGINT/SIGTERM).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import httpx
 from bench_support import DEFAULT_SERVER, FULL, SMALL, percentile, run_cancellable, scratch_database
 from http_ticket_list import PASSWORD, _agent_with_password, _cpu_seconds, _free_port
 from pg_statement_counter import StatementCounter
+from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).resolve().parent
@@ -277,13 +279,28 @@ async def _statements(url: str, email: str, paths: dict[str, str], workdir: Path
     return figures
 
 
+async def _forget_keys(redis_url: str, prefixes: list[str]) -> None:
+    client = Redis.from_url(redis_url)
+    try:
+        for prefix in prefixes:
+            keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+            if keys:
+                await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
 async def _processes(url: str, workdir: Path, args: argparse.Namespace, email: str, path: str) -> None:
     """The ticket list from `serve` with one process and with two (Socket.IO through Redis), A/B/A/B."""
     servers = []
+    prefixes = []
     async with contextlib.AsyncExitStack() as stack:
+        # Runs last: the keys the servers wrote (login rate limits, presence) go with them.
+        stack.push_async_callback(_forget_keys, args.redis_url, prefixes)
         for processes in (1, 2):
             port = _free_port()
             command, env = _whaticket(_plain_dsn(url), workdir, args.whaticket_src, port, processes, args.redis_url)
+            prefixes.append(env["REDIS_KEY_PREFIX"])
             servers.append(
                 await stack.enter_async_context(_process(f"serve-{processes}p", command, env, workdir, port))
             )
