@@ -95,7 +95,7 @@ class InMemoryTicketQueries:
 
     async def placement_of(self, ticket_id: int) -> TicketPlacement | None:
         ticket = self._store.state.tickets.get(ticket_id)
-        return None if ticket is None else TicketPlacement(ticket.status, ticket.queue_id, ticket.user_id)
+        return None if ticket is None else ticket.placement
 
     async def count_tickets(self, query: TicketListQuery) -> TicketCounts:
         found = self._matching(query, with_status=False)
@@ -143,7 +143,7 @@ class InMemoryMessageQueries:
     ) -> tuple[TicketPlacement | None, CursorPage[MessageView]]:
         page = await self.list_messages(ticket_id, limit=limit, cursor=cursor)
         ticket = self._store.state.tickets.get(ticket_id)
-        return (None if ticket is None else TicketPlacement(ticket.status, ticket.queue_id, ticket.user_id)), page
+        return (None if ticket is None else ticket.placement), page
 
     async def get_message(self, message_id: int) -> MessageView | None:
         message = self._store.state.messages.get(message_id)

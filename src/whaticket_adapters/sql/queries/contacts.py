@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, Select, String, any_, bindparam, func, or_, select, tuple_
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, String, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from whaticket_core.domain.contact import Contact, ExtraInfo
 from whaticket_core.domain.pagination import OffsetPage, OffsetQuery
@@ -18,6 +18,7 @@ from ..base_repository import like_pattern
 from ..models import ContactRow, table_of
 from ..models_agent_tools import ContactTagRow, TagRow
 from .reader import ROW_LIMIT, SqlReader
+from .tag_arrays import tag_views, tags_array
 
 _C = table_of(ContactRow)
 _CT = table_of(ContactTagRow)
@@ -43,26 +44,13 @@ def _where(search: bool) -> list[ColumnElement[bool]]:
     return [or_(*(column.ilike(pattern, escape="\\") for column in columns))]
 
 
-def _tags_column() -> Any:
-    """PostgreSQL: a contact's tags as one more column, an array of (id, name, color) rows in name order (NULL for
-    none), so the page needs no second statement for them. SQLite reads them in a second statement."""
-    tag = tuple_(_TG.c.id, _TG.c.name, _TG.c.color)
-    return (
-        select(func.array_agg(aggregate_order_by(tag, func.lower(_TG.c.name), _TG.c.id)))
-        .select_from(_CT.join(_TG, _TG.c.id == _CT.c.tag_id))
-        .where(_CT.c.contact_id == _C.c.id)
-        .scalar_subquery()
-        .label("tags")
-    )
-
-
 @functools.cache
 def _page_statement(search: bool, postgres: bool) -> Select[Any]:
     # The total rides along as a scalar subquery: one round trip for the page and its count (it was four: BEGIN,
     # count, select, ROLLBACK). PostgreSQL counts the contacts' primary key index, not their rows.
     total = select(func.count()).select_from(_C).where(*_where(search)).scalar_subquery()
     return (
-        select(*_COLUMNS, total.label("total"), *([_tags_column()] if postgres else []))
+        select(*_COLUMNS, total.label("total"), *([tags_array(_CT, _CT.c.contact_id, _C.c.id)] if postgres else []))
         .where(*_where(search))
         .order_by(_C.c.id)
         .limit(ROW_LIMIT)
@@ -125,7 +113,7 @@ class SqlContactQueries(SqlReader):
         contacts = [_contact(r) for r in rows]
         if self._postgres:
             for contact, row in zip(contacts, rows, strict=True):
-                contact.tags = tuple(TagView(*tag) for tag in row[10]) if row[10] else ()
+                contact.tags = tag_views(row[10])
         elif contacts:
             tags: dict[int, list[TagView]] = defaultdict(list)
             for contact_id, tag_id, name, color in await self._rows(

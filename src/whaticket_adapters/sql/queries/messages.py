@@ -10,10 +10,11 @@ from sqlalchemy import Select, bindparam, select
 from whaticket_core.domain.message import MediaType, MessageAck, SendErrorKind
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage, check_limit, decode_cursor, encode_cursor
 from whaticket_core.domain.read_models import MessageView
-from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
+from whaticket_core.domain.ticket import TicketPlacement
 
 from ..mapping import reaction_of
 from ..models import MessageRow, TicketRow, table_of
+from .placements import PLACEMENT, PLACEMENT_COLUMNS, placement_at
 from .reader import ROW_LIMIT, SqlReader
 
 _M = table_of(MessageRow)
@@ -54,7 +55,7 @@ _MESSAGE_PAGE = {
 # The page with its ticket's placement on every row (PlacedMessagePages): the index on (ticket_id, id desc) gives
 # the order and the ticket is one primary-key lookup, so the visibility check costs no statement of its own.
 _PLACED_PAGE = {
-    with_cursor: select(*_MESSAGE_COLUMNS, _T.c.status, _T.c.queue_id, _T.c.user_id)
+    with_cursor: select(*_MESSAGE_COLUMNS, *PLACEMENT_COLUMNS)
     .select_from(_M.join(_T, _T.c.id == _M.c.ticket_id))
     .where(
         _M.c.ticket_id == bindparam("ticket_id", type_=_M.c.ticket_id.type),
@@ -64,16 +65,12 @@ _PLACED_PAGE = {
     .limit(ROW_LIMIT)
     for with_cursor in (False, True)
 }
-_PLACEMENT = select(_T.c.status, _T.c.queue_id, _T.c.user_id).where(
-    _T.c.id == bindparam("ticket_id", type_=_T.c.id.type)
-)
 _GET_MESSAGE = select(*_MESSAGE_COLUMNS).where(_M.c.id == bindparam("message_id", type_=_M.c.id.type))
 
 
 # Enum members by stored value: a dict lookup, not an Enum call (~1 µs) per row.
 _ACK = {ack.value: ack for ack in MessageAck}
 _MEDIA_TYPE = {kind.value: kind for kind in MediaType}
-_STATUS = {status.value: status for status in TicketStatus}
 
 
 # Rows are read by position (in the order of _MESSAGE_COLUMNS), as the ticket list's are.
@@ -95,22 +92,22 @@ class SqlMessageQueries(SqlReader):
     """Implements :class:`~whaticket_core.ports.queries.MessageQueries`."""
 
     @staticmethod
-    def _page(ticket_id: int, limit: int, cursor: str | None) -> tuple[Select[Any], dict[str, Any]]:
+    def _params(ticket_id: int, limit: int, cursor: str | None) -> dict[str, Any]:
         check_limit(limit)
         params: dict[str, Any] = {"ticket_id": ticket_id, "row_limit": limit + 1}
         if cursor is not None:
             (params["before_id"],) = decode_cursor(cursor, int)
-        return _MESSAGE_PAGE[cursor is not None], params
+        return params
 
     def page_statement(self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Select[Any]:
         """A message page's SQL with its values bound (exposed for EXPLAIN in benchmarks)."""
-        statement, params = self._page(ticket_id, limit, cursor)
-        return statement.params(params)
+        return _MESSAGE_PAGE[cursor is not None].params(self._params(ticket_id, limit, cursor))
 
     async def list_messages(
         self, ticket_id: int, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
     ) -> CursorPage[MessageView]:
-        return self._paged(await self._rows(*self._page(ticket_id, limit, cursor)), limit)
+        params = self._params(ticket_id, limit, cursor)
+        return self._paged(await self._rows(_MESSAGE_PAGE[cursor is not None], params), limit)
 
     @staticmethod
     def _paged(rows: Sequence[Sequence[Any]], limit: int) -> CursorPage[MessageView]:
@@ -122,13 +119,12 @@ class SqlMessageQueries(SqlReader):
     ) -> tuple[TicketPlacement | None, CursorPage[MessageView]]:
         """Implements :class:`~whaticket_core.ports.queries.PlacedMessagePages`: one statement, a second only when
         the page is empty (to tell an empty ticket from a missing one)."""
-        _, params = self._page(ticket_id, limit, cursor)
-        rows = await self._rows(_PLACED_PAGE[cursor is not None], params)
+        rows = await self._rows(_PLACED_PAGE[cursor is not None], self._params(ticket_id, limit, cursor))
         if rows:
-            placement: TicketPlacement | None = TicketPlacement(_STATUS[rows[0][20]], rows[0][21], rows[0][22])
+            placement: TicketPlacement | None = placement_at(rows[0], len(_MESSAGE_COLUMNS))
         else:
-            found = await self._rows(_PLACEMENT, {"ticket_id": ticket_id})
-            placement = TicketPlacement(_STATUS[found[0][0]], found[0][1], found[0][2]) if found else None
+            found = await self._rows(PLACEMENT, {"ticket_id": ticket_id})
+            placement = placement_at(found[0]) if found else None
         return placement, self._paged(rows, limit)
 
     async def get_message(self, message_id: int) -> MessageView | None:

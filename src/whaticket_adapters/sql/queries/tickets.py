@@ -24,7 +24,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from whaticket_core.domain.errors import InvalidInput
 from whaticket_core.domain.pagination import CursorPage, decode_cursor, encode_cursor
@@ -37,7 +37,9 @@ from whaticket_core.ports.queries import TicketListQuery
 from ..base_repository import like_pattern
 from ..models import ContactRow, MessageRow, TicketRow, table_of
 from ..models_agent_tools import TagRow, TicketTagRow
+from .placements import PLACEMENT, STATUS, placement_at
 from .reader import ROW_LIMIT, SqlReader
+from .tag_arrays import tag_views, tags_array
 
 _T = table_of(TicketRow)
 _C = table_of(ContactRow)
@@ -181,26 +183,10 @@ def _params(query: TicketListQuery, shape: _Shape) -> dict[str, Any]:
     return params
 
 
-def _tags_column() -> Any:
-    """PostgreSQL: a ticket's tags as one more column, an array of (id, name, color) rows in name order (NULL for
-    none): the list needs no second statement for them. SQLite reads them in a second statement."""
-    return (
-        select(
-            func.array_agg(
-                aggregate_order_by(tuple_(_TG.c.id, _TG.c.name, _TG.c.color), func.lower(_TG.c.name), _TG.c.id)
-            )
-        )
-        .select_from(_TT.join(_TG, _TG.c.id == _TT.c.tag_id))
-        .where(_TT.c.ticket_id == _T.c.id)
-        .scalar_subquery()
-        .label("tags")
-    )
-
-
 @functools.cache
 def _list_statement(shape: _Shape) -> Select[Any]:
     return (
-        select(*_TICKET_COLUMNS, *([_tags_column()] if shape.postgres else []))
+        select(*_TICKET_COLUMNS, *([tags_array(_TT, _TT.c.ticket_id, _T.c.id)] if shape.postgres else []))
         .select_from(_T.join(_C, _C.c.id == _T.c.contact_id))
         .where(*_conditions(shape))
         .order_by(_T.c.updated_at.desc(), _T.c.id.desc())
@@ -239,9 +225,6 @@ def _tags_of_tickets(postgres: bool) -> Select[Any]:
     )
 
 
-_PLACEMENT = select(_T.c.status, _T.c.queue_id, _T.c.user_id).where(
-    _T.c.id == bindparam("ticket_id", type_=_T.c.id.type)
-)
 _GET_TICKET = (
     select(*_TICKET_COLUMNS)
     .select_from(_T.join(_C, _C.c.id == _T.c.contact_id))
@@ -249,15 +232,11 @@ _GET_TICKET = (
 )
 
 
-# Enum members by stored value: a dict lookup, not an Enum call (~1 µs) per row.
-_STATUS = {status.value: status for status in TicketStatus}
-
-
 # Rows are unpacked by position (in the order of _TICKET_COLUMNS): looking each column up by
 # name through ``row._mapping`` cost ~0.1 ms per 40-row page. Each view is built once, with its tags.
 def _ticket_view(row: Sequence[Any], tags: tuple[TagView, ...] = ()) -> TicketView:
     contact = ContactSummary(row[13], row[14], row[15], row[16], row[17], row[18])
-    status = _STATUS[row[1]]
+    status = STATUS[row[1]]
     return TicketView(
         row[0], status, contact, row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11],
         tags, row[12],
@@ -292,7 +271,7 @@ class SqlTicketQueries(SqlReader):
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         if self._postgres:
-            views = [_ticket_view(row, tuple(TagView(*tag) for tag in row[19]) if row[19] else ()) for row in rows]
+            views = [_ticket_view(row, tag_views(row[19])) for row in rows]
         else:
             tags = await self._tags_of([row[0] for row in rows])
             views = [_ticket_view(row, tags.get(row[0], ())) for row in rows]
@@ -305,8 +284,8 @@ class SqlTicketQueries(SqlReader):
 
     async def placement_of(self, ticket_id: int) -> TicketPlacement | None:
         """Implements :class:`~whaticket_core.ports.queries.TicketPlacements`: one statement on the primary key."""
-        rows = await self._rows(_PLACEMENT, {"ticket_id": ticket_id})
-        return TicketPlacement(_STATUS[rows[0][0]], rows[0][1], rows[0][2]) if rows else None
+        rows = await self._rows(PLACEMENT, {"ticket_id": ticket_id})
+        return placement_at(rows[0]) if rows else None
 
     async def _tags_of(self, ticket_ids: list[int]) -> dict[int, tuple[TagView, ...]]:
         """The tickets' tags: one statement for the whole page (by the ticket_tags primary key); none for no ids."""

@@ -12,13 +12,7 @@ from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.media import MediaStore
 from whaticket_core.ports.queries import MessageQueries, PlacedMessagePages, TicketPlacements
 from whaticket_core.ports.unit_of_work import UnitOfWork
-
-
-async def check_visible(placements: TicketPlacements, ticket_id: int, actor: Viewer) -> None:
-    """``ticket_not_found`` unless the ticket exists and the actor may see it (its placement is all that takes)."""
-    placement = await placements.placement_of(ticket_id)
-    if placement is None or not can_see(actor, placement):
-        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
+from whaticket_core.use_cases.tickets.ticket_queries import require_visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +32,7 @@ class ListMessages:
 
     async def execute(self, command: ListMessagesCommand) -> CursorPage[MessageView]:
         placement, page = await self._pages.placed_page(command.ticket_id, limit=command.limit, cursor=command.cursor)
-        if placement is None or not can_see(command.actor, placement):
-            raise TicketNotFound(f"Ticket {command.ticket_id} not found", ticket_id=command.ticket_id)
+        require_visible(placement, command.ticket_id, command.actor)
         return page
 
 
@@ -60,7 +53,7 @@ class GetMessage:
         message = await self._messages.get_message(command.message_id)
         if message is not None:
             try:
-                await check_visible(self._tickets, message.ticket_id, command.actor)
+                require_visible(await self._tickets.placement_of(message.ticket_id), message.ticket_id, command.actor)
             except TicketNotFound:
                 message = None
         if message is None:

@@ -7,15 +7,22 @@ from dataclasses import dataclass
 from whaticket_core.domain.errors import TicketNotFound
 from whaticket_core.domain.pagination import DEFAULT_LIMIT, CursorPage
 from whaticket_core.domain.read_models import TicketCounts, TicketView
-from whaticket_core.domain.ticket import TicketStatus
+from whaticket_core.domain.ticket import TicketPlacement, TicketStatus
 from whaticket_core.domain.visibility import Viewer, can_see
 from whaticket_core.ports.queries import TicketCounter, TicketListQuery, TicketQueries
 
 
+def require_visible(placement: TicketPlacement | None, ticket_id: int, actor: Viewer) -> None:
+    """``ticket_not_found`` unless the ticket exists (``placement`` is not None) and the actor may see it: an
+    invisible ticket is answered as a missing one."""
+    if placement is None or not can_see(actor, placement):
+        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
+
+
 async def visible_ticket(queries: TicketQueries, ticket_id: int, actor: Viewer) -> TicketView:
     view = await queries.get_ticket(ticket_id)
-    if view is None or not can_see(actor, view.placement):
-        raise TicketNotFound(f"Ticket {ticket_id} not found", ticket_id=ticket_id)
+    require_visible(None if view is None else view.placement, ticket_id, actor)
+    assert view is not None  # require_visible raised otherwise
     return view
 
 
