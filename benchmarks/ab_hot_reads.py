@@ -31,7 +31,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from bench_support import DEFAULT_SERVER, FULL, SMALL, percentile, run_cancellable, scratch_database
+from bench_support import DEFAULT_SERVER, FULL, SMALL, percentile, run_cancellable, scratch_database, stop_process_group
 from http_ticket_list import PASSWORD, _agent_with_password, _cpu_seconds, _free_port
 from pg_statement_counter import StatementCounter
 from redis.asyncio import Redis
@@ -114,13 +113,7 @@ async def _process(name: str, command: list[str], env: dict[str, str], cwd: Path
                 await asyncio.sleep(0.2)
         yield server
     finally:
-        if process.returncode is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
+        await stop_process_group(process)
 
 
 def _base_env() -> dict[str, str]:

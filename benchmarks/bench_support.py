@@ -6,6 +6,7 @@ Not a benchmark itself; ``hot_reads.py`` and ``http_ticket_list.py`` import it (
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import signal
 import time
@@ -81,6 +82,18 @@ class Figures:
         ordered = sorted(latencies_ms)
         n = len(ordered)
         return cls(n, percentile(ordered, 50), percentile(ordered, 99), n / wall_s, cpu_s * 1000 / max(n, 1))
+
+
+async def stop_process_group(process: asyncio.subprocess.Process, grace_s: float = 15) -> None:
+    """SIGTERM to a server started in its own session (``start_new_session=True``), SIGKILL after ``grace_s``."""
+    if process.returncode is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), grace_s)
+    except TimeoutError:
+        os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
 
 
 def percentile(ordered: list[float], pct: float) -> float:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from bench_support import DEFAULT_SERVER, FULL, SMALL, percentile, run_cancellable, scratch_database
+from bench_support import DEFAULT_SERVER, FULL, SMALL, percentile, run_cancellable, scratch_database, stop_process_group
 from sqlalchemy.engine import make_url
 
 from whaticket_adapters.security import Argon2PasswordHasher
@@ -147,13 +147,7 @@ async def _server(url: str, port: int, workdir: Path) -> AsyncIterator[asyncio.s
     try:
         yield process
     finally:
-        if process.returncode is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
+        await stop_process_group(process)
         if process.returncode not in (0, -signal.SIGTERM):
             print(f"server exited with {process.returncode}; its log:\n{log_path.read_text()[-3000:]}")
 
