@@ -8,6 +8,7 @@ Expiry is checked against the injected clock (not PyJWT's system-time check), so
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -21,6 +22,9 @@ ALGORITHM = "HS256"
 ISSUER = "whaticket"
 _ACCESS = "access"
 _REFRESH = "refresh"
+VERIFIED_ACCESS_TOKENS = 4096
+"""How many access tokens' verified claims a codec keeps. Every bearer-checked request decodes its token again (about
+40 µs of signature check, base64 and JSON); an agent's screen sends the same token for its whole lifetime."""
 
 
 class _PreparedHmac(HMACAlgorithm):
@@ -57,6 +61,10 @@ class JwtTokenCodec:
         self._secrets = {_ACCESS: access_secret, _REFRESH: refresh_secret}
         self._clock = clock
         self._jwt = _hs256_codec([access_secret, refresh_secret])
+        # A token's signature and claims are a pure function of the token and the secret, so what was verified once
+        # holds for as long as the process keeps the secret; expiry is a function of the clock, checked every time.
+        # Refused tokens are not kept (lru_cache keeps no exception), so garbage cannot push good entries out.
+        self._verified_access = lru_cache(maxsize=VERIFIED_ACCESS_TOKENS)(self._verify_access)
 
     def _encode(self, kind: str, claims: dict[str, Any], expires_at: datetime) -> str:
         payload = {
@@ -69,6 +77,13 @@ class JwtTokenCodec:
         return self._jwt.encode(payload, self._secrets[kind], algorithm=ALGORITHM)
 
     def _decode(self, kind: str, token: str, required: list[str]) -> dict[str, Any]:
+        payload = self._verify(kind, token, required)
+        if payload["exp"] <= self._clock.now():
+            raise InvalidToken("Token has expired")
+        return payload
+
+    def _verify(self, kind: str, token: str, required: list[str]) -> dict[str, Any]:
+        """The token's claims once its signature, issuer and kind hold, ``exp`` as a datetime; expiry not checked."""
         try:
             payload: dict[str, Any] = self._jwt.decode(
                 token,
@@ -88,17 +103,21 @@ class JwtTokenCodec:
             expires_at = datetime.fromtimestamp(exp, UTC)
         except (OverflowError, OSError, ValueError):  # a signed but absurd exp (year 10000+) is refused, not a 500
             raise InvalidToken("Token is invalid") from None
-        if expires_at <= self._clock.now():
-            raise InvalidToken("Token has expired")
         payload["exp"] = expires_at
         return payload
+
+    def _verify_access(self, token: str) -> AccessClaims:
+        p = self._verify(_ACCESS, token, ["ver"])
+        return AccessClaims(_int(p["sub"]), _int(p["ver"]), p["exp"])
 
     def encode_access(self, claims: AccessClaims) -> str:
         return self._encode(_ACCESS, {"sub": str(claims.user_id), "ver": claims.token_version}, claims.expires_at)
 
     def decode_access(self, token: str) -> AccessClaims:
-        p = self._decode(_ACCESS, token, ["ver"])
-        return AccessClaims(_int(p["sub"]), _int(p["ver"]), p["exp"])
+        claims = self._verified_access(token)
+        if claims.expires_at <= self._clock.now():
+            raise InvalidToken("Token has expired")
+        return claims
 
     def encode_refresh(self, claims: RefreshClaims) -> str:
         return self._encode(

@@ -149,3 +149,34 @@ def test_the_secrets_are_prepared_once_not_at_every_decode(
     forged = jwt.encode({"sub": "7", "typ": "access", "iss": "whaticket", "exp": 4102444800, "ver": 3}, "x" * 64)
     with pytest.raises(InvalidToken):
         codec.decode_access(forged)
+
+
+def test_an_access_token_is_verified_once_and_its_expiry_checked_at_every_decode(
+    codec: JwtTokenCodec, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = codec.encode_access(_access(clock))
+    verified: list[str] = []
+    original = jwt.PyJWT.decode
+
+    def counting(self: jwt.PyJWT, jwt_: str, *args: object, **kwargs: object) -> object:
+        verified.append(jwt_)
+        return original(self, jwt_, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt.PyJWT, "decode", counting)
+    for _ in range(3):
+        assert codec.decode_access(token).user_id == 7
+    assert verified == [token]
+    clock.advance(timedelta(minutes=15, seconds=1))
+    with pytest.raises(InvalidToken, match="expired"):
+        codec.decode_access(token)
+
+
+def test_a_refused_token_is_checked_again_every_time(codec: JwtTokenCodec, clock: ManualClock) -> None:
+    token = codec.encode_access(_access(clock))
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            codec.decode_access(tampered)
+    assert codec.decode_access(token).user_id == 7
+    with pytest.raises(InvalidToken):
+        codec.decode_access(tampered)
