@@ -100,10 +100,15 @@ def openapi_config() -> OpenAPIConfig:
 
 
 def create_app(
-    settings: Settings, *, overrides: Sequence[Provider] = (), container: AsyncContainer | None = None
+    settings: Settings,
+    *,
+    overrides: Sequence[Provider] = (),
+    container: AsyncContainer | None = None,
+    security_headers: bool = True,
 ) -> Litestar:
     """The HTTP API over ``container`` (by default :func:`make_container`'s with ``overrides``, which replace any
-    provider: tests swap in fakes or a test database)."""
+    provider: tests swap in fakes or a test database). ``security_headers=False`` when the caller sets them around
+    a larger ASGI app (``build_server`` does, for the Socket.IO answers too): once per answer is enough."""
     container = container or make_container(settings, *overrides, http=True)
     api_private = DishkaRouter(API_PREFIX, route_handlers=_private_routers(settings), security=[{BEARER: []}])
     api_public = DishkaRouter(API_PREFIX, route_handlers=[auth.public_router, health.health_router()], security=[])
@@ -140,9 +145,10 @@ def create_app(
     )
     openapi_fixes.install(app)
     setup_dishka(container, app)
-    app.asgi_handler = with_request_log(
-        with_security_headers(with_correct_allow(app.asgi_handler, app), hsts=not settings.is_development)
-    )
+    handler = with_correct_allow(app.asgi_handler, app)
+    if security_headers:
+        handler = with_security_headers(handler, hsts=not settings.is_development)
+    app.asgi_handler = with_request_log(handler)
     return app
 
 

@@ -71,7 +71,7 @@ def build_server(settings: Settings, *, freeze_heap: bool = False) -> ASGIApp:
         presence=lambda: container.get(PresenceTracker),
         on_agent_online=access.agent_online,
     )
-    app = create_app(settings, container=container)
+    app = create_app(settings, container=container, security_headers=False)
     app.state.socket_count = lambda: gateway.local_socket_count
 
     async def start_runtime(_: Litestar) -> None:
@@ -98,7 +98,7 @@ def build_server(settings: Settings, *, freeze_heap: bool = False) -> ASGIApp:
 
     if freeze_heap:
         app.on_startup.append(freeze)  # last: everything start-up builds is in the frozen heap
-    # Socket.IO answers bypass Litestar: the same headers are set around the whole ASGI app.
+    # Socket.IO answers bypass Litestar: the headers are set around the whole ASGI app, once for every answer.
     return with_security_headers(gateway.asgi_app(app), hsts=not settings.is_development)
 
 

@@ -36,6 +36,9 @@ def test_serve_starts_on_sqlite_from_an_empty_data_dir_and_serves_login(server: 
     assert login.status_code == 200, login.text
     me = httpx.get(f"{api}/auth/me", headers={"Authorization": f"Bearer {login.json()['accessToken']}"})
     assert me.json()["email"] == "owner@example.com"
+    # The served app sets the security headers once per answer, around Litestar and Socket.IO alike.
+    assert me.headers.get_list("x-content-type-options") == ["nosniff"]
+    assert len(me.headers.get_list("content-security-policy")) == 1
     assert httpx.get(f"{api}/health/ready").json()["checks"] == {"database": "ok", "schema": "ok"}
     assert (data_dir / "whaticket.db").exists()
     secrets = data_dir / "secrets.env"
