@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from dishka import AsyncContainer, Provider
-from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from dishka.integrations.litestar import DishkaRouter
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -24,6 +24,7 @@ from .observability.metrics import Metrics
 from .observability.request_log import with_request_log
 from .observability.sources import container_sources
 from .protection import with_security_headers
+from .request_container import setup_request_container
 from .routes import (
     api_tokens,
     auth,
@@ -144,7 +145,7 @@ def create_app(
         before_request=strict_json_body,
     )
     openapi_fixes.install(app)
-    setup_dishka(container, app)
+    setup_request_container(container, app)
     handler = with_correct_allow(app.asgi_handler, app)
     if security_headers:
         handler = with_security_headers(handler, hsts=not settings.is_development)
