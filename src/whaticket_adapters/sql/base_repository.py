@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,9 @@ def search_any(search: str | None, *columns: Any) -> ColumnElement[bool] | None:
 
 class SqlRepository:
     def __init__(self, uow: SqlUnitOfWork) -> None:
-        self._uow = uow
+        # A proxy, not a reference: the unit of work holds its repositories, and a reference back would make each
+        # unit of work (one per request, per inbound message) a cycle that only the garbage collector frees.
+        self._uow: SqlUnitOfWork = weakref.proxy(uow)
 
     @property
     def _connection(self) -> AsyncConnection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import weakref
 from typing import TYPE_CHECKING, TypeVar
 
 from ..domain.pagination import OffsetPage, OffsetQuery
@@ -34,7 +35,8 @@ class InMemoryRepository:
     """Base of the in-memory repositories: they read and write the working copy of their unit of work."""
 
     def __init__(self, uow: InMemoryUnitOfWork) -> None:
-        self._uow = uow
+        # A proxy, as the SQL repositories hold theirs: no reference cycle between a unit of work and its repositories.
+        self._uow: InMemoryUnitOfWork = weakref.proxy(uow)
 
     @property
     def _s(self) -> StoreState:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
@@ -45,7 +46,7 @@ class InMemoryEventOutbox:
     (kept on commit, gone on rollback)."""
 
     def __init__(self, uow: InMemoryUnitOfWork) -> None:
-        self._uow = uow
+        self._uow: InMemoryUnitOfWork = weakref.proxy(uow)
 
     async def record(self, events: Sequence[DomainEvent]) -> None:
         self._uow.working.outbox.extend(events)

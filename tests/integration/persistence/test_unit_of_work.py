@@ -65,3 +65,34 @@ async def test_work_after_commit_in_the_same_block_is_rolled_back_on_exit(backen
         await uow.settings.set("b", "2")
     async with backend.new_uow() as uow:
         assert await uow.settings.all() == {"a": "1"}
+
+
+async def test_a_finished_unit_of_work_is_freed_without_the_garbage_collector(backend):
+    """One unit of work runs per request and per inbound message: a reference cycle between it and its
+    repositories kept each one (and what it held) alive until a collection."""
+    import gc
+
+    async with backend.new_uow() as uow:
+        await uow.contacts.add(contact("5511900000009"))
+        await uow.commit()
+    del uow
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection finds unreachable is kept in gc.garbage instead of freed
+    try:
+        for _ in range(3):
+            async with backend.new_uow() as uow:
+                assert await uow.contacts.get_by_number("5511900000009") is not None
+                await uow.commit()
+            del uow
+        gc.collect()
+        left = sorted(
+            {
+                type(o).__name__
+                for o in gc.garbage
+                if "UnitOfWork" in type(o).__name__ or "Repository" in type(o).__name__
+            }
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
