@@ -24,6 +24,7 @@ from redis_databases import SHARED, redis_url
 from served_process import free_port, serving, whaticket_command
 
 from whaticket_adapters.sql.database import upgrade
+from whaticket_api.heap import YOUNG_GENERATION_THRESHOLD
 from whaticket_api.serve import prepare
 from whaticket_api.server import build_server
 from whaticket_api.settings import Settings
@@ -72,6 +73,7 @@ async def test_a_served_process_freezes_its_start_up_heap(tmp_path: Path) -> Non
     await asyncio.to_thread(prepare, settings)
     gc.unfreeze()
     before = gc.get_freeze_count()
+    thresholds = gc.get_threshold()
     server = uvicorn.Server(
         uvicorn.Config(build_server(settings, freeze_heap=True), host="127.0.0.1", port=free_port(), lifespan="on")
     )
@@ -84,10 +86,12 @@ async def test_a_served_process_freezes_its_start_up_heap(tmp_path: Path) -> Non
                 await asyncio.sleep(0.01)
         assert before == 0
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (YOUNG_GENERATION_THRESHOLD, *thresholds[1:])
     finally:
         server.should_exit = True
         await task
         gc.unfreeze()  # the test process goes on collecting as usual
+        gc.set_threshold(*thresholds)
 
 
 @pytest.fixture
