@@ -49,7 +49,7 @@ class SqlRepository:
 
     @property
     def _dialect(self) -> str:
-        return self._connection.dialect.name
+        return self._uow.dialect
 
     async def _execute(self, statement: Executable, params: Any = None) -> Result[Any]:
         try:

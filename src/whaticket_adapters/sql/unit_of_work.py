@@ -61,8 +61,9 @@ class SqlUnitOfWork:
     """Implements :class:`whaticket_core.ports.unit_of_work.UnitOfWork`.
 
     ``async with`` checks out a connection and begins a transaction (``BEGIN IMMEDIATE`` on SQLite with the factory of
-    :func:`~whaticket_adapters.sql.engine.create_session_factory`); leaving without :meth:`commit` rolls back. It may
-    be entered again once it has ended, never by two tasks at once: give each task its own instance.
+    :func:`~whaticket_adapters.sql.engine.create_session_factory`; on PostgreSQL ``BEGIN`` goes with the first
+    statement); leaving without :meth:`commit` rolls back. It may be entered again once it has ended, never by two
+    tasks at once: give each task its own instance.
     """
 
     def __init__(
@@ -82,8 +83,11 @@ class SqlUnitOfWork:
             raise TypeError("the session factory must be bound to an AsyncEngine (see create_session_factory)")
         self._engine = bind
         self._before_begin = before_begin
+        self.dialect: str = bind.dialect.name
+        # SQLite: SQLAlchemy's connection and transaction.
         self._connection: AsyncConnection | None = None
-        # PostgreSQL: the hottest statements go straight to the driver, in this transaction (see driver_path).
+        # PostgreSQL: the pooled connection, its transaction held on the driver, and the hottest statements sent
+        # straight to it (see driver_path); SQLAlchemy's connection is built over it only when a statement needs it.
         self.driver: DriverPath | None = None
         self._lock: asyncio.Lock | None = None
         self.tickets: TicketRepository = SqlTicketRepository(self)
@@ -105,21 +109,26 @@ class SqlUnitOfWork:
 
     @property
     def connection(self) -> AsyncConnection:
+        if self.driver is not None:
+            return self.driver.sqlalchemy()
         if self._connection is None:
             raise RuntimeError("the unit of work is used outside `async with`")
         return self._connection
 
     def _sqlite_database(self) -> str | None:
         # The dialect's name first: reading the engine's URL costs more, and every unit of work asks.
-        if self._engine.dialect.name != "sqlite":
+        if self.dialect != "sqlite":
             return None
         return str(self._engine.url.database)
 
     async def __aenter__(self) -> Self:
-        if self._connection is not None:
+        if self._connection is not None or self.driver is not None:
             raise RuntimeError("the unit of work is already in a transaction")
         if self._before_begin is not None:
             await self._before_begin()
+        if self.dialect == "postgresql":
+            self.driver = await DriverPath.checkout(self._engine)
+            return self
         database = self._sqlite_database()
         lock = _sqlite_lock(database) if database is not None else None
         if lock is not None:
@@ -137,7 +146,6 @@ class SqlUnitOfWork:
                 raise translate(error) from error
             raise
         self._connection, self._lock = connection, lock
-        self.driver = DriverPath(connection) if connection.dialect.name == "postgresql" else None
         return self
 
     async def __aexit__(
@@ -146,32 +154,33 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        connection, lock = self._connection, self._lock
-        self._connection, self._lock, self.driver = None, None, None
+        driver, connection, lock = self.driver, self._connection, self._lock
+        self.driver, self._connection, self._lock = None, None, None
         try:
-            if connection is not None:
-                # Shielded so a cancelled task still returns its connection to the pool in a clean state (closing
-                # rolls back a transaction not committed).
+            # Shielded so a cancelled task still returns its connection to the pool in a clean state (closing
+            # rolls back a transaction not committed).
+            if driver is not None:
+                await asyncio.shield(driver.close())
+            elif connection is not None:
                 await asyncio.shield(connection.close())
         finally:
             if lock is not None:
                 lock.release()
 
     async def commit(self) -> None:
-        self._transaction_ends()
+        if self.driver is not None:
+            await self.driver.commit()
+            return
         try:
             await self.connection.commit()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
 
     async def rollback(self) -> None:
-        self._transaction_ends()
+        if self.driver is not None:
+            await self.driver.rollback()
+            return
         try:
             await self.connection.rollback()
         except DATABASE_ERRORS as error:
             raise translate(error) from error
-
-    def _transaction_ends(self) -> None:
-        # What the driver path read along in this transaction is not carried into the next one.
-        if self.driver is not None:
-            self.driver.active_webhooks = None

@@ -54,3 +54,15 @@ async def test_query_readers_retry_once_on_a_fresh_connection(
     assert await tickets.count_tickets(staff) == expected
     await terminate_pooled_connection(one_connection_engine, pg_engine)
     assert await SqlAuthUserQueries(one_connection_engine).auth_user(-1) is None
+
+
+async def test_a_connection_found_dropped_by_a_driver_statement_is_not_pooled_again(
+    one_connection_engine: AsyncEngine, pg_engine: AsyncEngine
+) -> None:
+    sessions = create_session_factory(one_connection_engine)
+    await terminate_pooled_connection(one_connection_engine, pg_engine)
+    with pytest.raises(SqlStoreError):
+        async with SqlUnitOfWork(sessions) as uow:
+            await uow.contacts.get(1)  # on PostgreSQL sent on the driver itself (see driver_path)
+    async with SqlUnitOfWork(sessions) as uow:
+        assert await uow.contacts.get(-1) is None

@@ -96,3 +96,28 @@ async def test_a_finished_unit_of_work_is_freed_without_the_garbage_collector(ba
         gc.set_debug(0)
         gc.garbage.clear()
     assert left == []
+
+
+async def test_statements_of_both_paths_share_the_transaction_through_commits_and_rollbacks(backend):
+    # On PostgreSQL contacts go on the driver and settings through SQLAlchemy (see driver_path): every order of the
+    # two around a commit or a rollback must end as one transaction would.
+    async with backend.new_uow() as uow:
+        await uow.settings.set("a", "1")
+        await uow.contacts.add(contact("5511900000001"))
+        await uow.commit()
+        await uow.contacts.add(contact("5511900000002"))  # after SQLAlchemy's commit, the driver first
+        await uow.commit()
+        await uow.contacts.add(contact("5511900000003"))
+        await uow.settings.set("b", "2")
+        await uow.commit()
+        await uow.contacts.add(contact("5511900000004"))
+        await uow.settings.set("c", "3")
+        await uow.rollback()
+        await uow.contacts.add(contact("5511900000005"))
+        await uow.rollback()
+        await uow.settings.set("d", "4")
+        await uow.contacts.add(contact("5511900000006"))
+    async with backend.new_uow() as uow:
+        assert await uow.settings.all() == {"a": "1", "b": "2"}
+        kept = [n for n in range(1, 7) if await uow.contacts.get_by_number(f"551190000000{n}") is not None]
+        assert kept == [1, 2, 3]
