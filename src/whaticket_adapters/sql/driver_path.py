@@ -22,6 +22,7 @@ that renames one fails there.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -139,9 +140,19 @@ class DriverPath:
                 raise translate_driver_error(error) from error
 
     async def close(self) -> None:
-        """Gives the connection back to the pool, rolling back a transaction not committed. One the server dropped
-        is discarded instead: nothing else notices it when only the driver used it (SQLAlchemy's statements do), and
-        the pool, which pings no connection at checkout (see engine.py), would hand it out again."""
+        """Gives the connection back to the pool, rolling back a transaction not committed, even when the task is
+        cancelled meanwhile. One the server dropped is discarded instead: nothing else notices it when only the
+        driver used it (SQLAlchemy's statements do), and the pool, which pings no connection at checkout (see
+        engine.py), would hand it out again."""
+        if self._sqlalchemy is None and not self._adapted._started and not self._driver.is_closed():
+            # Committed (or nothing sent), only the driver used: the pool takes it back as it is without sending
+            # anything, so there is no wait a cancellation could interrupt, and no shield (a task per message). (A
+            # pool above its size closes a surplus connection instead; asyncpg aborts it if cancelled meanwhile.)
+            await greenlet_spawn(self._pooled.close)
+            return
+        await asyncio.shield(self._give_back())
+
+    async def _give_back(self) -> None:
         dropped = self._driver.is_closed()
         if self._sqlalchemy is not None:
             if dropped:
@@ -150,4 +161,4 @@ class DriverPath:
         elif dropped:
             await greenlet_spawn(self._pooled.invalidate)  # closes it for good and gives its place back to the pool
         else:
-            await greenlet_spawn(self._pooled.close)
+            await greenlet_spawn(self._pooled.close)  # the pool rolls the transaction back

@@ -157,11 +157,11 @@ class SqlUnitOfWork:
         driver, connection, lock = self.driver, self._connection, self._lock
         self.driver, self._connection, self._lock = None, None, None
         try:
-            # Shielded so a cancelled task still returns its connection to the pool in a clean state (closing
-            # rolls back a transaction not committed).
             if driver is not None:
-                await asyncio.shield(driver.close())
+                await driver.close()  # safe against cancellation too (see DriverPath.close)
             elif connection is not None:
+                # Shielded so a cancelled task still returns its connection to the pool in a clean state (closing
+                # rolls back a transaction not committed).
                 await asyncio.shield(connection.close())
         finally:
             if lock is not None:
