@@ -85,33 +85,38 @@ class DriverPath:
             self._sqlalchemy = AsyncConnection(self._engine, Connection(self._engine.sync_engine, self._pooled))
         return self._sqlalchemy
 
-    async def _ready(self) -> Any:
-        """The asyncpg connection, its transaction begun: the adapter begins one only before a statement sent
-        through it, so one sent here first would run outside the transaction (and after a commit, the next statement
-        begins the next one, as on SQLAlchemy's side)."""
-        if not self._adapted._started:
-            try:
-                await self._adapted._start_transaction()
-            except Exception as error:
-                raise translate_driver_error(error) from error
-        return self._driver
+    async def _begin(self) -> None:
+        """The adapter begins a transaction only before a statement sent through it, so one sent here first would
+        run outside the transaction: each statement begins it when none is open (after a commit, the next one)."""
+        try:
+            await self._adapted._start_transaction()
+        except Exception as error:
+            raise translate_driver_error(error) from error
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:
-        driver = await self._ready()
+        if not self._adapted._started:
+            await self._begin()
         try:
-            rows: Sequence[Mapping[str, Any]] = await driver.fetch(sql, *args)
+            rows: Sequence[Mapping[str, Any]] = await self._driver.fetch(sql, *args)
         except Exception as error:
             raise translate_driver_error(error) from error
         return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
-        rows = await self.fetch(sql, *args)
+        if not self._adapted._started:
+            await self._begin()
+        try:
+            # All rows, as fetch (asyncpg's fetchrow would ask the server for one: a FOR UPDATE would lock only it).
+            rows: Sequence[Mapping[str, Any]] = await self._driver.fetch(sql, *args)
+        except Exception as error:
+            raise translate_driver_error(error) from error
         return rows[0] if rows else None
 
     async def execute(self, sql: str, *args: Any) -> None:
-        driver = await self._ready()
+        if not self._adapted._started:
+            await self._begin()
         try:
-            await driver.execute(sql, *args)
+            await self._driver.execute(sql, *args)
         except Exception as error:
             raise translate_driver_error(error) from error
 
