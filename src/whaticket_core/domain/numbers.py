@@ -19,7 +19,8 @@ def normalize_number(raw: str) -> str:
     if "@" in text:
         text = text.split("@", 1)[0]
         text = text.split(":", 1)[0]
-    digits = "".join(ch for ch in text if ch.isdigit() and ch.isascii())
+    # What WhatsApp hands over (a JID's user part) is digits already: nothing to filter out, character by character.
+    digits = text if text.isdigit() and text.isascii() else "".join(ch for ch in text if ch.isdigit() and ch.isascii())
     if not text.startswith("+") and digits.startswith("00"):
         digits = digits[2:]
     # No country code starts with 0: a leading 0 left here is a national trunk prefix or a "+00", and keeping it would
