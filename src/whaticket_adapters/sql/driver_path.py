@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
-from .errors import DATABASE_ERRORS, translate, translate_driver_error
+from .errors import DATABASE_ERRORS, is_driver_error, translate, translate_driver_error
 
 
 class DriverRow:
@@ -71,9 +71,8 @@ class DriverPath:
         try:
             pooled = await engine.raw_connection()
         except Exception as error:
-            # SQLAlchemy's pool timeout, or the driver's own error (or OSError) when a new connection is refused:
-            # the pool does not wrap those as engine.connect() does.
-            if isinstance(error, DATABASE_ERRORS) or type(error).__module__.startswith("asyncpg"):
+            # SQLAlchemy's pool timeout, or the driver's own error (or OSError) when a new connection is refused.
+            if is_driver_error(error):
                 raise translate(error) from error
             raise
         return cls(engine, pooled)

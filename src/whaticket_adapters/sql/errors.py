@@ -99,6 +99,12 @@ def _constraint_of(error: IntegrityError) -> Constraint | None:
 DATABASE_ERRORS = (SQLAlchemyError, OSError)
 
 
+def is_driver_error(error: BaseException) -> bool:
+    """One of :data:`DATABASE_ERRORS`, or asyncpg's own (raised unwrapped by a statement sent on the driver, or by the
+    pool opening a connection for a bare checkout)."""
+    return isinstance(error, DATABASE_ERRORS) or type(error).__module__.startswith("asyncpg")
+
+
 def translate(error: BaseException) -> Exception:
     """The exception to raise instead of ``error``."""
     if isinstance(error, IntegrityError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from whaticket_adapters.sql.database import (
     SqlMessageQueries,
@@ -61,5 +62,16 @@ async def test_driver_errors_surface_as_the_adapters_error():
                 pass
         with pytest.raises(SqlStoreError):
             await SqlMessageQueries(engine).get_message(1)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_the_server_refuses_surfaces_as_the_adapters_error(pg_url: str) -> None:
+    # The server answers, with asyncpg's own error (the database does not exist), not a refused socket.
+    engine = create_engine(make_url(pg_url).set(database="whaticket_no_such_database"))
+    try:
+        with pytest.raises(SqlStoreError):
+            async with SqlUnitOfWork(create_session_factory(engine)):
+                pass
     finally:
         await engine.dispose()

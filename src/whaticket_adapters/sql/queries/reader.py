@@ -26,7 +26,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable
 from sqlalchemy.util import greenlet_spawn
 
-from ..errors import DATABASE_ERRORS, is_unavailable, translate
+from ..errors import is_driver_error, is_unavailable, translate
 
 ROW_LIMIT = bindparam("row_limit", type_=Integer)
 
@@ -50,10 +50,6 @@ def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
     names = tuple(compiled.positiontup or ())
     fixed = {name: bind.value for name, bind in compiled.binds.items() if bind.value is not None}
     return _Compiled(compiled.string, names, fixed)
-
-
-def _is_driver_error(error: BaseException) -> bool:
-    return isinstance(error, DATABASE_ERRORS) or type(error).__module__.startswith("asyncpg")
 
 
 class ReadConnection:
@@ -86,7 +82,7 @@ class ReadConnection:
                     raise
                 return await self._read(statement, params)
         except Exception as error:
-            if _is_driver_error(error):
+            if is_driver_error(error):
                 raise translate(error) from error
             raise
 
