@@ -102,13 +102,8 @@ class DriverPath:
         return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
-        if not self._adapted._started:
-            await self._begin()
-        try:
-            # All rows, as fetch (asyncpg's fetchrow would ask the server for one: a FOR UPDATE would lock only it).
-            rows: Sequence[Mapping[str, Any]] = await self._driver.fetch(sql, *args)
-        except Exception as error:
-            raise translate_driver_error(error) from error
+        # All rows, through fetch (asyncpg's fetchrow would ask the server for one: a FOR UPDATE would lock only it).
+        rows = await self.fetch(sql, *args)
         return rows[0] if rows else None
 
     async def execute(self, sql: str, *args: Any) -> None:
