@@ -162,7 +162,7 @@ class SqlTicketRepository(SqlRepository):
             return None
         scheduled = await self._uow.messages.list_scheduled_of_ticket(found.id)
         tags = await self._uow.tag_assignments.of_ticket(found.id)
-        return ActiveTicket(found, tags, any(m.cancel_if_replied for m in scheduled))
+        return ActiveTicket.of(found, tags, scheduled)
 
     async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:
         params = {"contact_id": contact_id, "whatsapp_id": whatsapp_id}

@@ -51,6 +51,12 @@ class ActiveTicket:
     tags: list[Tag]
     reply_cancels_scheduled: bool
 
+    @classmethod
+    def of(cls, ticket: Ticket, tags: list[Tag], scheduled: list[Message]) -> ActiveTicket:
+        """Built from the separate reads (``TagAssignments.of_ticket``, ``MessageRepository.list_scheduled_of_ticket``),
+        where one statement does not carry them all."""
+        return cls(ticket, tags, any(m.cancel_if_replied for m in scheduled))
+
 
 class TicketRepository(Protocol):
     async def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:

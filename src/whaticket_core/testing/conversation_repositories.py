@@ -78,7 +78,7 @@ class InMemoryTicketRepository(InMemoryRepository):
             return None
         tags = await self._uow.tag_assignments.of_ticket(ticket.id)
         scheduled = await self._uow.messages.list_scheduled_of_ticket(ticket.id)
-        return ActiveTicket(ticket, tags, any(m.cancel_if_replied for m in scheduled))
+        return ActiveTicket.of(ticket, tags, scheduled)
 
     async def get_last_closed(self, contact_id: int, whatsapp_id: int) -> Ticket | None:
         closed = [
